@@ -1,0 +1,180 @@
+"""The `l4a` command: thin click commands over the core; the only place that prints and chooses exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .build import build
+from .errors import L4AError
+from .exchange import export_store, import_files
+from .settings import Settings, load_settings
+from .stats import store_stats
+from .store import Store, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES = """\b
+Exit codes: 0 ok, 1 the data does not conform, 2 usage, input or runtime error."""
+
+
+class L4AGroup(click.Group):
+    """A click group that turns the core's errors into a message on stderr and exit code 2 (or 1)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except L4AError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def settings_of(ctx: click.Context, **overrides: Any) -> Settings:
+    """Settings from defaults, config file, environment and the group's and command's flags."""
+    options: dict[str, Any] = dict(ctx.find_root().params)
+    config = options.pop("config", None)
+    options.update(overrides)
+    return load_settings(options, config_file=Path(config) if config else None)
+
+
+def progress_printer(stage: str, done: int, total: int) -> None:
+    """Progress of long loads, on stderr."""
+    click.echo(f"[{done}/{total}] {stage}", err=True)
+
+
+def with_store(ctx: click.Context, read_only: bool = False) -> Store:
+    """Open the configured store and close it when the command ends."""
+    store = open_store(settings_of(ctx), read_only=read_only)
+    ctx.call_on_close(store.close)
+    return store
+
+
+@click.group(cls=L4AGroup, epilog=EXIT_CODES)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Data directory (L4A_DATA_DIR).")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="Config file (L4A_CONFIG).")
+@click.version_option(package_name="l4a")
+def main(data_dir: Path | None, config: Path | None) -> None:
+    """The Local4Action Hub Graph: UCLG's Local4Action HUBs linked to the SDGs, the Durban manifestos and the
+    Policy Councils.
+
+    \b
+    Example:
+      l4a build && l4a stats
+    """
+
+
+@main.command("build", epilog=EXIT_CODES)
+@click.option("--add", "extra", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also import this RDF file (repeatable), e.g. synthetic hubs for a benchmark.")
+@click.option("--quiet", is_flag=True, help="Do not print progress.")
+@click.pass_context
+def build_command(ctx: click.Context, extra: tuple[Path, ...], quiet: bool) -> None:
+    """Load the ontology, the SDG and UCLG reference data and the verified hubs into the store.
+
+    Each source is its own named graph and is replaced, so building twice gives the same store.
+
+    \b
+    Example:
+      L4A_DATA_DIR=/tmp/l4a l4a build
+    """
+    settings = settings_of(ctx)
+    store = with_store(ctx)
+    report = build(store, settings.base_iri, extra, progress=None if quiet else progress_printer)
+    if not quiet:
+        click.echo(f"Built {len(report.graphs)} shipped graphs and {len(report.imports)} extra files "
+                   f"into {settings.store_path()}.", err=True)
+
+
+@main.command("stats", epilog=EXIT_CODES)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def stats_command(ctx: click.Context, fmt: str) -> None:
+    """Count goals, targets, indicators, manifestos, councils, sections, hubs and triples.
+
+    \b
+    Example:
+      l4a stats --format json
+    """
+    counts = store_stats(with_store(ctx, read_only=True))
+    if fmt == "json":
+        click.echo(json.dumps(counts))
+    else:
+        width = max(len(k) for k in counts)
+        for key, value in counts.items():
+            click.echo(f"{key.replace('_', ' '):<{width}}  {value:>10,}")
+
+
+@main.command("import", epilog=EXIT_CODES)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--graph", help="Named graph for triples outside any graph (default: graph/import/<file name>).")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "trig", "ntriples", "nquads", "jsonld", "rdfxml"]),
+              help="Format of the files (default: from the extension).")
+@click.pass_context
+def import_command(ctx: click.Context, files: tuple[Path, ...], graph: str | None, fmt: str | None) -> None:
+    """Import RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML).
+
+    Every file is parsed completely first: if one is malformed, nothing is loaded. Each named graph a file
+    holds replaces the graph of that name in the store.
+
+    \b
+    Example:
+      l4a import extra-hubs.trig
+      l4a import notes.ttl --graph https://w3id.org/l4a/graph/notes
+    """
+    settings = settings_of(ctx)
+    store = with_store(ctx)
+    for report in import_files(store, files, graph, fmt, settings.base_iri):
+        click.echo(f"{report.path}: {report.quads} quads into {len(report.graphs)} graph(s)", err=True)
+
+
+@main.command("export", epilog=EXIT_CODES)
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "jsonld"]), default="trig",
+              show_default=True, help="trig, nquads and jsonld keep the named graphs; turtle gives their union.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.pass_context
+def export_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Write the whole store, e.g. as a backup that `l4a import` restores.
+
+    \b
+    Example:
+      l4a export --format nquads -o backup.nq
+    """
+    store = with_store(ctx, read_only=True)
+    if output is None:
+        export_store(store, sys.stdout.buffer, fmt)
+        return
+    partial = output.with_name(output.name + ".partial")
+    with partial.open("wb") as out:
+        export_store(store, out, fmt)
+    partial.replace(output)
+
+
+@main.command("serve", epilog=EXIT_CODES)
+@click.option("--host", help="Address to bind (default 127.0.0.1; L4A_HOST).")
+@click.option("--port", type=int, help="Port (default 5000; L4A_PORT).")
+@click.option("--threads", type=int, help="Worker threads (default 8; L4A_THREADS).")
+@click.pass_context
+def serve_command(ctx: click.Context, host: str | None, port: int | None, threads: int | None) -> None:
+    """Serve the web app with waitress, building the store first if it is empty.
+
+    \b
+    Example:
+      l4a serve --port 8080
+    """
+    import waitress
+
+    from l4a.web import create_app  # the CLI is the one edge that starts the web app
+
+    settings = settings_of(ctx, host=host, port=port, threads=threads)
+    app = create_app(settings=settings, build_if_empty=True)
+    click.echo(f"Serving the Local4Action Hub Graph on http://{settings.host}:{settings.port}/", err=True)
+    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

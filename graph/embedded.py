@@ -1,0 +1,171 @@
+"""The default store: Oxigraph embedded in the process, persistent in the data directory."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from .errors import StoreError, StoreMissingError, UsageError
+from .store import Bindings, Row
+
+log = logging.getLogger(__name__)
+
+
+def _substitutions(bindings: Bindings | None) -> dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal]:
+    return {ox.Variable(name): value for name, value in (bindings or {}).items()}
+
+
+def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
+    # A writer in another process may be compacting files while we open: that race is retried.
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            if attempt == attempts - 1:
+                raise StoreError(f"cannot open the store in {path} for reading: {exc}") from exc
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def nt(triple: ox.Triple) -> str:
+    """A triple in N-Triples syntax (pyoxigraph escapes the terms)."""
+    return f"{triple.subject} {triple.predicate} {triple.object} ."
+
+
+class EmbeddedStore:
+    """The Store interface over a pyoxigraph.Store."""
+
+    def __init__(self, store: ox.Store, path: Path | None, read_only: bool = False) -> None:
+        self._store = store
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: Path, read_only: bool = False) -> EmbeddedStore:
+        """Open (read-write: create) the store at `path`, with errors that say what to do."""
+        if read_only:
+            if not (path / "CURRENT").is_file():
+                raise StoreMissingError(f"there is no store in {path} yet; run `l4a build` first.")
+            return cls(_open_read_only(path), path, read_only=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            return cls(ox.Store(str(path)), path)
+        except OSError as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                raise StoreError(
+                    f"the store in {path} is in use by another process (is `l4a serve` running?); "
+                    "stop it, or use another data directory (L4A_DATA_DIR)."
+                ) from exc
+            raise StoreError(
+                f"cannot create or open the store in {path}: {exc.strerror or text}; "
+                "set L4A_DATA_DIR to a writable directory."
+            ) from exc
+
+    @classmethod
+    def in_memory(cls) -> EmbeddedStore:
+        """A store that lives only in memory (for tests and scratch work)."""
+        return cls(ox.Store(), None)
+
+    def _query(self, query: str, bindings: Bindings | None) -> object:
+        try:
+            return self._store.query(query, use_default_graph_as_union=True, substitutions=_substitutions(bindings))
+        except SyntaxError as exc:
+            raise UsageError(f"the SPARQL query is not valid: {exc}") from exc
+        except RuntimeError as exc:  # e.g. a bound variable that a SELECT does not project
+            raise UsageError(f"the SPARQL query cannot be run with these parameters: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"the store could not answer the query: {exc}") from exc
+
+    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise UsageError("expected a SELECT query.")
+        names = [v.value for v in result.variables]
+        return [{n: v for n, v in zip(names, solution, strict=True) if v is not None} for solution in result]
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QueryBoolean):
+            raise UsageError("expected an ASK query.")
+        return bool(result)
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> list[ox.Triple]:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QueryTriples):
+            raise UsageError("expected a CONSTRUCT or DESCRIBE query.")
+        return list(result)
+
+    def update(self, update: str) -> None:
+        self._writable()
+        try:
+            self._store.update(update)
+        except SyntaxError as exc:
+            raise UsageError(f"the SPARQL update is not valid: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"the update could not be written: {exc}") from exc
+
+    def replace_graphs(self, graphs: Mapping[str, Sequence[ox.Triple]]) -> None:
+        # One SPARQL Update is one Oxigraph transaction: readers see all the old graphs or all the new ones.
+        parts = [f"DROP SILENT GRAPH <{iri}>" for iri in graphs]
+        body = "\n".join(
+            f"GRAPH <{iri}> {{\n" + "\n".join(nt(t) for t in triples) + "\n}" for iri, triples in graphs.items()
+        )
+        parts.append(f"INSERT DATA {{\n{body}\n}}")
+        self.update(";\n".join(parts))
+
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None = None) -> int:
+        self._writable()
+        to_graph = ox.NamedNode(graph) if graph else None
+        before = len(self._store)
+        try:
+            self._store.bulk_load(path=str(path), format=fmt, to_graph=to_graph)
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"{path}: could not be loaded into the store: {exc}") from exc
+        return len(self._store) - before
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        self._writable()
+        try:
+            self._store.extend(quads)
+        except OSError as exc:
+            raise StoreError(f"the quads could not be written: {exc}") from exc
+
+    def drop_graphs(self, graphs: Iterable[str]) -> None:
+        existing = [g for g in graphs if self._store.contains_named_graph(ox.NamedNode(g))]
+        for start in range(0, len(existing), 5000):
+            self.update(";\n".join(f"DROP SILENT GRAPH <{g}>" for g in existing[start : start + 5000]))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quad_count(self) -> int:
+        return len(self._store)
+
+    def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
+        try:
+            if fmt.supports_datasets:
+                self._store.dump(out, format=fmt)
+            else:
+                triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+                ox.serialize(triples, out, format=fmt)
+        except OSError as exc:
+            raise StoreError(f"the store could not be written out: {exc}") from exc
+
+    def flush(self) -> None:
+        """Make every write durable on disk."""
+        if not self.read_only:
+            self._store.flush()
+
+    def close(self) -> None:
+        self.flush()
+        del self._store
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"the store in {self.path} was opened read-only.")

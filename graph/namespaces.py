@@ -1,0 +1,59 @@
+"""IRIs of the vocabularies the project uses and of its own records and named graphs."""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode
+
+DEFAULT_BASE = "https://w3id.org/l4a/"
+
+L4A = "https://w3id.org/l4a/ontology#"
+SDG = "http://metadata.un.org/sdg/"
+SDGO = "http://metadata.un.org/sdg/ontology#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+ORG = "http://www.w3.org/ns/org#"
+TIME = "http://www.w3.org/2006/time#"
+SCHEMA = "http://schema.org/"
+SH = "http://www.w3.org/ns/shacl#"
+
+PREFIXES: dict[str, str] = {
+    "l4a": L4A,
+    "sdg": SDG,
+    "sdgo": SDGO,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "prov": PROV,
+    "org": ORG,
+    "time": TIME,
+    "schema": SCHEMA,
+    "sh": SH,
+}
+
+
+def sparql_prefixes() -> str:
+    """The PREFIX lines for every prefix above, for queries written in code."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def term(local: str) -> NamedNode:
+    """An ontology term, e.g. term('Hub')."""
+    return NamedNode(L4A + local)
+
+
+def record_iri(base: str, kind: str, slug: str) -> str:
+    """The IRI of a record, e.g. https://w3id.org/l4a/id/hub/bilbao-city-of-values."""
+    return f"{base}id/{kind}/{slug}"
+
+
+def graph_iri(base: str, name: str) -> str:
+    """The IRI of a named graph, e.g. https://w3id.org/l4a/graph/hub/bilbao-city-of-values."""
+    return f"{base}graph/{name}"

@@ -1,0 +1,33 @@
+"""Where the shipped ontology, reference data, hubs, shapes and queries are, found through the package."""
+
+from __future__ import annotations
+
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+
+def ontology_dir() -> Traversable:
+    """The folder of the ontology, its vocabularies, the reference data and the hub records."""
+    return files("l4a.ontology")
+
+
+def shapes_dir() -> Traversable:
+    """The folder of the SHACL shapes."""
+    return files("l4a.shapes")
+
+
+def queries_dir() -> Traversable:
+    """The folder of the named SPARQL queries."""
+    return files("l4a.queries")
+
+
+def read_query(name: str) -> str:
+    """The text of queries/<name>.rq."""
+    return (queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def local_path(item: Traversable) -> Path:
+    """A real file-system path for a packaged file (the package is installed unzipped, so this is direct)."""
+    with as_file(item) as path:
+        return Path(path)

@@ -1,0 +1,126 @@
+"""The one list of settings: defaults, then a config file, then L4A_* environment variables, then CLI flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .namespaces import DEFAULT_BASE
+
+
+def _user_dir(env: str, fallback: str) -> Path:
+    return Path(os.environ.get(env) or Path.home() / fallback)
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory: $XDG_DATA_HOME/l4a, else ~/.local/share/l4a."""
+    return _user_dir("XDG_DATA_HOME", ".local/share") / "l4a"
+
+
+def default_config_file() -> Path:
+    """The per-user config file: $XDG_CONFIG_HOME/l4a/config.toml, else ~/.config/l4a/config.toml."""
+    return _user_dir("XDG_CONFIG_HOME", ".config") / "l4a" / "config.toml"
+
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of l4a; the field metadata carries its help text (documented in README.md)."""
+
+    data_dir: Path = field(
+        default_factory=default_data_dir,
+        metadata=_help("Directory of the embedded store and of kept submissions."),
+    )
+    store: str = field(default="embedded", metadata=_help("Store backend: 'embedded' (Oxigraph on disk)."))
+    base_iri: str = field(
+        default=DEFAULT_BASE,
+        metadata=_help("Base of the project's own records, graphs and terms; must end with '/'."),
+    )
+    host: str = field(default="127.0.0.1", metadata=_help("Address `l4a serve` binds to."))
+    port: int = field(default=5000, metadata=_help("Port `l4a serve` listens on."))
+    threads: int = field(default=8, metadata=_help("Worker threads of the web server."))
+    languages: tuple[str, ...] = field(
+        default=("en", "fr", "es"),
+        metadata=_help("UI languages, comma-separated; the first is the default."),
+    )
+    query_timeout: float = field(default=10.0, metadata=_help("Time limit of one SPARQL query, in seconds."))
+    row_cap: int = field(default=10000, metadata=_help("Most rows a query returns to a client."))
+    write_token: str = field(
+        default="",
+        metadata=_help("Bearer token for writes over HTTP; set it in the environment, never in a file."),
+    )
+
+    def store_path(self) -> Path:
+        """Where the embedded Oxigraph store lives."""
+        return self.data_dir / "store"
+
+
+SETTING_NAMES = tuple(f.name for f in fields(Settings))
+
+
+def env_name(name: str) -> str:
+    """The environment variable of a setting, e.g. L4A_DATA_DIR."""
+    return "L4A_" + name.upper()
+
+
+def _convert(name: str, value: Any, source: str) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    try:
+        if kind == "Path":
+            return Path(value).expanduser()
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "tuple[str, ...]":
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(item).strip() for item in items if str(item).strip())
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{source}: setting '{name}' has the value {value!r}, which is not a valid {kind}.") from exc
+
+
+def _check(settings: Settings) -> Settings:
+    if settings.store not in ("embedded",):
+        raise ConfigError(f"setting 'store' is {settings.store!r}; use 'embedded'.")
+    if not settings.base_iri.startswith(("http://", "https://")) or not settings.base_iri.endswith("/"):
+        raise ConfigError(f"setting 'base_iri' is {settings.base_iri!r}; use an http(s) IRI ending with '/'.")
+    unknown = [lang for lang in settings.languages if lang not in ("en", "fr", "es")]
+    if unknown or not settings.languages:
+        raise ConfigError(f"setting 'languages' is {','.join(settings.languages)!r}; use some of en, fr, es.")
+    return settings
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Settings from the defaults, the config file, the environment and the given overrides, in that order."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    path = config_file or Path(environ.get("L4A_CONFIG") or default_config_file())
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the config file: {exc}") from exc
+        for key, value in data.items():
+            if key not in SETTING_NAMES:
+                raise ConfigError(f"{path}: unknown setting '{key}'; known: {', '.join(SETTING_NAMES)}.")
+            values[key] = _convert(key, value, str(path))
+    for name in SETTING_NAMES:
+        if env_name(name) in environ:
+            values[name] = _convert(name, environ[env_name(name)], env_name(name))
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = _convert(key, value, "option")
+    return _check(replace(Settings(), **values))

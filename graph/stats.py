@@ -1,0 +1,33 @@
+"""Counts of what the store holds (`l4a stats`)."""
+
+from __future__ import annotations
+
+from pyoxigraph import Literal
+
+from .resources import read_query
+from .store import Store
+
+STAT_KEYS = (
+    "goals",
+    "targets",
+    "indicators",
+    "manifestos",
+    "policy_councils",
+    "sections",
+    "hubs",
+    "organisations",
+    "evidence",
+    "graphs",
+)
+
+
+def store_stats(store: Store) -> dict[str, int]:
+    """The counts of queries/stats.rq, plus the number of quads as `triples`."""
+    rows = store.select(read_query("stats"))
+    row = rows[0] if rows else {}
+    counts = {}
+    for key in STAT_KEYS:
+        value = row.get(key)
+        counts[key] = int(value.value) if isinstance(value, Literal) else 0
+    counts["triples"] = store.quad_count()
+    return counts

@@ -1,0 +1,1 @@
+"""Package data: the SHACL shapes, one Turtle file per target class."""

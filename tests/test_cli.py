@@ -1,0 +1,102 @@
+"""The `l4a` command line: exit codes, JSON output, help with examples, and clear errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from l4a.graph.cli import main
+
+DATA = Path(__file__).parent / "data"
+Cli = Callable[..., Result]
+COMMANDS = ["build", "stats", "import", "export", "serve"]
+
+
+def data_dir_cli(data_dir: Path) -> Cli:
+    """The CLI on another data directory."""
+
+    def invoke(*args: str) -> Result:
+        env = {"L4A_DATA_DIR": str(data_dir), "L4A_CONFIG": str(data_dir / "absent.toml")}
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def test_build_then_stats_json(cli: Cli) -> None:
+    built = cli("build")
+    assert built.exit_code == 0, built.stderr
+    assert "[" in built.stderr  # progress goes to stderr
+    result = cli("stats", "--format", "json")
+    assert result.exit_code == 0
+    counts = json.loads(result.stdout)
+    for key in ["goals", "targets", "indicators", "manifestos", "policy_councils", "sections", "hubs", "triples"]:
+        assert isinstance(counts[key], int)
+    assert (counts["goals"], counts["targets"], counts["indicators"]) == (17, 169, 235)
+    assert (counts["manifestos"], counts["policy_councils"], counts["sections"], counts["hubs"]) == (10, 10, 9, 7)
+
+
+def test_stats_table(cli: Cli) -> None:
+    cli("build", "--quiet")
+    result = cli("stats")
+    assert result.exit_code == 0
+    assert "policy councils" in result.stdout and "169" in result.stdout
+
+
+def test_stats_before_build_says_what_to_do(cli: Cli) -> None:
+    result = cli("stats")
+    assert result.exit_code == 2
+    assert "run `l4a build` first" in result.stderr
+
+
+def test_import_malformed_file_exits_2_and_changes_nothing(cli: Cli, tmp_path: Path) -> None:
+    cli("build", "--quiet")
+    before = cli("export", "--format", "nquads").stdout_bytes
+    result = cli("import", str(DATA / "malformed.ttl"))
+    assert result.exit_code == 2
+    assert "malformed.ttl, line 4, column 11" in result.stderr
+    assert cli("export", "--format", "nquads").stdout_bytes == before
+
+
+def test_import_unknown_format_and_missing_file(cli: Cli, tmp_path: Path) -> None:
+    cli("build", "--quiet")
+    odd = tmp_path / "x.csv"
+    odd.write_text("a")
+    assert "cannot tell the RDF format" in cli("import", str(odd)).stderr
+    missing = cli("import", str(tmp_path / "none.ttl"))
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+
+
+def test_export_to_file_then_import_elsewhere(cli: Cli, tmp_path: Path) -> None:
+    cli("build", "--quiet")
+    backup = tmp_path / "backup.trig"
+    assert cli("export", "-o", str(backup)).exit_code == 0
+    other = data_dir_cli(tmp_path / "other")
+    assert other("import", str(backup)).exit_code == 0
+    assert json.loads(other("stats", "--format", "json").stdout) == json.loads(cli("stats", "--format", "json").stdout)
+
+
+def test_unwritable_data_dir_exits_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = data_dir_cli(blocker)("build")
+    assert result.exit_code == 2
+    assert "L4A_DATA_DIR" in result.stderr
+
+
+def test_usage_error_exits_2(cli: Cli) -> None:
+    assert cli("stats", "--format", "yaml").exit_code == 2
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(cli: Cli, command: str) -> None:
+    result = cli(command, "--help")
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout and "Exit codes" in result.stdout
+
+
+def test_every_command_is_tested_here() -> None:
+    assert sorted(main.commands) == sorted(COMMANDS)

@@ -1,0 +1,41 @@
+"""The Flask front end of the Local4Action Hub Graph: the app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from l4a.graph.build import build
+from l4a.graph.namespaces import graph_iri
+from l4a.graph.settings import Settings, load_settings
+from l4a.graph.store import Store, open_store
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None,
+    settings: Settings | None = None,
+    build_if_empty: bool = False,
+) -> Flask:
+    """Make the app: settings from the environment unless given, one store opened for the app's life."""
+    app = Flask(__name__)
+    app.config.from_mapping(L4A_SETTINGS=settings or load_settings())
+    if test_config:
+        app.config.from_mapping(test_config)
+    current: Settings = app.config["L4A_SETTINGS"]
+    store = open_store(current)
+    if build_if_empty and graph_iri(current.base_iri, "ontology") not in store.named_graphs():
+        build(store, current.base_iri)
+    app.extensions["l4a_store"] = store
+
+    from . import home
+
+    app.register_blueprint(home.bp)
+    return app
+
+
+def app_store(app: Flask) -> Store:
+    """The store the app was made with."""
+    store: Store = app.extensions["l4a_store"]
+    return store
