@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import NamedNode, RdfFormat, Triple
 
@@ -13,7 +14,7 @@ from .exchange import ImportReport, Progress, import_files
 from .namespaces import DEFAULT_BASE, graph_iri
 from .rdf_formats import iter_quads
 from .resources import local_path, ontology_dir
-from .store import Store, Term
+from .store import Store
 
 
 @dataclass
@@ -33,7 +34,7 @@ class BuildReport:
 
 
 def shipped_sources() -> list[Source]:
-    """The ontology, the SDG and UCLG reference data, and one graph per verified hub (graph names under the default base)."""
+    """The ontology, the SDG and UCLG reference data, and one graph per verified hub."""
     root = ontology_dir()
     sources = [
         Source("ontology", [root / "l4a.ttl", root / "vocabularies.ttl"]),
@@ -45,14 +46,14 @@ def shipped_sources() -> list[Source]:
     return sources
 
 
-def _rebase(node: Term, base: str) -> Term:
+def _rebase(node: Any, base: str) -> Any:
     if isinstance(node, NamedNode) and node.value.startswith(DEFAULT_BASE):
         return NamedNode(base + node.value.removeprefix(DEFAULT_BASE))
     return node
 
 
 def read_source(source: Source, base: str = DEFAULT_BASE) -> list[Triple]:
-    """The triples of a shipped source, with the project's IRIs moved under `base` when it is not the default."""
+    """The triples of a shipped source, the project's IRIs moved under `base` if it is not the default."""
     triples = [q.triple for f in source.files for q in iter_quads(local_path(f), RdfFormat.TURTLE)]
     if base == DEFAULT_BASE:
         return triples

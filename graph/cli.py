@@ -69,8 +69,13 @@ def main(data_dir: Path | None, config: Path | None) -> None:
 
 
 @main.command("build", epilog=EXIT_CODES)
-@click.option("--add", "extra", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Also import this RDF file (repeatable), e.g. synthetic hubs for a benchmark.")
+@click.option(
+    "--add",
+    "extra",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also import this RDF file (repeatable), e.g. synthetic hubs for a benchmark.",
+)
 @click.option("--quiet", is_flag=True, help="Do not print progress.")
 @click.pass_context
 def build_command(ctx: click.Context, extra: tuple[Path, ...], quiet: bool) -> None:
@@ -86,8 +91,11 @@ def build_command(ctx: click.Context, extra: tuple[Path, ...], quiet: bool) -> N
     store = with_store(ctx)
     report = build(store, settings.base_iri, extra, progress=None if quiet else progress_printer)
     if not quiet:
-        click.echo(f"Built {len(report.graphs)} shipped graphs and {len(report.imports)} extra files "
-                   f"into {settings.store_path()}.", err=True)
+        click.echo(
+            f"Built {len(report.graphs)} shipped graphs and {len(report.imports)} extra files "
+            f"into {settings.store_path()}.",
+            err=True,
+        )
 
 
 @main.command("stats", epilog=EXIT_CODES)
@@ -112,8 +120,12 @@ def stats_command(ctx: click.Context, fmt: str) -> None:
 @main.command("import", epilog=EXIT_CODES)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--graph", help="Named graph for triples outside any graph (default: graph/import/<file name>).")
-@click.option("--format", "fmt", type=click.Choice(["turtle", "trig", "ntriples", "nquads", "jsonld", "rdfxml"]),
-              help="Format of the files (default: from the extension).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "trig", "ntriples", "nquads", "jsonld", "rdfxml"]),
+    help="Format of the files (default: from the extension).",
+)
 @click.pass_context
 def import_command(ctx: click.Context, files: tuple[Path, ...], graph: str | None, fmt: str | None) -> None:
     """Import RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML).
@@ -133,8 +145,14 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], graph: str | Non
 
 
 @main.command("export", epilog=EXIT_CODES)
-@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "jsonld"]), default="trig",
-              show_default=True, help="trig, nquads and jsonld keep the named graphs; turtle gives their union.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["trig", "nquads", "turtle", "jsonld"]),
+    default="trig",
+    show_default=True,
+    help="trig, nquads and jsonld keep the named graphs; turtle gives their union.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
 @click.pass_context
 def export_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
@@ -167,7 +185,6 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, thread
       l4a serve --port 8080
     """
     import waitress
-
     from l4a.web import create_app  # the CLI is the one edge that starts the web app
 
     settings = settings_of(ctx, host=host, port=port, threads=threads)

@@ -16,7 +16,9 @@ from .store import Bindings, Row
 log = logging.getLogger(__name__)
 
 
-def _substitutions(bindings: Bindings | None) -> dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal]:
+def _substitutions(
+    bindings: Bindings | None,
+) -> dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]:
     return {ox.Variable(name): value for name, value in (bindings or {}).items()}
 
 
@@ -152,8 +154,7 @@ class EmbeddedStore:
             if fmt.supports_datasets:
                 self._store.dump(out, format=fmt)
             else:
-                triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-                ox.serialize(triples, out, format=fmt)
+                ox.serialize(self.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), out, format=fmt)
         except OSError as exc:
             raise StoreError(f"the store could not be written out: {exc}") from exc
 

@@ -1,4 +1,4 @@
-"""Importing RDF files into the store and exporting the store, with every file checked before anything is written."""
+"""Import RDF files into the store and export it; every file is checked before anything is written."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def check_file(path: Path, fmt: RdfFormat, default_graph: str, keep: bool) -> Fi
     plan = FilePlan(path, fmt, default_graph, held={} if keep else None)
     for quad in iter_quads(path, fmt):
         graph = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else default_graph
-        if isinstance(quad.graph_name, DefaultGraph) or isinstance(quad.graph_name, NamedNode):
+        if isinstance(quad.graph_name, DefaultGraph | NamedNode):
             plan.graphs.add(graph)
         else:
             raise InputError("blank-node graph names are not supported", Location(path), "name the graph with an IRI.")
@@ -102,5 +102,5 @@ def import_files(
 
 
 def export_store(store: Store, out: BinaryIO, fmt: str = "trig") -> None:
-    """Write the whole store; trig, nquads and jsonld keep the named graphs, turtle and ntriples give their union."""
+    """Write the whole store: trig, nquads and jsonld keep the named graphs; turtle gives their union."""
     store.dump(out, format_named(fmt))

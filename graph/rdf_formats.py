@@ -57,8 +57,11 @@ def syntax_error(path: Path, exc: SyntaxError) -> InputError:
     message = str(exc.msg or exc)
     line = exc.lineno if isinstance(exc.lineno, int) else None
     column = exc.offset if isinstance(exc.offset, int) else None
-    return InputError(f"not valid {path.suffix or 'RDF'}: {message}", Location(path, line, column),
-                      "fix the file and run the command again; nothing was loaded.")
+    return InputError(
+        f"not valid {path.suffix or 'RDF'}: {message}",
+        Location(path, line, column),
+        "fix the file and run the command again; nothing was loaded.",
+    )
 
 
 def iter_quads(path: Path, fmt: RdfFormat, base_iri: str | None = None) -> Iterator[Quad]:

@@ -1,4 +1,4 @@
-"""The one list of settings: defaults, then a config file, then L4A_* environment variables, then CLI flags."""
+"""The one list of settings: defaults, then a config file, then L4A_* environment variables, then flags."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
 from l4a.graph.build import build
 from l4a.graph.cli import main
 from l4a.graph.embedded import EmbeddedStore

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pyoxigraph import NamedNode
-
 from l4a.graph.build import build, shipped_sources
 from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.namespaces import DEFAULT_BASE, graph_iri
 from l4a.graph.stats import store_stats
+from pyoxigraph import NamedNode
 
 EXPECTED = {
     "goals": 17,
@@ -44,9 +43,7 @@ def test_one_graph_per_source_and_per_hub(built_store: EmbeddedStore) -> None:
 
 
 def test_each_hub_lives_in_its_own_graph(built_store: EmbeddedStore) -> None:
-    rows = built_store.select(
-        "SELECT ?g ?h WHERE { GRAPH ?g { ?h a <https://w3id.org/l4a/ontology#Hub> } }"
-    )
+    rows = built_store.select("SELECT ?g ?h WHERE { GRAPH ?g { ?h a <https://w3id.org/l4a/ontology#Hub> } }")
     assert {(r["g"].value.rsplit("/", 1)[1], r["h"].value.rsplit("/", 1)[1]) for r in rows} == {
         (slug, slug) for slug in HUBS
     }

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
 from l4a.graph.cli import main
 
 DATA = Path(__file__).parent / "data"
@@ -33,10 +32,24 @@ def test_build_then_stats_json(cli: Cli) -> None:
     result = cli("stats", "--format", "json")
     assert result.exit_code == 0
     counts = json.loads(result.stdout)
-    for key in ["goals", "targets", "indicators", "manifestos", "policy_councils", "sections", "hubs", "triples"]:
+    for key in [
+        "goals",
+        "targets",
+        "indicators",
+        "manifestos",
+        "policy_councils",
+        "sections",
+        "hubs",
+        "triples",
+    ]:
         assert isinstance(counts[key], int)
     assert (counts["goals"], counts["targets"], counts["indicators"]) == (17, 169, 235)
-    assert (counts["manifestos"], counts["policy_councils"], counts["sections"], counts["hubs"]) == (10, 10, 9, 7)
+    assert (counts["manifestos"], counts["policy_councils"], counts["sections"], counts["hubs"]) == (
+        10,
+        10,
+        9,
+        7,
+    )
 
 
 def test_stats_table(cli: Cli) -> None:

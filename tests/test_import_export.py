@@ -6,12 +6,11 @@ import io
 from pathlib import Path
 
 import pytest
-from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
-
 from l4a.graph.build import build
 from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import InputError
 from l4a.graph.exchange import export_store, import_files, import_graph_for
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
 
 DATA = Path(__file__).parent / "data"
 EX = "http://example.org/"
@@ -74,11 +73,12 @@ def test_importing_again_replaces_rather_than_duplicates(store: EmbeddedStore, t
 
 @pytest.mark.parametrize(
     ("name", "where"),
-    [("malformed.ttl", "malformed.ttl, line 4, column 11"), ("malformed.nq", "malformed.nq, line 3, column 1")],
+    [
+        ("malformed.ttl", "malformed.ttl, line 4, column 11"),
+        ("malformed.nq", "malformed.nq, line 3, column 1"),
+    ],
 )
-def test_malformed_file_names_the_place_and_changes_nothing(
-    tmp_path: Path, name: str, where: str
-) -> None:
+def test_malformed_file_names_the_place_and_changes_nothing(tmp_path: Path, name: str, where: str) -> None:
     store = EmbeddedStore.open(tmp_path / "s")
     build(store)
     before = dump(store)

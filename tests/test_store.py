@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad, Triple
-
 from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import StoreError, StoreMissingError, UsageError
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 EX = "http://example.org/"
 G = NamedNode(EX + "g")
@@ -39,9 +38,7 @@ def test_replace_graphs_swaps_content_and_leaves_other_graphs(store: EmbeddedSto
     other = EX + "other"
     store.replace_graphs({G.value: [triple("a", "b")], other: [triple("c", "d")]})
     store.replace_graphs({G.value: [triple("x", "y")]})
-    assert store.select("SELECT ?s WHERE { GRAPH <http://example.org/g> { ?s ?p ?o } }") == [
-        {"s": NamedNode(EX + "x")}
-    ]
+    assert store.select("SELECT ?s WHERE { GRAPH <http://example.org/g> { ?s ?p ?o } }") == [{"s": NamedNode(EX + "x")}]
     assert store.named_graphs() == [G.value, other]
 
 

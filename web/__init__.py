@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-
 from l4a.graph.build import build
 from l4a.graph.namespaces import graph_iri
 from l4a.graph.settings import Settings, load_settings

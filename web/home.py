@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-
 from l4a.graph.stats import store_stats
 
 from . import app_store
@@ -15,26 +14,49 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Local4Action Hub Graph",
         "intro": "UCLG's Local4Action HUBs linked to the SDGs, the Durban manifestos and the Policy Councils.",
-        "goals": "SDG goals", "targets": "SDG targets", "indicators": "SDG indicators",
-        "manifestos": "Durban manifestos", "policy_councils": "Policy Councils", "sections": "UCLG sections",
-        "hubs": "Local4Action HUBs", "organisations": "Organisations", "evidence": "Evidence records",
-        "graphs": "Named graphs", "triples": "Triples",
+        "goals": "SDG goals",
+        "targets": "SDG targets",
+        "indicators": "SDG indicators",
+        "manifestos": "Durban manifestos",
+        "policy_councils": "Policy Councils",
+        "sections": "UCLG sections",
+        "hubs": "Local4Action HUBs",
+        "organisations": "Organisations",
+        "evidence": "Evidence records",
+        "graphs": "Named graphs",
+        "triples": "Triples",
     },
     "fr": {
         "title": "Graphe des Local4Action HUBs",
         "intro": "Les Local4Action HUBs de CGLU reliés aux ODD, aux manifestes de Durban et aux Conseils politiques.",
-        "goals": "Objectifs (ODD)", "targets": "Cibles des ODD", "indicators": "Indicateurs des ODD",
-        "manifestos": "Manifestes de Durban", "policy_councils": "Conseils politiques", "sections": "Sections de CGLU",
-        "hubs": "Local4Action HUBs", "organisations": "Organisations", "evidence": "Sources et preuves",
-        "graphs": "Graphes nommés", "triples": "Triplets",
+        "goals": "Objectifs (ODD)",
+        "targets": "Cibles des ODD",
+        "indicators": "Indicateurs des ODD",
+        "manifestos": "Manifestes de Durban",
+        "policy_councils": "Conseils politiques",
+        "sections": "Sections de CGLU",
+        "hubs": "Local4Action HUBs",
+        "organisations": "Organisations",
+        "evidence": "Sources et preuves",
+        "graphs": "Graphes nommés",
+        "triples": "Triplets",
     },
     "es": {
         "title": "Grafo de los Local4Action HUBs",
-        "intro": "Los Local4Action HUBs de CGLU vinculados a los ODS, los manifiestos de Durban y los Consejos Políticos.",
-        "goals": "Objetivos (ODS)", "targets": "Metas de los ODS", "indicators": "Indicadores de los ODS",
-        "manifestos": "Manifiestos de Durban", "policy_councils": "Consejos Políticos", "sections": "Secciones de CGLU",
-        "hubs": "Local4Action HUBs", "organisations": "Organizaciones", "evidence": "Fuentes y evidencias",
-        "graphs": "Grafos con nombre", "triples": "Tripletas",
+        "intro": (
+            "Los Local4Action HUBs de CGLU vinculados a los ODS, los manifiestos de Durban y los Consejos Políticos."
+        ),
+        "goals": "Objetivos (ODS)",
+        "targets": "Metas de los ODS",
+        "indicators": "Indicadores de los ODS",
+        "manifestos": "Manifiestos de Durban",
+        "policy_councils": "Consejos Políticos",
+        "sections": "Secciones de CGLU",
+        "hubs": "Local4Action HUBs",
+        "organisations": "Organizaciones",
+        "evidence": "Fuentes y evidencias",
+        "graphs": "Grafos con nombre",
+        "triples": "Tripletas",
     },
 }
 
@@ -43,7 +65,7 @@ def chosen_language() -> str:
     """The UI language: ?lang=, else the browser's preference among the configured ones."""
     languages = list(current_app.config["L4A_SETTINGS"].languages)
     asked = request.args.get("lang")
-    if asked in languages:
+    if asked is not None and asked in languages:
         return asked
     return request.accept_languages.best_match(languages) or languages[0]
 
