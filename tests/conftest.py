@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+
 from l4a.graph.build import build
 from l4a.graph.cli import main
 from l4a.graph.embedded import EmbeddedStore

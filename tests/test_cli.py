@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+
 from l4a.graph.cli import main
 
 DATA = Path(__file__).parent / "data"

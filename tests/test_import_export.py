@@ -6,11 +6,12 @@ import io
 from pathlib import Path
 
 import pytest
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
+
 from l4a.graph.build import build
 from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import InputError
 from l4a.graph.exchange import export_store, import_files, import_graph_for
-from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
 
 DATA = Path(__file__).parent / "data"
 EX = "http://example.org/"

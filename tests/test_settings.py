@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from l4a.graph.errors import ConfigError
 from l4a.graph.settings import SETTING_NAMES, env_name, load_settings
 

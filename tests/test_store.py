@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pyoxigraph import Literal, NamedNode, Quad, Triple
+
 from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import StoreError, StoreMissingError, UsageError
-from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 EX = "http://example.org/"
 G = NamedNode(EX + "g")

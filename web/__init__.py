@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+
 from l4a.graph.build import build
 from l4a.graph.namespaces import graph_iri
 from l4a.graph.settings import Settings, load_settings
@@ -18,8 +20,11 @@ def create_app(
     build_if_empty: bool = False,
 ) -> Flask:
     """Make the app: settings from the environment unless given, one store opened for the app's life."""
-    app = Flask(__name__)
-    app.config.from_mapping(L4A_SETTINGS=settings or load_settings())
+    current_settings = settings or load_settings()
+    # Paths given explicitly: Flask's own search for them does not handle the `l4a` namespace package.
+    here = str(Path(__file__).parent)
+    app = Flask(__name__, root_path=here, instance_path=str(current_settings.data_dir / "instance"))
+    app.config.from_mapping(L4A_SETTINGS=current_settings)
     if test_config:
         app.config.from_mapping(test_config)
     current: Settings = app.config["L4A_SETTINGS"]

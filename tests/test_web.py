@@ -1,0 +1,84 @@
+"""The minimal web app: counts on the home page in en/fr/es, as JSON, and served for real by `l4a serve`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from l4a.graph.settings import load_settings
+from l4a.web import create_app
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    settings = load_settings({"data_dir": tmp_path}, environ={}, config_file=tmp_path / "none.toml")
+    made = create_app({"TESTING": True}, settings=settings, build_if_empty=True)
+    yield made
+    made.extensions["l4a_store"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "Policy Councils"), ("fr", "Conseils politiques"), ("es", "Consejos Políticos")]
+)
+def test_home_shows_counts_in_each_language(client: FlaskClient, lang: str, words: str) -> None:
+    page = client.get(f"/?lang={lang}").get_data(as_text=True)
+    assert f'<html lang="{lang}">' in page
+    assert words in page and "<td>169</td>" in page
+
+
+def test_browser_language_is_followed(client: FlaskClient) -> None:
+    page = client.get("/", headers={"Accept-Language": "es-ES,es;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="es">' in page
+
+
+def test_counts_as_json(client: FlaskClient) -> None:
+    assert client.get("/api/stats").get_json()["hubs"] == 7
+    assert client.get("/", headers={"Accept": "application/json"}).get_json()["targets"] == 169
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_l4a_serve_builds_and_serves_with_waitress(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")}
+    env |= {"L4A_DATA_DIR": str(tmp_path), "L4A_CONFIG": str(tmp_path / "none.toml")}
+    command = [sys.executable, "-c", "from l4a.graph.cli import main; main()", "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/?lang=fr", timeout=5) as response:
+                    page = response.read().decode()
+                    assert response.headers["Server"] == "waitress"
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    output = server.stdout.read() if server.stdout else ""
+                    raise AssertionError(f"l4a serve did not answer:\n{output}") from None
+                time.sleep(0.2)
+        assert "Graphe des Local4Action HUBs" in page and "<td>7</td>" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stdout:
+            server.stdout.close()
