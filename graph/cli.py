@@ -185,6 +185,7 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, thread
       l4a serve --port 8080
     """
     import waitress
+
     from l4a.web import create_app  # the CLI is the one edge that starts the web app
 
     settings = settings_of(ctx, host=host, port=port, threads=threads)
