@@ -7,6 +7,7 @@ is in graph ?fg, bound by the caller), with the rest of the store as context (re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -194,10 +195,33 @@ def compile_constraint(
         query = f"SELECT DISTINCT ?this{fg} ?value WHERE {{ {focus('?this')} {_values(shape)} }}"
         return Check(shape, component, constraint, query, node_shape_checks=inner)
     if name == "sparql":
-        return Check(shape, f"{SH}SPARQLConstraintComponent", constraint, constraint.query, raw_sparql=True)
+        query = prebind_this(constraint.query, focus, graph_mode, shape.iri)
+        return Check(shape, f"{SH}SPARQLConstraintComponent", constraint, query, raw_sparql=True)
     test = _value_test(model, shape, constraint)
     query = f"SELECT DISTINCT ?this{fg} ?value WHERE {{ {focus('?this')} {_values(shape)} FILTER(!({test})) }}"
     return Check(shape, component, constraint, query)
+
+
+WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+SELECT_HEAD = re.compile(r"\bSELECT(\s+DISTINCT|\s+REDUCED)?", re.IGNORECASE)
+
+
+def prebind_this(query: str, focus: Focus, graph_mode: bool, where: str) -> str:
+    """A SHACL-SPARQL query with its focus nodes found first in the outer WHERE, instead of $this pre-bound.
+
+    For the patterns the shapes use (triple patterns, FILTER (NOT) EXISTS, BIND, OPTIONAL after the focus),
+    joining the focus pattern first gives the solutions that pre-binding $this gives, for all focus nodes in one
+    query; tests compare every shape with pySHACL, which pre-binds.
+    """
+    query = query.replace("$this", "?this")
+    opening = WHERE_OPEN.search(query)
+    head = SELECT_HEAD.search(query)
+    if opening is None or head is None:
+        raise ConfigError(f"{where}: an sh:select must be written SELECT ... WHERE {{ ... }}.")
+    query = f"{query[: opening.end()]} {focus('?this')} {query[opening.end() :]}"
+    if graph_mode and not re.match(r"\s*\*", query[head.end() :]):
+        query = f"{query[: head.end()]} ?fg{query[head.end() :]}"
+    return query
 
 
 def compile_shape(model: ShapesModel, shape: Shape, focus: Focus, graph_mode: bool) -> list[Check]:

@@ -130,44 +130,24 @@ class Validator:
         self, store: Store, plan: list[tuple[Shape, Focus, list[Check]]], bindings: dict[str, Term], lang: str
     ) -> ValidationReport:
         report = ValidationReport()
-        for _shape, focus, checks in plan:
-            focus_nodes: set[Term] | None = None
+        for _shape, _focus, checks in plan:
             for check in checks:
-                if check.raw_sparql and focus_nodes is None:
-                    focus_nodes = self._focus_nodes(store, focus, bindings)
-                report.results.extend(self._run_check(store, check, bindings, lang, focus_nodes))
+                report.results.extend(self._run_check(store, check, bindings, lang))
         report.results.sort(key=lambda r: (r.focus, r.shape, r.path or "", r.value or "", r.message))
         return report
 
-    def _focus_nodes(self, store: Store, focus: Focus, bindings: dict[str, Term]) -> set[Term]:
-        projection = " ?fg" if bindings else ""
-        rows = store.select(f"SELECT DISTINCT ?this{projection} WHERE {{ {focus('?this')} }}", bindings)
-        return {row["this"] for row in rows}
-
-    def _rows(self, store: Store, check: Check, bindings: dict[str, Term], focus_nodes: set[Term] | None) -> list[Row]:
-        if not check.raw_sparql:
-            return store.select(check.query, bindings)
-        assert focus_nodes is not None
-        if bindings:  # a graph's few focus nodes: bind $this to each one
-            return [row for node in focus_nodes for row in store.select(check.query, {"this": node})]
-        return [row for row in store.select(check.query) if row.get("this") in focus_nodes]
-
-    def _run_check(
-        self, store: Store, check: Check, bindings: dict[str, Term], lang: str, focus_nodes: set[Term] | None
-    ) -> list[ValidationResult]:
-        rows = self._rows(store, check, bindings, focus_nodes)
+    def _run_check(self, store: Store, check: Check, bindings: dict[str, Term], lang: str) -> list[ValidationResult]:
+        rows = store.select(check.query, bindings)
         if check.node_shape_checks:
-            failing = {
-                row["this"]
-                for inner in check.node_shape_checks
-                for row in self._rows(store, inner, bindings, focus_nodes)
-            }
+            failing = {row["this"] for inner in check.node_shape_checks for row in store.select(inner.query, bindings)}
             rows = [row for row in rows if row.get("value") in failing]
         shape = check.shape
         texts = check.constraint.messages or shape.messages
         results = []
         for row in rows:
             value = row.get("value") if check.value_from_row else None
+            if value is None and check.raw_sparql and shape.path is None:
+                value = row["this"]  # SHACL-SPARQL: a node shape's result without ?value is about the focus node
             path = row.get("path")
             results.append(
                 ValidationResult(
@@ -218,10 +198,8 @@ DRAFT_PROPOSAL = "urn:l4a:draft-proposal"
 OWNED_BY_HUB = """
 PREFIX l4a: <https://w3id.org/l4a/ontology#>
 SELECT ?hub ?node WHERE {
-  ?hub a l4a:Hub .
-  { BIND(?hub AS ?node) }
-  UNION { ?hub l4a:hasDeliverable|l4a:hasEvidence|l4a:hasCommunicationPlan ?node }
-  UNION { ?hub l4a:hasDeliverable/l4a:hasIndicator ?node }
+  ?hub a l4a:Hub ;
+    (l4a:hasDeliverable|l4a:hasEvidence|l4a:hasCommunicationPlan|l4a:hasDeliverable/l4a:hasIndicator)? ?node .
 }
 """
 
