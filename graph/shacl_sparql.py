@@ -203,6 +203,7 @@ def compile_constraint(
 
 
 WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+GROUP_BY = re.compile(r"\bGROUP\s+BY\b", re.IGNORECASE)
 SELECT_HEAD = re.compile(r"\bSELECT(\s+DISTINCT|\s+REDUCED)?", re.IGNORECASE)
 
 
@@ -214,6 +215,10 @@ def prebind_this(query: str, focus: Focus, graph_mode: bool, where: str) -> str:
     query; tests compare every shape with pySHACL, which pre-binds.
     """
     query = query.replace("$this", "?this")
+    if graph_mode:  # ?fg is projected for binding, so an outer GROUP BY must keep it
+        groups = list(GROUP_BY.finditer(query))
+        if groups:
+            query = f"{query[: groups[-1].end()]} ?fg{query[groups[-1].end() :]}"
     opening = WHERE_OPEN.search(query)
     head = SELECT_HEAD.search(query)
     if opening is None or head is None:
