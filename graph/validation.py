@@ -223,11 +223,22 @@ def hub_graph(store: Store, hub: str, base: str = DEFAULT_BASE) -> str:
     """The named graph of a hub given by slug or IRI."""
     iri = hub if hub.startswith(("http://", "https://")) else f"{base}id/hub/{hub}"
     rows = store.select(
-        "SELECT ?g ?hub WHERE { GRAPH ?g { ?hub a ?cls } }", {"hub": ox.NamedNode(iri), "cls": ox.NamedNode(HUB)}
+        "SELECT ?g ?hub ?cls WHERE { GRAPH ?g { ?hub a ?cls } }", {"hub": ox.NamedNode(iri), "cls": ox.NamedNode(HUB)}
     )
     if not rows:
         raise UsageError(f"there is no hub {hub!r} in the store; `l4a query run ...` or the web app list the hubs.")
     return rows[0]["g"].value
+
+
+def collapse_proposal_twins(report: ValidationReport) -> ValidationReport:
+    """Drop a Warning or Info that a proposal's gate (shape `proposed-X` of rule `X`) repeats as a Violation."""
+    gated = {
+        (r.focus, r.path, r.value, r.shape.replace("#proposed-", "#"))
+        for r in report.results
+        if r.severity == "Violation" and "#proposed-" in r.shape
+    }
+    kept = [r for r in report.results if r.severity == "Violation" or (r.focus, r.path, r.value, r.shape) not in gated]
+    return ValidationReport(kept)
 
 
 def run_validation(
@@ -239,7 +250,7 @@ def run_validation(
         quads = read_candidate(files, as_proposal)
         context = open_store(settings, read_only=True) if (settings.store_path() / "CURRENT").exists() else None
         try:
-            report = validator.validate_candidate(quads, context, lang, settings.base_iri)
+            report = collapse_proposal_twins(validator.validate_candidate(quads, context, lang, settings.base_iri))
         finally:
             if context is not None:
                 context.close()
@@ -252,6 +263,6 @@ def run_validation(
             report = validator.validate_graph(store, hub_graph(store, hub, settings.base_iri), lang)
         else:
             report = validator.validate_store(store, lang)
-        return report, owners(store)
+        return collapse_proposal_twins(report), owners(store)
     finally:
         store.close()
