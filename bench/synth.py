@@ -3,7 +3,9 @@
 Writes one named graph per hub, ``<https://w3id.org/l4a/graph/hub/synth-{i:06d}>``, holding the record
 ``<https://w3id.org/l4a/id/hub/synth-{i:06d}>`` (``i`` runs from 1 to n), plus one graph
 ``<https://w3id.org/l4a/graph/synth-orgs>`` with the pool of leading organisations (type, label,
-country code), written first. The shape follows docs/vocabulary-plan.md; about 20 triples per hub on average.
+country code), written first. The shape follows docs/vocabulary-plan.md. Every hub is complete (leads, targets,
+manifestos, councils, section, country, dates, status, deliverables with indicators, evidence, a communication
+plan, en/fr/es titles, an en description, a source); literals are kept short. About 55 triples per hub.
 
     python bench/synth.py --hubs 10000 --seed 1 -o /tmp/hubs-10k.nq [--format nquads|trig]
 
@@ -89,6 +91,7 @@ def hub_graph(i: int) -> str:
 # --- predicates (pre-bracketed) ---
 A = _iri(RDF_TYPE)
 DCT_TITLE = "<http://purl.org/dc/terms/title>"
+DCT_DESCRIPTION = "<http://purl.org/dc/terms/description>"
 DCT_SOURCE = "<http://purl.org/dc/terms/source>"
 DCT_DATE = "<http://purl.org/dc/terms/date>"
 DCT_LANGUAGE = "<http://purl.org/dc/terms/language>"
@@ -114,6 +117,7 @@ P_EVIDENCE_TYPE = _l4a("evidenceType")
 P_BUILDS_ON = _l4a("buildsOn")
 P_HAS_COMM = _l4a("hasCommunicationPlan")
 P_CHANNEL = _l4a("channel")
+P_ACTIVITY = _l4a("activity")
 C_HUB = _l4a("Hub")
 C_DELIVERABLE = _l4a("Deliverable")
 C_INDICATOR = _l4a("Indicator")
@@ -263,9 +267,17 @@ CHANNELS = (
     "press releases",
     "public workshops",
 )
+ACTIVITIES = (
+    "launch event",
+    "quarterly newsletter",
+    "peer-learning webinar",
+    "final conference",
+    "video series",
+    "exhibition",
+)
 EVIDENCE_LANGUAGES = ("en", "fr", "es")
 
-# --- how many of each part (weights for 1, 2, 3, ...) and how often the optional parts appear ---
+# --- how many of each part (weights for 1, 2, 3, ...); every part is present in every hub ---
 N_LEADS = (75, 20, 5)  # 1-3
 N_TARGETS = (35, 25, 15, 10, 7, 5, 3)  # 2-8
 N_MANIFESTOS = (60, 30, 10)  # 1-3
@@ -273,10 +285,7 @@ N_COUNCILS = (75, 25)  # 1-2
 N_DELIVERABLES = (50, 22, 14, 8, 6)  # 1-5
 N_INDICATORS = (70, 30)  # 1-2
 N_EVIDENCE = (70, 30)  # 1-2
-PROB_DELIVERABLES = 0.045
-PROB_EVIDENCE = 0.08
-PROB_COMM_PLAN = 0.10
-PROB_BUILDS_ON = 0.10
+PROB_BUILDS_ON = 0.10  # the one optional link: a hub building on an earlier one
 
 
 def _target_sort_key(notation: str) -> tuple[int, int, int, str]:
@@ -413,6 +422,8 @@ def _graphs(
     country_section = {c: s for s, cs in SECTION_COUNTRIES.items() for c in cs}
     deliverable_kinds = [escape(k) for k in DELIVERABLE_KINDS]
     channels = [lit(c) for c in CHANNELS]
+    activities = [lit(a, "en") for a in ACTIVITIES]
+    descriptions = {g: escape(f" on {en} ") for g, (en, _, _) in GOAL_TOPICS.items()}
     units = [lit(u) for u in UNITS]
 
     # Organisation pool: about one organisation per three hubs, all written to the synth-orgs graph.
@@ -465,6 +476,7 @@ def _graphs(
             section = country_section[country]
         add(f"{h} {P_SECTION} {sections[section]}")
         add(f'{h} {P_COUNTRY} "{country}"')
+        add(f'{h} {DCT_DESCRIPTION} "Synthetic hub {i}: local action{descriptions[goal]}in {country}."@en')
 
         sy = randint(2019, 2025)
         sm = randint(1, 12)
@@ -477,52 +489,48 @@ def _graphs(
         if i > 1 and rand() < PROB_BUILDS_ON:
             add(f"{h} {P_BUILDS_ON} <{ID}hub/synth-{randint(1, i - 1):06d}>")
 
-        if rand() < PROB_DELIVERABLES:
-            for d in range(1, n_deliverables.one(rand) + 1):
-                dv = f"<{ID}deliverable/{slug}-{d}>"
-                dy, dm = _month_offset(sy, sm, randint(3, 12 * years - 1))
-                due = _date(dy, dm, randint(1, 28))
-                add(f"{h} {P_HAS_DELIVERABLE} {dv}")
-                add(f"{dv} {A} {C_DELIVERABLE}")
-                kind_text = deliverable_kinds[int(rand() * len(deliverable_kinds))]
-                add(f'{dv} {DCT_TITLE} "Deliverable {d} of synthetic hub {i}: {kind_text}"@en')
-                add(f"{dv} {P_DUE} {due}")
-                for nn in range(1, n_indicators.one(rand) + 1):
-                    ind = f"<{ID}indicator/{slug}-{d}-{nn}>"
-                    baseline = randint(0, 5000) / 10
-                    target = baseline + randint(1, 5000) / 10
-                    add(f"{dv} {P_HAS_INDICATOR} {ind}")
-                    add(f"{ind} {A} {C_INDICATOR}")
-                    add(f"{ind} {P_UNIT} {units[int(rand() * len(units))]}")
-                    add(f'{ind} {P_BASELINE} "{baseline:.1f}"{XSD_DECIMAL}')
-                    add(f'{ind} {P_TARGET_VALUE} "{target:.1f}"{XSD_DECIMAL}')
-                    add(f"{ind} {P_DUE} {due}")
+        for d in range(1, n_deliverables.one(rand) + 1):
+            dv = f"<{ID}deliverable/{slug}-{d}>"
+            dy, dm = _month_offset(sy, sm, randint(3, 12 * years - 1))
+            due = _date(dy, dm, randint(1, 28))
+            add(f"{h} {P_HAS_DELIVERABLE} {dv}")
+            add(f"{dv} {A} {C_DELIVERABLE}")
+            kind_text = deliverable_kinds[int(rand() * len(deliverable_kinds))]
+            add(f'{dv} {DCT_TITLE} "Deliverable {d}: {kind_text}"@en')
+            add(f"{dv} {P_DUE} {due}")
+            for nn in range(1, n_indicators.one(rand) + 1):
+                ind = f"<{ID}indicator/{slug}-{d}-{nn}>"
+                baseline = randint(0, 5000) / 10
+                target = baseline + randint(1, 5000) / 10
+                add(f"{dv} {P_HAS_INDICATOR} {ind}")
+                add(f"{ind} {A} {C_INDICATOR}")
+                add(f"{ind} {P_UNIT} {units[int(rand() * len(units))]}")
+                add(f'{ind} {P_BASELINE} "{baseline:.1f}"{XSD_DECIMAL}')
+                add(f'{ind} {P_TARGET_VALUE} "{target:.1f}"{XSD_DECIMAL}')
+                add(f"{ind} {P_DUE} {due}")
 
-        if rand() < PROB_EVIDENCE:
-            for e in range(1, n_evidence.one(rand) + 1):
-                ev = f"<{ID}evidence/{slug}-{e}>"
-                ey, em = _month_offset(sy, sm, randint(0, 12 * years - 1))
-                r = rand()
-                lang = COUNTRY_LANGUAGE.get(country, "en") if r < 0.5 else EVIDENCE_LANGUAGES[int(r * 6) % 3]
-                add(f"{h} {P_HAS_EVIDENCE} {ev}")
-                add(f"{ev} {A} {C_EVIDENCE}")
-                add(f"{ev} {SCHEMA_URL} <https://example.org/synth/{slug}/evidence-{e}>")
-                add(f"{ev} {P_EVIDENCE_TYPE} {ev_type_pick.one(rand)}")
-                add(f"{ev} {DCT_DATE} {_date(ey, em, randint(1, 28))}")
-                add(f'{ev} {DCT_LANGUAGE} "{lang}"')
+        for e in range(1, n_evidence.one(rand) + 1):
+            ev = f"<{ID}evidence/{slug}-{e}>"
+            ey, em = _month_offset(sy, sm, randint(0, 12 * years - 1))
+            r = rand()
+            lang = COUNTRY_LANGUAGE.get(country, "en") if r < 0.5 else EVIDENCE_LANGUAGES[int(r * 6) % 3]
+            add(f"{h} {P_HAS_EVIDENCE} {ev}")
+            add(f"{ev} {A} {C_EVIDENCE}")
+            add(f"{ev} {SCHEMA_URL} <https://example.org/synth/{slug}/evidence-{e}>")
+            add(f"{ev} {P_EVIDENCE_TYPE} {ev_type_pick.one(rand)}")
+            add(f"{ev} {DCT_DATE} {_date(ey, em, randint(1, 28))}")
+            add(f'{ev} {DCT_LANGUAGE} "{lang}"')
 
-        if rand() < PROB_COMM_PLAN:
-            cp = f"<{ID}communication-plan/{slug}>"
-            add(f"{h} {P_HAS_COMM} {cp}")
-            add(f"{cp} {A} {C_COMM}")
-            add(f"{cp} {P_CHANNEL} {channels[int(rand() * len(channels))]}")
+        cp = f"<{ID}communication-plan/{slug}>"
+        add(f"{h} {P_HAS_COMM} {cp}")
+        add(f"{cp} {A} {C_COMM}")
+        add(f"{cp} {P_CHANNEL} {channels[int(rand() * len(channels))]}")
+        add(f"{cp} {P_ACTIVITY} {activities[int(rand() * len(activities))]}")
 
         yield f"<{GRAPH}hub/{slug}>", t
 
 
-def generate(
-    n: int, seed: int, sdg: str | Path | None = None, uclg: str | Path | None = None
-) -> Iterator[str]:
+def generate(n: int, seed: int, sdg: str | Path | None = None, uclg: str | Path | None = None) -> Iterator[str]:
     """N-Quads lines (each ending in a newline) for ``n`` synthetic hubs; deterministic for a seed."""
     for g, triples in _graphs(n, seed, sdg, uclg):
         tail = f" {g} .\n"
