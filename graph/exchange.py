@@ -52,15 +52,25 @@ def import_graph_for(path: Path, base: str = DEFAULT_BASE) -> str:
 def check_file(path: Path, fmt: RdfFormat, default_graph: str, keep: bool) -> FilePlan:
     """Parse a whole file (InputError at the first fault), noting its graphs; keep the triples if asked."""
     plan = FilePlan(path, fmt, default_graph, held={} if keep else None)
+    held = plan.held
+    last: object = None
+    name = default_graph
+    count = 0
     for quad in iter_quads(path, fmt):
-        graph = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else default_graph
-        if isinstance(quad.graph_name, DefaultGraph | NamedNode):
-            plan.graphs.add(graph)
-        else:
-            raise InputError("blank-node graph names are not supported", Location(path), "name the graph with an IRI.")
-        if plan.held is not None:
-            plan.held.setdefault(graph, []).append(quad.triple)
-        plan.quads += 1
+        graph_name = quad.graph_name
+        if graph_name != last:  # quads come grouped by graph: look at the name only when it changes
+            last = graph_name
+            if isinstance(graph_name, NamedNode):
+                name = graph_name.value
+            elif isinstance(graph_name, DefaultGraph):
+                name = default_graph
+            else:
+                raise InputError("blank-node graph names are not supported", Location(path), "name graphs with IRIs.")
+            plan.graphs.add(name)
+        if held is not None:
+            held.setdefault(name, []).append(quad.triple)
+        count += 1
+    plan.quads = count
     return plan
 
 
