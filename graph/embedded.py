@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 # N-Quads and N-Triples hold one statement per line, so a big file can be loaded in pieces.
 LINE_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES)
-CHUNK_BYTES = 48 * 1024 * 1024
+CHUNK_BYTES = 16 * 1024 * 1024
 
 
 def _substitutions(
