@@ -110,3 +110,16 @@ def test_big_files_take_the_bulk_path_and_still_replace_graphs(
     path.write_text(f"<{EX}a> <{EX}p> <{EX}z> <{EX}g> .\n")
     import_files(store, [path])
     assert sorted(r["o"].value for r in store.select("SELECT ?o WHERE { ?s ?p ?o }")) == [EX + "d", EX + "z"]
+
+
+def test_big_line_files_load_in_chunks_completely(
+    store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("l4a.graph.exchange.SMALL_FILE_BYTES", 0)
+    monkeypatch.setattr("l4a.graph.embedded.CHUNK_BYTES", 200)  # many chunks, cut at line ends
+    path = tmp_path / "many.nq"
+    lines = [f'<{EX}s{i}> <{EX}p> "value {i} with spaces" <{EX}g{i % 7}> .\n' for i in range(500)]
+    path.write_text("".join(lines))
+    import_files(store, [path])
+    assert store.quad_count() == 500
+    assert len(store.named_graphs()) == 7
