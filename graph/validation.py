@@ -133,7 +133,10 @@ class Validator:
         for _shape, _focus, checks in plan:
             for check in checks:
                 report.results.extend(self._run_check(store, check, bindings, lang))
-        report.results.sort(key=lambda r: (r.focus, r.shape, r.path or "", r.value or "", r.message))
+        unique = {(r.focus, r.path, r.value, r.severity, r.shape, r.component): r for r in report.results}
+        report.results = sorted(
+            unique.values(), key=lambda r: (r.focus, r.shape, r.path or "", r.value or "", r.message)
+        )
         return report
 
     def _run_check(self, store: Store, check: Check, bindings: dict[str, Term], lang: str) -> list[ValidationResult]:
