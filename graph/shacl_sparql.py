@@ -78,9 +78,15 @@ def _has_class(cls: Node, var: str = "?value") -> str:
     return f"EXISTS {{ {var} {RDF_TYPE}/{SUBCLASS}* {term(cls)} }}"
 
 
-def _class_filter(cls: Node) -> str:
-    # Oxigraph evaluates EXISTS with a property path slowly over many rows; an OPTIONAL marks the typed values.
-    typed = f"?value {RDF_TYPE} ?_vt . ?_vt {SUBCLASS}* {term(cls)} . BIND(true AS ?_typed)"
+def _class_filter(model: ShapesModel, cls: Node) -> str:
+    # Oxigraph evaluates EXISTS with a property path slowly over many rows; an OPTIONAL marks the typed values,
+    # matching the class's known subclasses directly when the ontology gave them.
+    closure = model.class_closures.get(str(cls))
+    if closure:
+        members = ", ".join(f"<{c}>" for c in closure)
+        typed = f"?value {RDF_TYPE} ?_vt . FILTER(?_vt IN ({members})) BIND(true AS ?_typed)"
+    else:
+        typed = f"?value {RDF_TYPE} ?_vt . ?_vt {SUBCLASS}* {term(cls)} . BIND(true AS ?_typed)"
     return f"OPTIONAL {{ {typed} }} FILTER(!BOUND(?_typed))"
 
 
@@ -199,7 +205,7 @@ def compile_constraint(
         query = prebind_this(constraint.query, focus, graph_mode, shape.iri)
         return Check(shape, f"{SH}SPARQLConstraintComponent", constraint, query, raw_sparql=True)
     if name == "class":
-        pattern = f"{focus('?this')} {_values(shape)} {_class_filter(constraint.value)}"
+        pattern = f"{focus('?this')} {_values(shape)} {_class_filter(model, constraint.value)}"
         query = f"SELECT DISTINCT ?this{fg} ?value WHERE {{ {pattern} }}"
         return Check(shape, component, constraint, query)
     test = _value_test(model, shape, constraint)

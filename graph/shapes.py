@@ -111,6 +111,9 @@ class ShapesModel:
 
     graph: Graph
     shapes: dict[str, Shape]
+    # Each class with its subclasses, from the ontology, when known: class checks then match the listed types
+    # instead of following rdfs:subClassOf* in the data (which Oxigraph evaluates slowly inside OPTIONAL).
+    class_closures: dict[str, list[str]] = field(default_factory=dict)
 
     def targeted(self) -> list[Shape]:
         """The node shapes that have targets."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -130,9 +131,11 @@ class Validator:
         self, store: Store, plan: list[tuple[Shape, Focus, list[Check]]], bindings: dict[str, Term], lang: str
     ) -> ValidationReport:
         report = ValidationReport()
-        for _shape, _focus, checks in plan:
-            for check in checks:
-                report.results.extend(self._run_check(store, check, bindings, lang))
+        checks = [check for _shape, _focus, shape_checks in plan for check in shape_checks]
+        # Oxigraph releases the GIL while a query runs: two threads keep both cores busy on a big store.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for results in pool.map(lambda check: self._run_check(store, check, bindings, lang), checks):
+                report.results.extend(results)
         unique = {(r.focus, r.path, r.value, r.severity, r.shape, r.component): r for r in report.results}
         report.results = sorted(
             unique.values(), key=lambda r: (r.focus, r.shape, r.path or "", r.value or "", r.message)
@@ -177,6 +180,7 @@ def _context_types(context: Store, candidate: Sequence[ox.Quad]) -> list[ox.Quad
 
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 HUB = L4A + "Hub"
 
 
@@ -190,10 +194,33 @@ def reference_quads(base: str = DEFAULT_BASE) -> tuple[ox.Quad, ...]:
     return tuple(quads)
 
 
+def subclass_closures(quads: Iterable[ox.Quad]) -> dict[str, list[str]]:
+    """Every class with itself and all its subclasses, from rdfs:subClassOf statements."""
+    children: dict[str, set[str]] = {}
+    for quad in quads:
+        if quad.predicate.value == SUBCLASS_OF and isinstance(quad.object, ox.NamedNode):
+            children.setdefault(quad.object.value, set()).add(quad.subject.value)
+    closures = {}
+    for top in children:
+        seen, todo = {top}, [top]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        closures[top] = sorted(seen)
+    return closures
+
+
 @cache
 def shipped_validator() -> Validator:
-    """The validator of the shipped shapes, compiled once per process."""
-    return Validator(shipped_shapes())
+    """The validator of the shipped shapes, compiled once per process, with the ontology's class hierarchy."""
+    model = shipped_shapes()
+    ontology = graph_iri(DEFAULT_BASE, "ontology")
+    closures = subclass_closures(q for q in reference_quads() if q.graph_name == ox.NamedNode(ontology))
+    used = {str(c.value) for s in model.shapes.values() for c in s.constraints if c.parameter.endswith("#class")}
+    model.class_closures = {cls: closures.get(cls, [cls]) for cls in used}
+    return Validator(model)
 
 
 PROPOSES = "https://w3id.org/l4a/ontology#proposes"

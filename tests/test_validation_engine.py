@@ -92,3 +92,15 @@ def test_unsupported_shacl_is_refused_not_ignored(shape: str) -> None:
     graph = Graph().parse(data=f"@prefix ex: <http://example.org/> . {shape}", format="turtle")
     with pytest.raises(ConfigError, match="not supported"):
         read_shapes(graph)
+
+
+def test_class_checks_use_the_ontologys_subclasses() -> None:
+    from l4a.graph.validation import shipped_validator
+
+    closures = shipped_validator().model.class_closures
+    organisation = set(closures["https://w3id.org/l4a/ontology#Organisation"])
+    assert {
+        "https://w3id.org/l4a/ontology#LocalGovernment",
+        "https://w3id.org/l4a/ontology#LRGAssociation",
+    } <= organisation
+    assert closures["http://metadata.un.org/sdg/ontology#Target"] == ["http://metadata.un.org/sdg/ontology#Target"]
