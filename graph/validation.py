@@ -198,8 +198,9 @@ def subclass_closures(quads: Iterable[ox.Quad]) -> dict[str, list[str]]:
     """Every class with itself and all its subclasses, from rdfs:subClassOf statements."""
     children: dict[str, set[str]] = {}
     for quad in quads:
-        if quad.predicate.value == SUBCLASS_OF and isinstance(quad.object, ox.NamedNode):
-            children.setdefault(quad.object.value, set()).add(quad.subject.value)
+        subject, obj = quad.subject, quad.object
+        if quad.predicate.value == SUBCLASS_OF and isinstance(obj, ox.NamedNode) and isinstance(subject, ox.NamedNode):
+            children.setdefault(obj.value, set()).add(subject.value)
     closures = {}
     for top in children:
         seen, todo = {top}, [top]
