@@ -11,12 +11,14 @@ from typing import Any, TypeVar
 import click
 
 from .build import build
-from .errors import L4AError
+from .errors import L4AError, UsageError
 from .exchange import export_store, import_files
+from .queries import get_query, named_queries, run_named_query
 from .report import report_json, report_text, report_turtle
 from .settings import Settings, load_settings
 from .stats import store_stats
 from .store import Store, open_store
+from .tabular import rows_as
 from .validation import run_validation, shipped_validator
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -203,6 +205,65 @@ def validate_command(
     else:
         click.echo(report_text(report, shipped_validator().model, owner_of, lang))
     ctx.exit(0 if report.conforms else 1)
+
+
+@main.group("query", epilog=EXIT_CODES)
+def query_group() -> None:
+    """The named SPARQL queries of queries/*.rq: list them, show one, run one with parameters.
+
+    \b
+    Example:
+      l4a query run hubs-by-sdg -p sdg=11.3 --format csv
+    """
+
+
+@query_group.command("list", epilog=EXIT_CODES)
+def query_list() -> None:
+    """List the named queries with their titles.
+
+    \b
+    Example:
+      l4a query list
+    """
+    for query in named_queries().values():
+        click.echo(f"{query.name:<24} {query.title}")
+
+
+@query_group.command("show", epilog=EXIT_CODES)
+@click.argument("name")
+def query_show(name: str) -> None:
+    """Show a named query: its description, parameters, columns and text.
+
+    \b
+    Example:
+      l4a query show hubs-by-sdg
+    """
+    click.echo(get_query(name).text)
+
+
+@query_group.command("run", epilog=EXIT_CODES)
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, help="A parameter as key=value (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.pass_context
+def query_run(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str) -> None:
+    """Run a named query with bound parameters (values are never pasted into the query text).
+
+    \b
+    Example:
+      l4a query run hubs-by-sdg -p sdg=17
+    """
+    given = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"a parameter is given as key=value; got {item!r}.")
+        given[key.strip()] = value
+    settings = settings_of(ctx)
+    query = get_query(name)
+    rows = run_named_query(with_store(ctx, read_only=True), name, given, settings.base_iri)
+    columns = query.columns or sorted({k for row in rows for k in row})
+    click.echo(rows_as(rows, columns, fmt))
 
 
 @main.command("serve", epilog=EXIT_CODES)
