@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from pyoxigraph import RdfFormat, serialize
 
 from .build import build
 from .errors import L4AError, UsageError
 from .exchange import export_store, import_files
-from .queries import get_query, named_queries, run_named_query
+from .namespaces import PREFIXES
+from .queries import get_query, named_queries, run_named_graph_query, run_named_query
 from .report import report_json, report_text, report_turtle
 from .settings import Settings, load_settings
 from .stats import store_stats
@@ -244,7 +246,9 @@ def query_show(name: str) -> None:
 @query_group.command("run", epilog=EXIT_CODES)
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, help="A parameter as key=value (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle"]), default="table", show_default=True
+)
 @click.pass_context
 def query_run(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str) -> None:
     """Run a named query with bound parameters (values are never pasted into the query text).
@@ -261,6 +265,10 @@ def query_run(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str) 
         given[key.strip()] = value
     settings = settings_of(ctx)
     query = get_query(name)
+    if fmt == "turtle":
+        triples = run_named_graph_query(with_store(ctx, read_only=True), name, given, settings.base_iri)
+        click.echo((serialize(triples, format=RdfFormat.TURTLE, prefixes=PREFIXES) or b"").decode())
+        return
     rows = run_named_query(with_store(ctx, read_only=True), name, given, settings.base_iri)
     columns = query.columns or sorted({k for row in rows for k in row})
     click.echo(rows_as(rows, columns, fmt))

@@ -136,7 +136,32 @@ def bind_parameters(query: NamedQuery, given: dict[str, str], base: str = DEFAUL
     return {name: convert(known[name], value, base) for name, value in given.items()}
 
 
+FORM = re.compile(r"^\s*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
+
+
+def query_form(query: NamedQuery) -> str:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE."""
+    match = FORM.search("\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#")))
+    return match.group(1).upper() if match else "SELECT"
+
+
 def run_named_query(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> list[Row]:
-    """Rows of a named SELECT query with its parameters bound."""
+    """Rows of a named query with its parameters bound (a CONSTRUCT gives subject, predicate, object rows)."""
     query = get_query(name)
-    return store.select(query.text, bind_parameters(query, given, base))
+    bindings = bind_parameters(query, given, base)
+    if query_form(query) in ("CONSTRUCT", "DESCRIBE"):
+        rows: list[Row] = []
+        for t in store.construct(query.text, bindings):
+            subject, obj = t.subject, t.object
+            if not isinstance(subject, ox.Triple) and not isinstance(obj, ox.Triple):  # no RDF-star rows
+                rows.append({"subject": subject, "predicate": t.predicate, "object": obj})
+        return rows
+    return store.select(query.text, bindings)
+
+
+def run_named_graph_query(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> list[ox.Triple]:
+    """The triples of a named CONSTRUCT or DESCRIBE query."""
+    query = get_query(name)
+    if query_form(query) not in ("CONSTRUCT", "DESCRIBE"):
+        raise UsageError(f"query {name!r} is a {query_form(query)} query: use table, csv, tsv or json.")
+    return store.construct(query.text, bind_parameters(query, given, base))

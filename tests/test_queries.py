@@ -13,7 +13,7 @@ from rdflib.plugins.sparql import prepareQuery
 from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import UsageError
 from l4a.graph.exchange import import_files
-from l4a.graph.queries import get_query, named_queries, run_named_query
+from l4a.graph.queries import get_query, named_queries, query_form, run_named_query
 
 DATA = Path(__file__).parent / "data" / "queries"
 NAMES = sorted(named_queries())
@@ -24,7 +24,11 @@ Cli = Callable[..., Result]
 def test_every_query_parses_and_is_documented(name: str) -> None:
     query = get_query(name)
     prepareQuery(query.text)  # rdflib's parser
-    EmbeddedStore.in_memory().select(query.text)  # Oxigraph's
+    scratch = EmbeddedStore.in_memory()
+    if query_form(query) == "SELECT":  # Oxigraph's parser
+        scratch.select(query.text)
+    else:
+        scratch.construct(query.text)
     assert query.title and query.description and query.columns
     assert all(p.example and p.help for p in query.parameters)
 
@@ -88,3 +92,17 @@ def test_cli_list_show_run(cli: Cli) -> None:
     assert '"vars": [' in json_out and "xian-youth-education-dialogue" in json_out
     bad = cli("query", "run", "hubs-by-sdg", "-p", "sdg=11.3 }")
     assert bad.exit_code == 2 and "is not an IRI" in bad.stderr
+
+
+def test_hub_profile_constructs_the_hubs_record(built_store: EmbeddedStore, cli: Cli) -> None:
+    rows = run_named_query(built_store, "hub-profile", {"hub": "valongo-participation4all"})
+    subjects = {r["subject"].value for r in rows}
+    assert "https://w3id.org/l4a/id/hub/valongo-participation4all" in subjects
+    assert "https://w3id.org/l4a/id/org/valongo-municipality" in subjects  # its lead
+    assert "https://w3id.org/l4a/id/evidence/valongo-participation4all-1" in subjects
+    assert not any("bilbao" in s for s in subjects)
+    assert cli("build", "--quiet").exit_code == 0
+    turtle = cli("query", "run", "hub-profile", "-p", "hub=valongo-participation4all", "--format", "turtle")
+    assert turtle.exit_code == 0 and "@prefix l4a:" in turtle.stdout
+    select_as_turtle = cli("query", "run", "hubs-by-sdg", "-p", "sdg=4", "--format", "turtle")
+    assert select_as_turtle.exit_code == 2 and "SELECT query" in select_as_turtle.stderr
