@@ -20,6 +20,7 @@ from .report import report_json, report_text, report_turtle
 from .settings import Settings, load_settings
 from .stats import store_stats
 from .store import Store, open_store
+from .sync import Related, SyncIndex
 from .tabular import rows_as
 from .validation import run_validation, shipped_validator
 
@@ -272,6 +273,62 @@ def query_run(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str) 
     rows = run_named_query(with_store(ctx, read_only=True), name, given, settings.base_iri)
     columns = query.columns or sorted({k for row in rows for k in row})
     click.echo(rows_as(rows, columns, fmt))
+
+
+def hub_iri(settings: Settings, hub: str) -> str:
+    """A hub given by slug or IRI."""
+    return hub if hub.startswith(("http://", "https://")) else f"{settings.base_iri}id/hub/{hub}"
+
+
+def print_related(found: list[Related], fmt: str) -> None:
+    """Related hubs as a table with their reasons, or as JSON."""
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in found], indent=2, ensure_ascii=False))
+        return
+    for r in found:
+        click.echo(f"{r.score:7.3f}  {r.label or r.hub}")
+        for reason in r.reasons:
+            click.echo(f"         +{reason.contribution:.3f}  {reason.kind}: {reason.label}")
+
+
+@main.command("related", epilog=EXIT_CODES)
+@click.argument("hub")
+@click.option("--limit", type=int, default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def related_command(ctx: click.Context, hub: str, limit: int, fmt: str) -> None:
+    """Hubs related to HUB (slug or IRI), best first, with the shared concepts that make up each score.
+
+    \b
+    Example:
+      l4a related bilbao-city-of-values --format json
+    """
+    settings = settings_of(ctx)
+    index = SyncIndex.from_store(with_store(ctx, read_only=True))
+    iri = hub_iri(settings, hub)
+    if iri not in index.hubs:
+        raise UsageError(f"there is no hub {hub!r} in the store.")
+    print_related(index.related(iri, limit), fmt)
+
+
+@main.command("partners", epilog=EXIT_CODES)
+@click.argument("hub")
+@click.option("--limit", type=int, default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def partners_command(ctx: click.Context, hub: str, limit: int, fmt: str) -> None:
+    """Potential synchronization partners of HUB: related, active at the same time, not linked yet.
+
+    \b
+    Example:
+      l4a partners valongo-participation4all
+    """
+    settings = settings_of(ctx)
+    index = SyncIndex.from_store(with_store(ctx, read_only=True))
+    iri = hub_iri(settings, hub)
+    if iri not in index.hubs:
+        raise UsageError(f"there is no hub {hub!r} in the store.")
+    print_related(index.partners(iri, limit), fmt)
 
 
 @main.command("serve", epilog=EXIT_CODES)
