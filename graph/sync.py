@@ -6,8 +6,10 @@ change. A shared concept counts by its rarity (an IDF weight: a target few hubs 
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -80,6 +82,7 @@ class SyncIndex:
     def __init__(self) -> None:
         self.hubs: dict[str, HubRecord] = {}
         self.by_concept: dict[str, set[str]] = defaultdict(set)
+        self.built_on_by: dict[str, set[str]] = defaultdict(set)
         self.kinds: dict[str, str] = {}
         self.labels: dict[str, str] = {}
 
@@ -125,6 +128,8 @@ class SyncIndex:
         self.hubs[record.iri] = record
         for concept in record.concepts:
             self.by_concept[concept].add(record.iri)
+        for earlier in record.builds_on:
+            self.built_on_by[earlier].add(record.iri)
         for other in record.linked:
             if other in self.hubs:
                 self.hubs[other].linked.add(record.iri)
@@ -150,6 +155,8 @@ class SyncIndex:
             holders.discard(iri)
             if not holders:
                 del self.by_concept[concept]
+        for earlier in old.builds_on:
+            self.built_on_by[earlier].discard(iri)
         for other in self.hubs.values():
             other.linked.discard(iri)
 
@@ -175,25 +182,55 @@ class SyncIndex:
         return reasons
 
     def related(self, hub: str, limit: int = 10) -> list[Related]:
-        """The hubs most related to `hub`, best first, each with the reasons that add up to its score."""
+        """The hubs most related to `hub`, best first, each with the reasons that add up to its score.
+
+        Shared-concept scores are summed for every candidate first; full reasons (with time overlap and builds-on,
+        worth at most OVERLAP_WEIGHT + BUILDS_ON_WEIGHT more) are made only for candidates that can still reach
+        the top `limit`, which gives exactly the ranking of `related_exhaustive`.
+        """
         me = self.hubs.get(hub)
         if me is None:
             return []
-        candidates: set[str] = set(me.builds_on) | {o for o in self.hubs if hub in self.hubs[o].builds_on}
+        scores: dict[str, float] = defaultdict(float)
         for concept in me.concepts:
-            candidates |= self.by_concept.get(concept, set())
-        candidates.discard(hub)
+            weight = KIND_WEIGHTS.get(self.kinds.get(concept, "target"), 0.5) * self.idf(concept)
+            for other in self.by_concept.get(concept, ()):
+                scores[other] += weight
+        for other in me.builds_on | {o for o in me.linked if o in self.hubs}:
+            scores.setdefault(other, 0.0)
+        for other in self.built_on_by.get(hub, ()):
+            scores.setdefault(other, 0.0)
+        scores.pop(hub, None)
+        if len(scores) > limit:
+            floor = heapq.nlargest(limit, scores.values())[-1] - OVERLAP_WEIGHT - BUILDS_ON_WEIGHT
+            candidates = [other for other, score in scores.items() if score >= floor - 1e-9]
+        else:
+            candidates = list(scores)
+        return self._ranked(me, candidates, limit)
+
+    def _ranked(self, me: HubRecord, candidates: Iterable[str], limit: int) -> list[Related]:
         found = []
         for other in candidates:
             record = self.hubs.get(other)
             if record is None:
                 continue
             reasons = self._reasons(me, record)
-            if any(r.kind not in ("overlap",) for r in reasons):
+            if any(r.kind != "overlap" for r in reasons):
                 reasons.sort(key=lambda r: -r.contribution)
                 found.append(Related(other, record.label, sum(r.contribution for r in reasons), tuple(reasons)))
         found.sort(key=lambda r: (-r.score, r.hub))
         return found[:limit]
+
+    def related_exhaustive(self, hub: str, limit: int = 10) -> list[Related]:
+        """The same ranking, every candidate scored in full (the reference for tests)."""
+        me = self.hubs.get(hub)
+        if me is None:
+            return []
+        candidates: set[str] = set(me.builds_on) | set(self.built_on_by.get(hub, ()))
+        for concept in me.concepts:
+            candidates |= self.by_concept.get(concept, set())
+        candidates.discard(hub)
+        return self._ranked(me, candidates, limit)
 
     def partners(self, hub: str, limit: int = 10) -> list[Related]:
         """Potential synchronization partners: related, active at the same time, not linked yet."""

@@ -41,6 +41,13 @@ def test_explanations_add_up_to_the_score(store: EmbeddedStore) -> None:
             assert related.reasons
 
 
+def test_pruned_ranking_equals_the_exhaustive_one(store: EmbeddedStore) -> None:
+    index = SyncIndex.from_store(store)
+    for hub in index.hubs:
+        for limit in (1, 2, 3, 20):
+            assert index.related(hub, limit) == index.related_exhaustive(hub, limit)
+
+
 def test_overlap_and_builds_on_are_reasons(store: EmbeddedStore) -> None:
     index = SyncIndex.from_store(store)
     h2 = next(r for r in index.related(HUB + "h1") if r.hub == HUB + "h2")
