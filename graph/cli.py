@@ -15,6 +15,7 @@ from .build import build
 from .errors import L4AError, UsageError
 from .exchange import export_store, import_files
 from .namespaces import PREFIXES
+from .network import bridges, communities, hub_network, network_graphml, network_json
 from .queries import get_query, named_queries, run_named_graph_query, run_named_query
 from .report import report_json, report_text, report_turtle
 from .settings import Settings, load_settings
@@ -329,6 +330,52 @@ def partners_command(ctx: click.Context, hub: str, limit: int, fmt: str) -> None
     if iri not in index.hubs:
         raise UsageError(f"there is no hub {hub!r} in the store.")
     print_related(index.partners(iri, limit), fmt)
+
+
+@main.command("communities", epilog=EXIT_CODES)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def communities_command(ctx: click.Context, fmt: str) -> None:
+    """Communities of related hubs (Louvain) and the bridge hubs between them (betweenness).
+
+    \b
+    Example:
+      l4a communities --format json
+    """
+    index = SyncIndex.from_store(with_store(ctx, read_only=True))
+    graph = hub_network(index)
+    groups = communities(graph)
+    bridge_hubs = bridges(graph)
+    if fmt == "json":
+        data = {"communities": groups, "bridges": [{"hub": h, "betweenness": round(b, 6)} for h, b in bridge_hubs]}
+        click.echo(json.dumps(data, indent=2))
+        return
+    for number, group in enumerate(groups, start=1):
+        click.echo(f"Community {number} ({len(group)} hubs)")
+        for hub in group:
+            click.echo(f"  {index.hubs[hub].label or hub}")
+    click.echo("Bridge hubs")
+    for hub, value in bridge_hubs:
+        click.echo(f"  {value:.3f}  {index.hubs[hub].label or hub}")
+
+
+@main.command("network", epilog=EXIT_CODES)
+@click.option("--format", "fmt", type=click.Choice(["json", "graphml"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.pass_context
+def network_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Export the hub network (hubs joined to their most related hubs) as node-link JSON or GraphML.
+
+    \b
+    Example:
+      l4a network --format graphml -o hubs.graphml
+    """
+    graph = hub_network(SyncIndex.from_store(with_store(ctx, read_only=True)))
+    data = network_json(graph).encode() if fmt == "json" else network_graphml(graph)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
 
 
 @main.command("serve", epilog=EXIT_CODES)

@@ -13,7 +13,19 @@ from l4a.graph.cli import main
 
 DATA = Path(__file__).parent / "data"
 Cli = Callable[..., Result]
-COMMANDS = ["build", "stats", "import", "export", "serve", "validate", "query", "related", "partners"]
+COMMANDS = [
+    "build",
+    "stats",
+    "import",
+    "export",
+    "serve",
+    "validate",
+    "query",
+    "related",
+    "partners",
+    "communities",
+    "network",
+]
 
 
 def data_dir_cli(data_dir: Path) -> Cli:

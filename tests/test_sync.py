@@ -90,3 +90,29 @@ def test_must_show_bilbao_is_related_to_real_hubs_with_reasons(cli: Cli) -> None
     assert all(r["label"].startswith("SDG ") for f in found for r in f["reasons"])
     assert set(found[0]) == {"hub", "label", "score", "reasons"}
     assert cli("related", "atlantis").exit_code == 2
+
+
+def test_communities_bridges_and_exports(store: EmbeddedStore, tmp_path: Path) -> None:
+    from l4a.graph.network import bridges, communities, hub_network, network_graphml, network_json
+
+    graph = hub_network(SyncIndex.from_store(store))
+    groups = communities(graph)
+    assert sorted(h for group in groups for h in group) == sorted(graph.nodes)
+    assert communities(graph) == groups  # repeatable
+    assert bridges(graph, limit=3)[0][1] >= bridges(graph, limit=3)[-1][1]
+    data = json.loads(network_json(graph))
+    assert {n["id"] for n in data["nodes"]} == set(graph.nodes)
+    path = tmp_path / "hubs.graphml"
+    path.write_bytes(network_graphml(graph))
+    import networkx as nx
+
+    assert set(nx.read_graphml(path).nodes) == set(graph.nodes)
+
+
+def test_cli_communities_and_network(cli: Cli, tmp_path: Path) -> None:
+    assert cli("build", "--quiet").exit_code == 0
+    found = json.loads(cli("communities", "--format", "json").stdout)
+    assert sum(len(c) for c in found["communities"]) == 7
+    out = tmp_path / "n.graphml"
+    assert cli("network", "--format", "graphml", "-o", str(out)).exit_code == 0
+    assert out.read_bytes().startswith(b"<?xml")
