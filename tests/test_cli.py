@@ -25,6 +25,7 @@ COMMANDS = [
     "partners",
     "communities",
     "network",
+    "evidence",
 ]
 
 
