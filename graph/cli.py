@@ -421,6 +421,35 @@ def evidence_command(
         click.echo(rows_as(rows, columns, fmt))
 
 
+@main.command("gaps", epilog=EXIT_CODES)
+@click.option("--council", help="Count only the hubs linked to this Policy Council (slug or IRI).")
+@click.option("--section", help="Count only the hubs of this UCLG section (slug or IRI).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+def gaps_command(ctx: click.Context, council: str | None, section: str | None, fmt: str) -> None:
+    """SDG targets that no hub addresses (optionally counting only a council's or a section's hubs), and the
+    Durban manifestos that no hub addresses (over all hubs).
+
+    \b
+    Example:
+      l4a gaps --section cemr --format csv
+    """
+    settings = settings_of(ctx)
+    store = with_store(ctx, read_only=True)
+    given = {k: v for k, v in {"council": council, "section": section}.items() if v is not None}
+    targets = run_named_query(store, "sdg-gaps", given, settings.base_iri)
+    manifestos = run_named_query(store, "manifesto-gaps", {}, settings.base_iri)
+    if fmt == "json":
+        data = {
+            "targets": [{"target": r["target"].value, "goal": r["goal"].value} for r in targets],
+            "manifestos": [{"manifesto": r["manifesto"].value, "label": r["label"].value} for r in manifestos],
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(rows_as(targets, ["target", "goal"], fmt))
+    click.echo(rows_as(manifestos, ["manifesto", "label"], fmt))
+
+
 @main.command("serve", epilog=EXIT_CODES)
 @click.option("--host", help="Address to bind (default 127.0.0.1; L4A_HOST).")
 @click.option("--port", type=int, help="Port (default 5000; L4A_PORT).")

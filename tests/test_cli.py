@@ -26,6 +26,7 @@ COMMANDS = [
     "communities",
     "network",
     "evidence",
+    "gaps",
 ]
 
 

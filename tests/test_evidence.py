@@ -46,3 +46,12 @@ def test_bibtex_escapes_special_characters() -> None:
     assert "publisher = {A\\_B}" in bib and "year = {2023}" in bib
     assert "\\url{https://example.org/a_b}" in bib  # URLs are left as they are inside \url
     assert citations_markdown([row]) == "- A_B (2023-03-15). *Cities & {values} 100% #1*. <https://example.org/a_b>"
+
+
+def test_gaps_on_the_shipped_data(cli: Cli) -> None:
+    cli("build", "--quiet")
+    data = json.loads(cli("gaps", "--format", "json").stdout)
+    # No verified hub's sources name an SDG target or a manifesto: every one is a gap.
+    assert len(data["targets"]) == 169 and len(data["manifestos"]) == 10
+    assert {"target": "http://metadata.un.org/sdg/11.3", "goal": "http://metadata.un.org/sdg/11"} in data["targets"]
+    assert cli("gaps", "--section", "cemr", "--format", "csv").stdout.startswith("target,goal")
