@@ -282,6 +282,15 @@ def hub_iri(settings: Settings, hub: str) -> str:
     return hub if hub.startswith(("http://", "https://")) else f"{settings.base_iri}id/hub/{hub}"
 
 
+def index_and_hub(ctx: click.Context, hub: str) -> tuple[SyncIndex, str]:
+    """The synchronization index of the store, and the IRI of a hub in it (slug or IRI given)."""
+    index = SyncIndex.from_store(with_store(ctx, read_only=True))
+    iri = hub_iri(settings_of(ctx), hub)
+    if iri not in index.hubs:
+        raise UsageError(f"there is no hub {hub!r} in the store.")
+    return index, iri
+
+
 def print_related(found: list[Related], fmt: str) -> None:
     """Related hubs as a table with their reasons, or as JSON."""
     if fmt == "json":
@@ -305,11 +314,7 @@ def related_command(ctx: click.Context, hub: str, limit: int, fmt: str) -> None:
     Example:
       l4a related bilbao-city-of-values --format json
     """
-    settings = settings_of(ctx)
-    index = SyncIndex.from_store(with_store(ctx, read_only=True))
-    iri = hub_iri(settings, hub)
-    if iri not in index.hubs:
-        raise UsageError(f"there is no hub {hub!r} in the store.")
+    index, iri = index_and_hub(ctx, hub)
     print_related(index.related(iri, limit), fmt)
 
 
@@ -325,11 +330,7 @@ def partners_command(ctx: click.Context, hub: str, limit: int, fmt: str) -> None
     Example:
       l4a partners valongo-participation4all
     """
-    settings = settings_of(ctx)
-    index = SyncIndex.from_store(with_store(ctx, read_only=True))
-    iri = hub_iri(settings, hub)
-    if iri not in index.hubs:
-        raise UsageError(f"there is no hub {hub!r} in the store.")
+    index, iri = index_and_hub(ctx, hub)
     print_related(index.partners(iri, limit), fmt)
 
 
