@@ -140,17 +140,6 @@ MANIFESTOS = (
     "resilience",
 )
 MANIFESTO_WEIGHTS = (9, 14, 10, 8, 18, 10, 5, 8, 6, 12)
-SECTIONS = (
-    "uclg-africa",
-    "uclg-aspac",
-    "uclg-eurasia",
-    "cemr",
-    "uclg-mewa",
-    "flacma",
-    "uclg-noram",
-    "metropolis",
-    "uclg-regions",
-)
 # Used only when ontology/reference/uclg.ttl is absent (or names no council): the 2023-2026 councils,
 # with slugs made up here. The real slugs come from uclg.ttl once it exists.
 FALLBACK_COUNCILS = (
@@ -182,6 +171,8 @@ SECTION_COUNTRIES = {
     "flacma": ("MX", "BR", "AR", "CO", "EC", "CL", "PE", "UY", "BO", "CR"),
     "uclg-noram": ("US", "CA"),
 }
+# The seven regional sections above, plus the two global ones (metropolitan, regional governments).
+SECTIONS = (*SECTION_COUNTRIES, "metropolis", "uclg-regions")
 REGIONAL_SECTION_WEIGHTS = {
     "uclg-africa": 18,
     "uclg-aspac": 18,
