@@ -13,6 +13,9 @@ from .errors import ConfigError
 from .resources import shapes_dir
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+# On an sh:SPARQLConstraint: the same check written for all focus nodes at once (sub-SELECTs that Oxigraph joins
+# by hashing), used by whole-store validation; tests prove it finds what sh:select finds (docs/validation.md).
+WHOLE_STORE_SELECT = URIRef("https://w3id.org/l4a/shapes#wholeStoreSelect")
 
 # The constraint parameters the SPARQL compiler understands (see shacl_sparql.py); anything else is refused
 # when the shapes are loaded, so a shape can never be silently ignored.
@@ -86,6 +89,7 @@ class Constraint:
     value: Node
     messages: dict[str, str] = field(default_factory=dict)
     query: str = ""
+    store_query: str = ""
 
 
 @dataclass
@@ -176,7 +180,10 @@ def _shape(graph: Graph, node: Node, shapes: dict[str, Shape]) -> Shape:
             if select is None:
                 raise ConfigError(f"{iri}: an sh:sparql constraint without sh:select.")
             query = f"{_prefixes(graph, value)}\n{select}"
-            shape.constraints.append(Constraint(str(SH.sparql), value, _texts(graph, value, SH.message), query))
+            whole = graph.value(value, WHOLE_STORE_SELECT)
+            store_query = f"{_prefixes(graph, value)}\n{whole}" if whole is not None else ""
+            messages = _texts(graph, value, SH.message)
+            shape.constraints.append(Constraint(str(SH.sparql), value, messages, query, store_query))
         elif predicate not in OTHER_KEYS:
             raise ConfigError(f"{iri}: the SHACL parameter <{predicate}> is not supported by l4a's validator.")
     for constraint in shape.constraints:

@@ -132,6 +132,7 @@ class Validator:
     ) -> ValidationReport:
         report = ValidationReport()
         checks = [check for _shape, _focus, shape_checks in plan for check in shape_checks]
+        checks.sort(key=lambda check: not check.raw_sparql)  # the SPARQL-based checks, the longest, first
         # Oxigraph releases the GIL while a query runs: two threads keep both cores busy on a big store.
         with ThreadPoolExecutor(max_workers=2) as pool:
             for results in pool.map(lambda check: self._run_check(store, check, bindings, lang), checks):
