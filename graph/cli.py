@@ -473,5 +473,7 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, thread
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads)
 
 
+from . import cli_proposals  # noqa: E402,F401  (registers `propose` and `proposals` on main)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -7,7 +7,7 @@ once; tests prove the results equal pySHACL's on every fixture and on synthetic 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -168,6 +168,28 @@ class Validator:
                 )
             )
         return results
+
+
+def proposal_scratch(
+    candidates: Mapping[int, Sequence[ox.Triple]], hubs: set[str], context: Store | None, base: str = DEFAULT_BASE
+) -> EmbeddedStore:
+    """An in-memory store with the reference data and each candidate in a graph of its own, ready to validate.
+
+    A shipped hub that a candidate revises is left out, so that the old and the new record do not mix.
+    """
+    scratch = EmbeddedStore.in_memory()
+    revised = {ox.NamedNode(graph_iri(base, "hub/" + hub.rsplit("/", 1)[-1])) for hub in hubs}
+    scratch.add_quads(q for q in reference_quads(base) if q.graph_name not in revised)
+    quads = [
+        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(f"{CANDIDATE_GRAPH}:{key}"))
+        for key, triples in candidates.items()
+        for t in triples
+    ]
+    scratch.add_quads(quads)
+    if context is not None:
+        known = {q.subject for q in reference_quads(base)}
+        scratch.add_quads(_context_types(context, [q for q in quads if q.object not in known]))
+    return scratch
 
 
 def _context_types(context: Store, candidate: Sequence[ox.Quad]) -> list[ox.Quad]:

@@ -27,6 +27,8 @@ COMMANDS = [
     "network",
     "evidence",
     "gaps",
+    "propose",
+    "proposals",
 ]
 
 

@@ -80,6 +80,7 @@ OBJECT_PROPERTIES = [
     "term",
     "continues",
     "proposes",
+    "proposedHub",
     "statusChange",
     "fromStatus",
     "toStatus",
@@ -109,6 +110,10 @@ DATATYPE_PROPERTIES = [
     "confidence",
     "reason",
     "revision",
+    "submittedContent",
+    "parsedData",
+    "conforms",
+    "validationReport",
 ]
 PLANNED = (
     [(name, OWL.Class) for name in CLASSES]
