@@ -17,6 +17,15 @@ HEADINGS = {
     "es": ("es conforme", "no es conforme", "Infracción", "Advertencia", "Información", "valor"),
 }
 
+# Checks made before SHACL (references in a proposal that resolve to nothing), named like the shapes' rules.
+RULES_OUTSIDE_SHAPES = {
+    "https://w3id.org/l4a/shapes#proposal-known-reference": {
+        "en": "Known reference",
+        "fr": "Référence connue",
+        "es": "Referencia conocida",
+    },
+}
+
 
 def report_json(report: ValidationReport) -> str:
     """{"conforms": bool, "results": [{"focus", "path", "severity", "message", "value", ...}]}."""
@@ -53,7 +62,8 @@ def report_text(report: ValidationReport, model: ShapesModel, owners: dict[str, 
     by_owner: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for result in report.results:
         shape = model.shapes.get(result.shape)
-        rule = (shape.labels.get(lang) or shape.labels.get("en") or result.shape) if shape else result.shape
+        labels = shape.labels if shape else RULES_OUTSIDE_SHAPES.get(result.shape, {})
+        rule = labels.get(lang) or labels.get("en") or result.shape
         line = f"{names[result.severity]}: {result.message}"
         if result.value is not None:
             line += f" ({value_word}: {result.value})"

@@ -199,6 +199,15 @@ def test_complete_carries_the_status_to_the_published_hub(store: EmbeddedStore) 
     assert [r["s"].value.rsplit("/", 1)[1] for r in rows] == ["completed"]
 
 
+def test_csv_example(store: EmbeddedStore) -> None:
+    stored = submit(store, [EXAMPLES / "proposals.csv"], DEFAULT_BASE)
+    assert [(s.id, s.status) for s in stored] == [
+        ("rioverde-water-commons", "submitted"),
+        ("rioverde-cool-schools", "submitted"),
+    ]
+    assert proposal(store, "rioverde-cool-schools", DEFAULT_BASE).content.count("\n") == 2  # the header and its row
+
+
 def test_rdf_proposal(store: EmbeddedStore) -> None:
     [stored] = submit(store, [ROOT / "tests" / "data" / "shapes" / "valid-hub.ttl"], DEFAULT_BASE)
     assert (stored.id, stored.status) == ("rioverde-green-corridors", "submitted")
