@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -152,8 +152,10 @@ class EmbeddedStore:
         parts.append(f"INSERT DATA {{\n{body}\n}}")
         self.update(";\n".join(parts))
 
-    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None = None) -> int:
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None = None, replace: Collection[str] = ()) -> int:
         self._writable()
+        if replace:
+            self.drop_graphs(replace)
         to_graph = ox.NamedNode(graph) if graph else None
         before = len(self._store)
         try:

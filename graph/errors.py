@@ -28,6 +28,16 @@ class StoreMissingError(StoreError):
     """There is no store yet where one was expected."""
 
 
+class QueryTimeoutError(StoreError):
+    """A client's SPARQL query ran past the time limit, or found no free worker in time, and was stopped (HTTP 503)."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store's server is down, too slow or answered garbage: trying again later may work (HTTP 503)."""
+
+    retry_after = 30
+
+
 @dataclass
 class Location:
     """Where in a file something went wrong (lines and columns count from 1)."""

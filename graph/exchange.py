@@ -103,8 +103,7 @@ def import_files(
         if plan.held is not None:
             store.replace_graphs(plan.held)
         else:
-            store.drop_graphs(plan.graphs)
-            store.load_file(plan.path, plan.fmt, plan.default_graph)
+            store.load_file(plan.path, plan.fmt, plan.default_graph, replace=plan.graphs)
         reports.append(ImportReport(plan.path, plan.quads, sorted(plan.graphs)))
     if progress:
         progress("loaded", len(plans), len(plans))

@@ -39,7 +39,10 @@ class Settings:
         default_factory=default_data_dir,
         metadata=_help("Directory of the embedded store and of kept submissions."),
     )
-    store: str = field(default="embedded", metadata=_help("Store backend: 'embedded' (Oxigraph on disk)."))
+    store: str = field(
+        default="embedded",
+        metadata=_help("Store backend: 'embedded' (Oxigraph on disk) or 'sparql' (a SPARQL 1.1 server)."),
+    )
     base_iri: str = field(
         default=DEFAULT_BASE,
         metadata=_help("Base of the project's own records, graphs and terms; must end with '/'."),
@@ -57,6 +60,36 @@ class Settings:
         default="",
         metadata=_help("Bearer token for writes over HTTP; set it in the environment, never in a file."),
     )
+    sparql_query_url: str = field(default="", metadata=_help("SPARQL query endpoint of the 'sparql' store."))
+    sparql_update_url: str = field(
+        default="",
+        metadata=_help("SPARQL Update endpoint of the 'sparql' store; empty: the store is read-only."),
+    )
+    sparql_store_url: str = field(
+        default="",
+        metadata=_help("Graph Store Protocol endpoint for bulk loads; empty: loads use chunked SPARQL Update."),
+    )
+    sparql_dialect: str = field(
+        default="auto",
+        metadata=_help("Server quirks to handle: auto (from the server's reply), oxigraph, virtuoso or generic."),
+    )
+    sparql_user: str = field(default="", metadata=_help("User name for HTTP basic authentication."))
+    sparql_password: str = field(
+        default="",
+        metadata=_help("Password for HTTP basic authentication; environment only, never in a file."),
+    )
+    sparql_token: str = field(
+        default="",
+        metadata=_help("Bearer token sent to the SPARQL server; environment only, never in a file."),
+    )
+    update_timeout: float = field(
+        default=300.0,
+        metadata=_help("Time limit of one update or load request to the SPARQL server, in seconds."),
+    )
+    sparql_retries: int = field(
+        default=3,
+        metadata=_help("Attempts of a request that fails to connect or gets a 5xx answer (with backoff)."),
+    )
 
     def store_path(self) -> Path:
         """Where the embedded Oxigraph store lives."""
@@ -64,6 +97,11 @@ class Settings:
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
+
+# Secrets are read from the environment (or flags) only: a config file is easily shared or committed.
+SECRET_SETTINGS = ("sparql_password", "sparql_token")
+STORES = ("embedded", "sparql")
+DIALECTS = ("auto", "oxigraph", "virtuoso", "generic")
 
 
 def env_name(name: str) -> str:
@@ -89,8 +127,24 @@ def _convert(name: str, value: Any, source: str) -> Any:
 
 
 def _check(settings: Settings) -> Settings:
-    if settings.store not in ("embedded",):
-        raise ConfigError(f"setting 'store' is {settings.store!r}; use 'embedded'.")
+    if settings.store not in STORES:
+        raise ConfigError(f"setting 'store' is {settings.store!r}; use 'embedded' or 'sparql'.")
+    if settings.store == "sparql":
+        if not settings.sparql_query_url:
+            raise ConfigError(
+                "setting 'store' is 'sparql' but 'sparql_query_url' is empty; "
+                "set L4A_SPARQL_QUERY_URL (and L4A_SPARQL_UPDATE_URL to write)."
+            )
+        for name in ("sparql_query_url", "sparql_update_url", "sparql_store_url"):
+            url = getattr(settings, name)
+            if url and not url.startswith(("http://", "https://")):
+                raise ConfigError(f"setting '{name}' is {url!r}; use an http(s) URL.")
+    if settings.sparql_dialect not in DIALECTS:
+        raise ConfigError(f"setting 'sparql_dialect' is {settings.sparql_dialect!r}; use one of {', '.join(DIALECTS)}.")
+    if settings.sparql_token and settings.sparql_user:
+        raise ConfigError("settings 'sparql_token' and 'sparql_user' are both set; use one way to authenticate.")
+    if settings.sparql_retries < 1 or settings.update_timeout <= 0 or settings.query_timeout <= 0:
+        raise ConfigError("settings 'sparql_retries', 'query_timeout' and 'update_timeout' must be positive.")
     if not settings.base_iri.startswith(("http://", "https://")) or not settings.base_iri.endswith("/"):
         raise ConfigError(f"setting 'base_iri' is {settings.base_iri!r}; use an http(s) IRI ending with '/'.")
     unknown = [lang for lang in settings.languages if lang not in ("en", "fr", "es")]
@@ -116,6 +170,8 @@ def load_settings(
         for key, value in data.items():
             if key not in SETTING_NAMES:
                 raise ConfigError(f"{path}: unknown setting '{key}'; known: {', '.join(SETTING_NAMES)}.")
+            if key in SECRET_SETTINGS:
+                raise ConfigError(f"{path}: '{key}' is a secret; set it in the environment ({env_name(key)}).")
             values[key] = _convert(key, value, str(path))
     for name in SETTING_NAMES:
         if env_name(name) in environ:

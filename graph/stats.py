@@ -22,12 +22,17 @@ STAT_KEYS = (
 
 
 def store_stats(store: Store) -> dict[str, int]:
-    """The counts of queries/stats.rq, plus the number of quads as `triples`."""
+    """The counts of queries/stats.rq, plus the number of quads as `triples`.
+
+    `graphs` is the store's own list of named graphs: a SPARQL server may hold graphs of its own (Virtuoso),
+    or not list graphs for `GRAPH ?g { }` at all.
+    """
     rows = store.select(read_query("stats"))
     row = rows[0] if rows else {}
     counts = {}
     for key in STAT_KEYS:
         value = row.get(key)
         counts[key] = int(value.value) if isinstance(value, Literal) else 0
+    counts["graphs"] = len(store.named_graphs())
     counts["triples"] = store.quad_count()
     return counts

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -13,6 +14,38 @@ from .settings import Settings
 Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
 Bindings = Mapping[str, Term]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a client's query runs on (the SPARQL Protocol's default-graph-uri and named-graph-uri).
+
+    Both empty, `Dataset()`: the store's usual view, the union of all graphs as the default graph and every
+    named graph. Otherwise exactly the graphs given (no named graph at all if `named_graphs` is empty).
+    """
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Solutions:
+    """The answer to a SELECT: the projected variables and the rows (unbound cells absent)."""
+
+    variables: list[str]
+    rows: list[Row]
+    truncated: bool = False  # the row cap cut the answer
+
+
+@dataclass(frozen=True)
+class Triples:
+    """The answer to a CONSTRUCT or DESCRIBE."""
+
+    triples: list[Triple]
+    truncated: bool = False  # the row cap cut the answer
+
+
+QueryResult = Solutions | bool | Triples
 
 
 class Store(Protocol):
@@ -37,12 +70,27 @@ class Store(Protocol):
         """Run a SPARQL Update, all or nothing."""
         ...
 
+    def query(
+        self, query: str, dataset: Dataset | None = None, timeout: float | None = None, row_cap: int | None = None
+    ) -> QueryResult:
+        """A client's query, as written (never an update): for the SPARQL endpoint.
+
+        `dataset` None: the dataset the query declares itself (FROM, FROM NAMED). At most `row_cap` rows or triples
+        (`truncated` says more were left out); stopped after `timeout` seconds with QueryTimeoutError.
+        A query the store cannot parse is a UsageError.
+        """
+        ...
+
     def replace_graphs(self, graphs: Mapping[str, Sequence[Triple]]) -> None:
         """Replace each named graph by the given triples, all graphs in one step: readers see old or new."""
         ...
 
-    def load_file(self, path: Path, fmt: RdfFormat, graph: str | None = None) -> int:
-        """Bulk-load a big file already checked to parse (fast, not one transaction); returns the quads added."""
+    def load_file(self, path: Path, fmt: RdfFormat, graph: str | None = None, replace: Collection[str] = ()) -> int:
+        """Bulk-load a big file already checked to parse; returns the quads loaded.
+
+        Triples outside a graph go to `graph` (None: the default graph); the graphs in `replace` are emptied
+        first. Embedded: fast, not one transaction. SPARQL server: staged, then moved into place.
+        """
         ...
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
@@ -72,6 +120,10 @@ class Store(Protocol):
 
 def open_store(settings: Settings, read_only: bool = False) -> Store:
     """The store the settings name; read_only opens a snapshot that other processes may keep writing."""
+    if settings.store == "sparql":
+        from .sparql_store import SparqlStore
+
+        return SparqlStore.open(settings, read_only=read_only)
     from .embedded import EmbeddedStore
 
     return EmbeddedStore.open(settings.store_path(), read_only=read_only)

@@ -55,3 +55,38 @@ def test_unknown_key_in_config_file(tmp_path: Path) -> None:
 def test_every_setting_is_documented_in_the_readme(name: str) -> None:
     text = README.read_text(encoding="utf-8")
     assert f"`{name}`" in text and f"`{env_name(name)}`" in text
+
+
+def test_sparql_store_needs_a_query_url(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="L4A_SPARQL_QUERY_URL"):
+        load_settings(environ={"L4A_STORE": "sparql"}, config_file=tmp_path / "none.toml")
+    settings = load_settings(
+        environ={"L4A_STORE": "sparql", "L4A_SPARQL_QUERY_URL": "http://127.0.0.1:7878/query"},
+        config_file=tmp_path / "none.toml",
+    )
+    assert (settings.store, settings.sparql_update_url, settings.sparql_dialect) == ("sparql", "", "auto")
+
+
+@pytest.mark.parametrize("name", ["sparql_password", "sparql_token"])
+def test_secrets_are_refused_in_a_config_file(tmp_path: Path, name: str) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(f'{name} = "s3cret"\n')
+    with pytest.raises(ConfigError, match=env_name(name)):
+        load_settings(environ={}, config_file=config)
+    assert (
+        getattr(load_settings(environ={env_name(name): "s3cret"}, config_file=tmp_path / "none.toml"), name) == "s3cret"
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"L4A_SPARQL_DIALECT": "fuseki"}, "sparql_dialect"),
+        ({"L4A_SPARQL_QUERY_URL": "ftp://x/", "L4A_STORE": "sparql"}, "sparql_query_url"),
+        ({"L4A_SPARQL_USER": "u", "L4A_SPARQL_TOKEN": "t"}, "one way to authenticate"),
+        ({"L4A_SPARQL_RETRIES": "0"}, "sparql_retries"),
+    ],
+)
+def test_bad_sparql_settings_are_named(tmp_path: Path, environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings(environ=environ, config_file=tmp_path / "none.toml")
