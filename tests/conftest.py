@@ -302,3 +302,11 @@ def backend_store(backend: Backend, tmp_path: Path) -> Iterator[Store]:
     opened = backend.open(tmp_path / "data")
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def private_oxigraph(tmp_path: Path) -> Iterator[SparqlServer]:
+    """An Oxigraph server of the test's own, which the test may stop."""
+    server = start_oxigraph(tmp_path / "private-oxigraph")
+    yield server
+    server.stop()

@@ -1,4 +1,5 @@
-"""The minimal web app: counts on the home page in en/fr/es, as JSON, and served for real by `l4a serve`."""
+"""The minimal web app on each backend (embedded Oxigraph, Oxigraph server, Virtuoso): counts on the home page in
+en/fr/es, as JSON, and served for real by `l4a serve`."""
 
 from __future__ import annotations
 
@@ -10,18 +11,18 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from l4a.graph.settings import load_settings
 from l4a.web import create_app
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    settings = load_settings({"data_dir": tmp_path}, environ={}, config_file=tmp_path / "none.toml")
+def app(backend: Any, tmp_path: Path) -> Iterator[Flask]:
+    settings = backend.settings(tmp_path)
     made = create_app({"TESTING": True}, settings=settings, build_if_empty=True)
     yield made
     made.extensions["l4a_store"].close()
@@ -57,10 +58,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_l4a_serve_builds_and_serves_with_waitress(tmp_path: Path) -> None:
+def test_l4a_serve_builds_and_serves_with_waitress(backend: Any, tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")}
-    env |= {"L4A_DATA_DIR": str(tmp_path), "L4A_CONFIG": str(tmp_path / "none.toml")}
+    env |= {"L4A_DATA_DIR": str(tmp_path), "L4A_CONFIG": str(tmp_path / "none.toml"), **backend.env}
     command = [sys.executable, "-c", "from l4a.graph.cli import main; main()", "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -28,6 +28,12 @@ def create_app(
     if test_config:
         app.config.from_mapping(test_config)
     current: Settings = app.config["L4A_SETTINGS"]
+    from l4a.graph.errors import StoreUnavailableError
+
+    from .unavailable import store_unavailable
+
+    # A SPARQL server that is down, slow or answering garbage: 503 with Retry-After, never a hang or a 500.
+    app.register_error_handler(StoreUnavailableError, store_unavailable)
     store = open_store(current)
     if build_if_empty and graph_iri(current.base_iri, "ontology") not in store.named_graphs():
         build(store, current.base_iri)
