@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,8 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from .errors import StoreError, StoreMissingError, UsageError
-from .store import Bindings, Row
+from .query_workers import Job, QueryWorkers, evaluate
+from .store import Bindings, Dataset, QueryResult, Row
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,9 @@ class EmbeddedStore:
         self._store = store
         self.path = path
         self.read_only = read_only
+        self._generation = 0  # counts writes: query workers reopen their read-only view when it changes
+        self._workers: QueryWorkers | None = None
+        self._workers_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: Path, read_only: bool = False) -> EmbeddedStore:
@@ -124,8 +129,25 @@ class EmbeddedStore:
             raise UsageError("expected a CONSTRUCT or DESCRIBE query.")
         return list(result)
 
+    def query(
+        self, query: str, dataset: Dataset | None = None, timeout: float | None = None, row_cap: int | None = None
+    ) -> QueryResult:
+        # With a time limit and a store on disk, the query runs in a worker process that can be killed; in memory
+        # it runs here and the limit is checked between rows only.
+        if timeout is None or self.path is None:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            try:
+                return evaluate(self._store, query, dataset, row_cap, deadline)
+            except OSError as exc:
+                raise StoreError(f"the store could not answer the query: {exc}") from exc
+        with self._workers_lock:
+            if self._workers is None:
+                self._workers = QueryWorkers(self.path)
+        return self._workers.run(Job(query, dataset, row_cap, self._generation), timeout)
+
     def update(self, update: str) -> None:
         self._writable()
+        self._generation += 1
         try:
             self._store.update(update)
         except SyntaxError as exc:
@@ -157,6 +179,7 @@ class EmbeddedStore:
         if replace:
             self.drop_graphs(replace)
         to_graph = ox.NamedNode(graph) if graph else None
+        self._generation += 1
         before = len(self._store)
         try:
             if fmt in LINE_FORMATS and path.stat().st_size > 2 * CHUNK_BYTES:
@@ -184,6 +207,7 @@ class EmbeddedStore:
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self._writable()
+        self._generation += 1
         try:
             self._store.extend(quads)
         except OSError as exc:
@@ -215,6 +239,8 @@ class EmbeddedStore:
             self._store.flush()
 
     def close(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
         self.flush()
         del self._store
 

@@ -28,8 +28,12 @@ class StoreMissingError(StoreError):
     """There is no store yet where one was expected."""
 
 
-class QueryTimeoutError(StoreError):
-    """A client's SPARQL query ran past the time limit, or found no free worker in time, and was stopped (HTTP 503)."""
+class QueryLimitError(StoreError):
+    """A client's SPARQL query went past a limit and was stopped (HTTP 503); `limit` is time, memory or busy."""
+
+    def __init__(self, message: str, limit: str = "time") -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class StoreUnavailableError(StoreError):

@@ -76,7 +76,7 @@ class Store(Protocol):
         """A client's query, as written (never an update): for the SPARQL endpoint.
 
         `dataset` None: the dataset the query declares itself (FROM, FROM NAMED). At most `row_cap` rows or triples
-        (`truncated` says more were left out); stopped after `timeout` seconds with QueryTimeoutError.
+        (`truncated` says more were left out); stopped after `timeout` seconds with QueryLimitError.
         A query the store cannot parse is a UsageError.
         """
         ...
