@@ -23,6 +23,12 @@ RDF_SUFFIXES = {
     ".rdf": "application/rdf+xml",
 }
 PAGE_SUFFIXES = {".html": HTML, ".json": JSON}
+FORMAT_LABELS = {".ttl": "Turtle", ".nt": "N-Triples", ".jsonld": "JSON-LD", ".rdf": "RDF/XML"}
+
+
+def download_links(path: str) -> list[tuple[str, str]]:
+    """(format name, URL) of each RDF form of the document at `path`."""
+    return [(name, f"{path}{suffix}") for suffix, name in FORMAT_LABELS.items()]
 
 
 def best_offer(offers: Sequence[str], aliases: Mapping[str, str] = ALIASES) -> str | None:
