@@ -34,9 +34,8 @@ def describe(store: Store, iri: str, base: str = DEFAULT_BASE) -> list[ox.Triple
     except ValueError:
         return []
     profile = PROFILES.get(record_kind(iri, base))
-    if profile:
-        triples = run_named_graph_query(store, profile, {record_kind(iri, base): iri}, base)
-    else:
+    triples = run_named_graph_query(store, profile, {record_kind(iri, base): iri}, base) if profile else []
+    if not triples:  # not a profiled kind, or not typed as the profile expects: the record's own statements
         triples = store.construct(OWN_STATEMENTS, {"s": node})
     return list(dict.fromkeys(triples))  # CONSTRUCT may repeat a triple
 

@@ -4,7 +4,7 @@ answer in the format asked for, and describe the service (SPARQL 1.1 Service Des
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -15,6 +15,7 @@ from .store import Dataset, QueryResult, Solutions, Store, Term, Triples
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
+SD_PREFIXES = {**PREFIXES, "sd": SD, "formats": FORMATS_NS}  # for writing the service description
 
 # Media types the endpoint writes, by form of answer; the first of each list is the default for `*/*`.
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -131,8 +132,8 @@ def write_answer(result: QueryResult, media_type: str) -> bytes:
     return ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(format=fmt) or b""
 
 
-def used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
-    """The project's prefixes that some IRI of the triples starts with (so Turtle declares only those)."""
+def used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str] = PREFIXES) -> dict[str, str]:
+    """The prefixes that some IRI of the triples starts with (so Turtle declares only those)."""
     iris = set()
     for triple in triples:
         for term in (triple.subject, triple.predicate, triple.object):
@@ -140,12 +141,12 @@ def used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
                 iris.add(term.value)
             elif isinstance(term, ox.Literal):
                 iris.add(term.datatype.value)
-    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
+    return {p: ns for p, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
 
 
-def write_graph(triples: Sequence[ox.Triple], fmt: ox.RdfFormat) -> bytes:
-    """Triples in an RDF format, with the project's prefixes that they use where the format has prefixes."""
-    return ox.serialize(triples, format=fmt, prefixes=used_prefixes(triples)) or b""
+def write_graph(triples: Sequence[ox.Triple], fmt: ox.RdfFormat, prefixes: Mapping[str, str] = PREFIXES) -> bytes:
+    """Triples in an RDF format, with the prefixes they use where the format has prefixes."""
+    return ox.serialize(triples, format=fmt, prefixes=used_prefixes(triples, prefixes)) or b""
 
 
 def _sd(local: str) -> ox.NamedNode:

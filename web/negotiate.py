@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from flask import Response, request
 from werkzeug.datastructures import MIMEAccept
 
+from l4a.graph.namespaces import PREFIXES
 from l4a.graph.sparql_protocol import ALIASES, FORMAT_NAMES, GRAPH_FORMATS, write_graph
 
 from .i18n import translate
@@ -64,9 +65,11 @@ def content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
 
 
-def rdf_response(triples: Sequence[ox.Triple], media_type: str, status: int = 200) -> Response:
+def rdf_response(
+    triples: Sequence[ox.Triple], media_type: str, status: int = 200, prefixes: Mapping[str, str] = PREFIXES
+) -> Response:
     """Triples in one of the RDF media types."""
-    body = write_graph(triples, GRAPH_FORMATS[media_type])
+    body = write_graph(triples, GRAPH_FORMATS[media_type], prefixes)
     response = Response(body, status=status, content_type=content_type(media_type))
     response.vary.add("Accept")
     return response

@@ -17,6 +17,7 @@ from l4a.graph.sparql_check import SparqlRefused, check_query, check_update
 from l4a.graph.sparql_protocol import (
     FORMAT_NAMES,
     GRAPH_FORMATS,
+    SD_PREFIXES,
     Answer,
     media_types_for,
     run_query,
@@ -168,7 +169,8 @@ def describe_service() -> ResponseReturnValue:
         return show_page()
     update = endpoint_url("sparql/update") if settings().write_token else None
     graphs = app_store(current_app).named_graphs()
-    return with_cors(rdf_response(service_description(endpoint_url(), graphs, translate("site.title"), update), chosen))
+    description = service_description(endpoint_url(), graphs, translate("site.title"), update)
+    return with_cors(rdf_response(description, chosen, prefixes=SD_PREFIXES))
 
 
 def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
