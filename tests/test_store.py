@@ -184,6 +184,11 @@ def test_a_load_that_fails_half_way_leaves_the_previous_graph(
     assert store.named_graphs() == [G.value]
     assert store.quad_count() == 1
     assert store.ask("ASK { <http://example.org/old> ?p ?o }")
+    # A graph that did not exist is written in place, and removed again.
+    with pytest.raises((InputError, StoreError)):
+        store.load_file(broken, RdfFormat.N_TRIPLES, EX + "new", replace=[EX + "new"])
+    assert store.named_graphs() == [G.value]
+    assert store.quad_count() == 1
 
 
 def test_load_file_replaces_the_graphs_it_holds(store: Store, tmp_path: Path) -> None:
