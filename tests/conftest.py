@@ -3,10 +3,13 @@ backends (embedded Oxigraph, the Oxigraph server, Virtuoso) with the real server
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import sysconfig
 import time
 import urllib.parse
@@ -136,6 +139,12 @@ class SparqlServer:
                 self.process.wait(timeout=10)
 
 
+def die_with_pytest() -> None:
+    """In the server's process: be stopped (SIGTERM) when pytest goes, even if pytest is killed."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def oxigraph_command() -> str:
     """The `oxigraph` server program installed with the test extras (next to this Python, or on PATH)."""
     found = shutil.which("oxigraph", path=os.pathsep.join([sysconfig.get_path("scripts"), os.environ.get("PATH", "")]))
@@ -154,6 +163,7 @@ def start_oxigraph(directory: Path) -> SparqlServer:
             [oxigraph_command(), "serve", "--location", str(directory / "db"), "--bind", f"127.0.0.1:{port}"],
             stdout=out,
             stderr=subprocess.STDOUT,
+            preexec_fn=die_with_pytest,
         )
     base = f"http://127.0.0.1:{port}"
     wait_until_answering(f"{base}/query", process, log, 30)
@@ -208,7 +218,11 @@ def start_virtuoso(directory: Path) -> SparqlServer:
     log = directory / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [program, "+foreground", "+configfile", str(ini)], cwd=directory, stdout=out, stderr=subprocess.STDOUT
+            [program, "+foreground", "+configfile", str(ini)],
+            cwd=directory,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_pytest,
         )
     endpoint = f"http://127.0.0.1:{http_port}/sparql"
     wait_until_answering(endpoint, process, log, 90)
