@@ -38,7 +38,8 @@ class RawProposal:
     def location(self, path: str) -> Location:
         """The file, line and column of a field (or of the closest enclosing field known)."""
         while path and path not in self.marks:
-            path = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+            shorter = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+            path = shorter if shorter != path else ""  # a top-level field with no mark: the whole proposal
         line, column = self.marks.get(path, (None, None))
         return Location(self.source, line, column)
 

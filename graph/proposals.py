@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -322,4 +323,24 @@ def submit(
     return store_submissions(store, submissions, base, who)
 
 
-__all__ = ["MEDIA_TYPES", "Stored", "Submission", "gate", "read_submissions", "store_submissions", "submit"]
+def submit_data(
+    store: Store, data: dict[str, object], source: str, base: str, who: str | None = None, lang: str = "en"
+) -> Stored:
+    """One proposal given as data (the web form), through the same pipeline; its JSON is kept as submitted."""
+    original = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    raw = RawProposal(dict(data), source, 0, original, MEDIA_TYPES["json"])
+    submission = Submission(raw, map_proposal(raw, shipped_references(base), base))
+    gate([submission], store, base, lang)
+    return store_submissions(store, [submission], base, who)[0]
+
+
+__all__ = [
+    "MEDIA_TYPES",
+    "Stored",
+    "Submission",
+    "gate",
+    "read_submissions",
+    "store_submissions",
+    "submit",
+    "submit_data",
+]

@@ -110,6 +110,12 @@ def test_broken_json_gives_line_and_column(tmp_path: Path) -> None:
     assert caught.value.location is not None and (caught.value.location.line, caught.value.location.column) == (2, 10)
 
 
+def test_json_errors_name_the_field_even_without_lines(tmp_path: Path) -> None:
+    text = '{"name": "X", "deliverables": [{"title": "T", "indicators": [{"baseline": "twelve"}]}]}'
+    with pytest.raises(InputError, match=r"deliverables\[0\]\.indicators\[0\]\.baseline"):
+        mapped(tmp_path, text, "json")
+
+
 def test_json_list_of_proposals(tmp_path: Path) -> None:
     found = mapped(tmp_path, '[{"name": "First hub"}, {"name": {"fr": "Deuxième hub"}}]', "json")
     assert [m.id for m in found] == ["first-hub", "deuxieme-hub"]

@@ -49,7 +49,7 @@ def test_browser_language_is_followed(client: FlaskClient) -> None:
 
 def test_counts_as_json(client: FlaskClient) -> None:
     assert client.get("/api/stats").get_json()["hubs"] == 7
-    assert client.get("/", headers={"Accept": "application/json"}).get_json()["targets"] == 169
+    assert client.get("/", headers={"Accept": "application/json"}).get_json()["counts"]["targets"] == 169
 
 
 def free_port() -> int:

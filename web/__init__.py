@@ -1,17 +1,28 @@
-"""The Flask front end of the Local4Action Hub Graph: the app factory."""
+"""The Flask front end of the Local4Action Hub Graph: the app factory.
+
+Every module of this package that defines a blueprint `bp` is registered, so that pages live in small files
+of their own (web/hubs.py, web/sdg.py, ...) over the plain core in graph/.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
+import pkgutil
+import secrets
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 from l4a.graph.build import build
+from l4a.graph.labels import Labels
 from l4a.graph.namespaces import graph_iri
 from l4a.graph.settings import Settings, load_settings
 from l4a.graph.store import Store, open_store
+from l4a.graph.sync import SyncIndex
 
 
 def create_app(
@@ -24,7 +35,10 @@ def create_app(
     # Paths given explicitly: Flask's own search for them does not handle the `l4a` namespace package.
     here = str(Path(__file__).parent)
     app = Flask(__name__, root_path=here, instance_path=str(current_settings.data_dir / "instance"))
-    app.config.from_mapping(L4A_SETTINGS=current_settings)
+    app.config.from_mapping(L4A_SETTINGS=current_settings, JSON_SORT_KEYS=False)
+    # Signs the session (the forms' CSRF token). Set L4A_SECRET_KEY in production; a random key per process
+    # otherwise, so sessions do not survive a restart.
+    app.config["SECRET_KEY"] = os.environ.get("L4A_SECRET_KEY") or secrets.token_hex(32)
     if test_config:
         app.config.from_mapping(test_config)
     current: Settings = app.config["L4A_SETTINGS"]
@@ -38,14 +52,61 @@ def create_app(
     if build_if_empty and graph_iri(current.base_iri, "ontology") not in store.named_graphs():
         build(store, current.base_iri)
     app.extensions["l4a_store"] = store
+    app.extensions["l4a_cache"] = {}
+    app.extensions["l4a_cache_lock"] = threading.RLock()  # a cached value may need another
 
-    from . import home
+    from .i18n import remember_language
 
-    app.register_blueprint(home.bp)
+    app.after_request(remember_language)
+    for module in sorted(m.name for m in pkgutil.iter_modules([here])):
+        blueprint = getattr(importlib.import_module(f"{__name__}.{module}"), "bp", None)
+        if isinstance(blueprint, Blueprint):
+            app.register_blueprint(blueprint)
+    app.config["L4A_BLUEPRINTS"] = sorted(app.blueprints)
+    app.jinja_env.globals["lang_url"] = lang_url
     return app
+
+
+def lang_url(code: str) -> str:
+    """This page in another language (its other query parameters kept)."""
+    from urllib.parse import urlencode
+
+    from flask import request
+
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
 
 
 def app_store(app: Flask) -> Store:
     """The store the app was made with."""
     store: Store = app.extensions["l4a_store"]
     return store
+
+
+def cached(app: Flask, key: str, make: Any) -> Any:
+    """A value computed once from the store and kept until the app writes (forget_caches)."""
+    cache: dict[str, Any] = app.extensions["l4a_cache"]
+    if key not in cache:
+        with app.extensions["l4a_cache_lock"]:
+            if key not in cache:
+                cache[key] = make()
+    return cache[key]
+
+
+def app_labels(app: Flask) -> Labels:
+    """Every label of the store, read once (and again after the app writes)."""
+    labels: Labels = cached(app, "labels", lambda: Labels.from_store(app_store(app)))
+    return labels
+
+
+def app_index(app: Flask) -> SyncIndex:
+    """The synchronization index (related hubs, partners), built once and kept current by the app's writes."""
+    index: SyncIndex = cached(app, "index", lambda: SyncIndex.from_store(app_store(app)))
+    return index
+
+
+def forget_caches(app: Flask) -> None:
+    """After the app wrote to the store: labels and the index are read again when next needed."""
+    with app.extensions["l4a_cache_lock"]:
+        app.extensions["l4a_cache"].clear()

@@ -1,87 +1,50 @@
-"""The home page: what the graph holds, in English, French or Spanish."""
+"""The home page: counts, the SDG picture (hubs per goal), the newest hubs, links to the gaps."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
+from l4a.graph.overview import goal_counts, newest_hubs
 from l4a.graph.stats import store_stats
 
-from . import app_store
+from . import app_store, cached
+from .render import page, respond
 
 bp = Blueprint("home", __name__)
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Local4Action Hub Graph",
-        "intro": "UCLG's Local4Action HUBs linked to the SDGs, the Durban manifestos and the Policy Councils.",
-        "goals": "SDG goals",
-        "targets": "SDG targets",
-        "indicators": "SDG indicators",
-        "manifestos": "Durban manifestos",
-        "policy_councils": "Policy Councils",
-        "sections": "UCLG sections",
-        "hubs": "Local4Action HUBs",
-        "organisations": "Organisations",
-        "evidence": "Evidence records",
-        "graphs": "Named graphs",
-        "triples": "Triples",
-    },
-    "fr": {
-        "title": "Graphe des Local4Action HUBs",
-        "intro": "Les Local4Action HUBs de CGLU reliés aux ODD, aux manifestes de Durban et aux Conseils politiques.",
-        "goals": "Objectifs (ODD)",
-        "targets": "Cibles des ODD",
-        "indicators": "Indicateurs des ODD",
-        "manifestos": "Manifestes de Durban",
-        "policy_councils": "Conseils politiques",
-        "sections": "Sections de CGLU",
-        "hubs": "Local4Action HUBs",
-        "organisations": "Organisations",
-        "evidence": "Sources et preuves",
-        "graphs": "Graphes nommés",
-        "triples": "Triplets",
-    },
-    "es": {
-        "title": "Grafo de los Local4Action HUBs",
-        "intro": (
-            "Los Local4Action HUBs de CGLU vinculados a los ODS, los manifiestos de Durban y los Consejos Políticos."
-        ),
-        "goals": "Objetivos (ODS)",
-        "targets": "Metas de los ODS",
-        "indicators": "Indicadores de los ODS",
-        "manifestos": "Manifiestos de Durban",
-        "policy_councils": "Consejos Políticos",
-        "sections": "Secciones de CGLU",
-        "hubs": "Local4Action HUBs",
-        "organisations": "Organizaciones",
-        "evidence": "Fuentes y evidencias",
-        "graphs": "Grafos con nombre",
-        "triples": "Tripletas",
-    },
-}
+# The UN's colours of the 17 goals (the tiles' border; their fill shows how many hubs address the goal).
+SDG_COLOURS = ("#E5243B", "#DDA63A", "#4C9F38", "#C5192D", "#FF3A21", "#26BDE2", "#FCC30B", "#A21942", "#FD6925",
+               "#DD1367", "#FD9D24", "#BF8B2E", "#3F7E44", "#0A97D9", "#56C02B", "#00689D", "#19486A")  # fmt: skip
 
 
-def chosen_language() -> str:
-    """The UI language: ?lang=, else the browser's preference among the configured ones."""
-    languages = list(current_app.config["L4A_SETTINGS"].languages)
-    asked = request.args.get("lang")
-    if asked is not None and asked in languages:
-        return asked
-    return request.accept_languages.best_match(languages) or languages[0]
+def heat(count: int, highest: int) -> str:
+    """A blue whose depth shows the count (grey for none)."""
+    if count == 0:
+        return "#8a949e"
+    share = count / max(highest, 1)
+    lightness = 62 - int(34 * share)
+    return f"hsl(205, 70%, {lightness}%)"
 
 
-@bp.get("/")
+@page(bp, "/")
 def index() -> ResponseReturnValue:
-    """Counts of what the graph holds."""
-    counts = store_stats(app_store(current_app))
-    if request.accept_mimetypes.best == "application/json":
-        return jsonify(counts)
-    lang = chosen_language()
-    return render_template("home.html", counts=counts, labels=LABELS[lang], lang=lang, languages=list(LABELS))
+    """Counts, hubs per SDG goal, the newest hubs."""
+    store = app_store(current_app)
+    counts = cached(current_app, "stats", lambda: store_stats(store))
+    goals = cached(current_app, "goal_counts", lambda: goal_counts(store))
+    newest = cached(current_app, "newest", lambda: newest_hubs(store))
+    highest = max((g.hubs for g in goals), default=0)
+    data = {
+        "counts": counts,
+        "goals": [{"goal": g.goal, "number": g.number, "hubs": g.hubs} for g in goals],
+        "newest": [{"hub": hub, "date": when} for hub, when in newest],
+    }
+    tiles = [(g, SDG_COLOURS[(g.number - 1) % 17], heat(g.hubs, highest)) for g in goals]
+    return respond("home.html", data, tiles=tiles)
 
 
 @bp.get("/api/stats")
 def stats() -> ResponseReturnValue:
     """The counts as JSON."""
-    return jsonify(store_stats(app_store(current_app)))
+    return jsonify(cached(current_app, "stats", lambda: store_stats(app_store(current_app))))
