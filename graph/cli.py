@@ -15,6 +15,7 @@ from .build import build
 from .citations import citations_bibtex, citations_markdown
 from .errors import L4AError, UsageError
 from .exchange import export_store, import_files
+from .gaps import find_gaps
 from .namespaces import PREFIXES
 from .network import bridges, communities, hub_network, network_graphml, network_json
 from .queries import get_query, named_queries, run_named_graph_query, run_named_query
@@ -423,32 +424,20 @@ def evidence_command(
 
 
 @main.command("gaps", epilog=EXIT_CODES)
-@click.option("--council", help="Count only the hubs linked to this Policy Council (slug or IRI).")
+@click.option("--council", help="Count only the hubs of this Policy Council or its lineage (slug or IRI).")
 @click.option("--section", help="Count only the hubs of this UCLG section (slug or IRI).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.pass_context
 def gaps_command(ctx: click.Context, council: str | None, section: str | None, fmt: str) -> None:
-    """SDG targets that no hub addresses (optionally counting only a council's or a section's hubs), and the
-    Durban manifestos that no hub addresses (over all hubs).
+    """SDG targets and Durban manifestos that no hub addresses, optionally counting only the hubs of a council
+    (of either term) or of a section.
 
     \b
     Example:
       l4a gaps --section cemr --format csv
     """
-    settings = settings_of(ctx)
-    store = with_store(ctx, read_only=True)
-    given = {k: v for k, v in {"council": council, "section": section}.items() if v is not None}
-    targets = run_named_query(store, "sdg-gaps", given, settings.base_iri)
-    manifestos = run_named_query(store, "manifesto-gaps", {}, settings.base_iri)
-    if fmt == "json":
-        data = {
-            "targets": [{"target": r["target"].value, "goal": r["goal"].value} for r in targets],
-            "manifestos": [{"manifesto": r["manifesto"].value, "label": r["label"].value} for r in manifestos],
-        }
-        click.echo(json.dumps(data, indent=2))
-        return
-    click.echo(rows_as(targets, ["target", "goal"], fmt))
-    click.echo(rows_as(manifestos, ["manifesto", "label"], fmt))
+    found = find_gaps(with_store(ctx, read_only=True), council, section, settings_of(ctx).base_iri)
+    click.echo(json.dumps(found.as_dict(), indent=2) if fmt == "json" else found.as_text(fmt))
 
 
 @main.command("serve", epilog=EXIT_CODES)
