@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,3 +124,23 @@ def test_row_cap(tmp_path: Path) -> None:
         assert len(data["results"]["bindings"]) == 2 and data["truncated"] is True
     finally:
         app.extensions["l4a_store"].close()
+
+
+def test_titles_and_help_in_french_and_spanish(client: FlaskClient) -> None:
+    french = client.get("/queries?lang=fr").get_data(as_text=True)
+    assert "Hubs par cible ou objectif des ODD" in french
+    spanish = client.get("/queries/hubs-by-sdg?lang=es").get_data(as_text=True)
+    assert "Hubs por meta u objetivo de los ODS" in spanish and "por la IRI de la ONU" in spanish
+    english = client.get("/queries/hubs-by-sdg?lang=en").get_data(as_text=True)
+    assert named_queries()["hubs-by-sdg"].title in english  # English comes from the .rq file itself
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_query_translations_match_the_queries(lang: str) -> None:
+    """Every query has a translated title; every translated key names a query (or parameter) that exists."""
+    path = Path(__file__).parents[1] / "web" / "messages" / f"queries.{lang}.json"
+    texts = json.loads(path.read_text(encoding="utf-8"))
+    expected = {f"query.{q.name}.title" for q in named_queries().values()}
+    expected |= {f"query.{q.name}.param.{p.name}" for q in named_queries().values() for p in q.parameters}
+    assert {k for k in expected if k.endswith(".title")} <= set(texts)
+    assert set(texts) <= expected

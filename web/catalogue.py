@@ -16,7 +16,7 @@ from l4a.graph.sparql_protocol import term_json
 from l4a.graph.tabular import rows_as
 
 from . import app_labels, app_store, cached
-from .i18n import chosen_language, translate
+from .i18n import chosen_language, messages, translate
 from .negotiate import content_type, rdf_response, split_suffix, text_response
 from .render import page, respond
 from .terms import Cell, cell, short_iri
@@ -40,19 +40,31 @@ def settings() -> Settings:
     return found
 
 
+def query_text(query: NamedQuery, part: str, english: str) -> str:
+    """A query's title or a parameter's help in the reader's language (web/messages/queries.<lang>.json), else
+    as its .rq file says it (in English)."""
+    return messages(chosen_language()).get(f"query.{query.name}.{part}") or english
+
+
 def parameters_json(query: NamedQuery) -> list[dict[str, Any]]:
     """A query's parameters as the page's JSON describes them."""
     return [
-        {"name": p.name, "type": p.kind, "example": p.example, "help": p.help, "required": p.required}
+        {"name": p.name, "type": p.kind, "example": p.example, "help": query_text(query, f"param.{p.name}", p.help),
+         "required": p.required}
         for p in query.parameters
-    ]
+    ]  # fmt: skip
 
 
 @page(bp, "/queries")
 def index() -> ResponseReturnValue:
     """Every named query, with its title, description and parameters."""
     queries = [
-        {"name": q.name, "title": q.title, "description": q.description, "parameters": parameters_json(q)}
+        {
+            "name": q.name,
+            "title": query_text(q, "title", q.title),
+            "description": q.description,
+            "parameters": parameters_json(q),
+        }
         for q in named_queries().values()
     ]
     return respond("catalogue.html", {"queries": queries})
@@ -113,14 +125,14 @@ def query(name: str) -> ResponseReturnValue:
     except UsageError as exc:  # the store refused the query as bound (the values themselves were checked first)
         return text_response(f"{translate('catalogue.failed')} {exc}", 400)
     submitted = "run" in request.args or any(p.name in request.args for p in run.query.parameters)
-    messages = error_messages(run)
+    problems = error_messages(run)
     if asked:  # a download: CSV, TSV, SPARQL JSON results, Turtle
         if not run.ran:
-            return text_response(" ".join(messages.values()), 400)
+            return text_response(" ".join(problems.values()), 400)
         return download(run, asked)
     data: dict[str, Any] = {
         "name": run.query.name,
-        "title": run.query.title,
+        "title": query_text(run.query, "title", run.query.title),
         "description": run.query.description,
         "parameters": parameters_json(run.query),
         "given": run.given,
@@ -129,7 +141,7 @@ def query(name: str) -> ResponseReturnValue:
         bindings = [{k: term_json(v) for k, v in row.items()} for row in run.rows]
         data |= {"head": {"vars": run.columns}, "results": {"bindings": bindings}, "truncated": run.truncated}
     elif submitted:
-        data["errors"] = messages
+        data["errors"] = problems
     values: dict[str, Any] = dict(run.given)
     links = {
         label: url_for("catalogue.query", name=f"{stem}{suffix}", **values)
@@ -138,7 +150,8 @@ def query(name: str) -> ResponseReturnValue:
     }
     fields = [
         {"parameter": p, "input": INPUT_TYPES.get(p.kind, "text"), "value": request.args.get(p.name, ""),
-         "suggestions": suggestions(p.kind), "error": messages.get(p.name) if submitted else None}
+         "help": query_text(run.query, f"param.{p.name}", p.help),
+         "suggestions": suggestions(p.kind), "error": problems.get(p.name) if submitted else None}
         for p in run.query.parameters
     ]  # fmt: skip
     shown = make_response(respond(

@@ -26,6 +26,7 @@ from l4a.graph.sparql_protocol import (
 )
 
 from . import app_store, forget_caches
+from .catalogue import query_text
 from .i18n import translate
 from .negotiate import HTML, JSON, best_offer, chosen_type, content_type, not_acceptable, rdf_response, text_response
 from .render import respond
@@ -116,7 +117,8 @@ def show_page(query: str | None = None, **extra: object) -> ResponseReturnValue:
         "update_endpoint": endpoint_url("sparql/update") if settings().write_token else None,
         "prefixes": PREFIXES,
         "examples": [
-            {"name": q.name, "title": q.title, "description": q.description} for q in named_queries().values()
+            {"name": q.name, "title": query_text(q, "title", q.title), "description": q.description}
+            for q in named_queries().values()
         ],
         "query": query or example_text(request.args.get("example", "")) or EXAMPLE_QUERY,
     }
