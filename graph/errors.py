@@ -42,6 +42,10 @@ class StoreUnavailableError(StoreError):
     retry_after = 30
 
 
+class StoreTimeoutError(StoreUnavailableError):
+    """The store's server did not answer within the time limit."""
+
+
 @dataclass
 class Location:
     """Where in a file something went wrong (lines and columns count from 1)."""

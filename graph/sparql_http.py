@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.message import Message
 from typing import BinaryIO, TypeVar
@@ -30,7 +30,7 @@ from SPARQLWrapper.SPARQLExceptions import (
     URITooLong,
 )
 
-from .errors import StoreError, StoreUnavailableError, UsageError
+from .errors import StoreError, StoreTimeoutError, StoreUnavailableError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -84,14 +84,14 @@ class Answer:
     def read(self, size: int = -1) -> bytes:
         """Read the body, failing clearly when the server stalls or the time is up."""
         if time.monotonic() > self._deadline:
-            raise StoreUnavailableError(
+            raise StoreTimeoutError(
                 f"the SPARQL server at {self.endpoint} took longer than {self._timeout:g} s to send its answer; "
                 "try again later, or raise the time limit (L4A_QUERY_TIMEOUT, L4A_UPDATE_TIMEOUT)."
             )
         try:
             return self._response.read(size)
         except TimeoutError as exc:
-            raise StoreUnavailableError(
+            raise StoreTimeoutError(
                 f"the SPARQL server at {self.endpoint} stopped sending its answer for {self._timeout:g} s; "
                 "try again later, or raise the time limit (L4A_QUERY_TIMEOUT, L4A_UPDATE_TIMEOUT)."
             ) from exc
@@ -205,7 +205,7 @@ def classify(exc: BaseException, endpoint: str, what: str, timeout: float, safe_
     reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
     if isinstance(reason, (TimeoutError, socket.timeout)):
         return Failure(
-            StoreUnavailableError(
+            StoreTimeoutError(
                 f"the SPARQL server at {endpoint} did not answer the {what} within {timeout:g} s; "
                 "try again later, or raise the time limit (L4A_QUERY_TIMEOUT, L4A_UPDATE_TIMEOUT)."
             ),
@@ -255,10 +255,17 @@ class SparqlClient:
                 time.sleep(pause)
         raise AssertionError("unreachable")
 
-    def query(self, text: str, form: str, accept: str, parameters: Mapping[str, str] | None = None) -> Answer:
+    def query(
+        self,
+        text: str,
+        form: str,
+        accept: str,
+        parameters: Iterable[tuple[str, str]] = (),
+        timeout: float | None = None,
+    ) -> Answer:
         """POST a query (form-encoded: Virtuoso never answers a direct application/sparql-query POST)."""
         endpoint = self.connection.query_url
-        timeout = self.connection.query_timeout
+        timeout = timeout or self.connection.query_timeout
 
         def send() -> Answer:
             wrapper = self._wrapper(endpoint, timeout)
@@ -266,7 +273,7 @@ class SparqlClient:
             wrapper.queryString, wrapper.queryType = text, form
             wrapper.setMethod(POST)
             wrapper.addCustomHttpHeader("Accept", accept)
-            for name, value in (parameters or {}).items():
+            for name, value in parameters:
                 wrapper.addParameter(name, value)
             result = wrapper.query()
             response = result.response

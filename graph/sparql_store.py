@@ -9,20 +9,22 @@ sparql_dialects.py; HTTP, retries and errors in sparql_http.py.
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .errors import StoreError, StoreMissingError, StoreUnavailableError, UsageError
+from .errors import QueryLimitError, StoreError, StoreMissingError, StoreTimeoutError, StoreUnavailableError, UsageError
 from .rdf_formats import iter_quads
 from .settings import Settings
 from .sparql_dialects import STAGING_PREFIX, Dialect, detect_dialect, dialect_named, parse_json_results
 from .sparql_http import Answer, Connection, SparqlClient
 from .sparql_text import bind_values, iri_text, query_form
-from .store import Bindings, Row
+from .store import Bindings, Dataset, QueryResult, Row, Solutions, Triples
 
 log = logging.getLogger(__name__)
 
@@ -139,12 +141,12 @@ class SparqlStore:
         return bind_values(query, {name: dialect.bound_term(term) for name, term in bindings.items()})
 
     def _ask_server(self, text: str, form: str, accept: str, union: bool = True) -> Answer:
-        parameters = self.dialect.union_parameters if union else {}
+        parameters = self.dialect.union_parameters.items() if union else ()
         return self.client.query(text, form, accept, parameters)
 
-    def _check_whole(self, answer: Answer) -> None:
+    def _check_whole(self, answer: Answer, allow_cut: bool = False) -> None:
         cut = answer.headers.get("X-SPARQL-MaxRows")
-        if cut:
+        if cut and not allow_cut:
             raise StoreError(
                 f"the SPARQL server at {answer.endpoint} cut the answer at {cut} rows; raise its row limit "
                 "(Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini) or ask for fewer rows."
@@ -156,8 +158,8 @@ class SparqlStore:
                 f"{answer.headers.get('X-SQL-Message', 'time limit reached')}); try again later or simplify the query."
             )
 
-    def _results(self, answer: Answer) -> tuple[list[str], Iterator[dict[str, Term]]] | bool:
-        self._check_whole(answer)
+    def _results(self, answer: Answer, allow_cut: bool = False) -> tuple[list[str], Iterator[dict[str, Term]]] | bool:
+        self._check_whole(answer, allow_cut)
         if "json" not in answer.content_type:
             body = answer.read(200)
             raise StoreUnavailableError(
@@ -214,21 +216,7 @@ class SparqlStore:
         if form not in ("CONSTRUCT", "DESCRIBE"):
             raise UsageError("expected a CONSTRUCT or DESCRIBE query.")
         with self._ask_server(self._prepare(query, bindings), form, GRAPH_TYPES) as answer:
-            self._check_whole(answer)
-            fmt = RDF_TYPES.get(answer.content_type)
-            if fmt is None:
-                raise StoreUnavailableError(
-                    f"the SPARQL server at {answer.endpoint} answered a {form} with "
-                    f"{answer.content_type or 'no content type'}, not an RDF format l4a reads."
-                )
-            data = answer.readall()
-        try:
-            triples = [q.triple for q in ox.parse(data, format=fmt)]
-        except (SyntaxError, ValueError) as exc:
-            raise StoreUnavailableError(
-                f"the SPARQL server at {answer.endpoint} answered a {form} with {answer.content_type} that does not "
-                f"parse ({exc}; it begins {data[:80]!r})."
-            ) from exc
+            triples = self._graph_answer(answer, form)
         cap = self.row_cap()
         if cap is not None and len(triples) >= cap:
             raise StoreError(
@@ -236,6 +224,59 @@ class SparqlStore:
                 "(Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)."
             )
         return triples
+
+    def _graph_answer(self, answer: Answer, form: str, allow_cut: bool = False) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE answer, in whichever RDF format the server chose."""
+        self._check_whole(answer, allow_cut)
+        fmt = RDF_TYPES.get(answer.content_type)
+        if fmt is None:
+            raise StoreUnavailableError(
+                f"the SPARQL server at {answer.endpoint} answered a {form} with "
+                f"{answer.content_type or 'no content type'}, not an RDF format l4a reads."
+            )
+        data = answer.readall()
+        try:
+            return [q.triple for q in ox.parse(data, format=fmt)]
+        except (SyntaxError, ValueError) as exc:
+            raise StoreUnavailableError(
+                f"the SPARQL server at {answer.endpoint} answered a {form} with {answer.content_type} that does not "
+                f"parse ({exc}; it begins {data[:80]!r})."
+            ) from exc
+
+    def query(
+        self, query: str, dataset: Dataset | None = None, timeout: float | None = None, row_cap: int | None = None
+    ) -> QueryResult:
+        """A client's query as written (the SPARQL endpoint), on the dataset asked for, within time and row cap.
+
+        `dataset` None: the query's own FROM clauses; `Dataset()`: the union of the graphs; otherwise the graphs
+        given, sent as the protocol's default-graph-uri and named-graph-uri. A server's own cut of the answer
+        (Virtuoso's ResultSetMaxRows) counts as truncated.
+        """
+        form = query_form(query)
+        parameters: list[tuple[str, str]] = []
+        if dataset is not None:
+            if dataset.default_graphs or dataset.named_graphs:
+                parameters += [("default-graph-uri", iri_text(g)[1:-1]) for g in dataset.default_graphs]
+                parameters += [("named-graph-uri", iri_text(g)[1:-1]) for g in dataset.named_graphs]
+            else:
+                parameters += list(self.dialect.union_parameters.items())
+        accept = JSON_RESULTS if form in ("SELECT", "ASK") else GRAPH_TYPES
+        cap = row_cap if row_cap is not None else sys.maxsize - 1
+        try:
+            with self.client.query(query, form, accept, parameters, timeout) as answer:
+                cut = bool(answer.headers.get("X-SPARQL-MaxRows"))
+                if form in ("SELECT", "ASK"):
+                    result = self._results(answer, allow_cut=True)
+                    if isinstance(result, bool):
+                        return result
+                    names, rows = result
+                    kept = list(islice(rows, cap + 1))
+                    return Solutions(names, kept[:cap], truncated=cut or len(kept) > cap)
+                triples = self._graph_answer(answer, form, allow_cut=True)
+        except StoreTimeoutError as exc:
+            raise QueryLimitError(f"the query ran past its time limit and was stopped: {exc}") from exc
+        limit = self.row_cap()
+        return Triples(triples[:cap], truncated=len(triples) > cap or (limit is not None and len(triples) >= limit))
 
     def _paged(self, text: str, order: str, union: bool = False) -> Iterator[Row]:
         """Every row of a SELECT, in ordered pages (servers without a row cap: Virtuoso refuses big sorted offsets)."""

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode
 
-from l4a.graph.errors import StoreError, StoreMissingError, StoreUnavailableError, UsageError
+from l4a.graph.errors import QueryLimitError, StoreError, StoreMissingError, StoreUnavailableError, UsageError
 from l4a.graph.settings import Settings, load_settings
 from l4a.graph.sparql_store import SparqlStore
+from l4a.graph.store import Dataset, Solutions
 
 OK_JSON = json.dumps(
     {"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": "http://example.org/a"}}]}}
@@ -262,3 +263,18 @@ def test_bound_values_are_sent_escaped(fake: Callable[..., FakeServer], tmp_path
     assert 'WHERE { VALUES (?v) { ("\\"} ; DROP ALL ; #\\n") }' in sent
     assert '?s ?p "\\"} ; DROP ALL ; #\\n" }' in sent
     assert rows[0]["v"] == Literal('"} ; DROP ALL ; #\n')  # the bound value, as the embedded store gives it
+
+
+def test_a_clients_query_past_its_time_limit_is_stopped(fake: Callable[..., FakeServer], tmp_path: Path) -> None:
+    # The SPARQL endpoint's queries: as on the embedded store, a QueryLimitError (the web page says which limit).
+    server = fake(Reply(pause=5))
+    with pytest.raises(QueryLimitError, match="time limit"):
+        store_for(server.url, tmp_path).query(QUERY, Dataset(), timeout=0.3)
+
+
+def test_a_clients_answer_cut_by_the_server_is_marked_truncated(
+    fake: Callable[..., FakeServer], tmp_path: Path
+) -> None:
+    server = fake(Reply(headers={"X-SPARQL-MaxRows": "1"}))
+    answer = store_for(server.url, tmp_path).query(QUERY, Dataset(), row_cap=100)
+    assert isinstance(answer, Solutions) and answer.truncated and len(answer.rows) == 1

@@ -11,7 +11,8 @@ from pyoxigraph import BlankNode, Dataset, Literal, NamedNode, Quad, RdfFormat, 
 
 from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import InputError, StoreError, StoreMissingError, UsageError
-from l4a.graph.store import Store
+from l4a.graph.store import Dataset as StoreDataset
+from l4a.graph.store import Solutions, Store, Triples
 
 EX = "http://example.org/"
 G = NamedNode(EX + "g")
@@ -247,3 +248,26 @@ def test_unwritable_data_directory(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(StoreError, match="L4A_DATA_DIR"):
         EmbeddedStore.open(blocker / "store")
+
+
+def test_a_clients_query_runs_on_the_dataset_it_asks_for(store: Store) -> None:
+    # The SPARQL endpoint's way in: the union, the protocol's graphs, or the query's own FROM; a row cap.
+    other = EX + "other"
+    store.replace_graphs({G.value: [triple("a", "b")], other: [triple("c", "d")]})
+    text = "SELECT ?s WHERE { ?s <http://example.org/p> ?o } ORDER BY ?s"
+    union = store.query(text, StoreDataset())
+    assert isinstance(union, Solutions) and union.variables == ["s"]
+    assert [r["s"] for r in union.rows] == [NamedNode(EX + "a"), NamedNode(EX + "c")] and not union.truncated
+    only = store.query(text, StoreDataset((G.value,), ()))
+    assert isinstance(only, Solutions) and [r["s"] for r in only.rows] == [NamedNode(EX + "a")]
+    named = store.query("SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } }", StoreDataset((), (other,)))
+    assert isinstance(named, Solutions) and named.rows == [{"g": NamedNode(other), "s": NamedNode(EX + "c")}]
+    own = store.query("SELECT ?s FROM <http://example.org/other> WHERE { ?s ?p ?o }", None)
+    assert isinstance(own, Solutions) and [r["s"] for r in own.rows] == [NamedNode(EX + "c")]
+    capped = store.query(text, StoreDataset(), row_cap=1)
+    assert isinstance(capped, Solutions) and len(capped.rows) == 1 and capped.truncated
+    assert store.query("ASK { <http://example.org/c> ?p ?o }", StoreDataset()) is True
+    graph = store.query("CONSTRUCT WHERE { ?s <http://example.org/p> ?o }", StoreDataset(), row_cap=5)
+    assert isinstance(graph, Triples) and sorted(map(str, graph.triples)) == sorted(
+        map(str, [triple("a", "b"), triple("c", "d")])
+    )

@@ -83,3 +83,18 @@ def test_l4a_serve_builds_and_serves_with_waitress(backend: Any, tmp_path: Path)
         server.wait(timeout=10)
         if server.stdout:
             server.stdout.close()
+
+
+HUBS = "SELECT ?hub WHERE { ?hub a <https://w3id.org/l4a/ontology#Hub> } ORDER BY ?hub"
+
+
+def test_the_sparql_endpoint_answers_on_each_backend(client: FlaskClient) -> None:
+    json_results = {"Accept": "application/sparql-results+json"}
+    every = client.get("/sparql", query_string={"query": HUBS}, headers=json_results)
+    assert every.status_code == 200 and len(every.get_json()["results"]["bindings"]) == 7
+    one_graph = {"query": HUBS, "default-graph-uri": "https://w3id.org/l4a/graph/hub/bilbao-city-of-values"}
+    bilbao = client.get("/sparql", query_string=one_graph, headers=json_results).get_json()["results"]["bindings"]
+    assert [b["hub"]["value"] for b in bilbao] == ["https://w3id.org/l4a/id/hub/bilbao-city-of-values"]
+    construct = "CONSTRUCT WHERE { ?hub a <https://w3id.org/l4a/ontology#Hub> }"
+    graph = client.get("/sparql", query_string={"query": construct}, headers={"Accept": "application/n-triples"})
+    assert graph.status_code == 200 and len(graph.get_data(as_text=True).strip().splitlines()) == 7
