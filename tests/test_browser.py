@@ -1,0 +1,380 @@
+"""The web app in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium, headless, never a
+downloaded browser) against `l4a serve` (waitress) in a subprocess on a free loopback port.
+
+The data directory holds the shipped data plus the example proposal docs/examples/proposal-rioverde.en.yaml,
+proposed and accepted with the CLI, so that one hub has SDG targets (the shipped hubs address goals only).
+Scenarios: home -> hub -> related hub; the filters of /hubs; the French UI, remembered; a valid and an invalid
+proposal with the report next to the fields; the CSV download; stored markup (XSS) shown as text on the form's
+answer and, once accepted, on every page that shows the hub.
+
+A screenshot of each scenario's last page is saved in test-results/browser/ (ignored by git), failed or not.
+If Chromium or the server cannot start, the tests fail: they are never skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import ctypes
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+from l4a.graph.cli import main
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).parents[1]
+ARTIFACTS = ROOT / "test-results" / "browser"
+EXAMPLE = ROOT / "docs" / "examples" / "proposal-rioverde.en.yaml"
+EXAMPLE_ID = "rioverde-green-corridors"
+BILBAO = "bilbao-city-of-values"
+TIMEOUT_MS = 15_000
+SCRIPT = "<script>window.__xss=1</script>"
+IMAGE = '<img src=x onerror="window.__xss=1">'
+# A proposal that conforms (fictional: Lagoa Azul does not exist), filled in field by field in the form.
+VALID = {
+    "#f-name": "Lagoa Azul Shaded Streets",
+    "#f-description": "A fictional hub: trees and awnings to shade the walking routes of a hot city.",
+    "#f-theme": "Heat resilience",
+    "#f-city": "Lagoa Azul",
+    "#f-country": "BR",
+    "#f-start_date": "2026-04-01",
+    "#f-end_date": "2028-03-31",
+    "#f-website": "https://lagoa-azul.example.org/",
+    "#f-lead_name": "Municipality of Lagoa Azul",
+    "#f-lead_country": "BR",
+    "#f-d1": "Shaded street plan",
+    "#f-d1-due": "2027-06-30",
+    "#f-i1-name": "Shaded share of walking routes",
+    "#f-i1-unit": "percent",
+    "#f-i1-baseline": "20",
+    "#f-i1-target_value": "45",
+    "#f-i1-due": "2028-03-31",
+    "#f-channels": "municipal web site\nlocal radio",
+    "#f-activities": "shade walk",
+    "#f-evidence_url": "https://lagoa-azul.example.org/plan.pdf",
+    "#f-evidence_date": "2026-02-10",
+    "#f-submitted_by": "Lagoa Azul urban climate office",
+}
+TARGETS = ("11.7 — green and public spaces", "13.1")
+MANIFESTO = "https://w3id.org/l4a/id/manifesto/ecology"
+COUNCIL = "https://w3id.org/l4a/id/council/resilient-regenerative-territories"
+SECTION = "https://w3id.org/l4a/id/section/flacma"
+
+
+# --- The server -------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def die_with_pytest() -> None:
+    """In the server's process: be stopped (SIGTERM) when pytest goes, even if pytest is killed."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def cli(data_dir: Path, *args: str) -> str:
+    """`l4a --data-dir DATA_DIR ARGS` in-process (the server must not be running: the store takes one writer)."""
+    env = {"L4A_DATA_DIR": str(data_dir), "L4A_CONFIG": str(data_dir / "absent.toml"), "L4A_STORE": "embedded"}
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), *args], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, f"l4a {' '.join(args)}: {result.output}"
+    return result.output
+
+
+@dataclass
+class Server:
+    """`l4a serve` on a free loopback port over one data directory; stopped and started again around CLI writes."""
+
+    data_dir: Path
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+    starts: list[float] = field(default_factory=list)
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def start(self, seconds: float = 90) -> None:
+        self.port = free_port()
+        log = self.data_dir / "serve.log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")}
+        env["L4A_CONFIG"] = str(self.data_dir / "absent.toml")
+        command = [sys.executable, "-c", "from l4a.graph.cli import main; main()", "--data-dir", str(self.data_dir),
+                   "serve", "--host", "127.0.0.1", "--port", str(self.port), "--threads", "4"]  # fmt: skip
+        began = time.monotonic()
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                command, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_pytest
+            )
+        deadline = began + seconds
+        while True:
+            try:
+                with urllib.request.urlopen(self.url("/api/stats"), timeout=5) as response:
+                    if response.status == 200:
+                        self.starts.append(time.monotonic() - began)
+                        return
+            except OSError as exc:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    output = log.read_text(errors="replace")[-3000:]
+                    pytest.fail(f"`l4a serve` did not answer at {self.url()} ({exc}); its output:\n{output}",
+                                pytrace=False)  # fmt: skip
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The shipped data and the accepted example proposal (a hub with SDG targets), served by `l4a serve`."""
+    data_dir = tmp_path_factory.mktemp("browser")
+    cli(data_dir, "build", "--quiet")
+    cli(data_dir, "propose", str(EXAMPLE), "--by", "test")
+    cli(data_dir, "proposals", "accept", EXAMPLE_ID, "--by", "test")
+    running = Server(data_dir)
+    running.start()
+    yield running
+    running.stop()
+
+
+# --- The browser ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium, headless; a browser that cannot start fails the tests."""
+    try:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+    except Exception as exc:  # the browser is missing or broken: fail, never skip
+        pytest.fail(f"Chromium ({CHROMIUM}) did not start: {exc}\nInstall it: apt-get install -y chromium",
+                    pytrace=False)  # fmt: skip
+    yield launched
+    launched.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh profile (no cookies) whose browser asks for English."""
+    made = browser.new_context(locale="en-US", accept_downloads=True, viewport={"width": 1280, "height": 900})
+    made.set_default_timeout(TIMEOUT_MS)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page whose last state is saved as test-results/browser/<test>.png, whether the test passed or not."""
+    opened = context.new_page()
+    yield opened
+    shot(opened, request.node.name)
+
+
+def shot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    except Exception as exc:  # a screenshot must not hide the test's own outcome
+        print(f"no screenshot {path}: {exc}")
+    return path
+
+
+def xss_ran(page: Page) -> Any:
+    """What the payloads would have set (None if no script of theirs ran)."""
+    page.wait_for_load_state("load")  # an <img onerror> fires once the image has failed, before `load`
+    return page.evaluate("() => window.__xss ?? null")
+
+
+# --- Scenarios --------------------------------------------------------------------------------------------------
+
+
+def test_home_to_hub_to_related_hub(page: Page, server: Server) -> None:
+    page.goto(server.url("/"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".tiles a.tile")).to_have_count(17)
+    page.locator(f'main a[href="/hubs/{BILBAO}"]').first.click()
+    expect(page).to_have_url(server.url(f"/hubs/{BILBAO}"))
+    expect(page.locator("h1")).to_contain_text("Bilbao")
+    related = page.locator("h2:has-text('Related hubs') + ol > li")
+    expect(related.first).to_be_visible()
+    expect(related.first.locator(".reason")).to_contain_text("(+")  # the reasons with their shares of the score
+    link = related.first.locator("a").first
+    name, href = link.inner_text(), link.get_attribute("href")
+    assert href and href.startswith("/hubs/") and href != f"/hubs/{BILBAO}"
+    link.click()
+    expect(page).to_have_url(server.url(href))
+    expect(page.locator("h1")).to_have_text(name)
+    expect(page.locator("h2:has-text('Related hubs') + ol")).to_contain_text("Bilbao")  # and back again
+
+
+def test_hubs_filtered_by_goal(page: Page, server: Server) -> None:
+    page.goto(server.url("/hubs"))
+    rows = page.locator("main table tbody tr")
+    everything = rows.count()
+    assert everything >= 8
+    page.locator("form.filters select[name=goal]").select_option("11")
+    page.locator("form.filters button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"[?&]goal=11(&|$)"))
+    expect(page.locator("form.filters select[name=goal]")).to_have_value("11")
+    shown = rows.count()
+    assert 0 < shown < everything
+    slugs = [href.rsplit("/", 1)[1] for href in rows.locator("td:first-child a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")]  # fmt: skip
+    assert EXAMPLE_ID in slugs
+    for number, slug in enumerate(slugs):
+        targets = rows.nth(number).locator("td:nth-child(4) a").all_inner_texts()
+        if any(t.split(".")[0] == "11" for t in targets):
+            continue
+        # No target of goal 11 in the row: the hub must address the goal itself (the shipped hubs name goals only).
+        hub = page.request.get(server.url(f"/hubs/{slug}.json")).json()
+        assert "http://metadata.un.org/sdg/11" in hub["goals"], (slug, targets)
+    example = rows.filter(has=page.locator(f'a[href="/hubs/{EXAMPLE_ID}"]'))
+    expect(example.locator("td:nth-child(4)")).to_contain_text("11.7")
+
+
+def test_french_is_chosen_and_remembered(page: Page, server: Server) -> None:
+    page.goto(server.url("/"))
+    expect(page.locator("nav[aria-label=main]")).to_contain_text("Home")
+    page.locator("nav.languages a[hreflang=fr]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("h1")).to_have_text("Graphe des Local4Action HUBs")
+    expect(page.locator("nav[aria-label=main]")).to_contain_text("Accueil")
+    expect(page.locator("nav[aria-label=main]")).to_contain_text("Proposer un hub")
+    page.locator("nav[aria-label=main] a", has_text="ODD").click()  # a plain link: no ?lang= in it
+    expect(page).to_have_url(server.url("/sdg"))
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("h1")).to_have_text("Les objectifs de développement durable")
+    page.locator("nav[aria-label=main] a", has_text="Hubs").click()
+    expect(page.locator("form.filters button[type=submit]")).to_have_text("Filtrer")
+    page.locator(f'main a[href="/hubs/{BILBAO}"]').click()
+    expect(page.locator("h2", has_text="Hubs liés, et pourquoi")).to_be_visible()
+    expect(page.locator("nav.languages a[aria-current=true]")).to_have_text("FR")
+
+
+def fill_proposal(page: Page, server: Server, values: dict[str, str]) -> None:
+    """The form, filled in with `values` (by selector) and the same choices of targets, manifesto, council..."""
+    page.goto(server.url("/propose"))
+    for selector, value in values.items():
+        page.locator(selector).fill(value)
+    page.locator("#f-lead_type").select_option("local government")
+    page.locator("input[name=visual_identity_checked]").check()
+    for slot, target in enumerate(TARGETS):
+        page.locator("input[name=sdg_target]").nth(slot).fill(target)
+    page.locator(f'input[name=manifesto][value="{MANIFESTO}"]').check()
+    page.locator("#f-council").select_option(COUNCIL)
+    page.locator("#f-section").select_option(SECTION)
+
+
+def test_valid_and_invalid_proposals(page: Page, server: Server) -> None:
+    fill_proposal(page, server, VALID)
+    page.get_by_role("button", name="Submit").click()
+    status = page.locator("section[role=status]")
+    expect(status).to_have_class("ok")
+    expect(status).to_contain_text("Stored: proposal lagoa-azul-shaded-streets, revision 1, submitted for review")
+    expect(page.locator("p.field-report")).to_have_count(0)
+
+    # Five years from start to end and no lead: stored as "needs changes", the notes next to those fields.
+    bad = {**VALID, "#f-name": "Lagoa Azul Cool Schools", "#f-end_date": "2031-03-31", "#f-lead_name": ""}
+    fill_proposal(page, server, bad)
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("section[role=status]")).to_have_class("needs-changes")
+    expect(page.locator("section[role=status]")).to_contain_text('"needs changes"')
+    for name in ("end_date", "lead_name"):
+        report = page.locator(f'#f-{name} ~ p.field-report[data-field="{name}"]')  # after its own field
+        expect(report.first).to_be_visible()
+        assert report.first.inner_text().strip(), name
+    expect(page.locator("#f-end_date")).to_have_value("2031-03-31")  # the form keeps what was typed
+    expect(page.locator("#f-name")).to_have_value("Lagoa Azul Cool Schools")
+
+
+def test_hubs_csv_download(page: Page, server: Server) -> None:
+    page.goto(server.url("/hubs"))
+    names = page.locator("main table tbody tr td:first-child a").all_inner_texts()
+    with page.expect_download() as download:
+        page.locator(".downloads a", has_text="CSV").click()
+    saved = download.value
+    assert saved.suggested_filename == "hubs.csv"
+    path = ARTIFACTS / "hubs.csv"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    saved.save_as(path)
+    with path.open(encoding="utf-8", newline="") as text:
+        rows = list(csv.reader(text))
+    assert rows[0] == ["hub", "name", "city", "country", "start", "end", "targets", "manifestos", "councils", "section"]
+    assert len(rows) - 1 == len(names) >= 8
+    assert sorted(row[1] for row in rows[1:]) == sorted(names)
+    example = next(row for row in rows[1:] if row[0].endswith(f"/hub/{EXAMPLE_ID}"))
+    assert example[6] == "11.7;13.1" and example[3] == "AR"
+
+
+def test_stored_markup_never_runs(page: Page, server: Server) -> None:
+    # The check itself works: the same payloads run when they are put in a page as markup.
+    page.set_content(f"<p>{SCRIPT}{IMAGE}</p>")
+    page.wait_for_function("() => window.__xss === 1")
+
+    marked = {
+        **VALID,
+        "#f-name": f"Lagoa Azul Night Markets {SCRIPT}",
+        "#f-description": f"Markets under street lights. {IMAGE} {SCRIPT}",
+        "#f-theme": f"Night economy {IMAGE}",
+        "#f-city": f"Lagoa Azul {SCRIPT}",
+        "#f-lead_name": f"Municipality of Lagoa Azul {IMAGE}",
+        "#f-d1": f"Market plan {SCRIPT}",
+        "#f-i1-name": f"Markets open {IMAGE}",
+        "#f-channels": f"radio {SCRIPT}\nposters {IMAGE}",
+        "#f-submitted_by": f"Night office {IMAGE}",
+    }
+    fill_proposal(page, server, marked)
+    page.get_by_role("button", name="Submit").click()
+    status = page.locator("section[role=status]")
+    expect(status).to_have_class("ok")
+    proposal_id = status.inner_text().split("proposal ", 1)[1].split(",", 1)[0]
+    assert xss_ran(page) is None
+    expect(page.locator("#f-name")).to_have_value(marked["#f-name"])  # shown as text, whole
+    expect(page.locator("#f-description")).to_have_value(marked["#f-description"])
+    shot(page, "test_stored_markup_never_runs-form")
+
+    # Accept it with the CLI (the server holds the store: stop it, accept, start it again on the same data).
+    server.stop()
+    cli(server.data_dir, "proposals", "accept", proposal_id, "--by", "test")
+    server.start()
+    hub = f"/hubs/{proposal_id}"
+    for path in ("/", "/hubs", "/hubs?q=Night+Markets", hub, "/network", "/sdg/target/11.7", "/sdg/11",
+                 "/manifestos/ecology", "/councils/resilient-regenerative-territories", "/evidence"):  # fmt: skip
+        page.goto(server.url(path))
+        assert xss_ran(page) is None, path
+        if path in ("/", "/hubs", "/sdg/target/11.7"):
+            expect(page.locator(f'main a[href="{hub}"]').first).to_contain_text(SCRIPT)  # the name, as text
+    page.goto(server.url(hub))
+    expect(page.locator("h1")).to_have_text(marked["#f-name"])
+    expect(page.locator("main")).to_contain_text(IMAGE)
+    assert page.locator("main script, main img").count() == 0
+    assert xss_ran(page) is None
