@@ -7,12 +7,13 @@ parser follows the grammar (and expands \\u escapes first, as SPARQL 1.1 says), 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from pyparsing import ParseBaseException
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql import parser
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from .errors import UsageError
@@ -20,6 +21,22 @@ from .errors import UsageError
 # Longer texts take rdflib's parser long enough (about 0.2 s per 100 kB) to slow every other request.
 QUERY_MAX_CHARS = 200_000
 UPDATE_MAX_CHARS = 2_000_000
+
+# rdflib's parser (pyparsing) is not thread-safe: pyparsing learns each parse action's arity on its first calls, and
+# two threads parsing at once for the first time teach it wrong arities for good (every later parse then fails with a
+# TypeError, so /sparql answered 500 until a restart after its first concurrent requests). One parse at a time.
+_PARSER_LOCK = threading.Lock()
+
+
+def parseQuery(text: str) -> Any:
+    with _PARSER_LOCK:
+        return parser.parseQuery(text)
+
+
+def parseUpdate(text: str) -> Any:
+    with _PARSER_LOCK:
+        return parser.parseUpdate(text)
+
 
 FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "AskQuery": "ASK", "DescribeQuery": "DESCRIBE"}
 
