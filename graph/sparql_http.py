@@ -248,10 +248,10 @@ class SparqlClient:
                 failure = classify(exc, endpoint, what, timeout, safe)
                 if not failure.retry or attempt == attempts:
                     if failure.retry:
-                        failure.error.args = (f"{failure.error} (after {attempts} attempts)",)
+                        failure.error.args = (f"{str(failure.error).rstrip('.')} (after {attempts} attempts).",)
                     raise failure.error from exc
                 pause = max(failure.delay, BACKOFF_SECONDS * 2 ** (attempt - 1))
-                log.warning("%s; trying again in %.1f s", failure.error, pause)
+                log.warning("%s Trying again in %.1f s.", failure.error, pause)
                 time.sleep(pause)
         raise AssertionError("unreachable")
 

@@ -142,7 +142,7 @@ class SparqlStore:
 
     def _ask_server(self, text: str, form: str, accept: str, union: bool = True) -> Answer:
         parameters = self.dialect.union_parameters.items() if union else ()
-        return self.client.query(text, form, accept, parameters)
+        return self.client.query(self.dialect.rewrite(text), form, accept, parameters)
 
     def _check_whole(self, answer: Answer, allow_cut: bool = False) -> None:
         cut = answer.headers.get("X-SPARQL-MaxRows")
@@ -263,7 +263,7 @@ class SparqlStore:
         accept = JSON_RESULTS if form in ("SELECT", "ASK") else GRAPH_TYPES
         cap = row_cap if row_cap is not None else sys.maxsize - 1
         try:
-            with self.client.query(query, form, accept, parameters, timeout) as answer:
+            with self.client.query(self.dialect.rewrite(query), form, accept, parameters, timeout) as answer:
                 cut = bool(answer.headers.get("X-SPARQL-MaxRows"))
                 if form in ("SELECT", "ASK"):
                     result = self._results(answer, allow_cut=True)

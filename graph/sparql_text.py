@@ -197,7 +197,8 @@ def bind_values(query: str, bindings: Mapping[str, str]) -> str:
     nested group, UNION branch, OPTIONAL and FILTER, but not inside a sub-SELECT that does not project them.
     The same here: each occurrence of a bound variable in the WHERE group (outside sub-SELECTs) is replaced by
     its term, and a VALUES block first thing in the group binds it for the projection, GROUP BY and ORDER BY,
-    and joins it with the sub-SELECTs. A SELECT must project each variable it binds, as there.
+    and joins it with the sub-SELECTs. A SELECT must project each variable it binds, as there. (BOUND(?v) of a
+    bound variable becomes BOUND(<term>), which servers refuse; the embedded store takes it as an error too.)
     """
     if not bindings:
         return query
