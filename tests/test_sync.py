@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,9 +13,10 @@ from click.testing import Result
 
 from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.exchange import import_files
-from l4a.graph.sync import SyncIndex
+from l4a.graph.sync import KIND_WEIGHTS, HubRecord, Related, SyncIndex
 
 DATA = Path(__file__).parent / "data" / "sync" / "rare-beats-common.trig"
+LABELS = Path(__file__).parent / "data" / "sync" / "labels.trig"
 HUB = "https://w3id.org/l4a/id/hub/"
 Cli = Callable[..., Result]
 
@@ -73,10 +76,111 @@ def test_an_incremental_change_equals_a_full_rebuild(store: EmbeddedStore) -> No
     )
     index.refresh_hub(store, HUB + "h5")  # removed
     index.refresh_hub(store, HUB + "h9")  # added
+    index.refresh_hub(store, HUB + "h4")  # unchanged, but h3 builds on it: the link must survive
     rebuilt = SyncIndex.from_store(store)
     assert set(index.hubs) == set(rebuilt.hubs)
     for hub in rebuilt.hubs:
         assert index.related(hub, 20) == rebuilt.related(hub, 20)
+        assert index.partners(hub, 20) == rebuilt.partners(hub, 20)
+        assert index.linked(hub) == rebuilt.linked(hub)
+    assert index.linked(HUB + "h4") == {HUB + "h3"}
+
+
+def test_goals_of_targets_count_as_shared_goals(store: EmbeddedStore) -> None:
+    index = SyncIndex.from_store(store)
+    assert {"http://metadata.un.org/sdg/14", "http://metadata.un.org/sdg/11"} <= index.hubs[HUB + "h1"].concepts
+    h2 = next(r for r in index.related(HUB + "h1") if r.hub == HUB + "h2")
+    assert ("goal", "SDG 14") in {(r.kind, r.label) for r in h2.reasons}
+
+
+@pytest.mark.parametrize(
+    ("lang", "titles", "concept"),
+    [
+        ("en", {"en": "Only English", "plain": "Plain title", "fr": 'Titre 100% "français"'}, "Ecology"),
+        ("fr", {"en": "Seulement français", "plain": "Titre", "fr": 'Titre 100% "français"'}, "Écologie"),
+    ],
+)
+def test_titles_and_labels_in_the_preferred_language_else_plain_else_any(
+    lang: str, titles: dict[str, str], concept: str
+) -> None:
+    made = EmbeddedStore.in_memory()
+    import_files(made, [LABELS])
+    index = SyncIndex.from_store(made, lang=lang)
+    assert {iri.rsplit("/", 1)[1]: record.label for iri, record in index.hubs.items()} == titles
+    index.refresh_hub(made, HUB + "fr", lang=lang)  # one hub read again finds the same title
+    assert index.hubs[HUB + "fr"].label == titles["fr"]
+    assert {reason.label for related in index.related(HUB + "en") for reason in related.reasons} == {concept}
+
+
+def synthetic(count: int, seed: int, pool: int, first: int = 0) -> list[HubRecord]:
+    """Random hubs: Zipf-like concepts (so scores tie and some concepts are common), dates (some missing, some
+    zero-length), builds-on and synchronizes-with links."""
+    rng = random.Random(seed)
+    concepts = [f"urn:test:concept:{c}" for c in range(pool)]
+    weights = [1 / (rank + 1) for rank in range(pool)]
+    records = []
+    for number in range(first, first + count):
+        start = date(2019, 1, 1) + timedelta(days=rng.randrange(2500)) if rng.random() < 0.9 else None
+        end = start + timedelta(days=rng.choice([0, 30, 365, 700, 1000])) if start else None
+        earlier = {f"urn:test:hub:{rng.randrange(number)}"} if number and rng.random() < 0.1 else set()
+        synced = {f"urn:test:hub:{rng.randrange(first + count)}"} if rng.random() < 0.05 else set()
+        chosen = set(rng.choices(concepts, weights, k=rng.randrange(7)))
+        records.append(HubRecord(f"urn:test:hub:{number}", f"Hub {number}", chosen, start, end, earlier, synced))
+    return records
+
+
+def kinds_for(pool: int) -> dict[str, str]:
+    kinds = [*KIND_WEIGHTS, "other kind"]
+    return {f"urn:test:concept:{c}": kinds[c % len(kinds)] for c in range(pool)}
+
+
+def partners_exhaustive(index: SyncIndex, hub: str, limit: int) -> list[Related]:
+    linked = index.linked(hub)
+    return [
+        r
+        for r in index.related_exhaustive(hub, len(index.hubs))
+        if r.hub not in linked and any(reason.kind == "overlap" for reason in r.reasons)
+    ][:limit]
+
+
+def test_matrix_ranking_equals_the_exhaustive_one_on_thousands_of_random_hubs() -> None:
+    index = SyncIndex()
+    index.kinds.update(kinds_for(300))
+    index.put_hubs(synthetic(2500, seed=5, pool=300))  # 300 concepts: the matrix grows past its first 256 columns
+    for hub in random.Random(6).sample(sorted(index.hubs), 40):
+        everything = index.related_exhaustive(hub, len(index.hubs))
+        for limit in (1, 3, 10, 60):
+            assert index.related(hub, limit) == everything[:limit]
+        assert index.partners(hub, 10) == partners_exhaustive(index, hub, 10)
+
+
+def test_many_incremental_changes_equal_a_fresh_index() -> None:
+    records = {r.iri: r for r in synthetic(2200, seed=7, pool=200)}
+    kinds = kinds_for(320)
+    index = SyncIndex()
+    index.kinds.update(kinds)
+    for record in records.values():  # one by one: the matrix grows row by row
+        index.put_hub(record)
+    rng = random.Random(8)
+    for iri in rng.sample(sorted(records), 150):
+        index.remove_hub(iri)
+        del records[iri]
+    for old, new in zip(rng.sample(sorted(records), 150), synthetic(150, seed=9, pool=320), strict=True):
+        replaced = HubRecord(old, new.label, new.concepts, new.start, new.end, new.builds_on, new.synchronizes_with)
+        index.put_hub(replaced)  # new concepts too: new columns past the first 256
+        records[old] = replaced
+    for record in synthetic(100, seed=10, pool=320, first=5000):
+        index.put_hub(record)
+        records[record.iri] = record
+    fresh = SyncIndex()
+    fresh.kinds.update(kinds)
+    fresh.put_hubs(records.values())
+    assert set(index.hubs) == set(fresh.hubs)
+    assert all(index.idf(concept) == fresh.idf(concept) for concept in kinds)
+    for hub in rng.sample(sorted(records), 60):
+        assert index.related(hub, 15) == fresh.related(hub, 15) == fresh.related_exhaustive(hub, 15)
+        assert index.partners(hub, 15) == fresh.partners(hub, 15)
+        assert index.linked(hub) == fresh.linked(hub)
 
 
 def test_must_show_bilbao_is_related_to_real_hubs_with_reasons(cli: Cli) -> None:
