@@ -143,6 +143,8 @@ def test_a_query_with_from_uses_its_own_dataset(client: FlaskClient) -> None:
         ({"query_string": {"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}}, 400, "SERVICE"),
         ({"query_string": {"query": "SELECT * { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}}, 400, "SERVICE"),
         ({"method": "POST", "data": HUBS, "content_type": "text/plain"}, 415, "content type"),
+        ({"headers": {"Accept": "application/sparql-results+json"}}, 400, "No query"),
+        ({"method": "POST", "data": "#" * 1_000_000, "content_type": "application/sparql-query"}, 413, "too long"),
     ],
 )
 def test_refusals_say_why(client: FlaskClient, request_args: dict[str, Any], status: int, words: str) -> None:

@@ -13,7 +13,7 @@ from l4a.graph.errors import QueryLimitError, StoreError, UsageError
 from l4a.graph.namespaces import PREFIXES, sparql_prefixes
 from l4a.graph.queries import named_queries
 from l4a.graph.settings import Settings
-from l4a.graph.sparql_check import SparqlRefused, check_query, check_update
+from l4a.graph.sparql_check import QUERY_MAX_CHARS, UPDATE_MAX_CHARS, SparqlRefused, check_query, check_update
 from l4a.graph.sparql_protocol import (
     FORMAT_NAMES,
     GRAPH_FORMATS,
@@ -147,6 +147,8 @@ def endpoint() -> ResponseReturnValue:
     """The SPARQL 1.1 Protocol query endpoint, and the query page for browsers."""
     if request.method == "OPTIONS":
         return with_cors(Response(status=204))
+    if (request.content_length or 0) > 4 * QUERY_MAX_CHARS:  # refused before the body is read
+        return refused("too-long")
     sent = read_request()
     if sent is None:
         return refused("media-type", request.mimetype)
@@ -165,8 +167,8 @@ def describe_service() -> ResponseReturnValue:
     """No query: the service description for RDF clients, the query page for browsers (its data as JSON)."""
     offers = [*GRAPH_FORMATS, HTML, JSON]
     chosen = chosen_type(offers)
-    if chosen is None:
-        return with_cors(not_acceptable(offers))
+    if chosen is None:  # e.g. a SPARQL client that forgot its query
+        return refused("missing")
     if chosen in (HTML, JSON):
         return show_page()
     update = endpoint_url("sparql/update") if settings().write_token else None
@@ -222,6 +224,8 @@ def update() -> ResponseReturnValue:
     token = settings().write_token
     if not token:
         return text_response(message("updates-off"), 403)
+    if (request.content_length or 0) > 4 * UPDATE_MAX_CHARS:
+        return text_response(message("too-long"), 413)
     given = request.headers.get("Authorization", "")
     scheme, _, credential = given.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(credential.strip().encode(), token.encode()):
