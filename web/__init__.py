@@ -53,7 +53,9 @@ def create_app(
         build(store, current.base_iri)
     app.extensions["l4a_store"] = store
     app.extensions["l4a_cache"] = {}
-    app.extensions["l4a_cache_lock"] = threading.RLock()  # a cached value may need another
+    app.extensions["l4a_cache_lock"] = threading.Lock()  # guards the per-key locks and the generation
+    app.extensions["l4a_cache_key_locks"] = {}
+    app.extensions["l4a_cache_generation"] = 0  # counts forget_caches: a value read before a write is not kept
 
     from .i18n import remember_language
 
@@ -85,13 +87,28 @@ def app_store(app: Flask) -> Store:
 
 
 def cached(app: Flask, key: str, make: Any) -> Any:
-    """A value computed once from the store and kept until the app writes (forget_caches)."""
+    """A value computed once from the store and kept until the app writes (forget_caches).
+
+    One lock per key: two requests needing the same value compute it once, while a value that takes long (the
+    home page's counts: seconds on 10k hubs) does not hold up requests that need other values. A cached value may
+    need another (the network needs the index); none needs itself, so per-key locks cannot deadlock.
+    """
     cache: dict[str, Any] = app.extensions["l4a_cache"]
-    if key not in cache:
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    with app.extensions["l4a_cache_lock"]:
+        lock = app.extensions["l4a_cache_key_locks"].setdefault(key, threading.RLock())
+        generation = app.extensions["l4a_cache_generation"]
+    with lock:
+        if key in cache:
+            return cache[key]
+        value = make()
         with app.extensions["l4a_cache_lock"]:
-            if key not in cache:
-                cache[key] = make()
-    return cache[key]
+            if app.extensions["l4a_cache_generation"] == generation:  # no write since: keep it
+                cache[key] = value
+        return value
 
 
 def app_labels(app: Flask) -> Labels:
@@ -109,4 +126,6 @@ def app_index(app: Flask) -> SyncIndex:
 def forget_caches(app: Flask) -> None:
     """After the app wrote to the store: labels and the index are read again when next needed."""
     with app.extensions["l4a_cache_lock"]:
+        app.extensions["l4a_cache_generation"] += 1
         app.extensions["l4a_cache"].clear()
+        app.extensions["l4a_cache_key_locks"].clear()

@@ -1,0 +1,91 @@
+"""The app's cache of values read from the store: computed once per key, a slow value does not hold up the others
+(the home page's counts took 14 s on 10k hubs and every hub page's first visit waited for them), and a value read
+before a write is not kept after it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from l4a.graph.settings import load_settings
+from l4a.web import cached, create_app, forget_caches
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    settings = load_settings({"data_dir": tmp_path}, environ={}, config_file=tmp_path / "none.toml")
+    made = create_app({"TESTING": True}, settings=settings)
+    yield made
+    made.extensions["l4a_store"].close()
+
+
+def test_a_slow_value_does_not_hold_up_another(app: Flask) -> None:
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow() -> str:
+        started.set()
+        release.wait(10)
+        return "slow"
+
+    worker = threading.Thread(target=lambda: cached(app, "slow", slow))
+    worker.start()
+    try:
+        assert started.wait(5)
+        began = time.monotonic()
+        assert cached(app, "quick", lambda: "quick") == "quick"
+        assert time.monotonic() - began < 1  # not blocked behind "slow"
+    finally:
+        release.set()
+        worker.join(10)
+    assert cached(app, "slow", lambda: "again") == "slow"
+
+
+def test_one_key_is_computed_once_by_concurrent_requests(app: Flask) -> None:
+    calls: list[int] = []
+    barrier = threading.Barrier(8)
+
+    def make() -> int:
+        calls.append(1)
+        time.sleep(0.2)
+        return 42
+
+    def ask() -> None:
+        barrier.wait()
+        assert cached(app, "value", make) == 42
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(calls) == 1
+
+
+def test_a_value_read_before_a_write_is_not_kept(app: Flask) -> None:
+    reading = threading.Event()
+    written = threading.Event()
+    got: list[str] = []
+
+    def stale() -> str:
+        reading.set()
+        written.wait(10)  # the app writes (and forgets its caches) while this value is being read
+        return "before the write"
+
+    worker = threading.Thread(target=lambda: got.append(cached(app, "value", stale)))
+    worker.start()
+    assert reading.wait(5)
+    forget_caches(app)
+    written.set()
+    worker.join(10)
+    assert got == ["before the write"]  # the request that read it still gets it
+    assert cached(app, "value", lambda: "after the write") == "after the write"
+
+
+def test_a_cached_value_may_need_another(app: Flask) -> None:
+    assert cached(app, "outer", lambda: cached(app, "inner", lambda: 1) + 1) == 2
