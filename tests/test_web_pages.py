@@ -39,8 +39,10 @@ def client(app: Flask) -> FlaskClient:
 def test_every_message_exists_in_the_three_languages() -> None:
     areas = {path.name.split(".")[0] for path in MESSAGES.glob("*.json")}
     for area in areas:
-        keys = [set(json.loads((MESSAGES / f"{area}.{lang}.json").read_text())) for lang in ("en", "fr", "es")]
-        assert keys[0] == keys[1] == keys[2], area
+        # queries.<lang>.json has only French and Spanish: the English comes from the .rq files themselves
+        languages = ("en", "fr", "es") if (MESSAGES / f"{area}.en.json").exists() else ("fr", "es")
+        keys = [set(json.loads((MESSAGES / f"{area}.{lang}.json").read_text())) for lang in languages]
+        assert all(k == keys[0] for k in keys), area
 
 
 def test_home_has_17_goal_tiles_linking_to_goal_pages(client: FlaskClient) -> None:
