@@ -457,7 +457,7 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, thread
     from l4a.web import create_app  # the CLI is the one edge that starts the web app
 
     settings = settings_of(ctx, host=host, port=port, threads=threads)
-    app = create_app(settings=settings, build_if_empty=True)
+    app = create_app(settings=settings, build_if_empty=True, warm=True)
     click.echo(f"Serving the Local4Action Hub Graph on http://{settings.host}:{settings.port}/", err=True)
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads)
 

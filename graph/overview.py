@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from .store import Store
 
+# The hub-goal pairs are found in a sub-SELECT first (Oxigraph evaluates it on its own, then joins by hashing):
+# written as one OPTIONAL pattern, the same count took 14 s on 10k hubs instead of 0.3 s.
 GOALS = """
 PREFIX l4a: <https://w3id.org/l4a/ontology#>
 PREFIX sdgo: <http://metadata.un.org/sdg/ontology#>
@@ -13,8 +15,10 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?goal ?notation (COUNT(DISTINCT ?hub) AS ?hubs) WHERE {
   ?goal a sdgo:Goal ; skos:notation ?notation .
   OPTIONAL {
-    { ?hub l4a:addressesGoal ?goal } UNION { ?hub l4a:addressesTarget ?target . ?target skos:broader ?goal }
-    ?hub a l4a:Hub .
+    SELECT ?goal ?hub WHERE {
+      { ?hub l4a:addressesGoal ?goal } UNION { ?hub l4a:addressesTarget ?target . ?target skos:broader ?goal }
+      ?hub a l4a:Hub .
+    }
   }
 }
 GROUP BY ?goal ?notation

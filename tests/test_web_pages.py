@@ -16,10 +16,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from l4a.graph.settings import load_settings
-from l4a.web import create_app
+from l4a.web import create_app, ready_reports, warm_reports
 
 MESSAGES = Path(__file__).parents[1] / "web" / "messages"
 BILBAO = "bilbao-city-of-values"
+HUBS = sorted(p.stem for p in (Path(__file__).parents[1] / "ontology" / "hubs").glob("*.ttl"))
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +171,26 @@ def test_openapi_describes_every_json_page(client: FlaskClient) -> None:
             concrete = path.replace("{slug}", "ecology")
         response = client.get(concrete)
         assert response.status_code == 200 and response.is_json, path
+
+
+def test_goal_counts_agree_with_the_hub_list(client: FlaskClient) -> None:
+    for goal in client.get("/index.json").get_json()["goals"]:
+        assert goal["hubs"] == client.get(f"/hubs.json?goal={goal['number']}").get_json()["count"], goal["number"]
+
+
+def test_hub_reports_from_the_background_validation_equal_the_hub_own(tmp_path: Path) -> None:
+    settings = load_settings({"data_dir": tmp_path}, environ={}, config_file=tmp_path / "none.toml")
+    cold = create_app({"TESTING": True}, settings=settings, build_if_empty=True)
+    own = {slug: cold.test_client().get(f"/hubs/{slug}.json").get_json()["validation"] for slug in HUBS}
+    cold.extensions["l4a_store"].close()
+    warm_app = create_app({"TESTING": True}, settings=settings, warm=True)
+    try:
+        warm_reports(warm_app).join()  # a second pass: it finds the first one's results and returns at once
+        assert ready_reports(warm_app, "en") is not None
+        for slug in HUBS:
+            warm = warm_app.test_client().get(f"/hubs/{slug}.json").get_json()["validation"]
+            key = lambda r: (r["focus"], r["shape"], r["path"] or "", r["value"] or "")  # noqa: E731
+            assert sorted(warm["results"], key=key) == sorted(own[slug]["results"], key=key), slug
+            assert warm["conforms"] == own[slug]["conforms"]
+    finally:
+        warm_app.extensions["l4a_store"].close()

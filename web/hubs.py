@@ -12,9 +12,9 @@ from flask.typing import ResponseReturnValue
 from l4a.graph.hub_table import HubFilter, HubTable
 from l4a.graph.hub_view import hub_view
 from l4a.graph.namespaces import record_iri
-from l4a.graph.validation import hub_graph, shipped_validator
+from l4a.graph.validation import ValidationReport, hub_graph, shipped_validator
 
-from . import app_index, app_labels, app_store, cached
+from . import app_index, app_labels, app_store, cached, ready_reports
 from .i18n import chosen_language
 from .render import page, respond, wants_json
 
@@ -112,11 +112,15 @@ def hub_page(slug: str) -> ResponseReturnValue:
     if view is None:
         abort(404)
     lang = chosen_language()
-    report = cached(
-        current_app,
-        f"report:{iri}:{lang}",
-        lambda: shipped_validator().validate_graph(store, hub_graph(store, iri), lang),
-    )
+    warm = ready_reports(current_app, lang)
+    if warm is not None:  # the background validation of the whole store has finished
+        report = ValidationReport(warm.get(iri, []))
+    else:
+        report = cached(
+            current_app,
+            f"report:{iri}:{lang}",
+            lambda: shipped_validator().validate_graph(store, hub_graph(store, iri), lang),
+        )
     index = app_index(current_app)
     related = index.related(iri, limit=10) if iri in index.hubs else []
     partners = index.partners(iri, limit=5) if iri in index.hubs else []
