@@ -15,22 +15,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from l4a.graph.queries import named_queries
-from l4a.graph.settings import load_settings
-from l4a.web import create_app
+
+from .webapp import make_app, web_app
 
 BILBAO = "https://w3id.org/l4a/id/hub/bilbao-city-of-values"
 
 
-def make_app(data_dir: Path, **overrides: object) -> Flask:
-    settings = load_settings({"data_dir": data_dir, **overrides}, environ={}, config_file=data_dir / "none.toml")
-    return create_app({"TESTING": True}, settings=settings, build_if_empty=True)
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    made = make_app(tmp_path_factory.mktemp("catalogue"))
-    yield made
-    made.extensions["l4a_store"].close()
+    with web_app(tmp_path_factory.mktemp("catalogue")) as made:
+        yield made
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib.compare import isomorphic
 
-from l4a.graph.settings import load_settings
-from l4a.web import create_app
+from .webapp import web_app
 
 BILBAO = "https://w3id.org/l4a/id/hub/bilbao-city-of-values"
 L4A = rdflib.Namespace("https://w3id.org/l4a/ontology#")
@@ -26,11 +25,8 @@ SUFFIXES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "a
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    data_dir = tmp_path_factory.mktemp("linked")
-    settings = load_settings({"data_dir": data_dir}, environ={}, config_file=data_dir / "none.toml")
-    made = create_app({"TESTING": True}, settings=settings, build_if_empty=True)
-    yield made
-    made.extensions["l4a_store"].close()
+    with web_app(tmp_path_factory.mktemp("linked")) as made:
+        yield made
 
 
 @pytest.fixture

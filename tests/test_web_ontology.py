@@ -13,19 +13,16 @@ from flask.testing import FlaskClient
 from rdflib.compare import isomorphic
 
 from l4a.graph.resources import local_path, ontology_dir
-from l4a.graph.settings import load_settings
-from l4a.web import create_app
+
+from .webapp import web_app
 
 L4A = rdflib.Namespace("https://w3id.org/l4a/ontology#")
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    data_dir = tmp_path_factory.mktemp("ontology")
-    settings = load_settings({"data_dir": data_dir}, environ={}, config_file=data_dir / "none.toml")
-    made = create_app({"TESTING": True}, settings=settings, build_if_empty=True)
-    yield made
-    made.extensions["l4a_store"].close()
+    with web_app(tmp_path_factory.mktemp("ontology")) as made:
+        yield made
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 
 from l4a.graph.lifecycle import proposal
 from l4a.graph.namespaces import DEFAULT_BASE
-from l4a.graph.settings import load_settings
-from l4a.web import create_app
+
+from .webapp import web_app
 
 VALID = {
     "name": "Ríoverde Green Corridors",
@@ -48,10 +48,8 @@ VALID = {
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
-    settings = load_settings({"data_dir": tmp_path}, environ={}, config_file=tmp_path / "none.toml")
-    made = create_app({"TESTING": True}, settings=settings, build_if_empty=True)
-    yield made
-    made.extensions["l4a_store"].close()
+    with web_app(tmp_path) as made:
+        yield made
 
 
 @pytest.fixture

@@ -20,8 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from l4a.graph.settings import load_settings
-from l4a.web import create_app
+from .webapp import make_app, web_app
 
 HUBS = "SELECT ?hub WHERE { ?hub a <https://w3id.org/l4a/ontology#Hub> } ORDER BY ?hub"
 HUB_TYPES = "CONSTRUCT WHERE { ?hub a <https://w3id.org/l4a/ontology#Hub> }"
@@ -30,16 +29,10 @@ BILBAO_GRAPH = "https://w3id.org/l4a/graph/hub/bilbao-city-of-values"
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 
-def make_app(data_dir: Path, **overrides: Any) -> Flask:
-    settings = load_settings({"data_dir": data_dir, **overrides}, environ={}, config_file=data_dir / "none.toml")
-    return create_app({"TESTING": True}, settings=settings, build_if_empty=True)
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    made = make_app(tmp_path_factory.mktemp("sparql"))
-    yield made
-    made.extensions["l4a_store"].close()
+    with web_app(tmp_path_factory.mktemp("sparql")) as made:
+        yield made
 
 
 @pytest.fixture
