@@ -67,7 +67,9 @@ def token(client: FlaskClient, lang: str = "en") -> str:
 def test_form_labels_and_help_come_from_the_ontology_and_shapes(client: FlaskClient) -> None:
     page = client.get("/propose?lang=fr").get_data(as_text=True)
     assert "date de début" in page.lower()  # l4a:startDate's French label
-    assert "11.3 — " in page  # the target picker lists targets by notation and name
+    assert "11.3 — " in page  # the target picker lists targets by notation and name, searchable in en/fr/es
+    option = re.search(r'<option value="11\.3 — [^"]*" label="([^"]*)"', page)
+    assert option and "urbanisation" in option.group(1).lower() and "urbanización" in option.group(1).lower()
     assert "Référence" in page or "porteur" in page.lower()
 
 

@@ -28,6 +28,8 @@ SUMMARIES = {
     "/councils/{slug}.json": "One council: its hubs across terms, the council x goal coverage, its gaps",
     "/network.json": "Communities and bridge hubs of the hub network",
     "/evidence.json": "Evidence records, filtered by SDG, manifesto, council, section or period",
+    "/queries.json": "The named SPARQL queries with their parameters",
+    "/ontology.json": "The ontology's classes and properties with their labels and definitions",
 }
 PARAMETERS: dict[str, list[str]] = {
     "/hubs.json": list(FILTERS),

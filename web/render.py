@@ -40,6 +40,7 @@ def respond(template: str, data: Mapping[str, Any], **page: Any) -> ResponseRetu
         t=translate,
         label=lambda iri: labels.get(iri, lang),
         short_name=lambda iri: labels.short_name(iri, lang),
+        all_labels=lambda iri: " / ".join(dict.fromkeys(labels.by_iri.get(iri, {}).values())),
         **page,
     )
     return html, status
