@@ -46,6 +46,11 @@ def shipped_sources() -> list[Source]:
     return sources
 
 
+def example_sources() -> list[Source]:
+    """The fictional demo hub, loaded only on request (`l4a build --with-examples`)."""
+    return [Source("examples/demo-hub", [ontology_dir() / "examples" / "demo-hub.ttl"])]
+
+
 def _rebase(node: Any, base: str) -> Any:
     if isinstance(node, NamedNode) and node.value.startswith(DEFAULT_BASE):
         return NamedNode(base + node.value.removeprefix(DEFAULT_BASE))
@@ -65,11 +70,12 @@ def build(
     base: str = DEFAULT_BASE,
     extra: Sequence[Path] = (),
     progress: Progress | None = None,
+    with_examples: bool = False,
 ) -> BuildReport:
     """Replace the shipped graphs in one transaction, then import the extra files (e.g. synthetic hubs)."""
     report = BuildReport()
     graphs: dict[str, list[Triple]] = {}
-    sources = shipped_sources()
+    sources = shipped_sources() + (example_sources() if with_examples else [])
     for done, source in enumerate(sources):
         if progress:
             progress(f"reading {source.graph_name}", done, len(sources))
@@ -78,6 +84,12 @@ def build(
         progress("writing the shipped graphs", len(sources), len(sources))
     store.replace_graphs(graphs)
     report.graphs = {name: len(triples) for name, triples in graphs.items()}
+    if with_examples:  # the fictional demo hub's monitoring figures (docs/monitoring.md), replaced on each build
+        from .monitoring import add_observations
+
+        figures = graph_iri(base, "monitoring/demo-rioverde-green-corridors/example")
+        store.drop_graphs([figures])
+        add_observations(store, local_path(ontology_dir() / "examples" / "demo-monitoring.yaml"), base, graph=figures)
     if extra:
         report.imports = import_files(store, extra, base=base, progress=progress)
     return report

@@ -86,9 +86,10 @@ def main(data_dir: Path | None, config: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also import this RDF file (repeatable), e.g. synthetic hubs for a benchmark.",
 )
+@click.option("--with-examples", is_flag=True, help="Also load the fictional demo hub and its monitoring figures.")
 @click.option("--quiet", is_flag=True, help="Do not print progress.")
 @click.pass_context
-def build_command(ctx: click.Context, extra: tuple[Path, ...], quiet: bool) -> None:
+def build_command(ctx: click.Context, extra: tuple[Path, ...], with_examples: bool, quiet: bool) -> None:
     """Load the ontology, the SDG and UCLG reference data and the verified hubs into the store.
 
     Each source is its own named graph and is replaced, so building twice gives the same store.
@@ -99,7 +100,9 @@ def build_command(ctx: click.Context, extra: tuple[Path, ...], quiet: bool) -> N
     """
     settings = settings_of(ctx)
     store = with_store(ctx)
-    report = build(store, settings.base_iri, extra, progress=None if quiet else progress_printer)
+    report = build(
+        store, settings.base_iri, extra, progress=None if quiet else progress_printer, with_examples=with_examples
+    )
     if not quiet:
         click.echo(
             f"Built {len(report.graphs)} shipped graphs and {len(report.imports)} extra files "
@@ -462,7 +465,7 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, thread
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads)
 
 
-from . import cli_proposals  # noqa: E402,F401  (registers `propose` and `proposals` on main)
+from . import cli_monitor, cli_proposals  # noqa: E402,F401  (registers `monitor`, `propose`, `proposals` on main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -32,6 +32,7 @@ COMMANDS = [
     "gaps",
     "propose",
     "proposals",
+    "monitor",
 ]
 
 

@@ -1,0 +1,130 @@
+"""`l4a monitor add` and `l4a monitor status`: thin commands over graph/monitoring.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .cli import EXIT_CODES, hub_iri, main, settings_of, with_store
+from .errors import UsageError
+from .monitoring import (
+    add_observations,
+    deliverable_status,
+    load_monitoring,
+    mean_progress,
+    near_end_without_report,
+    on_time_share,
+)
+
+WORDS = {
+    "en": {"done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track",
+           "none": "no figures reported", "progress": "progress", "flag": "ends soon without a completion report",
+           "on_time": "deliverables on time", "added": "Added {n} observations for {hub} in graph {graph}."},
+    "fr": {"done": "achevé", "overdue": "en retard", "at-risk": "à risque", "on-track": "dans les temps",
+           "none": "aucun chiffre communiqué", "progress": "avancement",
+           "flag": "se termine bientôt sans rapport final", "on_time": "livrables dans les délais",
+           "added": "{n} observations ajoutées pour {hub} dans le graphe {graph}."},
+    "es": {"done": "finalizado", "overdue": "atrasado", "at-risk": "en riesgo", "on-track": "en curso",
+           "none": "no se han informado cifras", "progress": "avance",
+           "flag": "termina pronto sin informe final", "on_time": "entregables a tiempo",
+           "added": "{n} observaciones añadidas para {hub} en el grafo {graph}."},
+}  # fmt: skip
+
+
+def percent(value: Decimal | None) -> str | None:
+    return None if value is None else f"{round(value * 100)}%"
+
+
+@main.group("monitor", epilog=EXIT_CODES)
+def monitor_group() -> None:
+    """Monitoring: add observations on deliverable indicators, see each deliverable's status (docs/monitoring.md).
+
+    \b
+    Example:
+      l4a monitor add figures.yaml && l4a monitor status --hub demo-rioverde-green-corridors
+    """
+
+
+@monitor_group.command("add", epilog=EXIT_CODES)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
+@click.pass_context
+def monitor_add(ctx: click.Context, file: Path, lang: str) -> None:
+    """Add the observations of a YAML or CSV file to a new named graph (earlier figures are kept).
+
+    \b
+    Example:
+      l4a monitor add figures.yaml
+    """
+    added = add_observations(with_store(ctx), file, settings_of(ctx).base_iri)
+    click.echo(WORDS[lang]["added"].format(n=added.observations, hub=added.hub, graph=added.graph))
+
+
+@monitor_group.command("status", epilog=EXIT_CODES)
+@click.option("--hub", help="Only this hub (slug or IRI).")
+@click.option("--today", help="Compute the status as on this date (default: today), e.g. 2027-01-31.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
+@click.pass_context
+def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: str, lang: str) -> None:
+    """Each hub's deliverables with their status and indicators' progress, or "no figures reported".
+
+    \b
+    Example:
+      l4a monitor status --hub demo-rioverde-green-corridors --today 2027-01-31
+    """
+    try:
+        day = dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError as exc:
+        raise UsageError(f"--today must be a date such as 2027-01-31, not {today!r}.") from exc
+    settings = settings_of(ctx)
+    hubs = load_monitoring(with_store(ctx, read_only=True), settings.base_iri)
+    if hub is not None:
+        iri = hub_iri(settings, hub)
+        if iri not in hubs:
+            raise UsageError(f"there is no hub {hub!r} in the store.")
+        hubs = {iri: hubs[iri]}
+    words = WORDS[lang]
+    out: list[dict[str, Any]] = []
+    for h in sorted(hubs.values(), key=lambda h: h.iri):
+        out.append(
+            {
+                "hub": h.iri,
+                "title": h.label,
+                "figures_reported": h.has_figures(),
+                "progress": percent(mean_progress(h.indicators, day)),
+                "on_time_share": percent(on_time_share(h.deliverables, day)),
+                "near_end_without_report": near_end_without_report(h, day),
+                "deliverables": [
+                    {
+                        "deliverable": d.iri,
+                        "title": d.label,
+                        "due": d.due.isoformat() if d.due else None,
+                        "status": deliverable_status(d, h.start, day),
+                        "indicators": [
+                            {"indicator": i.iri, "title": i.label, "progress": percent(i.progress(day))}
+                            for i in d.indicators
+                        ],
+                    }
+                    for d in h.deliverables
+                ],
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    for h_out in out:
+        flag = f" [{words['flag']}]" if h_out["near_end_without_report"] else ""
+        if not h_out["figures_reported"]:
+            click.echo(f"{h_out['title']} ({h_out['hub']}): {words['none']}{flag}")
+            continue
+        click.echo(f"{h_out['title']} ({h_out['hub']}): {words['progress']} {h_out['progress']}{flag}")
+        for d in h_out["deliverables"]:
+            click.echo(f"  {d['title']} ({d['due']}): {words[d['status']]}")
+            for i in d["indicators"]:
+                click.echo(f"    {i['title']}: {i['progress'] or words['none']}")
