@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -251,6 +252,7 @@ def over_http(data_dir: Path, slugs: list[str], threads: int, connections: int, 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")}
     env["L4A_CONFIG"] = str(data_dir / "none.toml")
+    env["L4A_SECRET_KEY"] = secrets.token_hex(32)  # `l4a serve` refuses to start without one
     log = data_dir / "serve.log"
     command = [*L4A, "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--threads", str(threads)]  # fmt: skip

@@ -13,7 +13,7 @@ from pyoxigraph import RdfFormat, serialize
 
 from .build import build
 from .citations import citations_bibtex, citations_markdown
-from .errors import L4AError, UsageError
+from .errors import ConfigError, L4AError, UsageError
 from .exchange import export_store, import_files
 from .gaps import find_gaps
 from .namespaces import PREFIXES
@@ -447,19 +447,30 @@ def gaps_command(ctx: click.Context, council: str | None, section: str | None, f
 @click.option("--host", help="Address to bind (default 127.0.0.1; L4A_HOST).")
 @click.option("--port", type=int, help="Port (default 5000; L4A_PORT).")
 @click.option("--threads", type=int, help="Worker threads (default 8; L4A_THREADS).")
+@click.option(
+    "--dev", is_flag=True, help="Development: without L4A_SECRET_KEY, a random key for this run (sessions end with it)."
+)
 @click.pass_context
-def serve_command(ctx: click.Context, host: str | None, port: int | None, threads: int | None) -> None:
+def serve_command(ctx: click.Context, host: str | None, port: int | None, threads: int | None, dev: bool) -> None:
     """Serve the web app with waitress, building the store first if it is empty.
+
+    Production needs L4A_SECRET_KEY (it signs the forms' sessions); without it `l4a serve` refuses to start,
+    unless --dev.
 
     \b
     Example:
-      l4a serve --port 8080
+      L4A_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))') l4a serve --port 8080
     """
     import waitress
 
     from l4a.web import create_app  # the CLI is the one edge that starts the web app
 
     settings = settings_of(ctx, host=host, port=port, threads=threads)
+    if not dev and len(settings.secret_key) < 32:
+        raise ConfigError(
+            "l4a serve needs a secret key of at least 32 characters in L4A_SECRET_KEY (it signs the forms' sessions), "
+            "e.g. from: python3 -c 'import secrets; print(secrets.token_hex(32))'. Use --dev to run without one."
+        )
     app = create_app(settings=settings, build_if_empty=True, warm=True)
     click.echo(f"Serving the Local4Action Hub Graph on http://{settings.host}:{settings.port}/", err=True)
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads)

@@ -58,7 +58,20 @@ class Settings:
     row_cap: int = field(default=10000, metadata=_help("Most rows a query returns to a client."))
     write_token: str = field(
         default="",
-        metadata=_help("Bearer token for writes over HTTP; set it in the environment, never in a file."),
+        metadata=_help(
+            "Bearer token for writes over HTTP; environment only, never in a file; kept only as its SHA-256."
+        ),
+    )
+    write_token_sha256: str = field(
+        default="",
+        metadata=_help("SHA-256 (hex) of the bearer token for writes over HTTP, instead of the token itself."),
+    )
+    secret_key: str = field(
+        default="",
+        metadata=_help("Key signing the web sessions (CSRF); environment only; `l4a serve` refuses to start without."),
+    )
+    proposal_rate: float = field(
+        default=10.0, metadata=_help("Proposal submissions a client may make per minute (a burst of as many).")
     )
     sparql_query_url: str = field(default="", metadata=_help("SPARQL query endpoint of the 'sparql' store."))
     sparql_update_url: str = field(
@@ -99,7 +112,7 @@ class Settings:
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
 
 # Secrets are read from the environment (or flags) only: a config file is easily shared or committed.
-SECRET_SETTINGS = ("sparql_password", "sparql_token")
+SECRET_SETTINGS = ("sparql_password", "sparql_token", "write_token", "secret_key")
 STORES = ("embedded", "sparql")
 DIALECTS = ("auto", "oxigraph", "virtuoso", "generic")
 
@@ -143,6 +156,11 @@ def _check(settings: Settings) -> Settings:
         raise ConfigError(f"setting 'sparql_dialect' is {settings.sparql_dialect!r}; use one of {', '.join(DIALECTS)}.")
     if settings.sparql_token and settings.sparql_user:
         raise ConfigError("settings 'sparql_token' and 'sparql_user' are both set; use one way to authenticate.")
+    digest = settings.write_token_sha256
+    if digest and (len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest.lower())):
+        raise ConfigError("setting 'write_token_sha256' must be 64 hexadecimal digits (the SHA-256 of the token).")
+    if settings.proposal_rate <= 0:
+        raise ConfigError("setting 'proposal_rate' must be positive.")
     if settings.sparql_retries < 1 or settings.update_timeout <= 0 or settings.query_timeout <= 0:
         raise ConfigError("settings 'sparql_retries', 'query_timeout' and 'update_timeout' must be positive.")
     if not settings.base_iri.startswith(("http://", "https://")) or not settings.base_iri.endswith("/"):
@@ -179,4 +197,14 @@ def load_settings(
     for key, value in (overrides or {}).items():
         if value is not None:
             values[key] = _convert(key, value, "option")
+    token = values.pop("write_token", "")
+    if token:  # kept only hashed: compared by its SHA-256 (web/sparql.py), never held or shown in clear
+        values["write_token_sha256"] = token_sha256(token)
     return _check(replace(Settings(), **values))
+
+
+def token_sha256(token: str) -> str:
+    """The SHA-256 (hex) of a bearer token, as `write_token_sha256` holds it."""
+    import hashlib
+
+    return hashlib.sha256(token.strip().encode("utf-8")).hexdigest()

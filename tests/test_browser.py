@@ -17,6 +17,7 @@ import csv
 import ctypes
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -114,6 +115,7 @@ class Server:
         log = self.data_dir / "serve.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")}
         env["L4A_CONFIG"] = str(self.data_dir / "absent.toml")
+        env["L4A_SECRET_KEY"] = secrets.token_hex(32)  # `l4a serve` refuses to start without one
         command = [sys.executable, "-c", "from l4a.graph.cli import main; main()", "--data-dir", str(self.data_dir),
                    "serve", "--host", "127.0.0.1", "--port", str(self.port), "--threads", "4"]  # fmt: skip
         began = time.monotonic()

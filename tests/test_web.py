@@ -4,6 +4,7 @@ en/fr/es, as JSON, and served for real by `l4a serve`."""
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -62,6 +63,7 @@ def test_l4a_serve_builds_and_serves_with_waitress(backend: Any, tmp_path: Path)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")}
     env |= {"L4A_DATA_DIR": str(tmp_path), "L4A_CONFIG": str(tmp_path / "none.toml"), **backend.env}
+    env["L4A_SECRET_KEY"] = secrets.token_hex(32)  # `l4a serve` refuses to start without one
     command = [sys.executable, "-c", "from l4a.graph.cli import main; main()", "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -7,7 +7,6 @@ of their own (web/hubs.py, web/sdg.py, ...) over the plain core in graph/.
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
 import secrets
 import threading
@@ -41,9 +40,9 @@ def create_app(
     here = str(Path(__file__).parent)
     app = Flask(__name__, root_path=here, instance_path=str(current_settings.data_dir / "instance"))
     app.config.from_mapping(L4A_SETTINGS=current_settings, JSON_SORT_KEYS=False)
-    # Signs the session (the forms' CSRF token). Set L4A_SECRET_KEY in production; a random key per process
-    # otherwise, so sessions do not survive a restart.
-    app.config["SECRET_KEY"] = os.environ.get("L4A_SECRET_KEY") or secrets.token_hex(32)
+    # Signs the session (the forms' CSRF token): the `secret_key` setting (L4A_SECRET_KEY), which `l4a serve`
+    # requires; tests and development get a random key per process, so their sessions do not survive a restart.
+    app.config["SECRET_KEY"] = current_settings.secret_key or secrets.token_hex(32)
     if test_config:
         app.config.from_mapping(test_config)
     current: Settings = app.config["L4A_SETTINGS"]

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from l4a.graph.errors import QueryLimitError, StoreError, UsageError
 from l4a.graph.namespaces import PREFIXES, sparql_prefixes
 from l4a.graph.queries import named_queries
-from l4a.graph.settings import Settings
+from l4a.graph.settings import Settings, token_sha256
 from l4a.graph.sparql_check import QUERY_MAX_CHARS, UPDATE_MAX_CHARS, SparqlRefused, check_query, check_update
 from l4a.graph.sparql_protocol import (
     FORMAT_NAMES,
@@ -114,7 +114,7 @@ def show_page(query: str | None = None, **extra: object) -> ResponseReturnValue:
     """The query page: editor, prefixes, examples; the answer or an error when there is one."""
     data = {
         "endpoint": endpoint_url(),
-        "update_endpoint": endpoint_url("sparql/update") if settings().write_token else None,
+        "update_endpoint": endpoint_url("sparql/update") if settings().write_token_sha256 else None,
         "prefixes": PREFIXES,
         "examples": [
             {"name": q.name, "title": query_text(q, "title", q.title), "description": q.description}
@@ -171,7 +171,7 @@ def describe_service() -> ResponseReturnValue:
         return refused("missing")
     if chosen in (HTML, JSON):
         return show_page()
-    update = endpoint_url("sparql/update") if settings().write_token else None
+    update = endpoint_url("sparql/update") if settings().write_token_sha256 else None
     graphs = app_store(current_app).named_graphs()
     description = service_description(endpoint_url(), graphs, translate("site.title"), update)
     return with_cors(rdf_response(description, chosen, prefixes=SD_PREFIXES))
@@ -221,14 +221,14 @@ def show_answer(answer: Answer) -> ResponseReturnValue:
 @bp.post("/sparql/update")
 def update() -> ResponseReturnValue:
     """SPARQL 1.1 Update, for the holder of the write token (Authorization: Bearer ...)."""
-    token = settings().write_token
-    if not token:
+    digest = settings().write_token_sha256  # the token is kept only as its SHA-256
+    if not digest:
         return text_response(message("updates-off"), 403)
     if (request.content_length or 0) > 4 * UPDATE_MAX_CHARS:
         return text_response(message("too-long"), 413)
     given = request.headers.get("Authorization", "")
     scheme, _, credential = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(credential.strip().encode(), token.encode()):
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token_sha256(credential), digest.lower()):
         response = text_response(message("token"), 401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="l4a"' + (', error="invalid_token"' if given else "")
         return response
