@@ -1,4 +1,4 @@
-"""`l4a monitor add` and `l4a monitor status`: thin commands over graph/monitoring.py."""
+"""`l4a monitor add`, `l4a monitor status` and `l4a brief`: thin commands over monitoring.py and brief.py."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from .brief import brief_html, brief_markdown, make_brief
 from .cli import EXIT_CODES, hub_iri, main, settings_of, with_store
 from .errors import UsageError
 from .monitoring import (
@@ -128,3 +129,25 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
             click.echo(f"  {d['title']} ({d['due']}): {words[d['status']]}")
             for i in d["indicators"]:
                 click.echo(f"    {i['title']}: {i['progress'] or words['none']}")
+
+
+@main.command("brief", epilog=EXIT_CODES)
+@click.option("--council", required=True, help="The Policy Council: slug, IRI or name (either term of its lineage).")
+@click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.pass_context
+def brief_command(ctx: click.Context, council: str, lang: str, fmt: str, output: Path | None) -> None:
+    """A brief for a Policy Council: its hubs across both terms, their progress or "no figures reported", the
+    evidence with source addresses and dates, related hubs of other councils, and the gaps (docs/monitoring.md).
+
+    \b
+    Example:
+      l4a brief --council multilevel-governance-regaining-trust --format md -o brief.md
+    """
+    found = make_brief(with_store(ctx, read_only=True), council, lang, settings_of(ctx).base_iri)
+    text = brief_markdown(found) if fmt == "md" else brief_html(found)
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")

@@ -33,6 +33,7 @@ COMMANDS = [
     "propose",
     "proposals",
     "monitor",
+    "brief",
 ]
 
 

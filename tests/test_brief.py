@@ -1,0 +1,97 @@
+"""`l4a brief`: a Policy Council's brief lists each hub of the council (either term) and no other, with progress or
+"no figures reported", evidence cited with its address and date, related hubs and gaps; Markdown and HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from l4a.graph.brief import brief_html, brief_markdown, make_brief
+from l4a.graph.build import build
+from l4a.graph.cli import main
+from l4a.graph.embedded import EmbeddedStore
+from l4a.graph.errors import UsageError
+from l4a.graph.hub_table import HubTable
+
+L4A = "https://w3id.org/l4a/ontology#"
+ID = "https://w3id.org/l4a/id/"
+COUNCIL = ID + "council/multilevel-governance-regaining-trust"
+EARLIER = ID + "council/multilevel-governance-sustainable-financing"  # the same council's 2017-2022 term
+OTHER = ID + "council/local-multilateralism-city-diplomacy"
+DEMO = ID + "hub/demo-rioverde-green-corridors"
+
+
+def hub(iri: str, title: str, council: str) -> list[ox.Quad]:
+    s, g = ox.NamedNode(iri), ox.NamedNode("urn:test")
+    return [
+        ox.Quad(s, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(L4A + "Hub"), g),
+        ox.Quad(s, ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal(title, language="en"), g),
+        ox.Quad(s, ox.NamedNode(L4A + "relevantCouncil"), ox.NamedNode(council), g),
+    ]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    opened = EmbeddedStore.open(tmp_path / "store")
+    build(opened, with_examples=True)
+    opened.add_quads(
+        hub(ID + "hub/test-earlier-term", "Test hub of the earlier term", EARLIER)
+        + hub(ID + "hub/test-other-council", "Test hub of another council", OTHER)
+    )
+    yield opened
+    opened.close()
+
+
+def test_the_brief_has_each_hub_of_the_council_and_no_other(store: EmbeddedStore) -> None:
+    brief = make_brief(store, "multilevel-governance-regaining-trust", day=dt.date(2026, 11, 26))
+    assert {h.iri for h in brief.hubs} == {DEMO, ID + "hub/test-earlier-term"}
+    text = brief_markdown(brief)
+    page = brief_html(brief)
+    for row in HubTable.from_store(store).rows:  # a hub's own section: its IRI on a line, its title a heading
+        inside = row.iri in {DEMO, ID + "hub/test-earlier-term"}
+        assert (f"\n<{row.iri}>\n" in text) == inside, row.iri
+        assert (f'<h3><a href="{row.iri}">' in page) == inside, row.iri
+
+
+def test_progress_evidence_and_no_figures(store: EmbeddedStore) -> None:
+    brief = make_brief(store, COUNCIL, day=dt.date(2026, 11, 26))
+    demo = next(h for h in brief.hubs if h.iri == DEMO)
+    assert demo.progress == "33%"  # canopy (13.9-12.5)/5.5 = 25%, gardens 4/10 = 40%: mean 32.7%
+    assert (
+        "https://rioverde.example.org/green-corridors/plan.pdf",
+        "2026-01-20",
+        "Municipality of Ríoverde (fictional)",
+    ) in demo.evidence
+    text = brief_markdown(brief)
+    assert "no figures reported" in text  # the test hub of the earlier term has none
+    assert (
+        "<https://rioverde.example.org/green-corridors/plan.pdf> (Municipality of Ríoverde (fictional), 2026-01-20)"
+        in text
+    )
+    french = brief_markdown(make_brief(store, COUNCIL, "fr", day=dt.date(2026, 11, 26)))
+    assert "aucun chiffre communiqué" in french and "Note pour le Conseil politique" in french
+    page = brief_html(brief)
+    assert page.startswith("<!doctype html>") and "@media print" in page
+
+
+def test_council_by_name_and_unknown(store: EmbeddedStore) -> None:
+    assert make_brief(store, "Multilevel Governance: Regaining Trust").council == COUNCIL
+    with pytest.raises(UsageError, match="no Policy Council"):
+        make_brief(store, "no such council")
+
+
+def test_cli_brief_to_file(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    env = {"L4A_DATA_DIR": str(data_dir), "L4A_CONFIG": str(data_dir / "absent.toml")}
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--quiet", "--with-examples"], env=env).exit_code == 0
+    out = tmp_path / "brief.md"
+    args = ["brief", "--council", "multilevel-governance-regaining-trust", "--format", "md", "-o", str(out)]
+    assert runner.invoke(main, args, env=env).exit_code == 0
+    assert "DEMO (fictional): Ríoverde Green Corridors" in out.read_text(encoding="utf-8")
+    assert runner.invoke(main, ["brief", "--council", "nowhere"], env=env).exit_code == 2
