@@ -93,3 +93,35 @@ def test_kill_9_during_import_leaves_the_old_or_the_new_graph(tmp_path: Path) ->
         assert (count, marked) in ((new_count + 1, True), (new_count, False)), (delay, count, marked)
         outcomes.append("old" if marked else "new")
     assert outcomes[-1] == "new", outcomes  # the last kill comes after the commit
+
+
+def test_kill_9_during_a_proposal_acceptance_leaves_it_under_review_or_published(tmp_path: Path) -> None:
+    from l4a.graph.lifecycle import proposal
+    from l4a.graph.namespaces import DEFAULT_BASE
+
+    env = env_for(tmp_path)
+    example = Path(__file__).parents[1] / "docs" / "examples" / "proposal-rioverde.en.yaml"
+    subprocess.run([*L4A, "build", "--quiet"], env=env, check=True, timeout=120)
+    subprocess.run([*L4A, "propose", str(example)], env=env, check=True, timeout=120, capture_output=True)
+    pid = "rioverde-green-corridors"
+    review = [*L4A, "proposals", "review", pid, "--by", "t"]
+    subprocess.run(review, env=env, check=True, timeout=60, capture_output=True)
+    hub_graph = f"{DEFAULT_BASE}graph/hub/{pid}"
+
+    def accepted() -> bool:
+        store = open_store(load_settings({"data_dir": tmp_path}, environ={}, config_file=tmp_path / "none.toml"))
+        try:
+            status = proposal(store, pid, DEFAULT_BASE).status
+            published = hub_graph in store.named_graphs()
+        finally:
+            store.close()
+        assert (status, published) in (("under-review", False), ("labelled", True)), (status, published)
+        return published
+
+    outcomes = []
+    for delay in (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 5.0):  # from the process start
+        kill_during([*L4A, "proposals", "accept", pid, "--by", "t"], env, None, delay)
+        outcomes.append(accepted())
+        if outcomes[-1]:
+            break
+    assert outcomes[-1], outcomes  # the last kill comes after the commit
