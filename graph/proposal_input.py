@@ -107,7 +107,10 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def _yaml(text: str, source: str) -> list[RawProposal]:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # refuses control characters already (found by tests/test_fuzz.py)
+    except yaml.YAMLError as exc:
+        raise InputError(f"this is not valid YAML: {exc}.", Location(source)) from exc
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
