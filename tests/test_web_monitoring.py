@@ -44,6 +44,8 @@ def test_dashboard_and_demo_hub_page(tmp_path: Path) -> None:
         assert not any(r["figures_reported"] for slug, r in rows.items() if slug != "demo-rioverde-green-corridors")
         demo = client.get("/monitoring/hubs/demo-rioverde-green-corridors?lang=fr").get_data(as_text=True)
         assert demo.count("<svg") >= 2 and "Tree canopy cover of the urban area" in demo and "Avancement" in demo
+        hub_page = client.get("/hubs/demo-rioverde-green-corridors?lang=en").get_data(as_text=True)
+        assert "/monitoring/hubs/demo-rioverde-green-corridors" in hub_page  # the hub page links to its charts
         real = client.get("/monitoring/hubs/bilbao-city-of-values").get_data(as_text=True)
         assert "<polyline" not in real
         assert client.get("/monitoring/hubs/nowhere").status_code == 404
