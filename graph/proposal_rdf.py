@@ -57,6 +57,7 @@ TOP_FIELDS = {
     "visual_identity_checked", "submitted_by",
 }  # fmt: skip
 
+
 @dataclass(frozen=True)
 class Unresolved:
     """A reference that points at nothing known: where, what kind, the value given, the closest valid ones."""
@@ -66,6 +67,7 @@ class Unresolved:
     kind: str
     given: str
     suggestions: tuple[str, ...]
+
 
 @dataclass
 class Mapped:
@@ -78,6 +80,7 @@ class Mapped:
     submitted_by: str | None = None
     names: dict[str, str] = field(default_factory=dict)
 
+
 def typed(text: str, xsd_name: str) -> ox.Literal:
     """A literal of an XML Schema datatype, e.g. typed("12", "integer")."""
     return ox.Literal(text, datatype=ox.NamedNode(XSD + xsd_name))
@@ -86,6 +89,7 @@ def typed(text: str, xsd_name: str) -> ox.Literal:
 def slugify(text: str) -> str:
     """A lower-case, hyphenated identifier made of a text's words (at most 80 characters)."""
     return "-".join(normalize(text).split())[:80].strip("-")
+
 
 class _Mapper:
     def __init__(self, raw: RawProposal, refs: References, base: str) -> None:
@@ -353,6 +357,7 @@ class _Mapper:
             self.add(node, DCTERMS + "language", ox.Literal(lang, datatype=ox.NamedNode(XSD + "language")))
         for literal in self.text(fields.get("title", ""), f"{path}.title"):
             self.add(node, DCTERMS + "title", literal)
+
 
 def map_proposal(raw: RawProposal, refs: References, base: str) -> Mapped:
     """The proposal as RDF (InputError naming the field and line when a value is of the wrong kind)."""
