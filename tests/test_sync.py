@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 from collections.abc import Callable
@@ -220,3 +221,15 @@ def test_cli_communities_and_network(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "n.graphml"
     assert cli("network", "--format", "graphml", "-o", str(out)).exit_code == 0
     assert out.read_bytes().startswith(b"<?xml")
+
+
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(store: EmbeddedStore) -> None:
+    assert gc.isenabled()
+    SyncIndex.from_store(store)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        SyncIndex.from_store(store)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
