@@ -3,19 +3,18 @@ page or shown a generic description, 404 for unknown records, 406 for formats th
 
 from __future__ import annotations
 
-import threading
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
-import waitress
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib.compare import isomorphic
 
-from .webapp import web_app
+from .webapp import served, web_app
 
 BILBAO = "https://w3id.org/l4a/id/hub/bilbao-city-of-values"
 L4A = rdflib.Namespace("https://w3id.org/l4a/ontology#")
@@ -122,18 +121,11 @@ def test_unknown_records_are_404_and_unknown_formats_406(client: FlaskClient) ->
     assert refused.status_code == 406 and "text/turtle" in refused.get_data(as_text=True)
 
 
-def test_a_real_client_gets_turtle_from_the_hub_iri(app: Flask) -> None:
-    """The issue's `curl -H 'Accept: text/turtle'` on a hub IRI, against a real server."""
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.effective_port}/id/hub/bilbao-city-of-values"
-        request = urllib.request.Request(url, headers={"Accept": "text/turtle"})
+def test_a_real_client_gets_turtle_from_the_hub_iri(tmp_path: Path) -> None:
+    """The issue's `curl -H 'Accept: text/turtle'` on a hub IRI, against a real server (`l4a serve`)."""
+    with served(tmp_path / "data") as base:
+        request = urllib.request.Request(f"{base}/id/hub/bilbao-city-of-values", headers={"Accept": "text/turtle"})
         with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status == 200 and response.headers["Content-Type"].startswith("text/turtle")
             graph = parsed(response.read(), "text/turtle")
         assert (rdflib.URIRef(BILBAO), rdflib.RDF.type, L4A.Hub) in graph
-    finally:
-        server.close()
-        thread.join(timeout=10)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,12 +14,11 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import rdflib
-import waitress
 from flask import Flask
 from flask.testing import FlaskClient
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from .webapp import make_app, web_app
+from .webapp import make_app, served, web_app
 
 HUBS = "SELECT ?hub WHERE { ?hub a <https://w3id.org/l4a/ontology#Hub> } ORDER BY ?hub"
 HUB_TYPES = "CONSTRUCT WHERE { ?hub a <https://w3id.org/l4a/ontology#Hub> }"
@@ -279,12 +277,9 @@ def test_updates_need_the_token(tmp_path: Path) -> None:
 # --- a real client over HTTP ----------------------------------------------------------------------------------------
 
 
-def test_sparqlwrapper_gets_json_from_a_real_server(app: Flask) -> None:
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        client = SPARQLWrapper(f"http://127.0.0.1:{server.effective_port}/sparql")
+def test_sparqlwrapper_gets_json_from_a_real_server(tmp_path: Path) -> None:
+    with served(tmp_path / "data") as base:
+        client = SPARQLWrapper(f"{base}/sparql")
         client.setQuery(HUBS)
         client.setReturnFormat(JSON)
         client.setTimeout(30)
@@ -293,6 +288,3 @@ def test_sparqlwrapper_gets_json_from_a_real_server(app: Flask) -> None:
         assert [b["hub"]["value"] for b in answer["results"]["bindings"]].count(BILBAO) == 1
         client.setMethod("POST")
         assert json.dumps(client.query().convert()) == json.dumps(answer)
-    finally:
-        server.close()
-        thread.join(timeout=10)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,3 +33,43 @@ def web_app(data_dir: Path, **overrides: Any) -> Iterator[Flask]:
         yield made
     finally:
         made.extensions["l4a_store"].close()
+
+
+@contextmanager
+def served(data_dir: Path, seconds: float = 120) -> Iterator[str]:
+    """`l4a serve --dev` on a free loopback port over `data_dir` (built on start if empty); yields its base URL.
+
+    A real process, stopped at the end: a waitress server run in a thread of the test process cannot be stopped
+    without racing its own loop (`server.close()` from another thread made the loop fail on a closed socket).
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {**os.environ, "L4A_DATA_DIR": str(data_dir), "L4A_CONFIG": str(data_dir / "absent.toml")}
+    command = [sys.executable, "-c", "from l4a.graph.cli import main; main()", "serve", "--dev", "--port", str(port)]
+    log = data_dir / "serve.log"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/stats", timeout=5) as response:
+                    response.read()
+                    break
+            except OSError as exc:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"l4a serve did not answer ({exc}):\n{log.read_text(errors='replace')}"
+                    ) from exc
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
