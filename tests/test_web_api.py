@@ -13,9 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from l4a.graph.cli import main
-from l4a.graph.settings import load_settings
 from l4a.graph.store import open_store
-from l4a.web import create_app
+
+from .webapp import web_app
 
 BILBAO = "bilbao-city-of-values"
 
@@ -27,10 +27,8 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(data_dir: Path) -> Iterator[Flask]:
-    settings = load_settings({"data_dir": data_dir}, environ={}, config_file=data_dir / "none.toml")
-    made = create_app({"TESTING": True}, settings=settings, build_if_empty=True)
-    yield made
-    made.extensions["l4a_store"].close()
+    with web_app(data_dir) as made:
+        yield made
 
 
 @pytest.fixture
