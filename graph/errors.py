@@ -68,6 +68,7 @@ class InputError(L4AError):
 
     def __init__(self, message: str, location: Location | None = None, hint: str | None = None) -> None:
         self.location = location
+        self.message = message
         self.hint = hint
         text = f"{location}: {message}" if location else message
         if hint:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -70,6 +71,13 @@ class Settings:
         default="",
         metadata=_help("Key signing the web sessions (CSRF); environment only; `l4a serve` refuses to start without."),
     )
+    staff: tuple[str, ...] = field(
+        default=(),
+        metadata=_help(
+            "Staff who may write through the web, comma-separated NAME:SHA256 (the hex SHA-256 of each person's "
+            "token); environment only."
+        ),
+    )
     proposal_rate: float = field(
         default=10.0, metadata=_help("Proposal submissions a client may make per minute (a burst of as many).")
     )
@@ -112,8 +120,10 @@ class Settings:
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
 
 # Secrets are read from the environment (or flags) only: a config file is easily shared or committed.
-SECRET_SETTINGS = ("sparql_password", "sparql_token", "write_token", "secret_key")
+SECRET_SETTINGS = ("sparql_password", "sparql_token", "write_token", "secret_key", "staff")
 STORES = ("embedded", "sparql")
+STAFF_NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+HEX64 = re.compile(r"[0-9a-f]{64}")
 DIALECTS = ("auto", "oxigraph", "virtuoso", "generic")
 
 
@@ -157,8 +167,18 @@ def _check(settings: Settings) -> Settings:
     if settings.sparql_token and settings.sparql_user:
         raise ConfigError("settings 'sparql_token' and 'sparql_user' are both set; use one way to authenticate.")
     digest = settings.write_token_sha256
-    if digest and (len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest.lower())):
+    if digest and not HEX64.fullmatch(digest.lower()):
         raise ConfigError("setting 'write_token_sha256' must be 64 hexadecimal digits (the SHA-256 of the token).")
+    for entry in settings.staff:
+        name, _, digest = entry.partition(":")
+        if not STAFF_NAME.fullmatch(name) or not HEX64.fullmatch(digest.lower()):
+            raise ConfigError(
+                f"setting 'staff' has the entry {entry.split(':')[0]!r}...; write each as NAME:SHA256, NAME of "
+                "letters, digits and . _ @ - (at most 64), SHA256 the 64 hexadecimal digits of the token's hash."
+            )
+    names = [entry.partition(":")[0] for entry in settings.staff]
+    if len(set(names)) != len(names):
+        raise ConfigError("setting 'staff' names someone twice; give each person one entry.")
     if settings.proposal_rate <= 0:
         raise ConfigError("setting 'proposal_rate' must be positive.")
     if settings.sparql_retries < 1 or settings.update_timeout <= 0 or settings.query_timeout <= 0:

@@ -3,12 +3,10 @@ and the SHACL report shown next to each field; saved through the same pipeline a
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, abort, current_app, request, session
+from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
@@ -18,6 +16,7 @@ from l4a.graph.proposals import submit_data
 from l4a.graph.validation import ValidationResult, shipped_validator
 
 from . import app_labels, app_store, cached, forget_caches
+from .forms import check_csrf, csrf_token
 from .i18n import chosen_language
 from .render import respond
 
@@ -63,13 +62,6 @@ SELECT ?thing ?kind ?notation WHERE {
   ?thing a ?kind OPTIONAL { ?thing skos:notation ?notation }
 }
 """
-
-
-def csrf_token() -> str:
-    """The session's token, made on first use."""
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return str(session["csrf"])
 
 
 def _options() -> dict[str, list[tuple[str, str]]]:
@@ -186,9 +178,7 @@ def form() -> ResponseReturnValue:
     outcome = None
     status = 200
     if request.method == "POST":
-        expected = str(session.get("csrf", ""))
-        if not expected or not hmac.compare_digest(request.form.get("csrf", ""), expected):
-            abort(400, description="csrf")
+        check_csrf()
         settings = current_app.config["L4A_SETTINGS"]
         try:
             stored = submit_data(

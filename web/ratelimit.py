@@ -1,5 +1,6 @@
-"""Proposal submission stays open to anyone, but limited per client: an in-process token bucket keyed by the
-client's address (`proposal_rate` submissions a minute, in a burst of as many); above it, 429 with Retry-After.
+"""Proposal submission stays open to anyone, but limited per client (and so are staff sign-in attempts): an
+in-process token bucket keyed by the endpoint and the client's address (`proposal_rate` requests a minute, in a
+burst of as many); above it, 429 with Retry-After.
 
 In-process: each `l4a serve` process counts on its own, and behind a reverse proxy every client has the proxy's
 address unless the proxy's own limits apply (SECURITY.md).
@@ -17,8 +18,8 @@ from werkzeug.exceptions import TooManyRequests
 
 bp = Blueprint("ratelimit", __name__)
 
-# Requests limited: POST to these endpoints.
-LIMITED = ("propose.form",)
+# Requests limited: POST to these endpoints (each counted apart: signing in does not use up proposals).
+LIMITED = ("propose.form", "staff.sign_in")
 MAX_CLIENTS = 10_000  # buckets kept; beyond, the full (idle) ones are dropped
 
 
@@ -69,6 +70,6 @@ def limit_submissions() -> None:
     """429 Too Many Requests (with Retry-After) for a client above its rate of submissions."""
     if request.method != "POST" or request.endpoint not in LIMITED:
         return
-    wait = buckets().take(request.remote_addr or "unknown")
+    wait = buckets().take(f"{request.endpoint} {request.remote_addr or 'unknown'}")
     if wait > 0:
         raise TooManyRequests(retry_after=max(1, math.ceil(wait)))

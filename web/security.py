@@ -49,7 +49,7 @@ HEADERS = {
 }
 
 # Statuses with a page of their own in web/messages/errors.<lang>.json; others use the generic one.
-KNOWN = (400, 403, 404, 405, 406, 413, 415, 429, 500, 503)
+KNOWN = (400, 401, 403, 404, 405, 406, 413, 415, 429, 500, 503)
 
 
 @bp.record_once

@@ -1,9 +1,9 @@
 """The SPARQL 1.1 endpoint: /sparql answers queries (GET, POST form, POST application/sparql-query) for anyone,
-with CORS; /sparql/update runs updates for the holder of the write token; a browser gets a query page."""
+with CORS; /sparql/update runs updates for the holder of the write token or a staff token; a browser gets a
+query page."""
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, make_response, request
@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from l4a.graph.errors import QueryLimitError, StoreError, UsageError
 from l4a.graph.namespaces import PREFIXES, sparql_prefixes
 from l4a.graph.queries import named_queries
-from l4a.graph.settings import Settings, token_sha256
+from l4a.graph.settings import Settings
 from l4a.graph.sparql_check import QUERY_MAX_CHARS, UPDATE_MAX_CHARS, SparqlRefused, check_query, check_update
 from l4a.graph.sparql_protocol import (
     FORMAT_NAMES,
@@ -24,6 +24,7 @@ from l4a.graph.sparql_protocol import (
     service_description,
     write_answer,
 )
+from l4a.graph.staff import accounts, staff_for_token
 
 from . import app_store, forget_caches
 from .catalogue import query_text
@@ -114,7 +115,7 @@ def show_page(query: str | None = None, **extra: object) -> ResponseReturnValue:
     """The query page: editor, prefixes, examples; the answer or an error when there is one."""
     data = {
         "endpoint": endpoint_url(),
-        "update_endpoint": endpoint_url("sparql/update") if settings().write_token_sha256 else None,
+        "update_endpoint": endpoint_url("sparql/update") if accounts(settings()) else None,
         "prefixes": PREFIXES,
         "examples": [
             {"name": q.name, "title": query_text(q, "title", q.title), "description": q.description}
@@ -171,7 +172,7 @@ def describe_service() -> ResponseReturnValue:
         return refused("missing")
     if chosen in (HTML, JSON):
         return show_page()
-    update = endpoint_url("sparql/update") if settings().write_token_sha256 else None
+    update = endpoint_url("sparql/update") if accounts(settings()) else None
     graphs = app_store(current_app).named_graphs()
     description = service_description(endpoint_url(), graphs, translate("site.title"), update)
     return with_cors(rdf_response(description, chosen, prefixes=SD_PREFIXES))
@@ -220,15 +221,15 @@ def show_answer(answer: Answer) -> ResponseReturnValue:
 
 @bp.post("/sparql/update")
 def update() -> ResponseReturnValue:
-    """SPARQL 1.1 Update, for the holder of the write token (Authorization: Bearer ...)."""
-    digest = settings().write_token_sha256  # the token is kept only as its SHA-256
-    if not digest:
+    """SPARQL 1.1 Update, for the holder of the write token or a staff member's token (Authorization: Bearer ...)."""
+    if not accounts(settings()):  # no write token and no staff: updates are off
         return text_response(message("updates-off"), 403)
     if (request.content_length or 0) > 4 * UPDATE_MAX_CHARS:
         return text_response(message("too-long"), 413)
     given = request.headers.get("Authorization", "")
     scheme, _, credential = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token_sha256(credential), digest.lower()):
+    # Only hashes are held; staff_for_token compares them in constant time with every account's.
+    if scheme.lower() != "bearer" or staff_for_token(settings(), credential.strip()) is None:
         response = text_response(message("token"), 401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="l4a"' + (', error="invalid_token"' if given else "")
         return response
