@@ -319,3 +319,24 @@ def test_every_other_write_route_refuses_anonymous_requests(app: Flask) -> None:
             checked.append(rule.endpoint)
     assert {"review.act", "imports.form", "sparql.update"} <= set(checked)
     assert app.extensions["l4a_store"].quad_count() == before
+
+
+def test_serve_dev_prints_a_staff_token_for_the_run_that_signs_in(tmp_path: Path) -> None:
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    from .webapp import served
+
+    with served(tmp_path / "dev") as base:
+        log = (tmp_path / "dev" / "serve.log").read_text(encoding="utf-8")
+        found = re.search(r"name dev, token (\S+)", log)
+        assert found, log
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(f"{base}/staff/sign-in").read().decode()
+        token = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert token
+        form = urllib.parse.urlencode({"csrf": token.group(1), "name": "dev", "token": found.group(1)}).encode()
+        with opener.open(f"{base}/staff/sign-in", data=form) as response:  # redirected to /staff
+            assert response.url.endswith("/staff") and "dev" in response.read().decode()
