@@ -1,15 +1,19 @@
-"""Monitoring pages: the programme dashboard (each hub's progress and deliverable status, or "no figures reported")
-and a hub's indicator charts, drawn server-side as SVG."""
+"""Monitoring pages: the programme dashboard (each hub's progress and deliverable status, or "no figures reported";
+hubs by status and year; indicators by status; overdue deliverables; SDG coverage over time) and a hub's timeline
+and indicator charts, drawn server-side as SVG."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from flask import Blueprint, abort, current_app
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
+from l4a.graph.dashboard import INDICATOR_KEYS, NO_STATUS, make_dashboard
+from l4a.graph.dashboard_svg import coverage_svg
 from l4a.graph.monitoring import (
     HubMonitoring,
     deliverable_status,
@@ -17,14 +21,21 @@ from l4a.graph.monitoring import (
     mean_progress,
     near_end_without_report,
 )
-from l4a.graph.monitoring_svg import indicator_svg
+from l4a.graph.monitoring_hub import load_hub_monitoring
+from l4a.graph.monitoring_svg import indicator_svg, timeline_svg
 from l4a.graph.namespaces import record_iri
 
-from . import app_store
+from . import app_store, cached
+from .hubs import hub_table
+from .i18n import translate
 from .render import page as register
 from .render import respond
 
 bp = Blueprint("monitoring", __name__)
+
+
+def _base() -> str:
+    return str(current_app.config["L4A_SETTINGS"].base_iri)
 
 
 def _percent(value: Decimal | None) -> str | None:
@@ -44,26 +55,65 @@ def _summary(hub: HubMonitoring, today: dt.date) -> dict[str, object]:
     }
 
 
+def hub_monitoring_data(iri: str) -> HubMonitoring | None:
+    """One hub's monitoring data, read by queries bound to it and kept until the app writes."""
+    found: HubMonitoring | None = cached(
+        current_app, f"monitoring:{iri}", lambda: load_hub_monitoring(app_store(current_app), iri)
+    )
+    return found
+
+
+def status_words() -> dict[str, str]:
+    """The deliverable statuses and "today" in the reader's language, for the SVG charts' labels."""
+    words = {s: translate(f"monitoring.status.{s}") for s in ("done", "overdue", "at-risk", "on-track")}
+    return {**words, "today": translate("monitoring.today")}
+
+
+def hub_charts(hub: HubMonitoring, today: dt.date) -> dict[str, Markup]:
+    """The hub's timeline (key "timeline") and each indicator's chart (key: its IRI); empty strings when nothing
+    can be drawn (a real hub without figures has no indicator chart)."""
+    charts = {"timeline": Markup(timeline_svg(hub, today, translate("monitoring.timeline"), status_words()))}
+    for i in hub.indicators:
+        charts[i.iri] = Markup(indicator_svg(i, i.label, hub.start))
+    return charts
+
+
 @register(bp, "/monitoring")
 def dashboard() -> ResponseReturnValue:
-    """Every hub: its progress and its deliverables by status, or "no figures reported"."""
+    """Every hub's progress, hubs by status and year, indicators by status, overdue deliverables, SDG coverage."""
     today = dt.date.today()
-    hubs = load_monitoring(app_store(current_app), current_app.config["L4A_SETTINGS"].base_iri)
+    hubs: dict[str, HubMonitoring] = cached(
+        current_app, "monitoring", lambda: load_monitoring(app_store(current_app), _base())
+    )
     rows = [_summary(h, today) for h in sorted(hubs.values(), key=lambda h: h.label)]
-    return respond("monitoring.html", {"today": today.isoformat(), "hubs": rows})
+    board = make_dashboard(hub_table(), hubs, today)
+    data: dict[str, Any] = {"today": today.isoformat(), "hubs": rows, **board.as_dict()}
+    chart = coverage_svg(
+        board.coverage.years,
+        translate("monitoring.coverage_chart"),
+        translate("monitoring.goals_share"),
+        translate("monitoring.targets_share"),
+    )
+    status_iris = {s: record_iri(_base(), "status", s) for s in board.status_years.counts if s != NO_STATUS}
+    return respond(
+        "monitoring.html",
+        data,
+        board=board,
+        coverage_chart=Markup(chart),
+        status_iris=status_iris,
+        indicator_keys=INDICATOR_KEYS,
+        no_status=NO_STATUS,
+    )
 
 
 @register(bp, "/monitoring/hubs/<slug>")
 def hub_monitoring(slug: str) -> ResponseReturnValue:
-    """One hub's deliverables with their status and each indicator's progress over time as a chart."""
+    """One hub's timeline, its deliverables with their status and each indicator's progress over time as a chart."""
     today = dt.date.today()
-    base = current_app.config["L4A_SETTINGS"].base_iri
-    hubs = load_monitoring(app_store(current_app), base)
-    hub = hubs.get(record_iri(base, "hub", slug))
+    hub = hub_monitoring_data(record_iri(_base(), "hub", slug))
     if hub is None:
         abort(404)
     deliverables = []
-    charts = {}
     for d in hub.deliverables:
         indicators = []
         for i in d.indicators:
@@ -73,9 +123,8 @@ def hub_monitoring(slug: str) -> ResponseReturnValue:
                 "observations": [{"date": o.date.isoformat(), "value": str(o.value), "source": o.source,
                                   "reported_by": o.reported_by} for o in i.series()],
             })  # fmt: skip
-            charts[i.iri] = Markup(indicator_svg(i, i.label, hub.start))
         status = deliverable_status(d, hub.start, today) if hub.has_figures() else None
         deliverables.append({"deliverable": d.iri, "title": d.label, "due": d.due.isoformat() if d.due else None,
                              "status": status, "indicators": indicators})  # fmt: skip
     data = {**_summary(hub, today), "deliverables": deliverables}
-    return respond("monitoring_hub.html", data, charts=charts)
+    return respond("monitoring_hub.html", data, charts=hub_charts(hub, today))
