@@ -79,7 +79,7 @@ def hub_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
         view["deliverables"].append(
             {
                 "deliverable": deliverable,
-                "titles": _texts(facts, DCTERMS + "title"),
+                "titles": _texts(facts, DCTERMS + "title") or _texts(facts, RDFS + "label"),
                 "due_date": _first(facts, L4A + "dueDate"),
                 "indicators": indicators,
             }

@@ -15,10 +15,23 @@ from l4a.graph.build import build
 from l4a.graph.dashboard import YearCoverage
 from l4a.graph.dashboard_svg import coverage_svg
 from l4a.graph.embedded import EmbeddedStore
-from l4a.graph.monitoring import Indicator, Observation
-from l4a.graph.monitoring_svg import indicator_svg
+from l4a.graph.monitoring import Deliverable, HubMonitoring, Indicator, Observation, load_monitoring
+from l4a.graph.monitoring_hub import load_hub_monitoring
+from l4a.graph.monitoring_svg import indicator_svg, timeline_svg
 
 from .webapp import web_app
+
+D = dt.date
+DEMO = "https://w3id.org/l4a/id/hub/demo-rioverde-green-corridors"
+LATE_HUB = "https://w3id.org/l4a/id/hub/test-late-hub"
+
+
+def indicator_with(iri: str, *points: tuple[dt.date, str]) -> Indicator:
+    """An indicator from 0 to 10 with these observations."""
+    i = Indicator(iri, iri, Decimal(0), Decimal(10))
+    i.observations = [Observation(iri, Decimal(v), day) for day, v in points]
+    return i
+
 
 # A second FICTIONAL hub, only in these tests: a deliverable due in 2025 whose indicator has one figure short of its
 # target, so that it is overdue on any day this test runs; labelled, 2024-2025, addressing target 11.7.
@@ -130,3 +143,73 @@ def test_dashboard_breakdowns(examples_dir: Path) -> None:
         assert chart.startswith("<svg") and "<script" not in chart and "style=" not in chart
         assert "2024 : cibles (sur 169) 1/169" not in chart and "2024: cibles (sur 169) 1/169" in chart
         assert page.count('<tr><th scope="row"><a href="/sdg/') == 17  # a row per goal
+
+
+def test_timeline_svg_on_a_known_hub() -> None:
+    done = Deliverable("urn:d1", "Plan <adopted>", D(2026, 7, 2), [indicator_with("urn:i1", (D(2026, 3, 1), "10"))])
+    later = Deliverable("urn:d2", "Gardens", D(2026, 12, 31), [indicator_with("urn:i2", (D(2026, 3, 1), "1"))])
+    hub = HubMonitoring("urn:h", "h", D(2026, 1, 1), D(2026, 12, 31), deliverables=[done, later])
+    words = {"today": "aujourd'hui", "done": "achevé", "at-risk": "à risque"}
+    svg = timeline_svg(hub, D(2026, 11, 1), "Chronologie", words)
+    assert svg.startswith("<svg") and "<script" not in svg and "style=" not in svg
+    assert '<rect class="timeline-period" x="44.0"' in svg and 'width="552.0"' in svg  # the whole span
+    # 2026-07-02 is day 182 of the 364 days drawn: the middle of the bar (x = 44 + 552 / 2 = 320).
+    assert 'class="timeline-due status-done" points="320.0,20' in svg
+    assert "Plan &lt;adopted&gt;: 2026-07-02 (achevé)" in svg and "Gardens: 2026-12-31 (à risque)" in svg
+    assert svg.count('class="timeline-obs"') == 2 and 'class="timeline-today"' in svg and "aujourd&#x27;hui" in svg
+    assert 'class="timeline-today"' not in timeline_svg(hub, D(2027, 3, 1), "t", words)  # today outside the span
+    report = Deliverable("urn:d3", "Report", D(2022, 1, 1), [Indicator("urn:i3", "i3", Decimal(0), Decimal(1))])
+    no_figures = HubMonitoring("urn:r", "r", D(2021, 6, 28), D(2023, 3, 31), deliverables=[report])
+    plain = timeline_svg(no_figures, D(2026, 11, 1), "t", words)
+    assert "status-none" in plain and "timeline-obs" not in plain  # no figures: no status is claimed
+    assert timeline_svg(HubMonitoring("urn:x", "x", D(2021, 1, 1), None), D(2026, 1, 1), "t", words) == ""
+
+
+def test_one_hub_loader_reads_what_the_whole_store_loader_reads(examples_dir: Path) -> None:
+    store = EmbeddedStore.open(examples_dir / "store", read_only=True)
+    try:
+        everything = load_monitoring(store)
+        for iri in (DEMO, LATE_HUB):
+            one = load_hub_monitoring(store, iri)
+            assert one is not None
+            whole = everything[iri]
+            assert [(d.iri, d.label, d.due) for d in one.deliverables] == [
+                (d.iri, d.label, d.due) for d in whole.deliverables
+            ]
+            assert [(i.iri, i.baseline, i.target, i.due, sorted((o.date, o.value, o.source) for o in i.observations))
+                    for i in one.indicators] == [
+                (i.iri, i.baseline, i.target, i.due, sorted((o.date, o.value, o.source) for o in i.observations))
+                for i in whole.indicators
+            ]  # fmt: skip
+            assert one.start == whole.start and one.label == whole.label and one.goals == whole.goals
+        bilbao = load_hub_monitoring(store, "https://w3id.org/l4a/id/hub/bilbao-city-of-values")
+        assert bilbao is not None and (bilbao.start, bilbao.end) == (D(2021, 6, 28), D(2023, 3, 31))  # 2023-03
+        assert not bilbao.has_figures() and load_hub_monitoring(store, DEMO + "-nowhere") is None
+    finally:
+        store.close()
+
+
+def test_hub_page_shows_the_timeline_and_the_indicator_charts(examples_dir: Path) -> None:
+    with web_app(examples_dir) as app:
+        client = app.test_client()
+        page = client.get("/hubs/demo-rioverde-green-corridors?lang=en").get_data(as_text=True)
+        main = page.split("<main>", 1)[1].split("</main>", 1)[0]
+        assert "<script" not in main and "style=" not in main
+        timeline = main.split("<svg", 1)[1].split("</svg>", 1)[0]
+        assert 'class="chart timeline"' in timeline and timeline.count('class="timeline-obs"') == 4
+        assert timeline.count('class="timeline-due status-') == 2  # the two deliverables, classed by status
+        assert main.count('<figure class="chart-figure indicator-chart">') == 2 and main.count("<polyline") == 2
+        assert "Tree canopy cover of the urban area" in main and "Green corridor plan adopted" in main
+        assert "no figures reported" not in main.split('id="monitoring"', 1)[1].split("<h2", 1)[0]
+        data = client.get("/hubs/demo-rioverde-green-corridors.json").get_json()["monitoring"]
+        assert data["figures_reported"] and data["start"] == "2026-01-01" and data["end"] == "2027-12-31"
+        assert set(data["deliverables"]) == {DEMO.replace("/hub/", "/deliverable/") + "-1",
+                                             DEMO.replace("/hub/", "/deliverable/") + "-2"}  # fmt: skip
+
+        real = client.get("/hubs/bilbao-city-of-values?lang=es").get_data(as_text=True)
+        real_main = real.split("<main>", 1)[1].split("</main>", 1)[0]
+        assert "no se han informado cifras" in real_main and 'class="chart timeline"' in real_main  # the period
+        assert "<polyline" not in real_main and "indicator-chart" not in real_main and "timeline-obs" not in real_main
+        assert client.get("/hubs/bilbao-city-of-values.json").get_json()["monitoring"]["figures_reported"] is False
+        undated = client.get("/hubs/avcilar-eko-bil?lang=en").get_data(as_text=True)
+        assert "no figures reported" in undated and "no timeline" in undated and "<svg" not in undated

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -15,6 +16,7 @@ from l4a.graph.namespaces import record_iri
 from l4a.graph.validation import ValidationReport, hub_graph, shipped_validator
 
 from . import app_index, app_labels, app_store, cached, ready_reports
+from .hub_charts import hub_charts, hub_monitoring_data, hub_summary
 from .i18n import chosen_language
 from .render import page, respond, wants_json
 
@@ -105,7 +107,8 @@ def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
 
 @page(bp, "/hubs/<slug>")
 def hub_page(slug: str) -> ResponseReturnValue:
-    """One hub: every fact with its sources, links, deliverables, evidence, validation, related hubs, partners."""
+    """One hub: every fact with its sources, links, deliverables, evidence, validation, related hubs, partners, and
+    its monitoring: timeline and indicator charts, or "no figures reported"."""
     store = app_store(current_app)
     iri = record_iri(_base(), "hub", slug)
     view = cached(current_app, f"hub:{iri}", lambda: hub_view(store, iri, _base()))
@@ -124,10 +127,16 @@ def hub_page(slug: str) -> ResponseReturnValue:
     index = app_index(current_app)
     related = index.related(iri, limit=10) if iri in index.hubs else []
     partners = index.partners(iri, limit=5) if iri in index.hubs else []
+    today = dt.date.today()
+    followed = hub_monitoring_data(iri)
+    monitoring = hub_summary(followed, today) if followed is not None else None
     data = {
         **view,
         "validation": {"conforms": report.conforms, "results": [r.as_dict() for r in report.results]},
         "related": [r.as_dict() for r in related],
         "partners": [r.as_dict() for r in partners],
+        "monitoring": monitoring,
     }
-    return respond("hub.html", data, hub=view, report=report, related=related, partners=partners)
+    charts = hub_charts(followed, today) if followed is not None else {}
+    return respond("hub.html", data, hub=view, report=report, related=related, partners=partners,
+                   monitoring=monitoring, charts=charts)  # fmt: skip

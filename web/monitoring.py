@@ -5,7 +5,6 @@ and indicator charts, drawn server-side as SVG."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, current_app
@@ -21,11 +20,10 @@ from l4a.graph.monitoring import (
     mean_progress,
     near_end_without_report,
 )
-from l4a.graph.monitoring_hub import load_hub_monitoring
-from l4a.graph.monitoring_svg import indicator_svg, timeline_svg
 from l4a.graph.namespaces import record_iri
 
 from . import app_store, cached
+from .hub_charts import hub_charts, hub_monitoring_data, percent
 from .hubs import hub_table
 from .i18n import translate
 from .render import page as register
@@ -38,10 +36,6 @@ def _base() -> str:
     return str(current_app.config["L4A_SETTINGS"].base_iri)
 
 
-def _percent(value: Decimal | None) -> str | None:
-    return None if value is None else f"{round(value * 100)}%"
-
-
 def _summary(hub: HubMonitoring, today: dt.date) -> dict[str, object]:
     statuses = [deliverable_status(d, hub.start, today) for d in hub.deliverables] if hub.has_figures() else []
     return {
@@ -49,33 +43,10 @@ def _summary(hub: HubMonitoring, today: dt.date) -> dict[str, object]:
         "slug": hub.iri.rsplit("/", 1)[-1],
         "title": hub.label,
         "figures_reported": hub.has_figures(),
-        "progress": _percent(mean_progress(hub.indicators, today)),
+        "progress": percent(mean_progress(hub.indicators, today)),
         "statuses": {s: statuses.count(s) for s in ("done", "overdue", "at-risk", "on-track") if s in statuses},
         "near_end_without_report": near_end_without_report(hub, today),
     }
-
-
-def hub_monitoring_data(iri: str) -> HubMonitoring | None:
-    """One hub's monitoring data, read by queries bound to it and kept until the app writes."""
-    found: HubMonitoring | None = cached(
-        current_app, f"monitoring:{iri}", lambda: load_hub_monitoring(app_store(current_app), iri)
-    )
-    return found
-
-
-def status_words() -> dict[str, str]:
-    """The deliverable statuses and "today" in the reader's language, for the SVG charts' labels."""
-    words = {s: translate(f"monitoring.status.{s}") for s in ("done", "overdue", "at-risk", "on-track")}
-    return {**words, "today": translate("monitoring.today")}
-
-
-def hub_charts(hub: HubMonitoring, today: dt.date) -> dict[str, Markup]:
-    """The hub's timeline (key "timeline") and each indicator's chart (key: its IRI); empty strings when nothing
-    can be drawn (a real hub without figures has no indicator chart)."""
-    charts = {"timeline": Markup(timeline_svg(hub, today, translate("monitoring.timeline"), status_words()))}
-    for i in hub.indicators:
-        charts[i.iri] = Markup(indicator_svg(i, i.label, hub.start))
-    return charts
 
 
 @register(bp, "/monitoring")
@@ -119,7 +90,7 @@ def hub_monitoring(slug: str) -> ResponseReturnValue:
         for i in d.indicators:
             indicators.append({
                 "indicator": i.iri, "title": i.label, "unit": i.unit, "baseline": str(i.baseline),
-                "target": str(i.target), "progress": _percent(i.progress(today)),
+                "target": str(i.target), "progress": percent(i.progress(today)),
                 "observations": [{"date": o.date.isoformat(), "value": str(o.value), "source": o.source,
                                   "reported_by": o.reported_by} for o in i.series()],
             })  # fmt: skip

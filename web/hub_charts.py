@@ -1,0 +1,65 @@
+"""One hub's monitoring data and its charts (timeline, indicators), shared by the hub page and the hub's monitoring
+page: read by queries bound to the hub (graph/monitoring_hub.py), kept until the app writes, drawn as SVG."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask import current_app
+from markupsafe import Markup
+
+from l4a.graph.monitoring import HubMonitoring, deliverable_status, mean_progress
+from l4a.graph.monitoring_hub import load_hub_monitoring
+from l4a.graph.monitoring_svg import indicator_svg, timeline_svg
+
+from . import app_store, cached
+from .i18n import translate
+
+STATUSES = ("done", "overdue", "at-risk", "on-track")
+
+
+def percent(value: Decimal | None) -> str | None:
+    return None if value is None else f"{round(value * 100)}%"
+
+
+def hub_monitoring_data(iri: str) -> HubMonitoring | None:
+    """One hub's monitoring data (None if there is no such hub), kept until the app writes."""
+    found: HubMonitoring | None = cached(
+        current_app, f"monitoring:{iri}", lambda: load_hub_monitoring(app_store(current_app), iri)
+    )
+    return found
+
+
+def status_words() -> dict[str, str]:
+    """The deliverable statuses and "today" in the reader's language, for the SVG charts' labels."""
+    words = {s: translate(f"monitoring.status.{s}") for s in STATUSES}
+    return {**words, "today": translate("monitoring.today")}
+
+
+def hub_charts(hub: HubMonitoring, today: dt.date) -> dict[str, Markup]:
+    """The hub's timeline (key "timeline") and each indicator's chart (key: its IRI); empty when nothing can be
+    drawn (no timeline without both dates; no indicator chart without figures)."""
+    charts = {"timeline": Markup(timeline_svg(hub, today, translate("monitoring.timeline"), status_words()))}
+    for i in hub.indicators:
+        charts[i.iri] = Markup(indicator_svg(i, i.label, hub.start))
+    return charts
+
+
+def hub_summary(hub: HubMonitoring, today: dt.date) -> dict[str, object]:
+    """What the hub page says of its monitoring (and its JSON): figures reported or not, progress, each
+    deliverable's status (only when figures are reported) and each indicator's progress."""
+    figures = hub.has_figures()
+    return {
+        "figures_reported": figures,
+        "progress": percent(mean_progress(hub.indicators, today)),
+        "start": hub.start.isoformat() if hub.start else None,
+        "end": hub.end.isoformat() if hub.end else None,
+        "deliverables": {
+            d.iri: {
+                "status": deliverable_status(d, hub.start, today) if figures else None,
+                "indicators": {i.iri: percent(i.progress(today)) for i in d.indicators},
+            }
+            for d in hub.deliverables
+        },
+    }
