@@ -1,0 +1,76 @@
+"""Briefs on the web: a Policy Council's brief as a page of the site (the CLI brief's content, without its inline
+style, which the CSP forbids) and as a Markdown download, in the reader's language; linked from the council page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask.testing import FlaskClient
+
+from l4a.graph.build import build
+from l4a.graph.embedded import EmbeddedStore
+
+from .webapp import web_app
+
+COUNCIL = "multilevel-governance-regaining-trust"  # the fictional demo hub's council (2023-2026 term)
+DEMO = "https://w3id.org/l4a/id/hub/demo-rioverde-green-corridors"
+EVIDENCE = "https://rioverde.example.org/green-corridors/plan.pdf"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    data_dir = tmp_path_factory.mktemp("brief") / "data"
+    store = EmbeddedStore.open(data_dir / "store")
+    build(store, with_examples=True)
+    store.close()
+    with web_app(data_dir) as app:
+        yield app.test_client()
+
+
+def article(page: str) -> str:
+    return page.split('<article class="brief"', 1)[1].split("</article>", 1)[0]
+
+
+def test_brief_page_lists_the_councils_hubs_with_evidence(client: FlaskClient) -> None:
+    answer = client.get(f"/councils/{COUNCIL}/brief?lang=en")
+    assert answer.status_code == 200 and "script-src 'self'" in answer.headers["Content-Security-Policy"]
+    page = answer.get_data(as_text=True)
+    assert "<style" not in page and "style=" not in page and "<script" not in page  # passes the CSP
+    text = article(page)
+    assert "Brief for the Policy Council: Multilevel Governance: Regaining Trust" in text
+    assert "DEMO (fictional): Ríoverde Green Corridors" in text and "Progress: 33%" in text
+    assert f'<a href="{EVIDENCE}">{EVIDENCE}</a> (Municipality of Ríoverde (fictional), 2026-01-20)' in text
+    # Each hub of the council (either term), and no other, has a section.
+    council = client.get(f"/councils/{COUNCIL}.json").get_json()
+    sections = re.findall(r'<section class="hub"><h3><a href="([^"]+)"', text)
+    assert sorted(sections) == sorted(council["hubs"]) == [DEMO]
+    assert 'href="/static/style.css"' in page  # the print rules come from the site's style sheet
+    data = client.get(f"/councils/{COUNCIL}/brief.json").get_json()
+    assert [h["iri"] for h in data["hubs"]] == [DEMO] and data["hubs"][0]["evidence"][0][0] == EVIDENCE
+
+
+def test_brief_in_french_and_as_markdown(client: FlaskClient) -> None:
+    page = client.get(f"/councils/{COUNCIL}/brief?lang=fr").get_data(as_text=True)
+    assert "Note pour le Conseil politique" in article(page) and "Éléments de preuve" in article(page)
+    assert f'href="/councils/{COUNCIL}/brief.md?lang=fr"' in page  # the download in the same language
+    md = client.get(f"/councils/{COUNCIL}/brief.md?lang=es")
+    assert md.status_code == 200 and md.headers["Content-Type"] == "text/markdown; charset=utf-8"
+    assert md.headers["Content-Disposition"] == f'attachment; filename="brief-{COUNCIL}-es.md"'
+    text = md.get_data(as_text=True)
+    assert text.startswith("# Nota para el Consejo Político: ") and "### DEMO (ficticio)" in text
+    assert f"- <{EVIDENCE}> (Municipality of Ríoverde (fictional), 2026-01-20)" in text
+
+
+def test_a_real_council_without_hubs_and_an_unknown_council(client: FlaskClient) -> None:
+    page = client.get("/councils/resilient-regenerative-territories/brief?lang=en").get_data(as_text=True)
+    assert "No hub is linked to this council." in article(page)
+    for path in ("/councils/nowhere/brief", "/councils/nowhere/brief.md", "/councils/nowhere/brief.json"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_council_page_links_to_its_brief(client: FlaskClient) -> None:
+    page = client.get(f"/councils/{COUNCIL}?lang=es").get_data(as_text=True)
+    assert f'href="/councils/{COUNCIL}/brief"' in page and "Nota para este consejo" in page
+    assert f'href="/councils/{COUNCIL}/brief.md?lang=es"' in page
