@@ -58,11 +58,14 @@ def monitor_group() -> None:
 def monitor_add(ctx: click.Context, file: Path, lang: str) -> None:
     """Add the observations of a YAML or CSV file to a new named graph (earlier figures are kept).
 
+    Each field is checked (an error names the file, the line and the field), then the observation shapes
+    (shapes/observation.ttl, messages in --lang); nothing is written if one fails.
+
     \b
     Example:
       l4a monitor add figures.yaml
     """
-    added = add_observations(with_store(ctx), file, settings_of(ctx).base_iri)
+    added = add_observations(with_store(ctx), file, settings_of(ctx).base_iri, lang=lang)
     click.echo(WORDS[lang]["added"].format(n=added.observations, hub=added.hub, graph=added.graph))
 
 

@@ -1,6 +1,7 @@
 """The synchronization index: hubs and what links them, for related hubs with reasons and potential partners.
 
-Built from the store (queries/sync-links.rq, one row per hub) and kept current hub by hub (`put_hub`,
+Built from the store (queries/sync-links.rq, one row per hub, and queries/sync-titles.rq read beside it on a second
+thread) and kept current hub by hub (`put_hub`,
 `remove_hub`, `refresh_hub`), no full rebuild for one change. A shared concept counts by its rarity (an IDF
 weight: a target few hubs share says more than a common one). Scores are summed for every hub at once over a
 hub-by-concept matrix (numpy); the reasons that explain a score are made only for the hubs that can reach the top.
@@ -13,6 +14,7 @@ import gc
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -124,6 +126,23 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _label(records: Iterable[HubRecord], rows: Iterable[Row]) -> dict[str, HubRecord]:
+    """Give each record its title from sync-titles rows: the least of those in the language asked for, else of
+    those with no language; return the records left without one."""
+    found: dict[str, dict[bool, list[str]]] = defaultdict(lambda: {True: [], False: []})
+    for row in rows:
+        title = row["title"]
+        found[row["hub"].value][bool(getattr(title, "language", None))].append(title.value)
+    untitled: dict[str, HubRecord] = {}
+    for record in records:
+        titles = found.get(record.iri)
+        best = (titles[True] or titles[False]) if titles else []
+        record.label = min(best) if best else ""
+        if not best:
+            untitled[record.iri] = record
+    return untitled
+
+
 class SyncIndex:
     """Hubs, their concepts, and a hub-by-concept matrix (one row per hub, one column per concept)."""
 
@@ -163,56 +182,60 @@ class SyncIndex:
             self.remove_hub(iri)
 
     def _read(self, store: Store, lang: str, hub: str | None) -> list[HubRecord]:
-        query = read_query("sync-links")
         only: dict[str, Term] = {} if hub is None else {"hub": ox.NamedNode(hub)}
-        records, untitled = self._records(store, store.select(query, {"lang": ox.Literal(lang), **only}), lang)
+        titles_of = {"lang": ox.Literal(lang), **only}
+        if hub is None:  # the whole store: titles on a second thread, while this one reads and parses the links
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="l4a-sync-titles") as pool:
+                titles = pool.submit(store.select, read_query("sync-titles"), titles_of)
+                records = self._records(store, store.select(read_query("sync-links"), only), lang)
+                title_rows = titles.result()
+        else:
+            records = self._records(store, store.select(read_query("sync-links"), only), lang)
+            title_rows = store.select(read_query("sync-titles"), titles_of)
+        untitled = _label(records, title_rows)
         if untitled:  # titles in any language, for the hubs with none in the preferred one
             anything: dict[str, Term] = {"lang": ox.Literal("*")}
-            rows = (
+            query = read_query("sync-titles")
+            again = (
                 [row for iri in untitled for row in store.select(query, {**anything, "hub": ox.NamedNode(iri)})]
                 if len(untitled) <= ONE_BY_ONE
                 else store.select(query, {**anything, **only})
             )
-            for again in self._records(store, rows, lang)[0]:
-                if again.iri in untitled:
-                    untitled[again.iri].label = again.label
+            _label([r for r in records if r.iri in untitled], again)
         return records
 
-    def _records(self, store: Store, rows: Iterable[Row], lang: str) -> tuple[list[HubRecord], dict[str, HubRecord]]:
-        """The hubs of sync-links rows (the goals of their targets added), and those of them with no title."""
+    def _records(self, store: Store, rows: Iterable[Row], lang: str) -> list[HubRecord]:
+        """The hubs of sync-links rows, the goals of their targets added (their titles are read apart)."""
         records: list[HubRecord] = []
-        untitled: dict[str, HubRecord] = {}
         implied = self._implied
         for row in rows:
             links = row.get("links")
-            tokens = links.value.split(" ") if links is not None else []
-            if "h" not in tokens:
-                continue  # not a hub
-            concepts = [t for t in tokens if t[:1] in CONCEPT_KINDS and len(t) > 1]
-            for token in concepts:
-                if token not in implied:
-                    self._learn(store, token, lang)
-            record = HubRecord(row["hub"].value, concepts={c for t in concepts for c in implied[t]})
-            titles: dict[str, list[str]] = {"l": [], "u": []}
-            for token in [t for t in tokens if t[:1] not in CONCEPT_KINDS]:
-                code, value = token[:1], token[1:]
-                if code == "b" and value:
-                    record.builds_on.add(value)
-                elif code == "w" and value:
-                    record.synchronizes_with.add(value)
+            record = HubRecord(row["hub"].value)
+            concepts = record.concepts
+            is_hub = False
+            for token in links.value.split(" ") if links is not None else ():
+                code = token[:1]
+                if code in CONCEPT_KINDS:
+                    if len(token) > 1:
+                        found = implied.get(token)
+                        if found is None:
+                            self._learn(store, token, lang)
+                            found = implied[token]
+                        concepts.update(found)
+                elif code == "h":
+                    is_hub = True
+                elif code == "b" and len(token) > 1:
+                    record.builds_on.add(token[1:])
+                elif code == "w" and len(token) > 1:
+                    record.synchronizes_with.add(token[1:])
                 elif code == "<":
-                    record.start = _date(value)
+                    record.start = _date(unquote(token[1:]))
                 elif code == ">":
-                    record.end = _date(value)
-                elif code in titles:
-                    text = value.replace("%20", " ")  # each %XX is whole, so this is safe, and the only escape of most
-                    titles[code].append(unquote(text) if "%" in text else text)
-            best = titles["l"] or titles["u"]
-            record.label = min(best) if best else ""
-            if not best:
-                untitled[record.iri] = record
+                    record.end = _date(unquote(token[1:]))
+            if not is_hub:
+                continue  # not a hub
             records.append(record)
-        return records, untitled
+        return records
 
     def _learn(self, store: Store, token: str, lang: str) -> None:
         """Read what a concept token of sync-links implies: the concept (and a target's goals), with labels."""

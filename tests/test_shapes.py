@@ -221,6 +221,7 @@ def test_shapes_files_are_the_planned_ones() -> None:
         "evidence.ttl",
         "hub.ttl",
         "indicator.ttl",
+        "observation.ttl",
         "proposed-hub.ttl",
     ]
 

@@ -22,9 +22,13 @@ ROOT = Path(__file__).parents[1]
 L4A = "https://w3id.org/l4a/ontology#"
 ID = "https://w3id.org/l4a/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+DCTERMS = "http://purl.org/dc/terms/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 HUBS = 25
 SHAPES = "https://w3id.org/l4a/shapes#"
+OBSERVATION_RULES = ("indicator", "indicator-exists", "value", "value-number", "date", "date-type",
+                     "date-not-after-recording", "source", "source-url", "reporter", "reporter-agent",
+                     "reporter-name")  # fmt: skip
 
 
 def synth_quads(n: int) -> list[ox.Quad]:
@@ -89,6 +93,38 @@ def coarse_late_dates(quads: list[ox.Quad], h: ox.NamedNode, g: ox.NamedNode) ->
     return [*kept, ox.Quad(h, p("startDate"), start, g), ox.Quad(h, p("endDate"), end, g)]
 
 
+def faulty_observations(quads: list[ox.Quad], h: ox.NamedNode, g: ox.NamedNode) -> list[ox.Quad]:
+    """Two observations of the hub's indicator that break every observation rule between them, in a monitoring graph
+    of their own (as `l4a monitor add` writes them), so that the hub's own graph stays clean."""
+    deliverables = {q.object for q in quads if q.subject == h and q.predicate == p("hasDeliverable")}
+    indicator = next(q.object for q in quads if q.subject in deliverables and q.predicate == p("hasIndicator"))
+    monitoring = ox.NamedNode(f"https://w3id.org/l4a/graph/monitoring/{h.value.rsplit('/', 1)[-1]}/1")
+    first, second = ox.NamedNode(f"{ID}observation/synth-1"), ox.NamedNode(f"{ID}observation/synth-2")
+    agent = ox.NamedNode(f"{ID}agent/synth-unnamed")
+    date = ox.NamedNode(XSD + "date")
+    triples = [
+        (first, RDF_TYPE, p("Observation")),
+        (first, p("observationOf"), indicator),
+        (first, p("value"), ox.Literal("12 ha")),
+        (first, p("observedOn"), ox.Literal("soon")),
+        (first, ox.NamedNode(DCTERMS + "source"), ox.Literal("the annual report")),
+        (first, p("reportedBy"), agent),
+        (second, RDF_TYPE, p("Observation")),
+        (second, p("observationOf"), indicator),
+        (second, p("observationOf"), ox.NamedNode("http://metadata.un.org/sdg/C110101")),
+        (second, p("observedOn"), ox.Literal("2026-01-01", datatype=date)),
+        (second, p("observedOn"), ox.Literal("2026-02-01", datatype=date)),
+        (
+            second,
+            ox.NamedNode(DCTERMS + "created"),
+            ox.Literal("2026-01-15T10:00:00+00:00", datatype=ox.NamedNode(XSD + "dateTime")),
+        ),
+        (second, ox.NamedNode(DCTERMS + "source"), ox.NamedNode("ftp://files.example.org/figures.csv")),
+        (second, ox.NamedNode(DCTERMS + "source"), ox.NamedNode("https://files.example.org/figures.csv")),
+    ]
+    return [*quads, *(ox.Quad(s, pred, o, monitoring) for s, pred, o in triples)]
+
+
 def proposed(quads: list[ox.Quad], h: ox.NamedNode, g: ox.NamedNode) -> list[ox.Quad]:
     trimmed = drop("hasCommunicationPlan")(drop("hasDeliverable")(quads, h, g), h, g)
     return [*trimmed, ox.Quad(ox.NamedNode(f"{ID}proposal/p1"), p("proposes"), h, g)]
@@ -113,6 +149,7 @@ FAULTS: dict[int, Fault] = {
     17: add("section", ox.NamedNode(f"{ID}section/atlantis")),
     18: late_indicator,
     19: coarse_late_dates,
+    21: faulty_observations,
 }
 
 
@@ -140,13 +177,17 @@ def test_whole_store_equals_pyshacl(faulty: tuple[EmbeddedStore, Graph]) -> None
     assert found == expected
     faulted = {f"{ID}hub/synth-{i:06d}" for i in FAULTS}
     violating = {r[0] for r in expected if r[3] == "Violation"}
-    # 8, 9 and 13 only warn; 18 and 19 break rules of the hub's indicators and deliverables, not of the hub
-    assert faulted - {f"{ID}hub/synth-{i:06d}" for i in (8, 9, 13, 18, 19)} <= violating
+    # 8, 9 and 13 only warn; 18 and 19 break rules of the hub's indicators and deliverables, not of the hub; 21 of
+    # its observations
+    assert faulted - {f"{ID}hub/synth-{i:06d}" for i in (8, 9, 13, 18, 19, 21)} <= violating
     # The checks with a whole-store form of their own (l4ash:wholeStoreSelect) are exercised by the faults.
     shapes = {r[4] for r in expected}
     for rule in ("indicator-due-date", "deliverable-due-date"):
         assert f"{SHAPES}{rule}-within-time-frame" in shapes
     assert f"{SHAPES}hub-council-active" in shapes
+    # Every observation rule fires on the faulty observations of hub 21 (shapes/observation.ttl).
+    observation_rules = {r[4] for r in expected if "/observation/synth-" in r[0]}
+    assert observation_rules == {f"{SHAPES}observation-{rule}" for rule in OBSERVATION_RULES}
 
 
 def test_one_graph_equals_the_whole_store_restricted_to_it(faulty: tuple[EmbeddedStore, Graph]) -> None:
