@@ -78,6 +78,13 @@ class Settings:
             "token); environment only."
         ),
     )
+    proxy_hops: int = field(
+        default=0,
+        metadata=_help(
+            "Reverse proxies in front of `l4a serve` whose X-Forwarded-For/-Proto to trust (0: none; the client's "
+            "address is the connection's)."
+        ),
+    )
     proposal_rate: float = field(
         default=10.0, metadata=_help("Proposal submissions a client may make per minute (a burst of as many).")
     )
@@ -179,6 +186,8 @@ def _check(settings: Settings) -> Settings:
     names = [entry.partition(":")[0] for entry in settings.staff]
     if len(set(names)) != len(names):
         raise ConfigError("setting 'staff' names someone twice; give each person one entry.")
+    if not 0 <= settings.proxy_hops <= 5:
+        raise ConfigError(f"setting 'proxy_hops' is {settings.proxy_hops}; use the number of proxies, 0 to 5.")
     if settings.proposal_rate <= 0:
         raise ConfigError("setting 'proposal_rate' must be positive.")
     if settings.sparql_retries < 1 or settings.update_timeout <= 0 or settings.query_timeout <= 0:

@@ -34,3 +34,18 @@ def test_too_many_submissions_get_429_with_retry_after(tmp_path: Path) -> None:
         assert answer.status_code == 400  # another client is not limited
         json_answer = client.post("/propose", data={"csrf": "x"}, headers={"Accept": "application/json"})
         assert json_answer.status_code == 429 and json_answer.get_json()["status"] == 429
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(tmp_path: Path) -> None:
+    def codes(proxy_hops: int) -> list[int]:
+        with web_app(tmp_path / str(proxy_hops), proposal_rate=1, proxy_hops=proxy_hops) as made:
+            client = made.test_client()
+            return [
+                client.post("/staff/sign-in", data={}, headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+                for n in (1, 2, 1)
+            ]
+
+    # Trusted: 198.51.100.2 is another client; 198.51.100.1's second try is over its limit.
+    assert codes(1) == [400, 400, 429]
+    # Not trusted (no proxy configured): the header is ignored, everyone is the connection's address.
+    assert codes(0) == [400, 429, 429]

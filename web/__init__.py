@@ -71,6 +71,11 @@ def create_app(
     app.config["L4A_BLUEPRINTS"] = sorted(app.blueprints)
     app.jinja_env.globals["lang_url"] = lang_url
     app.config["L4A_WARM"] = warm
+    if current.proxy_hops:  # the client's address and scheme as the trusted proxies saw them (rate limits, logs)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = current.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if warm:
         warm_reports(app)
     return app

@@ -2,8 +2,8 @@
 in-process token bucket keyed by the endpoint and the client's address (`proposal_rate` requests a minute, in a
 burst of as many); above it, 429 with Retry-After.
 
-In-process: each `l4a serve` process counts on its own, and behind a reverse proxy every client has the proxy's
-address unless the proxy's own limits apply (SECURITY.md).
+In-process: each `l4a serve` process counts on its own. Behind a reverse proxy, `proxy_hops` makes the client's
+address the one the proxy forwarded (SECURITY.md).
 """
 
 from __future__ import annotations
