@@ -5,7 +5,9 @@ The data directory holds the shipped data plus the example proposal docs/example
 proposed and accepted with the CLI, so that one hub has SDG targets (the shipped hubs address goals only).
 Scenarios: home -> hub -> related hub; the filters of /hubs; the French UI, remembered; a valid and an invalid
 proposal with the report next to the fields; the CSV download; stored markup (XSS) shown as text on the form's
-answer and, once accepted, on every page that shows the hub.
+answer and, once accepted, on every page that shows the hub. On a second server, built with the fictional demo hub
+(`l4a build --with-examples`): the monitoring dashboard, the demo hub's charts and its council's brief (printed and
+downloaded as Markdown), with no console error and no Content-Security-Policy violation.
 
 A screenshot of each scenario's last page is saved in test-results/browser/ (ignored by git), failed or not.
 If Chromium or the server cannot start, the tests fail: they are never skipped.
@@ -380,3 +382,104 @@ def test_stored_markup_never_runs(page: Page, server: Server) -> None:
     expect(page.locator("main")).to_contain_text(IMAGE)
     assert page.locator("main script, main img").count() == 0
     assert xss_ran(page) is None
+
+
+# --- Monitoring and briefs (the fictional demo hub, loaded by `l4a build --with-examples`) -----------------------
+
+DEMO = "demo-rioverde-green-corridors"
+DEMO_TITLE = "DEMO (fictional): Ríoverde Green Corridors"
+DEMO_COUNCIL = "multilevel-governance-regaining-trust"
+DEMO_EVIDENCE = "https://rioverde.example.org/green-corridors/plan.pdf"
+# In every page before its own scripts: the CSP violations the page reports (none of the site's pages has a script).
+WATCH_CSP = (
+    "window.__csp = []; document.addEventListener('securitypolicyviolation', "
+    "e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));"
+)
+
+
+@pytest.fixture(scope="session")
+def examples_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The shipped data with the fictional demo hub and its figures, served by `l4a serve`."""
+    data_dir = tmp_path_factory.mktemp("browser-examples")
+    cli(data_dir, "build", "--quiet", "--with-examples")
+    running = Server(data_dir)
+    running.start()
+    yield running
+    running.stop()
+
+
+@dataclass
+class Watched:
+    """The console errors and uncaught exceptions of a page."""
+
+    errors: list[str] = field(default_factory=list)
+
+
+def watch(page: Page) -> Watched:
+    seen = Watched()
+    page.add_init_script(WATCH_CSP)
+    page.on("console", lambda message: seen.errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: seen.errors.append(str(error)))
+    return seen
+
+
+def csp_violations(page: Page) -> Any:
+    page.wait_for_load_state("load")
+    return page.evaluate("() => window.__csp")
+
+
+def test_dashboard_hub_charts_and_brief(page: Page, examples_server: Server) -> None:
+    seen = watch(page)
+    # The check itself works: an inline style added to one of the site's pages is refused and reported.
+    page.goto(examples_server.url("/monitoring"))
+    page.evaluate("() => document.head.insertAdjacentHTML('beforeend', '<style>body { color: red }</style>')")
+    page.wait_for_function("() => window.__csp.length > 0")
+    assert any("style-src" in v for v in csp_violations(page))
+    seen.errors.clear()
+
+    page.goto(examples_server.url("/monitoring"))
+    row = page.locator("#hub-progress tbody tr", has=page.locator(f'a[href="/monitoring/hubs/{DEMO}"]'))
+    expect(row).to_contain_text(DEMO_TITLE)
+    expect(row.locator("td").nth(1)).to_have_text(re.compile(r"^\d+%$"))  # its progress
+    expect(row.locator("td").nth(2)).to_contain_text(re.compile(r"(done|overdue|at risk|on track): \d"))
+    other = page.locator("#hub-progress tbody tr", has=page.locator(f'a[href="/monitoring/hubs/{BILBAO}"]'))
+    expect(other).to_contain_text("no figures reported")
+    expect(page.locator("#status-year")).to_contain_text("Labelled")
+    chart = page.locator("figure.chart-figure svg.coverage")
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert chart.locator("rect.bar-goals").count() > 1 and box is not None and box["height"] > 100
+    expect(page.locator("#coverage-goals tbody tr")).to_have_count(17)
+    assert csp_violations(page) == [], "dashboard"
+
+    page.goto(examples_server.url(f"/hubs/{DEMO}"))
+    expect(page.locator("figure.timeline-figure svg.timeline")).to_be_visible()
+    expect(page.locator("figure.indicator-chart svg polyline")).to_have_count(2)
+    assert csp_violations(page) == [], "hub page"
+
+    page.goto(examples_server.url(f"/councils/{DEMO_COUNCIL}"))
+    page.locator("p.brief-link a", has_text="printable page").click()
+    expect(page).to_have_url(examples_server.url(f"/councils/{DEMO_COUNCIL}/brief"))
+    brief = page.locator("article.brief")
+    expect(brief.locator("h1")).to_contain_text("Brief for the Policy Council: Multilevel Governance: Regaining Trust")
+    expect(brief.locator("section.hub h3")).to_have_text([DEMO_TITLE])  # the council's hubs, and no other
+    evidence = brief.locator(f'section.hub a[href="{DEMO_EVIDENCE}"]')
+    expect(evidence).to_be_visible()
+    cited = brief.locator("section.hub li", has=page.locator(f'a[href="{DEMO_EVIDENCE}"]'))
+    expect(cited).to_contain_text("2026-01-20")  # cited with its date
+    assert csp_violations(page) == [], "brief"
+    # Printed: no navigation, and each outside link followed by its address.
+    page.emulate_media(media="print")
+    expect(page.locator(".brief-tools")).to_be_hidden()
+    after = evidence.evaluate("a => getComputedStyle(a, '::after').content")
+    assert DEMO_EVIDENCE in after
+    page.emulate_media(media="screen")
+    with page.expect_download() as download:
+        page.locator(".brief-tools a", has_text="Markdown").click()
+    saved = download.value
+    assert saved.suggested_filename == f"brief-{DEMO_COUNCIL}-en.md"
+    path = ARTIFACTS / saved.suggested_filename
+    saved.save_as(path)
+    text = path.read_text(encoding="utf-8")
+    assert f"### {DEMO_TITLE}" in text and f"<{DEMO_EVIDENCE}>" in text
+    assert seen.errors == []  # no console error (a refused style or script would be one) and no page error
