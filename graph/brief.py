@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from .errors import UsageError
 from .gaps import find_gaps
-from .hub_table import HubTable, fold
+from .hub_table import HubRow, HubTable, fold
 from .monitoring import deliverable_status, load_monitoring, mean_progress
 from .namespaces import DEFAULT_BASE, record_iri
 from .queries import run_named_query
@@ -64,6 +65,7 @@ class HubBrief:
     deliverables: list[tuple[str, str, str | None]] = field(default_factory=list)  # title, status, progress
     evidence: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # url, date, publisher
     related: list[tuple[str, str]] = field(default_factory=list)  # iri, label
+    mark: str = ""  # why the hub is in the brief, when there are several reasons (an edition's: presented, active)
 
 
 @dataclass
@@ -76,6 +78,10 @@ class Brief:
     gap_manifestos: list[str]
     day: dt.date
     lang: str
+    kind: str = "council"  # or "vcs": a Venice City Solutions edition (graph/brief_vcs.py); `council` is its IRI
+
+
+Evidence = dict[str, list[tuple[str, str | None, str | None]]]
 
 
 def _pick(labels: dict[str, str], lang: str, default: str) -> str:
@@ -113,16 +119,49 @@ def make_brief(
     table = HubTable.from_store(store)
     lineage = sorted(table.lineage.get(iri, {iri}))
     rows = [r for r in table.rows if r.values("councils") & set(lineage)]
-    members = {r.iri for r in rows}
-    monitoring = load_monitoring(store, base)
-    evidence: dict[str, list[tuple[str, str | None, str | None]]] = {}
-    for c in lineage:
-        for row in run_named_query(store, "evidence-for", {"council": c}, base):
+    evidence = hub_evidence(store, [{"council": c} for c in lineage], {r.iri for r in rows}, base)
+    hubs = hub_briefs(store, rows, evidence, lang, base, day)
+    gaps = find_gaps(store, council=iri, base=base)
+    manifestos = [row["label"].value for row in gaps.manifestos if "label" in row]
+    return Brief(
+        iri,
+        _pick(labels.get(iri, {}), lang, iri),
+        [(c, _pick(labels.get(c, {}), lang, c)) for c in lineage],
+        hubs,
+        len(gaps.targets),
+        manifestos,
+        day,
+        lang,
+    )
+
+
+def hub_evidence(store: Store, filters: list[dict[str, str]], members: set[str], base: str = DEFAULT_BASE) -> Evidence:
+    """The evidence of the member hubs (named query `evidence-for`, once per filter): url, date, publisher."""
+    evidence: Evidence = {}
+    for given in filters:
+        for row in run_named_query(store, "evidence-for", given, base):
             if row["hub"].value in members and "url" in row:
                 item = (row["url"].value, row["date"].value if "date" in row else None,
                         row["publisher"].value if "publisher" in row else None)  # fmt: skip
                 if item not in evidence.setdefault(row["hub"].value, []):
                     evidence[row["hub"].value].append(item)
+    return evidence
+
+
+def hub_briefs(
+    store: Store,
+    rows: list[HubRow],
+    evidence: Evidence,
+    lang: str,
+    base: str = DEFAULT_BASE,
+    day: dt.date | None = None,
+    marks: dict[str, str] | None = None,
+) -> list[HubBrief]:
+    """Each hub's section: progress or "no figures reported", deliverables, evidence, up to three related hubs that
+    are not among `rows` (the synchronization index), and its mark."""
+    day = day or dt.date.today()
+    members = {r.iri for r in rows}
+    monitoring = load_monitoring(store, base)
     index = SyncIndex.from_store(store, lang) if rows else None
     hubs = []
     for r in rows:
@@ -138,29 +177,21 @@ def make_brief(
         brief.evidence = sorted(evidence.get(r.iri, []), key=lambda e: (e[1] or "", e[0]))
         if index is not None and r.iri in index.hubs:
             brief.related = [(x.hub, x.label) for x in index.related(r.iri, 5) if x.hub not in members][:3]
+        brief.mark = (marks or {}).get(r.iri, "")
         hubs.append(brief)
-    gaps = find_gaps(store, council=iri, base=base)
-    manifestos = [row["label"].value for row in gaps.manifestos if "label" in row]
-    return Brief(
-        iri,
-        _pick(labels.get(iri, {}), lang, iri),
-        [(c, _pick(labels.get(c, {}), lang, c)) for c in lineage],
-        hubs,
-        len(gaps.targets),
-        manifestos,
-        day,
-        lang,
-    )
+    return hubs
 
 
-def brief_markdown(b: Brief) -> str:
-    w = WORDS[b.lang]
+def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
+    """The brief as Markdown; `words` replaces some of WORDS (another kind of brief)."""
+    w = {**WORDS[b.lang], **(words or {})}
     out = [f"# {w['brief']}: {b.title}", "", w["made"].format(day=b.day.isoformat()), ""]
     out += [f"{w['terms']}: " + "; ".join(f"{label} (<{iri}>)" for iri, label in b.lineage), "", f"## {w['hubs']}", ""]
     if not b.hubs:
         out += [w["none_hubs"], ""]
     for h in b.hubs:
-        out += [f"### {h.title}", "", f"<{h.iri}>", "", f"{w['progress']}: {h.progress or w['no_figures']}", ""]
+        out += [f"### {h.title}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
+        out += [f"{w['progress']}: {h.progress or w['no_figures']}", ""]
         for title, status, progress in h.deliverables:
             out.append(f"- {title}: {w[status]} ({progress or w['no_figures']})")
         out += ([""] if h.deliverables else []) + [f"**{w['evidence']}**", ""]
@@ -180,8 +211,9 @@ a{color:#0645ad}@media print{body{margin:0;max-width:none;font-size:11pt}a{color
 a[href^="http"]::after{content:" (" attr(href) ")";font-size:9pt}}"""
 
 
-def brief_html(b: Brief) -> str:
-    w = WORDS[b.lang]
+def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
+    """The brief as one self-contained, printable HTML page; `words` as for brief_markdown."""
+    w = {**WORDS[b.lang], **(words or {})}
 
     def e(text: str) -> str:
         return html.escape(text, quote=True)
@@ -198,6 +230,8 @@ def brief_html(b: Brief) -> str:
         parts.append(f"<p>{e(w['none_hubs'])}</p>")
     for h in b.hubs:
         parts.append(f'<section class="hub"><h3>{link(h.iri, h.title)}</h3>')
+        if h.mark:
+            parts.append(f'<p class="mark"><em>{e(w[h.mark])}</em></p>')
         parts.append(f"<p>{e(w['progress'])}: {e(h.progress or w['no_figures'])}</p>")
         if h.deliverables:
             parts.append(

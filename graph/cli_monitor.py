@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from .brief import brief_html, brief_markdown, make_brief
+from .brief_vcs import EDITION_WORDS, make_edition_brief
 from .cli import EXIT_CODES, hub_iri, main, settings_of, with_store
 from .errors import UsageError
 from .monitoring import (
@@ -135,21 +136,32 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
 
 
 @main.command("brief", epilog=EXIT_CODES)
-@click.option("--council", required=True, help="The Policy Council: slug, IRI or name (either term of its lineage).")
+@click.option("--council", help="A Policy Council: slug, IRI or name (either term of its lineage).")
+@click.option("--vcs", help="A Venice City Solutions 2030 edition: number, year, slug or IRI.")
 @click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.pass_context
-def brief_command(ctx: click.Context, council: str, lang: str, fmt: str, output: Path | None) -> None:
-    """A brief for a Policy Council: its hubs across both terms, their progress or "no figures reported", the
-    evidence with source addresses and dates, related hubs of other councils, and the gaps (docs/monitoring.md).
+def brief_command(
+    ctx: click.Context, council: str | None, vcs: str | None, lang: str, fmt: str, output: Path | None
+) -> None:
+    """A brief for a Policy Council (--council) or a Venice City Solutions edition (--vcs): its hubs, their progress
+    or "no figures reported", the evidence with source addresses and dates, related hubs, and the gaps
+    (docs/monitoring.md). Give exactly one of --council and --vcs.
 
     \b
-    Example:
+    Examples:
       l4a brief --council multilevel-governance-regaining-trust --format md -o brief.md
+      l4a brief --vcs 2021 --lang fr -o vcs-2021.html
     """
-    found = make_brief(with_store(ctx, read_only=True), council, lang, settings_of(ctx).base_iri)
-    text = brief_markdown(found) if fmt == "md" else brief_html(found)
+    if (council is None) == (vcs is None):
+        raise UsageError("give exactly one of --council and --vcs.")
+    store, base = with_store(ctx, read_only=True), settings_of(ctx).base_iri
+    if council is not None:
+        found, words = make_brief(store, council, lang, base), None
+    else:
+        found, words = make_edition_brief(store, vcs or "", lang, base), EDITION_WORDS[lang]
+    text = brief_markdown(found, words) if fmt == "md" else brief_html(found, words)
     if output is None:
         click.echo(text)
     else:
