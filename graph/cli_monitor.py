@@ -1,4 +1,4 @@
-"""`l4a monitor add`, `l4a monitor status` and `l4a brief`: thin commands over monitoring.py and brief.py."""
+"""`l4a monitor add|status|links` and `l4a brief`: thin commands over monitoring.py, sync_measures.py and brief*.py."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from .monitoring import (
     near_end_without_report,
     on_time_share,
 )
+from .sync import SyncIndex
+from .sync_measures import KINDS, became_links, growth, hub_links, read_facts
 
 WORDS = {
     "en": {"done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track",
@@ -133,6 +135,72 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
             click.echo(f"  {d['title']} ({d['due']}): {words[d['status']]}")
             for i in d["indicators"]:
                 click.echo(f"    {i['title']}: {i['progress'] or words['none']}")
+
+
+LINK_WORDS = {
+    "en": {"growth": "Links between hubs, cumulative by year", "year": "year", "any": "any (pairs)",
+           "undated": "Undated links, left out of the counts: {n}", "none": "No link between hubs is recorded.",
+           "became": "Potential partners that became links", "cutoff": "cut-off", "proposed": "proposed",
+           "became_n": "became links", "share": "share"},
+    "fr": {"growth": "Liens entre hubs, cumulés par année", "year": "année", "any": "tous (paires)",
+           "undated": "Liens sans date, non comptés : {n}", "none": "Aucun lien entre hubs n'est enregistré.",
+           "became": "Partenaires potentiels devenus des liens", "cutoff": "date de référence",
+           "proposed": "proposés", "became_n": "devenus des liens", "share": "part"},
+    "es": {"growth": "Vínculos entre hubs, acumulados por año", "year": "año", "any": "todos (pares)",
+           "undated": "Vínculos sin fecha, no contados: {n}", "none": "No hay ningún vínculo registrado entre hubs.",
+           "became": "Socios potenciales que se convirtieron en vínculos", "cutoff": "fecha de corte",
+           "proposed": "propuestos", "became_n": "convertidos en vínculos", "share": "proporción"},
+}  # fmt: skip
+
+
+@monitor_group.command("links", epilog=EXIT_CODES)
+@click.option("--cutoff", "cutoffs", multiple=True, help="A cut-off date (repeatable; default: 1 January this year).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Partners per hub.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
+@click.pass_context
+def monitor_links(ctx: click.Context, cutoffs: tuple[str, ...], limit: int, fmt: str, lang: str) -> None:
+    """Synchronization measures: links between hubs by kind (builds on, synchronizes with, shared partners, joint
+    events) counted by year, and the potential partners that became actual links after each cut-off date.
+
+    \b
+    Example:
+      l4a monitor links --cutoff 2024-01-01 --cutoff 2025-01-01 --format json
+    """
+    try:
+        days = [dt.date.fromisoformat(c) for c in cutoffs] or [dt.date(dt.date.today().year, 1, 1)]
+    except ValueError as exc:
+        raise UsageError(f"--cutoff must be a date such as 2025-01-01, not {exc}.") from exc
+    store = with_store(ctx, read_only=True)
+    links = hub_links(read_facts(store))
+    index = SyncIndex.from_store(store, lang)
+    conversions = [became_links(index, links, day, limit) for day in sorted(days)]
+    counts = growth(links)
+    if fmt == "json":
+        out = {"links": [link.as_dict() for link in links], "growth": counts,
+               "conversions": [c.as_dict() for c in conversions]}  # fmt: skip
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    w = LINK_WORDS[lang]
+    columns = [*KINDS, "any"]
+    years = sorted({year for kind in columns for year in counts[kind]})
+    click.echo(w["growth"])
+    if not years:
+        click.echo(w["none"])
+    else:
+        click.echo("\t".join([w["year"], *KINDS, w["any"]]))
+        for year in years:
+            cells = [max((n for y, n in counts[kind].items() if y <= year), default=0) for kind in columns]
+            click.echo("\t".join([str(year), *map(str, cells)]))
+    click.echo(w["undated"].format(n=sum(1 for link in links if link.on is None)))
+    click.echo("")
+    click.echo(w["became"])
+    click.echo("\t".join([w["cutoff"], w["proposed"], w["became_n"], w["share"]]))
+    for c in conversions:
+        share = "-" if c.share is None else f"{round(c.share * 100)}%"
+        click.echo("\t".join([c.cutoff.isoformat(), str(len(c.proposed)), str(len(c.became)), share]))
+        for link in c.became:
+            click.echo(f"  {link.a} {link.kind} {link.b} ({link.on.isoformat() if link.on else '?'})")
 
 
 @main.command("brief", epilog=EXIT_CODES)
