@@ -50,8 +50,12 @@ def term(node: Node) -> str:
     raise ConfigError(f"a blank node ({node}) where the validator needs an IRI or a literal.")
 
 
-def target_focus(shape: Shape, graph_mode: bool) -> Focus:
-    """The focus nodes of a targeted node shape, as a group pattern over the given variable."""
+def target_focus(shape: Shape, graph_mode: bool, star_path: bool = True) -> Focus:
+    """The focus nodes of a targeted node shape, as a group pattern over the given variable.
+
+    `star_path` False writes "of the class or a subclass" as the class itself UNION `rdfs:subClassOf+`, the same
+    nodes, for servers that mis-evaluate a `*` path joined with other patterns (Virtuoso 7.2).
+    """
 
     def pattern(var: str) -> str:
         # A flat pattern (no DISTINCT subquery) lets Oxigraph join it with the check; the rare duplicate focus
@@ -59,7 +63,11 @@ def target_focus(shape: Shape, graph_mode: bool) -> Focus:
         alternatives = []
         for cls in shape.target_classes:
             typed = f"GRAPH ?fg {{ {var} {RDF_TYPE} ?_t }}" if graph_mode else f"{var} {RDF_TYPE} ?_t ."
-            alternatives.append(f"{{ {typed} ?_t {SUBCLASS}* <{cls}> . }}")
+            if star_path:
+                alternatives.append(f"{{ {typed} ?_t {SUBCLASS}* <{cls}> . }}")
+                continue
+            direct = f"GRAPH ?fg {{ {var} {RDF_TYPE} <{cls}> }}" if graph_mode else f"{var} {RDF_TYPE} <{cls}> ."
+            alternatives += [f"{{ {direct} }}", f"{{ {typed} ?_t {SUBCLASS}+ <{cls}> . }}"]
         for prop in shape.target_objects_of:
             pointed = f"GRAPH ?fg {{ ?_s <{prop}> {var} }}" if graph_mode else f"?_s <{prop}> {var} ."
             alternatives.append(f"{{ {pointed} }}")
@@ -346,10 +354,12 @@ def compile_shape(model: ShapesModel, shape: Shape, focus: Focus, graph_mode: bo
     return [c for c in checks if c.query]
 
 
-def compile_model(model: ShapesModel, graph_mode: bool) -> list[tuple[Shape, Focus, list[Check]]]:
-    """Every targeted node shape with its focus pattern and its checks."""
+def compile_model(
+    model: ShapesModel, graph_mode: bool, star_path: bool = True
+) -> list[tuple[Shape, Focus, list[Check]]]:
+    """Every targeted node shape with its focus pattern and its checks (`star_path`: see target_focus)."""
     compiled = []
     for shape in model.targeted():
-        focus = target_focus(shape, graph_mode)
+        focus = target_focus(shape, graph_mode, star_path)
         compiled.append((shape, focus, compile_shape(model, shape, focus, graph_mode)))
     return compiled

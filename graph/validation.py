@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -109,11 +109,22 @@ class Validator:
 
     def validate_store(self, store: Store, lang: str = "en") -> ValidationReport:
         """Every focus node in the store."""
-        return self._run(store, self.store_plan, {}, lang)
+        return self._run(store, self._plan(store, graph_mode=False), {}, lang)
+
+    def _plan(self, store: Store, graph_mode: bool) -> list[tuple[Shape, Focus, list[Check]]]:
+        """The compiled checks; for a SPARQL server that mis-evaluates `*` paths in joins, a form without them."""
+        dialect = getattr(store, "dialect", None)  # a SPARQL server's quirks (graph/sparql_dialects.py)
+        if dialect is not None and not dialect.star_paths_in_joins:
+            return self._no_star_plans[graph_mode]
+        return self.graph_plan if graph_mode else self.store_plan
+
+    @cached_property
+    def _no_star_plans(self) -> dict[bool, list[tuple[Shape, Focus, list[Check]]]]:
+        return {mode: compile_model(self.model, graph_mode=mode, star_path=False) for mode in (False, True)}
 
     def validate_graph(self, store: Store, graph: str, lang: str = "en") -> ValidationReport:
         """The focus nodes described in one named graph (e.g. a hub's), with the whole store as context."""
-        return self._run(store, self.graph_plan, {"fg": ox.NamedNode(graph)}, lang)
+        return self._run(store, self._plan(store, graph_mode=True), {"fg": ox.NamedNode(graph)}, lang)
 
     def validate_candidate(
         self, quads: Iterable[ox.Quad], context: Store | None = None, lang: str = "en", base: str = DEFAULT_BASE
