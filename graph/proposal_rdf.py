@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,7 @@ class Unresolved:
     kind: str
     given: str
     suggestions: tuple[str, ...]
+    suggestions_by_lang: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -183,7 +185,9 @@ class _Mapper:
         if resolved.iri is not None:
             self.add(subject, predicate, ox.NamedNode(resolved.iri))
         else:
-            self.unresolved.append(Unresolved(path, predicate, kind, given, resolved.suggestions))
+            self.unresolved.append(
+                Unresolved(path, predicate, kind, given, resolved.suggestions, resolved.suggestions_by_lang)
+            )
 
     # --- the proposal ------------------------------------------------------------------------------------------
 

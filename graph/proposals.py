@@ -173,7 +173,7 @@ def _batches(submissions: Sequence[Submission]) -> Iterator[list[Submission]]:
 
 def _reference_result(hub: str, unresolved: Unresolved, lang: str) -> ValidationResult:
     kind = KIND_NAMES.get(lang, KIND_NAMES["en"])[unresolved.kind]
-    closest = ", ".join(unresolved.suggestions)
+    closest = ", ".join(unresolved.suggestions_by_lang.get(lang) or unresolved.suggestions)
     suggest = SUGGEST.get(lang, SUGGEST["en"]).format(closest) if closest else ""
     template = REFERENCE_MESSAGES.get(lang, REFERENCE_MESSAGES["en"])
     return ValidationResult(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -43,7 +43,8 @@ class Resolved:
 
     given: str
     iri: str | None
-    suggestions: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()  # in English (or SDG numbers)
+    suggestions_by_lang: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # fr, es: the same, translated
 
 
 @dataclass
@@ -53,36 +54,47 @@ class Vocabulary:
     kind: str
     names: dict[str, str] = field(default_factory=dict)  # normalized name -> IRI
     display: dict[str, str] = field(default_factory=dict)  # IRI -> a name to show in suggestions
+    display_by_lang: dict[str, dict[str, str]] = field(default_factory=dict)  # IRI -> language -> name
     iris: set[str] = field(default_factory=set)
 
     def resolve(self, given: str) -> Resolved:
         text = given.strip()
         if text.startswith(("http://", "https://")):
-            return Resolved(given, text) if text in self.iris else Resolved(given, None, self._suggest(text))
+            return Resolved(given, text) if text in self.iris else self._unresolved(given, text)
         if self.kind in ("target", "goal"):
             return self._resolve_sdg(given)
         iri = self.names.get(normalize(text))
-        return Resolved(given, iri) if iri else Resolved(given, None, self._suggest(text))
+        return Resolved(given, iri) if iri else self._unresolved(given, text)
+
+    def _unresolved(self, given: str, text: str) -> Resolved:
+        if self.kind in ("target", "goal"):  # SDG numbers read the same in every language
+            numbers = self._suggest(text)
+            return Resolved(given, None, numbers, {"fr": numbers, "es": numbers})
+        closest = self._closest(text)
+        english = tuple(self.display[iri] for iri in closest)
+        by_lang = {
+            lang: tuple(self.display_by_lang.get(iri, {}).get(lang) or self.display[iri] for iri in closest)
+            for lang in ("fr", "es")
+        }
+        return Resolved(given, None, english, by_lang)
 
     def _resolve_sdg(self, given: str) -> Resolved:
         number = SDG_WORDS.sub("", given.strip().lower()).strip().rstrip(".")
         iri = SDG + number
         if iri in self.iris:
             return Resolved(given, iri)
-        return Resolved(given, None, self._suggest(number))
+        return self._unresolved(given, number)
 
     def _suggest(self, text: str) -> tuple[str, ...]:
-        if self.kind in ("target", "goal"):
-            numbers = sorted(iri.removeprefix(SDG) for iri in self.iris)
-            wanted = SDG_WORDS.sub("", text.lower().removeprefix(SDG)).strip()
-            return tuple(difflib.get_close_matches(wanted, numbers, n=3, cutoff=0.5))
+        """SDG numbers close to `text`."""
+        numbers = sorted(iri.removeprefix(SDG) for iri in self.iris)
+        wanted = SDG_WORDS.sub("", text.lower().removeprefix(SDG)).strip()
+        return tuple(difflib.get_close_matches(wanted, numbers, n=3, cutoff=0.5))
+
+    def _closest(self, text: str) -> tuple[str, ...]:
+        """The IRIs of the (at most three) records whose names are closest to `text`."""
         matches = difflib.get_close_matches(normalize(text), list(self.names), n=6, cutoff=0.4)
-        shown: list[str] = []
-        for match in matches:
-            name = self.display[self.names[match]]
-            if name not in shown:
-                shown.append(name)
-        return tuple(shown[:3])
+        return tuple(dict.fromkeys(self.names[match] for match in matches))[:3]
 
 
 @dataclass
@@ -117,6 +129,10 @@ def references_from(quads: Iterable[ox.Quad]) -> References:
             names = labels.get(iri, [])
             english = [v for p, lang, v in names if lang in ("en", "") and p == SKOS + "prefLabel"]
             vocabulary.display[iri] = (english or [v for _p, _l, v in names] or [iri])[0]
+            for lang in ("fr", "es"):
+                own = [v for p, label_lang, v in names if label_lang == lang and p == SKOS + "prefLabel"]
+                if own:
+                    vocabulary.display_by_lang.setdefault(iri, {})[lang] = own[0]
             slug = iri.rstrip("/").rsplit("/", 1)[-1]
             for name in [slug, *(v for _p, _l, v in names)]:
                 vocabulary.names.setdefault(normalize(name), iri)

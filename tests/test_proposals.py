@@ -259,3 +259,13 @@ def test_prov_terms_are_used(store: EmbeddedStore) -> None:
     submit(store, [EXAMPLES / "proposal-rioverde.en.yaml"], DEFAULT_BASE, who="A. Officer")
     rows = store.select(f"SELECT ?c ?t WHERE {{ ?c <{PROV}endedAtTime> ?t ; <{PROV}wasAssociatedWith> ?a }}")
     assert len(rows) == 1 and rows[0]["t"].datatype.value.endswith("#dateTime")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("lang", "wanted", "english"), [("fr", "Écologie", "Ecology"), ("es", "Ecología", "Ecology")])
+def test_suggestions_are_named_in_the_readers_language(
+    store: EmbeddedStore, tmp_path: Path, lang: str, wanted: str, english: str
+) -> None:
+    path = variant(tmp_path, "typo.yaml", "manifestos: [Écologie, Biodiversité]", "manifestos: [Ecologi]", "fr")
+    [stored] = submit(store, [path], DEFAULT_BASE, lang=lang)
+    [result] = [r for r in stored.report.results if r.value == "Ecologi"]
+    assert wanted in result.message and english not in result.message.replace(wanted, "")
