@@ -74,3 +74,24 @@ def test_council_page_links_to_its_brief(client: FlaskClient) -> None:
     page = client.get(f"/councils/{COUNCIL}?lang=es").get_data(as_text=True)
     assert f'href="/councils/{COUNCIL}/brief"' in page and "Nota para este consejo" in page
     assert f'href="/councils/{COUNCIL}/brief.md?lang=es"' in page
+
+
+def test_venice_city_solutions_edition_briefs(client: FlaskClient) -> None:
+    listing = client.get("/vcs?lang=en").get_data(as_text=True)
+    assert listing.count('/brief">brief</a>') == 4 and 'href="/vcs/venice-city-solutions-2021/brief"' in listing
+    assert 'href="/vcs"' in client.get("/monitoring?lang=en").get_data(as_text=True)  # reachable from the dashboard
+    page = client.get("/vcs/venice-city-solutions-2021/brief?lang=en").get_data(as_text=True)
+    assert "<style" not in page and "style=" not in page and "<script" not in page
+    text = article(page)
+    assert "Brief: Venice City Solutions 2030, 4th edition (2021)" in text
+    # Bilbao (2021-06-28 to 2023-03) was active during the edition (2021-12-02/03); no presentation is recorded.
+    sections = re.findall(r'<section class="hub"><h3><a href="([^"]+)"', text)
+    assert sections == ["https://w3id.org/l4a/id/hub/bilbao-city-of-values"]
+    assert "Active at the time of this edition" in text and "Progress: no figures reported" in text
+    assert client.get("/vcs/4/brief.json").get_json()["council"].endswith("/event/venice-city-solutions-2021")
+    md = client.get("/vcs/2021/brief.md?lang=fr")
+    assert md.headers["Content-Type"] == "text/markdown; charset=utf-8"
+    assert md.headers["Content-Disposition"] == 'attachment; filename="brief-venice-city-solutions-2021-fr.md"'
+    assert md.get_data(as_text=True).startswith("# Note: Venice City Solutions 2030, 4th edition (2021)")
+    for path in ("/vcs/9/brief", "/vcs/1999/brief.md", "/vcs/nowhere/brief.json"):
+        assert client.get(path).status_code == 404, path
