@@ -13,6 +13,15 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from .embedded_checkpoint import (
+    before_load_dir,
+    commit,
+    committed_dir,
+    keep_state,
+    remove_leftovers,
+    restore_state,
+    switch_lock,
+)
 from .errors import StoreError, StoreMissingError, UsageError
 from .query_workers import Job, QueryWorkers, evaluate
 from .store import Bindings, Dataset, QueryResult, Row
@@ -40,6 +49,23 @@ def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
                 raise StoreError(f"cannot open the store in {path} for reading: {exc}") from exc
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _open_writable(path: Path) -> ox.Store:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return ox.Store(str(path))
+    except OSError as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise StoreError(
+                f"the store in {path} is in use by another process (is `l4a serve` running?); "
+                "stop it, or use another data directory (L4A_DATA_DIR)."
+            ) from exc
+        raise StoreError(
+            f"cannot create or open the store in {path}: {exc.strerror or text}; "
+            "set L4A_DATA_DIR to a writable directory."
+        ) from exc
 
 
 def line_chunks(path: Path, size: int) -> list[tuple[int, int]]:
@@ -75,25 +101,26 @@ class EmbeddedStore:
 
     @classmethod
     def open(cls, path: Path, read_only: bool = False) -> EmbeddedStore:
-        """Open (read-write: create) the store at `path`, with errors that say what to do."""
+        """Open (read-write: create) the store at `path`, with errors that say what to do.
+
+        Read-only: the committed state (during a bulk load in another process, the state before it). Read-write:
+        if a bulk load was interrupted, its half-loaded state is replaced by the state before it first.
+        """
         if read_only:
-            if not (path / "CURRENT").is_file():
-                raise StoreMissingError(f"there is no store in {path} yet; run `l4a build` first.")
-            return cls(_open_read_only(path), path, read_only=True)
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-            return cls(ox.Store(str(path)), path)
-        except OSError as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                raise StoreError(
-                    f"the store in {path} is in use by another process (is `l4a serve` running?); "
-                    "stop it, or use another data directory (L4A_DATA_DIR)."
-                ) from exc
-            raise StoreError(
-                f"cannot create or open the store in {path}: {exc.strerror or text}; "
-                "set L4A_DATA_DIR to a writable directory."
-            ) from exc
+            with switch_lock(path, shared=True):
+                committed = committed_dir(path)
+                if not (committed / "CURRENT").is_file():
+                    raise StoreMissingError(f"there is no store in {path} yet; run `l4a build` first.")
+                return cls(_open_read_only(committed), path, read_only=True)
+        with switch_lock(path):
+            store = _open_writable(path)
+            if before_load_dir(path).is_dir():  # we hold the writer's lock: the loading process is gone
+                del store
+                restore_state(path)
+                log.warning("an interrupted bulk load in %s was rolled back: the store is as it was before it", path)
+                store = _open_writable(path)
+            remove_leftovers(path)
+        return cls(store, path)
 
     @classmethod
     def in_memory(cls) -> EmbeddedStore:
@@ -176,11 +203,27 @@ class EmbeddedStore:
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str | None = None, replace: Collection[str] = ()) -> int:
         self._writable()
+        self._generation += 1
+        if self.path is None:  # in memory: nothing outlives a crash
+            return self._bulk_load(path, fmt, graph, replace)
+        # The bulk loader is not transactional: the state before it is kept until the load is complete, and put back
+        # if the load fails here or the process dies (at the next writable open).
+        kept = keep_state(self._store, self.path)
+        log.info("bulk-loading %s; the state before it is kept in %s until the load is complete", path, kept)
+        try:
+            loaded = self._bulk_load(path, fmt, graph, replace)
+            commit(self._store, self.path)
+        except BaseException:
+            self._roll_back()
+            raise
+        log.info("bulk load committed: %s", path)
+        return loaded
+
+    def _bulk_load(self, path: Path, fmt: ox.RdfFormat, graph: str | None, replace: Collection[str]) -> int:
         if replace:
             self.drop_graphs(replace)
-        to_graph = ox.NamedNode(graph) if graph else None
-        self._generation += 1
         before = len(self._store)
+        to_graph = ox.NamedNode(graph) if graph else None
         try:
             if fmt in LINE_FORMATS and path.stat().st_size > 2 * CHUNK_BYTES:
                 self._bulk_load_in_chunks(path, fmt, to_graph)
@@ -192,6 +235,17 @@ class EmbeddedStore:
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"{path}: could not be loaded into the store: {exc}") from exc
         return len(self._store) - before
+
+    def _roll_back(self) -> None:
+        """Close the store, put the state kept before the load back and reopen it (a failure here leaves the
+        kept state in place for the next writable open)."""
+        assert self.path is not None
+        self._generation += 1
+        with switch_lock(self.path):
+            del self._store
+            restore_state(self.path)
+            self._store = _open_writable(self.path)
+        log.warning("the bulk load failed; the store in %s is as it was before it", self.path)
 
     def _bulk_load_in_chunks(self, path: Path, fmt: ox.RdfFormat, to_graph: ox.NamedNode | None) -> None:
         # Oxigraph's bulk loader uses one core for a batch this size, and its memory grows with the batch:

@@ -15,8 +15,9 @@ from .namespaces import DEFAULT_BASE, graph_iri
 from .rdf_formats import format_named, guess_format, iter_quads
 from .store import Store
 
-# Files up to this size are replaced graph by graph in one transaction; bigger ones are bulk-loaded
-# (fast, but not one transaction) after a full parse has proved them well-formed.
+# Files up to this size are held in memory and replace their graphs in one transaction; bigger ones are bulk-loaded
+# after a full parse has proved them well-formed, the store's old state kept until the load is complete
+# (graph/embedded_checkpoint.py; a SPARQL server stages them). Either way a file is loaded whole or not at all.
 SMALL_FILE_BYTES = 16 * 1024 * 1024
 
 Progress = Callable[[str, int, int], None]

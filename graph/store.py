@@ -89,7 +89,9 @@ class Store(Protocol):
         """Bulk-load a big file already checked to parse; returns the quads loaded.
 
         Triples outside a graph go to `graph` (None: the default graph); the graphs in `replace` are emptied
-        first. Embedded: fast, not one transaction. SPARQL server: staged, then moved into place.
+        first. Embedded: bulk-loaded, the old state kept beside the store until the load is complete, so readers,
+        a failure and a crash (`kill -9`) see the old state or the new one. SPARQL server: staged, then moved into
+        place.
         """
         ...
 

@@ -1,16 +1,24 @@
 """`kill -9` during a write: a real `l4a` subprocess is killed mid-way and the store reopens in the old or the new
 state, never between. `l4a build` replaces the shipped graphs in one transaction; `l4a import` of a file whose
-graphs are held in memory replaces them in one transaction too."""
+graphs are held in memory replaces them in one transaction too; a bigger file is bulk-loaded with the store's old
+state kept beside it until the load is complete (graph/embedded_checkpoint.py), which readers see meanwhile."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
+import pytest
+from pyoxigraph import RdfFormat
+
+from l4a.graph.embedded import EmbeddedStore
+from l4a.graph.errors import StoreError
 from l4a.graph.settings import load_settings
 from l4a.graph.store import open_store
 
@@ -125,3 +133,216 @@ def test_kill_9_during_a_proposal_acceptance_leaves_it_under_review_or_published
         if outcomes[-1]:
             break
     assert outcomes[-1], outcomes  # the last kill comes after the commit
+
+
+# --- bulk imports (files above SMALL_FILE_BYTES) ---------------------------------------------------------------------
+
+EX = "https://example.org/durability/"
+# `l4a` with its log on stderr, so the test knows when the bulk load begins ("bulk-loading ...") and ends
+# ("bulk load committed: ...").
+LOGGED = "import logging\nlogging.basicConfig(level=logging.INFO, format='%(name)s: %(message)s')\n"
+RUN = "from l4a.graph.cli import main\nmain()\n"
+# Every file takes the bulk path, whatever its size, so the file can stay small.
+ALL_BULK = "from l4a.graph import exchange\nexchange.SMALL_FILE_BYTES = 0\n"
+# The load is done, the old graphs dropped and the new ones written, but not committed: wait for a line on stdin.
+PAUSE_BEFORE_COMMIT = """import sys
+from l4a.graph import embedded
+real_commit = embedded.commit
+def commit(store, path):
+    print('loaded, not committed', file=sys.stderr, flush=True)
+    sys.stdin.readline()
+    real_commit(store, path)
+embedded.commit = commit
+"""
+
+
+def l4a_with(*parts: str) -> list[str]:
+    return [sys.executable, "-c", LOGGED + "".join(parts) + RUN]
+
+
+def write_quads(path: Path, graphs: int, per_graph: int, filler: int = 0) -> None:
+    """N-Quads spread over `graphs` named graphs; `filler` characters in each literal make the file bigger."""
+    pad = "x" * filler
+    with path.open("w", encoding="utf-8") as out:
+        for g in range(graphs):
+            out.writelines(f'<{EX}s{g}-{i}> <{EX}p> "{i} {pad}" <{EX}g{g}> .\n' for i in range(per_graph))
+
+
+def seen(data_dir: Path, graph: str, read_only: bool = False) -> tuple[int, int, bool]:
+    """What a user sees: the store's quad count, the rows of a query over the union of the graphs, the marker."""
+    settings = load_settings({"data_dir": data_dir}, environ={}, config_file=data_dir / "none.toml")
+    store = open_store(settings, read_only=read_only)
+    try:
+        rows = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        marked = store.ask(f"ASK {{ GRAPH <{graph}> {{ {MARK} {MARK} {MARK} }} }}")
+        return store.quad_count(), int(rows[0]["n"].value), marked
+    finally:
+        store.close()
+
+
+def store_dirs(data_dir: Path) -> list[str]:
+    """The store and anything beside it (a kept state, a half-made checkpoint, a discarded state)."""
+    return sorted(p.name for p in data_dir.iterdir() if p.name.startswith("store"))
+
+
+def old_or_new(data_dir: Path, graph: str, new: tuple[int, int, bool]) -> str:
+    """Check a store after a kill: readers (before any writable open) and the writer see the same state, the old
+    one (the new plus the marker) or the new one, and nothing is left beside the store once the writer opened it."""
+    old = (new[0] + 1, new[1] + 1, True)
+    reader = seen(data_dir, graph, read_only=True)
+    writer = seen(data_dir, graph)
+    assert reader == writer, (reader, writer)
+    assert writer in (old, new), (writer, old, new)
+    assert store_dirs(data_dir) == ["store"]
+    return "old" if writer == old else "new"
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_bulk_import_leaves_the_old_or_the_new_graphs(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    data = tmp_path / "hubs.nq"
+    write_quads(data, graphs=30, per_graph=2000)  # 60k quads: dropping and loading them takes a second or two
+    command = [*l4a_with(ALL_BULK), "import", str(data)]
+    subprocess.run(command, env=env, check=True, timeout=120, capture_output=True)
+    graph = f"{EX}g0"
+    new = seen(tmp_path, graph)
+    assert new[0] == 60000 and not new[2]
+    outcomes = []
+    for delay in (0.0, 0.02, 0.1, 0.3, 0.6, 1.0, 1.5, 2.5):  # after the checkpoint: drop, load, compaction, commit
+        mark(tmp_path, graph)
+        kill_during(command, env, "bulk-loading", delay)
+        outcomes.append(old_or_new(tmp_path, graph, new))
+    mark(tmp_path, graph)
+    kill_during(command, env, "bulk load committed", 0.0)
+    outcomes.append(old_or_new(tmp_path, graph, new))
+    assert outcomes[0] == "old" and outcomes[-1] == "new", outcomes
+    # After all these crashes an import still runs to the end and gives the new state.
+    mark(tmp_path, graph)
+    subprocess.run(command, env=env, check=True, timeout=120, capture_output=True)
+    assert seen(tmp_path, graph) == new
+
+
+def test_a_bulk_import_killed_after_its_load_and_before_its_commit_leaves_the_old_graphs(tmp_path: Path) -> None:
+    # The most "between" moment there is: the old graphs are dropped and the new ones loaded into the store
+    # files, only the commit is missing. Readers see the old state meanwhile; after the kill, everyone does.
+    env = env_for(tmp_path)
+    data = tmp_path / "hubs.nq"
+    write_quads(data, graphs=5, per_graph=200)
+    subprocess.run([*l4a_with(ALL_BULK), "import", str(data)], env=env, check=True, timeout=120, capture_output=True)
+    graph = f"{EX}g0"
+    new = seen(tmp_path, graph)
+    old = (new[0] + 1, new[1] + 1, True)
+    extra = tmp_path / "more.nq"  # the paused import adds a graph, so that its uncommitted state is visible
+    write_quads(extra, graphs=1, per_graph=10)
+    data.write_text(data.read_text(encoding="utf-8") + extra.read_text(encoding="utf-8").replace("g0>", "g9>"))
+    for finish in ("kill", "continue"):
+        mark(tmp_path, graph)
+        command = [*l4a_with(ALL_BULK, PAUSE_BEFORE_COMMIT), "import", str(data)]
+        with subprocess.Popen(
+            command, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        ) as process:
+            assert process.stdin is not None and process.stderr is not None
+            for line in process.stderr:
+                if "loaded, not committed" in line:
+                    break
+            assert seen(tmp_path, graph, read_only=True) == old  # a reader while the load waits for its commit
+            if finish == "kill":
+                process.send_signal(signal.SIGKILL)
+            else:
+                process.stdin.write("\n")
+                process.stdin.flush()
+            process.stdin.close()
+            process.stderr.read()
+            process.wait(timeout=60)
+        if finish == "kill":
+            assert seen(tmp_path, graph, read_only=True) == old  # before any writable open: the kept state
+            assert seen(tmp_path, graph) == old
+            assert store_dirs(tmp_path) == ["store"]
+        else:
+            assert process.returncode == 0
+            assert seen(tmp_path, graph) == (new[0] + 10, new[1] + 10, False)
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_bulk_import_of_a_file_over_the_threshold(tmp_path: Path) -> None:
+    # The real path, no threshold changed: a file just over SMALL_FILE_BYTES (16 MiB), few but long triples.
+    from l4a.graph.exchange import SMALL_FILE_BYTES
+
+    env = env_for(tmp_path)
+    data = tmp_path / "big.nq"
+    write_quads(data, graphs=4, per_graph=4300, filler=1000)
+    assert data.stat().st_size > SMALL_FILE_BYTES
+    command = [*l4a_with(), "import", str(data)]
+    subprocess.run(command, env=env, check=True, timeout=120, capture_output=True)
+    graph = f"{EX}g0"
+    new = seen(tmp_path, graph)
+    assert new[0] == 4 * 4300
+    outcomes = []
+    for started, delay in (
+        ("bulk-loading", 0.0),
+        ("bulk-loading", 0.2),
+        ("bulk-loading", 0.5),
+        ("bulk load committed", 0.0),
+    ):
+        mark(tmp_path, graph)
+        kill_during(command, env, started, delay)
+        outcomes.append(old_or_new(tmp_path, graph, new))
+    assert outcomes[0] == "old" and outcomes[-1] == "new", outcomes
+
+
+def test_a_bulk_load_that_fails_puts_the_old_state_back(tmp_path: Path) -> None:
+    # In the loading process itself: the store is rolled back and stays usable, nothing is left beside it.
+    path = tmp_path / "store"
+    store = EmbeddedStore.open(path)
+    try:
+        store.replace_graphs({f"{EX}g0": []})
+        store.update(f"INSERT DATA {{ GRAPH <{EX}g0> {{ {MARK} {MARK} {MARK} }} }}")
+        broken = tmp_path / "broken.nq"
+        write_quads(broken, graphs=2, per_graph=3000)
+        with broken.open("a", encoding="utf-8") as out:
+            out.write(f'<{EX}s> <{EX}p> "unterminated <{EX}g0> .\n')
+        with pytest.raises(StoreError, match=r"broken\.nq"):
+            store.load_file(broken, RdfFormat.N_QUADS, None, replace=[f"{EX}g0", f"{EX}g1"])
+        assert store.quad_count() == 1
+        assert store.named_graphs() == [f"{EX}g0"]
+        assert store_dirs(tmp_path) == ["store"]
+        good = tmp_path / "good.nq"
+        write_quads(good, graphs=2, per_graph=10)
+        assert store.load_file(good, RdfFormat.N_QUADS, None, replace=[f"{EX}g0", f"{EX}g1"]) == 20
+        assert store.named_graphs() == [f"{EX}g0", f"{EX}g1"]
+    finally:
+        store.close()
+    reopened = EmbeddedStore.open(path)
+    try:
+        assert reopened.quad_count() == 20
+    finally:
+        reopened.close()
+    assert store_dirs(tmp_path) == ["store"]
+
+
+def test_a_reader_opens_the_kept_state_and_a_writer_puts_it_back(tmp_path: Path) -> None:
+    # The files a crash leaves, made by hand: a kept state beside a store changed after it, and a discarded
+    # state and a half-made checkpoint from earlier crashes. Readers see the kept state; the writer restores it.
+    from l4a.graph.embedded_checkpoint import before_load_dir
+
+    path = tmp_path / "store"
+    store = EmbeddedStore.open(path)
+    store.update(f"INSERT DATA {{ GRAPH <{EX}old> {{ {MARK} {MARK} {MARK} }} }}")
+    store.close()
+    shutil.copytree(path, before_load_dir(path))
+    half = ox.Store(str(path))  # pyoxigraph itself: an l4a writer would restore the kept state on opening
+    half.update(f"DROP GRAPH <{EX}old> ; INSERT DATA {{ GRAPH <{EX}half> {{ {MARK} {MARK} {MARK} }} }}")
+    del half
+    (tmp_path / "store.discarded").mkdir()
+    (tmp_path / "store.before-load.partial").mkdir()
+    reader = EmbeddedStore.open(path, read_only=True)
+    try:
+        assert reader.named_graphs() == [f"{EX}old"]
+    finally:
+        reader.close()
+    writer = EmbeddedStore.open(path)
+    try:
+        assert writer.named_graphs() == [f"{EX}old"]
+    finally:
+        writer.close()
+    assert store_dirs(tmp_path) == ["store"]

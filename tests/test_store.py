@@ -174,7 +174,7 @@ def test_a_load_that_fails_half_way_leaves_the_previous_graph(
     server_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # On a server the load is staged: the graph is replaced only once every triple is there. (The embedded store
-    # bulk-loads in place; `l4a import` parses every file in full before it writes.)
+    # keeps its old state beside it instead: tests/test_durability.py; `l4a import` parses every file first.)
     from l4a.graph import sparql_store
 
     monkeypatch.setattr(sparql_store, "STAGE_BATCH_TRIPLES", 1000)  # several batches reach the server first
