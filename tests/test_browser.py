@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, expect, sync_playwright
 
 from l4a.graph.cli import main
 
@@ -418,7 +418,13 @@ class Watched:
 def watch(page: Page) -> Watched:
     seen = Watched()
     page.add_init_script(WATCH_CSP)
-    page.on("console", lambda message: seen.errors.append(message.text) if message.type == "error" else None)
+
+    def console(message: ConsoleMessage) -> None:
+        # The browser's own request for /favicon.ico (the site has none) is logged as a failed load: not a page's.
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            seen.errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", console)
     page.on("pageerror", lambda error: seen.errors.append(str(error)))
     return seen
 
@@ -432,7 +438,9 @@ def test_dashboard_hub_charts_and_brief(page: Page, examples_server: Server) -> 
     seen = watch(page)
     # The check itself works: an inline style added to one of the site's pages is refused and reported.
     page.goto(examples_server.url("/monitoring"))
-    page.evaluate("() => document.head.insertAdjacentHTML('beforeend', '<style>body { color: red }</style>')")
+    with page.expect_console_message(lambda message: "Content Security Policy" in message.text) as refused:
+        page.evaluate("() => document.head.insertAdjacentHTML('beforeend', '<style>body { color: red }</style>')")
+    assert refused.value.type == "error"  # the console error comes too (awaited: it can come late)
     page.wait_for_function("() => window.__csp.length > 0")
     assert any("style-src" in v for v in csp_violations(page))
     seen.errors.clear()
