@@ -33,7 +33,8 @@ WORDS = {
            "related": "Related hubs of other councils", "no_related": "None found.", "gaps": "Gaps",
            "targets": "SDG targets no hub of this council addresses: {n}",
            "manifestos": "Durban manifestos no hub of this council addresses: {names}", "undated": "undated",
-           "done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track", "terms": "Terms"},
+           "done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track", "terms": "Terms",
+           "colon": ": ", "to": "to"},
     "fr": {"brief": "Note pour le Conseil politique",
            "made": "Établie le {day} à partir du graphe des HUBs Local4Action.",
            "hubs": "Hubs", "none_hubs": "Aucun hub n'est relié à ce conseil.", "progress": "Avancement",
@@ -43,7 +44,7 @@ WORDS = {
            "targets": "Cibles des ODD qu'aucun hub de ce conseil ne traite : {n}",
            "manifestos": "Manifestes de Durban qu'aucun hub de ce conseil ne traite : {names}", "undated": "sans date",
            "done": "achevé", "overdue": "en retard", "at-risk": "à risque", "on-track": "dans les temps",
-           "terms": "Mandats"},
+           "terms": "Mandats", "colon": "\u00a0: ", "to": "au"},
     "es": {"brief": "Nota para el Consejo Político",
            "made": "Elaborada el {day} a partir del grafo de los HUBs Local4Action.",
            "hubs": "Hubs", "none_hubs": "Ningún hub está vinculado a este consejo.", "progress": "Avance",
@@ -53,7 +54,7 @@ WORDS = {
            "targets": "Metas de los ODS que ningún hub de este consejo aborda: {n}",
            "manifestos": "Manifiestos de Durban que ningún hub de este consejo aborda: {names}", "undated": "sin fecha",
            "done": "finalizado", "overdue": "atrasado", "at-risk": "en riesgo", "on-track": "en curso",
-           "terms": "Mandatos"},
+           "terms": "Mandatos", "colon": ": ", "to": "al"},
 }  # fmt: skip
 
 
@@ -122,7 +123,7 @@ def make_brief(
     evidence = hub_evidence(store, [{"council": c} for c in lineage], {r.iri for r in rows}, base)
     hubs = hub_briefs(store, rows, evidence, lang, base, day)
     gaps = find_gaps(store, council=iri, base=base)
-    manifestos = [row["label"].value for row in gaps.manifestos if "label" in row]
+    manifestos = manifesto_names(store, [row["manifesto"].value for row in gaps.manifestos], lang)
     return Brief(
         iri,
         _pick(labels.get(iri, {}), lang, iri),
@@ -133,6 +134,21 @@ def make_brief(
         day,
         lang,
     )
+
+
+MANIFESTO_LABELS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?manifesto ?label WHERE { ?manifesto a l4a:Manifesto ; skos:prefLabel ?label }"""
+
+
+def manifesto_names(store: Store, iris: list[str], lang: str) -> list[str]:
+    """The names of these manifestos in `lang` (else English), sorted."""
+    labels: dict[str, dict[str, str]] = {}
+    for row in store.select(MANIFESTO_LABELS):
+        label = row["label"]
+        if isinstance(label, ox.Literal):
+            labels.setdefault(row["manifesto"].value, {}).setdefault(label.language or "en", label.value)
+    return sorted(_pick(labels.get(iri, {}), lang, iri) for iri in iris)
 
 
 def hub_evidence(store: Store, filters: list[dict[str, str]], members: set[str], base: str = DEFAULT_BASE) -> Evidence:
@@ -185,15 +201,16 @@ def hub_briefs(
 def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
     """The brief as Markdown; `words` replaces some of WORDS (another kind of brief)."""
     w = {**WORDS[b.lang], **(words or {})}
-    out = [f"# {w['brief']}: {b.title}", "", w["made"].format(day=b.day.isoformat()), ""]
-    out += [f"{w['terms']}: " + "; ".join(f"{label} (<{iri}>)" for iri, label in b.lineage), "", f"## {w['hubs']}", ""]
+    c = w["colon"]
+    out = [f"# {w['brief']}{c}{b.title}", "", w["made"].format(day=b.day.isoformat()), ""]
+    out += [f"{w['terms']}{c}" + "; ".join(f"{label} (<{iri}>)" for iri, label in b.lineage), "", f"## {w['hubs']}", ""]
     if not b.hubs:
         out += [w["none_hubs"], ""]
     for h in b.hubs:
         out += [f"### {h.title}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
-        out += [f"{w['progress']}: {h.progress or w['no_figures']}", ""]
+        out += [f"{w['progress']}{c}{h.progress or w['no_figures']}", ""]
         for title, status, progress in h.deliverables:
-            out.append(f"- {title}: {w[status]} ({progress or w['no_figures']})")
+            out.append(f"- {title}{c}{w[status]} ({progress or w['no_figures']})")
         out += ([""] if h.deliverables else []) + [f"**{w['evidence']}**", ""]
         for url, date, publisher in h.evidence:
             out.append(f"- <{url}> ({', '.join(x for x in (publisher, date or w['undated']) if x)})")
@@ -208,7 +225,7 @@ def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
 STYLE = """body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;line-height:1.45;color:#111}
 h1{font-size:1.6rem}h2{border-bottom:1px solid #999;margin-top:2rem}section{break-inside:avoid}
 a{color:#0645ad}@media print{body{margin:0;max-width:none;font-size:11pt}a{color:#000}
-a[href^="http"]::after{content:" (" attr(href) ")";font-size:9pt}}"""
+a[href^="http"]::after{content:" (" attr(href) ")";font-size:9pt}a.url::after{content:none}}"""
 
 
 def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
@@ -221,10 +238,11 @@ def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
     def link(iri: str, label: str) -> str:
         return f'<a href="{e(iri)}">{e(label)}</a>'
 
+    c = e(w["colon"])
     parts = [f'<!doctype html><html lang="{b.lang}"><head><meta charset="utf-8">',
-             f"<title>{e(w['brief'])}: {e(b.title)}</title><style>{STYLE}</style></head><body>",
-             f"<h1>{e(w['brief'])}: {e(b.title)}</h1><p>{e(w['made'].format(day=b.day.isoformat()))}</p>",
-             f"<p>{e(w['terms'])}: " + "; ".join(link(i, label) for i, label in b.lineage) + "</p>",
+             f"<title>{e(w['brief'])}{c}{e(b.title)}</title><style>{STYLE}</style></head><body>",
+             f"<h1>{e(w['brief'])}{c}{e(b.title)}</h1><p>{e(w['made'].format(day=b.day.isoformat()))}</p>",
+             f"<p>{e(w['terms'])}{c}" + "; ".join(link(i, label) for i, label in b.lineage) + "</p>",
              f"<h2>{e(w['hubs'])}</h2>"]  # fmt: skip
     if not b.hubs:
         parts.append(f"<p>{e(w['none_hubs'])}</p>")
@@ -232,17 +250,17 @@ def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
         parts.append(f'<section class="hub"><h3>{link(h.iri, h.title)}</h3>')
         if h.mark:
             parts.append(f'<p class="mark"><em>{e(w[h.mark])}</em></p>')
-        parts.append(f"<p>{e(w['progress'])}: {e(h.progress or w['no_figures'])}</p>")
+        parts.append(f"<p>{e(w['progress'])}{c}{e(h.progress or w['no_figures'])}</p>")
         if h.deliverables:
             parts.append(
                 "<ul>"
-                + "".join(f"<li>{e(t)}: {e(w[s])} ({e(p or w['no_figures'])})</li>" for t, s, p in h.deliverables)
+                + "".join(f"<li>{e(t)}{c}{e(w[s])} ({e(p or w['no_figures'])})</li>" for t, s, p in h.deliverables)
                 + "</ul>"
             )
         parts.append(f"<h4>{e(w['evidence'])}</h4>")
-        items = [
-            f"<li>{link(u, u)} ({e(', '.join(x for x in (pub, d or w['undated']) if x))})</li>"
-            for u, d, pub in h.evidence
+        items = [  # class url: the text is the address, so print does not add it again
+            f'<li><a class="url" href="{e(u)}">{e(u)}</a> ({e(", ".join(x for x in (p, d or w["undated"]) if x))})</li>'
+            for u, d, p in h.evidence
         ]
         parts.append(f"<ul>{''.join(items)}</ul>" if items else f"<p>{e(w['no_evidence'])}</p>")
         parts.append(f"<h4>{e(w['related'])}</h4>")

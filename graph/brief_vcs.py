@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .brief import WORDS, Brief, hub_briefs, hub_evidence
+from .brief import WORDS, Brief, hub_briefs, hub_evidence, manifesto_names
 from .errors import UsageError
 from .hub_table import HubRow, HubTable
 from .monitoring_hub import period_day
@@ -82,9 +82,9 @@ class Edition:
     start: dt.date | None
     end: dt.date | None
 
-    def about(self) -> str:
-        """The label with the theme and the dates, as a brief names the edition."""
-        days = " to ".join(d.isoformat() for d in dict.fromkeys(x for x in (self.start, self.end) if x is not None))
+    def about(self, to: str = "to") -> str:
+        """The label with the theme and the dates, as a brief names the edition (`to` between the dates)."""
+        days = f" {to} ".join(d.isoformat() for d in dict.fromkeys(x for x in (self.start, self.end) if x is not None))
         return ", ".join(x for x in (self.label + (f": {self.theme}" if self.theme else ""), days) if x)
 
 
@@ -171,11 +171,8 @@ def make_edition_brief(
     hubs.sort(key=lambda h: (h.mark != "presented", h.title))
     addressed = {t for r in rows for t in r.values("targets")}
     targets = [r["target"].value for r in store.select(TARGETS) if r["target"].value not in addressed]
-    manifestos = [
-        r["label"].value
-        for r in store.select(MANIFESTOS)
-        if r["manifesto"].value not in {m for row in rows for m in row.values("manifestos")} and "label" in r
-    ]
-    return Brief(
-        found.iri, found.label, [(found.iri, found.about())], hubs, len(targets), sorted(manifestos), day, lang, "vcs"
-    )
+    addressed_manifestos = {m for row in rows for m in row.values("manifestos")}
+    gaps = [r["manifesto"].value for r in store.select(MANIFESTOS) if r["manifesto"].value not in addressed_manifestos]
+    manifestos = manifesto_names(store, gaps, lang)
+    lineage = [(found.iri, found.about(WORDS[lang]["to"]))]
+    return Brief(found.iri, found.label, lineage, hubs, len(targets), manifestos, day, lang, "vcs")

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from l4a.graph.brief import brief_html, brief_markdown
+from l4a.graph.brief import WORDS, brief_html, brief_markdown
 from l4a.graph.brief_vcs import EDITION_WORDS, Edition, edition_hubs, make_edition_brief, resolve_edition
 from l4a.graph.build import build
 from l4a.graph.cli import main
@@ -98,18 +98,18 @@ def test_the_brief_has_exactly_the_editions_hubs(store: EmbeddedStore, lang: str
     brief = make_edition_brief(store, "2020", lang, day=D(2026, 11, 26))
     assert {h.iri: h.mark for h in brief.hubs} == IN_2020  # no shipped hub ran in November 2020
     assert brief.hubs[0].mark == "presented"  # presented hubs first
-    words = EDITION_WORDS[lang]
+    words = {**WORDS[lang], **EDITION_WORDS[lang]}
     text = brief_markdown(brief, words)
     page = brief_html(brief, words)
-    assert text.startswith(f"# {words['brief']}: Venice City Solutions 2030, 3rd edition (2020)\n")
-    assert "2020-11-26 to 2020-11-27" in text
+    assert text.startswith(f"# {words['brief']}{words['colon']}Venice City Solutions 2030, 3rd edition (2020)\n")
+    assert f"2020-11-26 {words['to']} 2020-11-27" in text  # "au" in French, "al" in Spanish
     for row in HubTable.from_store(store).rows:  # a section for each of the edition's hubs, and no other
         inside = row.iri in IN_2020
         assert (f"\n<{row.iri}>\n" in text) == inside, row.iri
         assert (f'<h3><a href="{row.iri}">' in page) == inside, row.iri
     assert text.count(f"*{words['presented']}*") == 1 and text.count(f"*{words['active']}*") == len(IN_2020) - 1
     assert f"- <{EVIDENCE_URL}> (2020-12-01)" in text  # evidence cited with its address and date
-    assert f'<a href="{EVIDENCE_URL}">{EVIDENCE_URL}</a> (2020-12-01)' in page
+    assert f'<a class="url" href="{EVIDENCE_URL}">{EVIDENCE_URL}</a> (2020-12-01)' in page
 
 
 def test_a_shipped_hub_active_during_the_4th_edition(store: EmbeddedStore) -> None:

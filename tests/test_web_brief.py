@@ -41,7 +41,7 @@ def test_brief_page_lists_the_councils_hubs_with_evidence(client: FlaskClient) -
     text = article(page)
     assert "Brief for the Policy Council: Multilevel Governance: Regaining Trust" in text
     assert "DEMO (fictional): Ríoverde Green Corridors" in text and "Progress: 33%" in text
-    assert f'<a href="{EVIDENCE}">{EVIDENCE}</a> (Municipality of Ríoverde (fictional), 2026-01-20)' in text
+    assert f'<a class="url" href="{EVIDENCE}">{EVIDENCE}</a> (Municipality of Ríoverde (fictional), 2026-01-20)' in text
     # Each hub of the council (either term), and no other, has a section.
     council = client.get(f"/councils/{COUNCIL}.json").get_json()
     sections = re.findall(r'<section class="hub"><h3><a href="([^"]+)"', text)
@@ -92,6 +92,6 @@ def test_venice_city_solutions_edition_briefs(client: FlaskClient) -> None:
     md = client.get("/vcs/2021/brief.md?lang=fr")
     assert md.headers["Content-Type"] == "text/markdown; charset=utf-8"
     assert md.headers["Content-Disposition"] == 'attachment; filename="brief-venice-city-solutions-2021-fr.md"'
-    assert md.get_data(as_text=True).startswith("# Note: Venice City Solutions 2030, 4th edition (2021)")
+    assert md.get_data(as_text=True).startswith("# Note\u00a0: Venice City Solutions 2030, 4th edition (2021)")  # French spacing
     for path in ("/vcs/9/brief", "/vcs/1999/brief.md", "/vcs/nowhere/brief.json"):
         assert client.get(path).status_code == 404, path
