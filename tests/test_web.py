@@ -105,6 +105,6 @@ def test_the_sparql_endpoint_answers_on_each_backend(client: FlaskClient) -> Non
 def test_every_page_names_the_sites_icon_and_it_is_served(client: FlaskClient) -> None:
     page = client.get("/").get_data(as_text=True)
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
-    icon = client.get("/static/favicon.svg")
-    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<script" not in icon.data
+    with client.get("/static/favicon.svg") as icon:  # a static file: its stream is closed with the response
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<script" not in icon.data
     assert 'href="/monitoring"' in page  # the dashboard is in the main navigation
