@@ -139,3 +139,21 @@ def test_literals_and_iris() -> None:
     assert term_text(ox.NamedNode("http://example.org/é")) == "<http://example.org/é>"
     with pytest.raises(UsageError, match="blank node"):
         term_text(ox.BlankNode("b1"))
+
+
+def test_a_query_that_passed_is_not_parsed_again_and_a_refused_one_always_is() -> None:
+    from l4a.graph import sparql_check
+
+    text = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3 # cached-check test"
+    before = sparql_check._checked_query.cache_info().hits
+    first = sparql_check.check_query(text)
+    assert sparql_check.check_query(text) == first and first.form == "SELECT"
+    assert sparql_check._checked_query.cache_info().hits == before + 1
+    refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } # cached-check test"
+    for _ in range(2):
+        with pytest.raises(sparql_check.SparqlRefused):
+            sparql_check.check_query(refused)
+    long = "SELECT ?s WHERE { ?s ?p ?o }" + " " * sparql_check.CACHED_CHARS
+    misses = sparql_check._checked_query.cache_info().misses
+    assert sparql_check.check_query(long).form == "SELECT"
+    assert sparql_check._checked_query.cache_info().misses == misses  # too long to keep: parsed apart

@@ -89,3 +89,43 @@ def test_a_value_read_before_a_write_is_not_kept(app: Flask) -> None:
 
 def test_a_cached_value_may_need_another(app: Flask) -> None:
     assert cached(app, "outer", lambda: cached(app, "inner", lambda: 1) + 1) == 2
+
+
+# Rendered pages and API answers (web/page_cache.py)
+
+
+def test_the_page_cache_keeps_the_most_recently_used_pages() -> None:
+    from l4a.web.page_cache import PageCache
+
+    pages = PageCache(size=2)
+    pages.put("a", "A")
+    pages.put("b", "B")
+    assert pages.get("a") == "A"  # a is now the most recent
+    pages.put("c", "C")
+    assert (pages.get("a"), pages.get("b"), pages.get("c")) == ("A", None, "C")
+    assert len(pages) == 2
+
+
+def test_a_hub_page_and_its_related_hubs_change_after_a_write(tmp_path: Path) -> None:
+    from .webapp import web_app
+
+    hub = "https://w3id.org/l4a/id/hub/bilbao-city-of-values"
+    with web_app(tmp_path, write_token="t0ken-for-this-test") as made:
+        client = made.test_client()
+        first = client.get("/hubs/bilbao-city-of-values?lang=fr").get_data(as_text=True)
+        related = client.get("/api/hubs/bilbao-city-of-values/related").get_json()
+        assert client.get("/hubs/bilbao-city-of-values?lang=fr").get_data(as_text=True) == first  # kept
+        other = "https://w3id.org/l4a/id/hub/xian-youth-education-dialogue"
+        insert = (
+            "INSERT DATA { GRAPH <https://w3id.org/l4a/graph/test-note> { "
+            f"<{hub}> <https://w3id.org/l4a/ontology#buildsOn> <{other}> }} }}"
+        )
+        headers = {"Authorization": "Bearer t0ken-for-this-test"}
+        response = client.post("/sparql/update", data={"update": insert}, headers=headers)
+        assert response.status_code == 204
+        after = client.get("/hubs/bilbao-city-of-values?lang=fr").get_data(as_text=True)
+        # The write emptied the cache: the page shows the new link.
+        assert after.count("xian-youth-education-dialogue") > first.count("xian-youth-education-dialogue")
+        assert client.get("/api/hubs/bilbao-city-of-values/related").get_json() != related
+        as_json = client.get("/hubs/bilbao-city-of-values", headers={"Accept": "application/json"})
+        assert as_json.is_json and as_json.get_json()["hub"] == hub  # JSON is not served from the HTML cache

@@ -172,5 +172,7 @@ def forget_caches(app: Flask) -> None:
         app.extensions["l4a_cache_generation"] += 1
         app.extensions["l4a_cache"].clear()
         app.extensions["l4a_cache_key_locks"].clear()
+        if "l4a_pages" in app.extensions:  # rendered pages (web/page_cache.py)
+            app.extensions["l4a_pages"].clear()
     if app.config.get("L4A_WARM"):
         warm_reports(app)

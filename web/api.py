@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+import json
+
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.namespaces import record_iri
 
 from . import app_index
+from .page_cache import kept_text
 
 bp = Blueprint("api", __name__)
 DEFAULT_LIMIT = 10
@@ -31,9 +34,14 @@ def _ranked(slug: str, partners: bool) -> ResponseReturnValue:
     index = app_index(current_app)
     if iri not in index.hubs:
         return jsonify({"error": "no such hub", "hub": iri}), 404
-    found = index.partners(iri, limit) if partners else index.related(iri, limit)
     key = "partners" if partners else "related"
-    return jsonify({"hub": iri, "limit": limit, key: [r.as_dict() for r in found]})
+
+    def answer() -> str:
+        found = index.partners(iri, limit) if partners else index.related(iri, limit)
+        return json.dumps({"hub": iri, "limit": limit, key: [r.as_dict() for r in found]}, ensure_ascii=False)
+
+    # The index only changes when the app writes; the answer is kept until then (web/page_cache.py).
+    return Response(kept_text(f"api:{key}:{iri}:{limit}", answer), mimetype="application/json")
 
 
 @bp.get("/api/hubs/<slug>/related")

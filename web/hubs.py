@@ -18,6 +18,7 @@ from l4a.graph.validation import ValidationReport, hub_graph, shipped_validator
 from . import app_index, app_labels, app_store, cached, ready_reports
 from .hub_charts import hub_charts, hub_monitoring_data, hub_summary
 from .i18n import chosen_language
+from .page_cache import cached_page
 from .render import page, respond, wants_json
 
 bp = Blueprint("hubs", __name__)
@@ -108,7 +109,12 @@ def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
 @page(bp, "/hubs/<slug>")
 def hub_page(slug: str) -> ResponseReturnValue:
     """One hub: every fact with its sources, links, deliverables, evidence, validation, related hubs, partners, and
-    its monitoring: timeline and indicator charts, or "no figures reported"."""
+    its monitoring: timeline and indicator charts, or "no figures reported". The HTML is kept once rendered
+    (web/page_cache.py) until the app writes."""
+    return cached_page(lambda: _hub_page(slug))
+
+
+def _hub_page(slug: str) -> ResponseReturnValue:
     store = app_store(current_app)
     iri = record_iri(_base(), "hub", slug)
     view = cached(current_app, f"hub:{iri}", lambda: hub_view(store, iri, _base()))
