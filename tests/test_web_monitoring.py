@@ -213,3 +213,30 @@ def test_hub_page_shows_the_timeline_and_the_indicator_charts(examples_dir: Path
         assert client.get("/hubs/bilbao-city-of-values.json").get_json()["monitoring"]["figures_reported"] is False
         undated = client.get("/hubs/avcilar-eko-bil?lang=en").get_data(as_text=True)
         assert "no figures reported" in undated and "no timeline" in undated and "<svg" not in undated
+
+
+def test_the_dashboard_lists_hubs_with_figures_first_a_page_at_a_time(
+    examples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    from l4a.web import monitoring
+
+    monkeypatch.setattr(monitoring, "PER_PAGE", 2)
+    with web_app(examples_dir) as app:
+        client = app.test_client()
+        everything = client.get("/monitoring.json").get_json()  # JSON: every hub on one page
+        assert everything["count"] == len(everything["hubs"]) >= 8 and everything["with_figures"] == 2
+        assert {h["hub"] for h in everything["hubs"][:2]} == {DEMO, LATE_HUB}  # the two with figures, first
+
+        def listed(page: int) -> list[str]:
+            html = client.get(f"/monitoring?page={page}").get_data(as_text=True)
+            table = html.split('id="hub-progress"')[1].split("</table>")[0]
+            return re.findall(r'href="/monitoring/hubs/([^"]+)"', table)
+
+        assert set(listed(1)) == {DEMO.rsplit("/", 1)[1], LATE_HUB.rsplit("/", 1)[1]}
+        pages = -(-everything["count"] // 2)
+        seen = [slug for page in range(1, pages + 1) for slug in listed(page)]
+        assert seen == [h["slug"] for h in everything["hubs"]]  # each hub once, in the same order
+        last = client.get(f"/monitoring?page={pages}").get_data(as_text=True)
+        assert 'rel="prev"' in last and 'rel="next"' not in last

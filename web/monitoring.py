@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort, current_app, request
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from l4a.graph.dashboard import INDICATOR_KEYS, NO_STATUS, make_dashboard
+from l4a.graph.dashboard import INDICATOR_KEYS, NO_STATUS, Dashboard, make_dashboard
 from l4a.graph.dashboard_svg import coverage_svg
 from l4a.graph.monitoring import (
     HubMonitoring,
@@ -27,9 +27,10 @@ from .hub_charts import hub_charts, hub_monitoring_data, percent
 from .hubs import hub_table
 from .i18n import translate
 from .render import page as register
-from .render import respond
+from .render import respond, wants_json
 
 bp = Blueprint("monitoring", __name__)
+PER_PAGE = 50  # hubs a page in the dashboard's table (JSON: all)
 
 
 def _base() -> str:
@@ -53,12 +54,24 @@ def _summary(hub: HubMonitoring, today: dt.date) -> dict[str, object]:
 def dashboard() -> ResponseReturnValue:
     """Every hub's progress, hubs by status and year, indicators by status, overdue deliverables, SDG coverage."""
     today = dt.date.today()
-    hubs: dict[str, HubMonitoring] = cached(
-        current_app, "monitoring", lambda: load_monitoring(app_store(current_app), _base())
-    )
-    rows = [_summary(h, today) for h in sorted(hubs.values(), key=lambda h: h.label)]
-    board = make_dashboard(hub_table(), hubs, today)
-    data: dict[str, Any] = {"today": today.isoformat(), "hubs": rows, **board.as_dict()}
+
+    def made() -> tuple[list[dict[str, object]], Dashboard]:
+        hubs: dict[str, HubMonitoring] = cached(
+            current_app, "monitoring", lambda: load_monitoring(app_store(current_app), _base())
+        )
+        ordered = sorted(hubs.values(), key=lambda h: (not h.has_figures(), h.label))  # hubs with figures first
+        return [_summary(h, today) for h in ordered], make_dashboard(hub_table(), hubs, today)
+
+    rows, board = cached(current_app, f"dashboard:{today}", made)  # until the app writes, or tomorrow
+    asked = request.args.get("page") or "1"
+    page = max(1, int(asked)) if asked.isdigit() else 1
+    pages = max(1, -(-len(rows) // PER_PAGE))
+    shown = rows if wants_json() else rows[(page - 1) * PER_PAGE : page * PER_PAGE]  # JSON: every hub
+    with_figures = sum(1 for r in rows if r["figures_reported"])
+    data: dict[str, Any] = {
+        "today": today.isoformat(), "count": len(rows), "with_figures": with_figures, "page": page,
+        "per_page": PER_PAGE, "hubs": shown, **board.as_dict(),
+    }  # fmt: skip
     chart = coverage_svg(
         board.coverage.years,
         translate("monitoring.coverage_chart"),
@@ -74,6 +87,8 @@ def dashboard() -> ResponseReturnValue:
         status_iris=status_iris,
         indicator_keys=INDICATOR_KEYS,
         no_status=NO_STATUS,
+        pages=pages,
+        args=request.args,
     )
 
 
