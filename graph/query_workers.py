@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -219,8 +220,22 @@ class Worker:
         self.process.wait(timeout=seconds)
 
 
+class _Waiter:
+    """A request waiting for a worker: handed one (or leave to start one) by the request that frees it."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.worker: Worker | None = None
+        self.start_new = False
+        self.closed = False
+
+
 class QueryWorkers:
-    """A few worker processes over one store path; a query waits for a free one within its own time limit."""
+    """A few worker processes over one store path; a query waits for a free one within its own time limit.
+
+    Waiting requests are served in their order of arrival: a freed worker is handed to the oldest waiter, so a
+    request that arrives later cannot take it first (under load, barging left some queries waiting seconds).
+    """
 
     def __init__(self, path: Path, size: int | None = None) -> None:
         self.path = path
@@ -228,7 +243,8 @@ class QueryWorkers:
         self._idle: list[Worker] = []
         self._out = 0  # workers running a job or starting
         self._closed = False
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()
+        self._waiting: deque[_Waiter] = deque()
 
     def run(self, job: Job, timeout: float) -> QueryResult:
         """The job's answer, or QueryLimitError once `timeout` seconds have passed (its worker is killed)."""
@@ -261,10 +277,11 @@ class QueryWorkers:
         raise StoreError(f"the store could not answer the query: {value}")
 
     def _acquire(self, deadline: float) -> Worker:
+        waiter = _Waiter()
         with self._lock:
-            while True:
-                if self._closed:
-                    raise StoreError("the store is closed.")
+            if self._closed:
+                raise StoreError("the store is closed.")
+            if not self._waiting:
                 while self._idle:
                     worker = self._idle.pop()
                     if worker.alive():
@@ -273,36 +290,63 @@ class QueryWorkers:
                     worker.close()
                 if self._out < self.size:
                     self._out += 1
-                    break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                    waiter.start_new = True
+            if not waiter.start_new:
+                self._waiting.append(waiter)
+        if waiter.start_new:
+            return self._start()  # outside the lock: a process takes a moment to start
+        if not waiter.event.wait(max(0.0, deadline - time.monotonic())):
+            with self._lock:
+                if waiter in self._waiting:  # still waiting: nothing was handed to it
+                    self._waiting.remove(waiter)
                     raise QueryLimitError("the server is busy with other queries; try again in a moment.", "busy")
-                self._lock.wait(remaining)
+        if waiter.closed:
+            raise StoreError("the store is closed.")
+        handed = waiter.worker
+        if handed is not None and handed.alive():
+            return handed
+        if handed is not None:
+            handed.close()
+        return self._start()  # its slot is counted in _out already
+
+    def _start(self) -> Worker:
+        """A new worker for a slot already counted in _out (given back if it cannot start)."""
         try:
             return Worker(self.path)
         except BaseException:
-            with self._lock:
-                self._out -= 1
-                self._lock.notify()
+            self._release(None, False)
             raise
 
-    def _release(self, worker: Worker, healthy: bool) -> None:
-        if not healthy:
+    def _release(self, worker: Worker | None, healthy: bool) -> None:
+        if worker is not None and not healthy:
             worker.kill()
+        stop = None
         with self._lock:
+            if self._waiting and not self._closed:  # hand the slot to the oldest waiter
+                waiter = self._waiting.popleft()
+                if healthy:
+                    waiter.worker = worker
+                else:
+                    waiter.start_new = True
+                waiter.event.set()
+                return
             self._out -= 1
-            keep = healthy and not self._closed
-            if keep:
+            if healthy and worker is not None and not self._closed:
                 self._idle.append(worker)
-            self._lock.notify()
-        if healthy and not keep:
-            worker.close()
+            elif healthy:
+                stop = worker
+        if stop is not None:
+            stop.close()
 
     def close(self) -> None:
-        """Stop the idle workers; busy ones stop when their job ends."""
+        """Stop the idle workers; busy ones stop when their job ends; waiting requests are told the store closed."""
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
+            waiting, self._waiting = list(self._waiting), deque()
+        for waiter in waiting:
+            waiter.closed = True
+            waiter.event.set()
         for worker in idle:
             worker.close()
 
