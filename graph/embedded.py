@@ -98,6 +98,7 @@ class EmbeddedStore:
         self._generation = 0  # counts writes: query workers reopen their read-only view when it changes
         self._workers: QueryWorkers | None = None
         self._workers_lock = threading.Lock()
+        self.query_workers = 0  # processes for time-limited queries (0: QueryWorkers' default)
 
     @classmethod
     def open(cls, path: Path, read_only: bool = False) -> EmbeddedStore:
@@ -169,7 +170,7 @@ class EmbeddedStore:
                 raise StoreError(f"the store could not answer the query: {exc}") from exc
         with self._workers_lock:
             if self._workers is None:
-                self._workers = QueryWorkers(self.path)
+                self._workers = QueryWorkers(self.path, self.query_workers or None)
         return self._workers.run(Job(query, dataset, row_cap, self._generation), timeout)
 
     def update(self, update: str) -> None:

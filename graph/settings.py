@@ -57,6 +57,12 @@ class Settings:
     )
     query_timeout: float = field(default=10.0, metadata=_help("Time limit of one SPARQL query, in seconds."))
     row_cap: int = field(default=10000, metadata=_help("Most rows a query returns to a client."))
+    query_workers: int = field(
+        default=0,
+        metadata=_help(
+            "Processes running clients' SPARQL queries on the embedded store (0: two per core, at most 8)."
+        ),
+    )
     write_token: str = field(
         default="",
         metadata=_help(
@@ -186,6 +192,8 @@ def _check(settings: Settings) -> Settings:
     names = [entry.partition(":")[0] for entry in settings.staff]
     if len(set(names)) != len(names):
         raise ConfigError("setting 'staff' names someone twice; give each person one entry.")
+    if not 0 <= settings.query_workers <= 64:
+        raise ConfigError(f"setting 'query_workers' is {settings.query_workers}; use 0 (automatic) to 64.")
     if not 0 <= settings.proxy_hops <= 5:
         raise ConfigError(f"setting 'proxy_hops' is {settings.proxy_hops}; use the number of proxies, 0 to 5.")
     if settings.proposal_rate <= 0:

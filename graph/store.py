@@ -128,4 +128,6 @@ def open_store(settings: Settings, read_only: bool = False) -> Store:
         return SparqlStore.open(settings, read_only=read_only)
     from .embedded import EmbeddedStore
 
-    return EmbeddedStore.open(settings.store_path(), read_only=read_only)
+    store = EmbeddedStore.open(settings.store_path(), read_only=read_only)
+    store.query_workers = settings.query_workers
+    return store

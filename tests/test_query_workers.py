@@ -116,3 +116,19 @@ def test_closing_the_pool_releases_the_waiting_requests(store_path: Path) -> Non
     assert not waiting.is_alive() and time.monotonic() - started < 5
     assert len(errors) == 1 and isinstance(errors[0], StoreError) and "closed" in str(errors[0])
     holder.join()
+
+
+def test_the_setting_sizes_the_pool_of_the_embedded_store(tmp_path: Path, store_path: Path) -> None:
+    from l4a.graph.settings import load_settings
+    from l4a.graph.store import open_store
+
+    settings = load_settings(
+        {"data_dir": store_path.parent, "query_workers": 3}, environ={}, config_file=tmp_path / "none.toml"
+    )
+    store = open_store(settings, read_only=True)
+    try:
+        assert store.query(QUICK, timeout=20).rows[0]["n"].value == "1500"  # type: ignore[union-attr]
+        assert store._workers is not None and store._workers.size == 3  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    assert QueryWorkers(store_path).size >= 2  # automatic: two per core, at least two
