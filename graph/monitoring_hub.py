@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from .monitoring import Deliverable, HubMonitoring, Indicator, Observation
+from .monitoring import INDICATORS, Deliverable, HubMonitoring, Indicator, Observation
 from .store import Store
 
 HUB = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
@@ -33,17 +33,7 @@ SELECT ?hub ?kind ?value WHERE {
   UNION { ?e l4a:supports ?hub ; l4a:evidenceType ?t ; dcterms:date ?value .
           FILTER(STRENDS(STR(?t), "/report")) BIND("report" AS ?kind) }
 }"""
-INDICATORS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?hub ?d ?dlabel ?ddue ?i ?ilabel ?baseline ?target ?idue ?unit WHERE {
-  ?hub l4a:hasDeliverable ?d .
-  OPTIONAL { ?d rdfs:label|dcterms:title ?dlabel }
-  OPTIONAL { ?d l4a:dueDate ?ddue }
-  OPTIONAL { ?d l4a:hasIndicator ?i .
-    OPTIONAL { ?i rdfs:label ?ilabel } OPTIONAL { ?i l4a:baseline ?baseline } OPTIONAL { ?i l4a:targetValue ?target }
-    OPTIONAL { ?i l4a:dueDate ?idue } OPTIONAL { ?i l4a:unit ?unit } }
-}"""
+# INDICATORS: the whole-store loader's query (graph/monitoring.py), bound to one hub here.
 OBSERVATIONS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
