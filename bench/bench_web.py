@@ -37,7 +37,8 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -248,19 +249,21 @@ def wrk(url: str, paths: list[str], connections: int, seconds: int, work: Path, 
     return found
 
 
-def over_http(data_dir: Path, slugs: list[str], threads: int, connections: int, seconds: int) -> None:
+@contextmanager
+def serving(data_dir: Path, threads: int, log_name: str = "serve.log") -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`l4a serve --threads T` on a free loopback port over data_dir, stopped at the end: (base URL, process)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")}
     env["L4A_CONFIG"] = str(data_dir / "none.toml")
     env["L4A_SECRET_KEY"] = secrets.token_hex(32)  # `l4a serve` refuses to start without one
-    log = data_dir / "serve.log"
+    log = data_dir / log_name
     command = [*L4A, "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--threads", str(threads)]  # fmt: skip
     with log.open("ab") as out:
         server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while True:
             try:
                 get(f"{base}/api/stats", timeout=5)
@@ -269,6 +272,14 @@ def over_http(data_dir: Path, slugs: list[str], threads: int, connections: int, 
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit(f"l4a serve did not start: {log.read_text()[-2000:]}") from None
                 time.sleep(0.3)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def over_http(data_dir: Path, slugs: list[str], threads: int, connections: int, seconds: int) -> None:
+    with serving(data_dir, threads) as (base, _server):
         start = time.perf_counter()
         get(f"{base}/api/hubs/{slugs[0]}/related")  # builds the sync index once
         emit(step="server warm-up (sync index)", seconds=round(time.perf_counter() - start, 2), threads=threads)
@@ -293,9 +304,6 @@ def over_http(data_dir: Path, slugs: list[str], threads: int, connections: int, 
             pages = [f"/hubs/{slug}" for slug in slugs]
             emit(measure="wrk hub pages /hubs/<slug> (HTML)", load=os.getloadavg(),
                  **wrk(base, pages, connections, seconds, work, "pages"))  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main() -> None:

@@ -21,7 +21,6 @@ import json
 import os
 import random
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ from typing import Any
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-from bench_web import L4A, OUT, free_port, get, machine, prepare  # noqa: E402
+from bench_web import OUT, machine, prepare, serving  # noqa: E402
 
 STATUS_SCRIPT = """
 local threads = {}
@@ -153,26 +152,8 @@ def main() -> None:
     prepare(args.hubs, data_dir)
     slugs = random.Random(7).sample([f"synth-{n:06d}" for n in range(1, args.hubs + 1)], args.samples)
     paths = mix(slugs)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")}
-    env |= {"L4A_CONFIG": str(data_dir / "none.toml"), "L4A_SECRET_KEY": secrets.token_hex(32)}
-    command = [*L4A, "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--threads", str(args.threads)]  # fmt: skip
-    log = data_dir / "load-serve.log"
-    with log.open("ab") as out:
-        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     results = []
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                get(f"{base}/api/stats", timeout=5)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"l4a serve did not start: {log.read_text()[-2000:]}") from None
-                time.sleep(0.3)
+    with serving(data_dir, args.threads, "load-serve.log") as (base, server):
         watch = MemoryWatch(server.pid)
         watch.start()
         with tempfile.TemporaryDirectory() as tmp:
@@ -197,9 +178,6 @@ def main() -> None:
         peak = max(kib for _t, kib in watch.samples)
         print(json.dumps({"rss_mib_samples": [(t, round(k / 1024)) for t, k in watch.samples[::5]],
                           "rss_mib_peak": round(peak / 1024, 1)}), flush=True)  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     OUT.mkdir(exist_ok=True)
     with (OUT / "load.jsonl").open("a") as out:
         for record in results:

@@ -125,6 +125,14 @@ def _receive(stream: IO[bytes]) -> Any:
 
 # --- the worker process -----------------------------------------------------------------------------------------
 
+VIEW_ATTEMPTS = 4  # a query is tried on up to this many fresh read-only views
+
+
+def _file_vanished(exc: Exception) -> bool:
+    """Whether RocksDB could not find a file of the view (the writer removed it after a compaction): pyoxigraph
+    raises OSError, or RuntimeError "Corruption: IO error: No such file ..." when the view's MANIFEST names it."""
+    return isinstance(exc, OSError) or "No such file" in str(exc)
+
 
 def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
     """A worker's life: answer jobs until the parent closes the pipe."""
@@ -133,14 +141,21 @@ def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
     _send(replies, ("ready", None))
     while (job := _receive(requests)) is not None:
         try:
-            if store is None or job.generation != generation or time.monotonic() - opened_at > REOPEN_SECONDS:
+            if job.generation != generation or time.monotonic() - opened_at > REOPEN_SECONDS:
                 store = None
-                store, generation, opened_at = ox.Store.read_only(path), job.generation, time.monotonic()
-            try:
-                reply: tuple[str, Any] = ("ok", evaluate(store, job.query, job.dataset, job.row_cap))
-            except OSError:  # files the writer compacted away since this view was opened: once more, on a new view
-                store, opened_at = ox.Store.read_only(path), time.monotonic()
-                reply = ("ok", evaluate(store, job.query, job.dataset, job.row_cap))
+            for attempt in range(VIEW_ATTEMPTS):
+                try:
+                    if store is None:
+                        store, generation, opened_at = ox.Store.read_only(path), job.generation, time.monotonic()
+                    reply: tuple[str, Any] = ("ok", evaluate(store, job.query, job.dataset, job.row_cap))
+                    break
+                except (OSError, RuntimeError) as exc:
+                    if not _file_vanished(exc) or attempt == VIEW_ATTEMPTS - 1:
+                        raise
+                    # Files the writer compacted away since this view was opened (or while it was opening):
+                    # again, on a new view.
+                    store = None
+                    time.sleep(0.01 * (attempt + 1))
         except UsageError as exc:
             reply = ("usage", str(exc))
         except Exception as exc:  # reported to the parent, which raises StoreError

@@ -239,7 +239,9 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/a> ?p ?o }"
 
 
 def count(client: FlaskClient) -> int:
-    return int(client.get("/sparql", query_string={"query": COUNT}).get_json()["results"]["bindings"][0]["n"]["value"])
+    answer = client.get("/sparql", query_string={"query": COUNT}, headers={"Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:1000]
+    return int(answer.get_json()["results"]["bindings"][0]["n"]["value"])
 
 
 def test_updates_are_off_without_a_write_token(client: FlaskClient) -> None:
