@@ -186,6 +186,7 @@ def test_hub_reports_from_the_background_validation_equal_the_hub_own(tmp_path: 
     try:
         warm_reports(warm_app).join()  # a second pass: it finds the first one's results and returns at once
         assert ready_reports(warm_app, "en") is not None
+        assert {"labels", "index", "hub_table"} <= set(warm_app.extensions["l4a_cache"])  # read before any visit
         for slug in HUBS:
             warm = warm_app.test_client().get(f"/hubs/{slug}.json").get_json()["validation"]
             key = lambda r: (r["focus"], r["shape"], r["path"] or "", r["value"] or "")  # noqa: E731

@@ -124,12 +124,20 @@ def cached(app: Flask, key: str, make: Any) -> Any:
 
 
 def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) -> threading.Thread:
-    """Validate the whole store in the background (about 2.6 s a language on 10k hubs), so that a hub page's
-    first visit finds its report ready instead of validating the hub's graph then (about 20 ms)."""
+    """Read what every page needs (labels, the synchronization index, the hub table: seconds on 10k hubs) and
+    validate the whole store (about 2.6 s a language on 10k hubs) in the background, so that the first visitors
+    after a start or a write find them ready. A request that needs one of them meanwhile waits for the same
+    computation (per-key locks of `cached`), never starts a second one."""
 
     def run() -> None:
         from l4a.graph.validation import owners, shipped_validator
 
+        from .hubs import hub_table
+
+        app_labels(app)
+        app_index(app)
+        with app.app_context():
+            hub_table()
         store = app_store(app)
         for lang in languages:
             cached(app, f"reports:{lang}", lambda lang=lang: _reports_by_hub(store, lang, shipped_validator(), owners))
