@@ -13,18 +13,9 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from .monitoring import INDICATORS, Deliverable, HubMonitoring, Indicator, Observation
+from .monitoring import HUBS, INDICATORS, Deliverable, HubMonitoring, Indicator, Observation
 from .store import Store
 
-HUB = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?hub ?title ?start ?end ?status WHERE {
-  ?hub a l4a:Hub .
-  OPTIONAL { ?hub dcterms:title ?title }
-  OPTIONAL { ?hub l4a:startDate ?start }
-  OPTIONAL { ?hub l4a:endDate ?end }
-  OPTIONAL { ?hub l4a:status ?status }
-}"""
 LINKS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?hub ?kind ?value WHERE {
@@ -33,7 +24,7 @@ SELECT ?hub ?kind ?value WHERE {
   UNION { ?e l4a:supports ?hub ; l4a:evidenceType ?t ; dcterms:date ?value .
           FILTER(STRENDS(STR(?t), "/report")) BIND("report" AS ?kind) }
 }"""
-# INDICATORS: the whole-store loader's query (graph/monitoring.py), bound to one hub here.
+# HUBS and INDICATORS: the whole-store loader's queries (graph/monitoring.py), bound to one hub here.
 OBSERVATIONS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -76,7 +67,7 @@ def _pick(current: str, found: ox.Literal, fallback: str) -> str:
 def load_hub_monitoring(store: Store, iri: str) -> HubMonitoring | None:
     """The hub's deliverables, indicators (with baseline and target) and observations; None if there is no hub."""
     bound = {"hub": ox.NamedNode(iri)}
-    rows = store.select(HUB, bound)
+    rows = store.select(HUBS, bound)
     if not rows:
         return None
     tail = iri.rstrip("/").rsplit("/", 1)[-1]
