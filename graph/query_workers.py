@@ -27,6 +27,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from .errors import QueryLimitError, StoreError, UsageError
+from .sandbox import deny_network
 from .store import Dataset, QueryResult, Row, Solutions, Triples
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,9 @@ def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
     _send(replies, ("ready", None))
     while (job := _receive(requests)) is not None:
         try:
+            if hasattr(job, "run"):  # a task that needs no store (sparql_guard's checks of client text)
+                _send(replies, ("ok", job.run()))
+                continue
             if job.generation != generation or time.monotonic() - opened_at > REOPEN_SECONDS:
                 store = None
             for attempt in range(VIEW_ATTEMPTS):
@@ -166,6 +170,7 @@ def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
 def main() -> None:
     """`python -m l4a.graph.query_workers STORE_PATH MEMORY_BYTES`: started by QueryWorkers, never by hand."""
     limit = int(sys.argv[2])
+    deny_network()  # SERVICE or LOAD slipping past every check still reaches nothing
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the replies
@@ -178,9 +183,9 @@ def main() -> None:
 class Worker:
     """One worker process and its pipes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(path), str(memory_limit())],
+            [sys.executable, "-m", __name__, str(path or ""), str(memory_limit())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=0,
@@ -259,7 +264,7 @@ class QueryWorkers:
     request that arrives later cannot take it first (under load, barging left some queries waiting seconds).
     """
 
-    def __init__(self, path: Path, size: int | None = None) -> None:
+    def __init__(self, path: Path | None, size: int | None = None) -> None:
         self.path = path
         self.size = size or default_size()
         self._idle: list[Worker] = []
@@ -282,7 +287,13 @@ class QueryWorkers:
                 "ask for less (LIMIT, fewer OPTIONALs, narrower patterns)."
             ) from None
         except (OSError, EOFError, pickle.UnpicklingError) as exc:
-            if worker.process.wait(timeout=10) == -signal.SIGABRT:  # Rust aborts when an allocation fails
+            status = worker.process.wait(timeout=10)
+            if status == -signal.SIGSEGV:  # the parser's stack overflowed: a text nested or chained too deeply
+                raise UsageError(
+                    "the text is nested or chained too deeply for the store's parser (for example thousands of "
+                    "terms joined by + or ||); write it with fewer levels."
+                ) from None
+            if status == -signal.SIGABRT:  # Rust aborts when an allocation fails
                 raise QueryLimitError(
                     f"the query needed more than the memory allowed to one query ({memory_limit() >> 20} MiB) "
                     "and was stopped; ask for less (LIMIT, narrower patterns, no ORDER BY over everything).",

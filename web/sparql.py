@@ -4,6 +4,7 @@ query page."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, make_response, request
@@ -13,7 +14,8 @@ from l4a.graph.errors import QueryLimitError, StoreError, UsageError
 from l4a.graph.namespaces import PREFIXES, sparql_prefixes
 from l4a.graph.queries import named_queries
 from l4a.graph.settings import Settings
-from l4a.graph.sparql_check import QUERY_MAX_CHARS, UPDATE_MAX_CHARS, SparqlRefused, check_query, check_update
+from l4a.graph.sparql_check import QUERY_MAX_CHARS, UPDATE_MAX_CHARS, SparqlRefused
+from l4a.graph.sparql_guard import RUN_STACK, guarded_query, guarded_update, with_stack
 from l4a.graph.sparql_protocol import (
     FORMAT_NAMES,
     GRAPH_FORMATS,
@@ -34,6 +36,7 @@ from .render import respond
 from .terms import results_table
 
 bp = Blueprint("sparql", __name__)
+log = logging.getLogger(__name__)
 
 QUERY_TYPE, UPDATE_TYPE = "application/sparql-query", "application/sparql-update"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -182,9 +185,12 @@ def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
     """Check the query, choose the format, run it within the limits, write the answer."""
     current = settings()
     try:
-        checked = check_query(sent.queries[0])
+        # Read in a worker process within the time limit, never in this one (sparql_guard).
+        checked = guarded_query(sent.queries[0], current.query_timeout)
     except SparqlRefused as exc:
         return refused(exc.reason, exc.detail)
+    except QueryLimitError as exc:
+        return refused(f"limit-{exc.limit}")
     offers = [*media_types_for(checked.form), HTML]
     chosen = chosen_type(offers)
     if chosen is None:
@@ -198,8 +204,9 @@ def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
         return refused(f"limit-{exc.limit}")
     except UsageError as exc:
         return refused("malformed", str(exc))
-    except StoreError as exc:
-        return refused("store", str(exc))
+    except StoreError as exc:  # the store's own words stay in the server's log
+        log.error("/sparql: %s", exc)
+        return refused("store")
     if chosen == HTML:
         return show_answer(answer)
     response = Response(write_answer(answer.result, chosen), content_type=content_type(chosen))
@@ -243,14 +250,18 @@ def update() -> ResponseReturnValue:
     if len(sent.updates) > 1:
         return text_response(message("several"), 400)
     text = sent.updates[0] if sent.updates else None
+    store = app_store(current_app)
     try:
-        check_update(text)
-        app_store(current_app).update(text or "")
+        checked = guarded_update(text, settings().query_timeout)  # read and tried in a worker process first
+        with_stack(lambda: store.update(checked), RUN_STACK)
     except SparqlRefused as exc:
         return text_response(message(exc.reason, exc.detail), STATUS.get(exc.reason, 400))
     except UsageError as exc:
         return text_response(message("malformed", str(exc)), 400)
+    except QueryLimitError as exc:
+        return text_response(message(f"limit-{exc.limit}"), 503)
     except StoreError as exc:
-        return text_response(message("store", str(exc)), 500)
+        log.error("/sparql/update: %s", exc)
+        return text_response(message("store"), 500)
     forget_caches(current_app)
     return Response(status=204)
