@@ -72,7 +72,7 @@ def production_server(data_dir: Path, seconds: float = 120, **extra: str) -> Ite
     data_dir.mkdir(parents=True, exist_ok=True)
     env = production_env(data_dir, port, extra)
     log = data_dir / f"serve-{port}.log"
-    command = [sys.executable, "-c", "from l4a.graph.cli import main; main()", "serve"]
+    command = [sys.executable, "-m", "l4a.graph.cli", "serve"]
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     served = Served(f"http://127.0.0.1:{port}", process, log)

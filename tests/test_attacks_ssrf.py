@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from l4a.graph.errors import StoreError, UsageError
-from l4a.graph.query_workers import Job, QueryWorkers
-from l4a.graph.sparql_escapes import expand_escapes
+from l4a.graph.sparql.escapes import expand_escapes
+from l4a.graph.store.workers import Job, QueryWorkers
+
 from .attacks import WRITE_TOKEN, Decoy, Reply, Served, call, decoy_server, form, production_server
 
 # Each text hides a SERVICE or LOAD to DECOY from a reader that expands escapes everywhere (as SPARQL says) while
