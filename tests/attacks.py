@@ -177,3 +177,55 @@ def decoy_server() -> Iterator[Decoy]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class Browser:
+    """A client with cookies (a session), as a person's browser would be; redirects are not followed."""
+
+    def __init__(self, base: str) -> None:
+        import http.cookiejar
+        import re
+
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self._re = re
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: object, **kwargs: object) -> None:
+                return None
+
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+
+    def open(self, path: str, data: bytes | None = None, headers: Mapping[str, str] | None = None) -> Reply:
+        request = urllib.request.Request(self.base + path, data=data, headers=dict(headers or {}))
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return Reply(response.status, dict(response.headers), response.read())
+        except urllib.error.HTTPError as exc:
+            return Reply(exc.code, dict(exc.headers), exc.read())
+
+    def csrf(self, path: str) -> str:
+        """The form's CSRF token on the page at `path` (the session cookie is kept)."""
+        page = self.open(path).text
+        found = self._re.search(r'name="csrf" value="([^"]+)"', page)
+        assert found, page[:500]
+        return found.group(1)
+
+    def post_form(self, path: str, values: Mapping[str, str | list[str]], page: str | None = None) -> Reply:
+        """The form at `page` (default: `path`) posted with its CSRF token."""
+        fields = {**values, "csrf": self.csrf(page or path)}
+        body = urllib.parse.urlencode(fields, doseq=True).encode()
+        return self.open(path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def sparql_select(base: str, query: str) -> list[dict[str, str]]:
+    """Rows of a SELECT on the server's endpoint, each cell as its value."""
+    import json
+
+    reply = call(
+        f"{base}/sparql?" + urllib.parse.urlencode({"query": query}),
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert reply.status == 200, reply.text
+    rows = json.loads(reply.body)["results"]["bindings"]
+    return [{name: cell["value"] for name, cell in row.items()} for row in rows]

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.errors import UsageError
+from l4a.graph.proposals.confine import ForeignStatements
 from l4a.graph.proposals.lifecycle import ACTIONS, STATUSES, proposal, proposals, transition
 from l4a.web.forms import check_csrf, csrf_token
 from l4a.web.i18n import translate
@@ -76,6 +77,8 @@ def act(proposal_id: str, action: str) -> ResponseReturnValue:
         return _show(proposal_id, 409, message)
     try:
         transition(store, proposal_id, action, _base(), current_staff(), reason)
+    except ForeignStatements as exc:  # it speaks about other records: say which
+        return _show(proposal_id, 409, str(exc))
     except UsageError:  # changed by someone else in between: show the new state
         return _show(proposal_id, 409, translate("review.changed"))
     forget_caches(current_app)
