@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from l4a.graph.errors import UsageError
-from l4a.graph.namespaces import graph_iri, record_iri
+from l4a.graph.namespaces import L4A, graph_iri
 from l4a.graph.resources import read_query
 from l4a.graph.store.base import Store
 
-# Record kinds a proposal mints for itself, each named after the hub's id (deliverable/<id>-1, ...).
-OWN_KINDS = ("deliverable", "indicator", "evidence")
+# How a hub links to the records that are parts of it, and to the organisations it names.
+PART_LINKS = ("hasDeliverable", "hasEvidence", "hasCommunicationPlan")
+ORG_LINKS = ("ledBy", "partner")
 MESSAGES = {
     "en": "This proposal states facts about {subject}, which is not one of its own records (its hub, deliverables, "
     "indicators, evidence, communication plan or new organisations); remove those statements.",
@@ -64,33 +65,50 @@ def is_published(store: Store | None, iri: str, slug: str, base: str) -> bool:
     return any(row["g"].value != own and not row["g"].value.startswith(proposals) for row in rows)
 
 
-def own_subject(subject: str, hub: str, slug: str, base: str) -> bool:
-    """Whether the subject is one of the records a proposal of this hub mints for itself."""
-    if subject == hub or subject == record_iri(base, "communication-plan", slug):
-        return True
-    return any(subject.startswith(record_iri(base, kind, f"{slug}-")) for kind in OWN_KINDS)
+def own_records(triples: Sequence[ox.Triple], hub: str) -> tuple[set[str], set[str]]:
+    """The records a proposal describes as parts of its hub (deliverables, their indicators, evidence, the
+    communication plan), and the organisations it names as lead or partners."""
+    links: dict[str, set[str]] = {}
+    for triple in triples:
+        if isinstance(triple.subject, ox.NamedNode) and isinstance(triple.object, ox.NamedNode):
+            links.setdefault(f"{triple.subject.value} {triple.predicate.value}", set()).add(triple.object.value)
+
+    def linked(subjects: set[str], predicates: Sequence[str]) -> set[str]:
+        return {o for s in subjects for p in predicates for o in links.get(f"{s} {L4A}{p}", set())}
+
+    parts = linked({hub}, PART_LINKS)
+    parts |= linked(parts, ("hasIndicator",))
+    return parts, linked({hub}, ORG_LINKS)
 
 
 def confine(triples: Sequence[ox.Triple], hub: str, slug: str, store: Store | None, base: str) -> Confined:
-    """Sort a proposal's statements (see the module's docstring); blank nodes are the proposal's own."""
-    confined = Confined()
-    orgs = record_iri(base, "org", "")
+    """Sort a proposal's statements (see the module's docstring); blank nodes are the proposal's own.
+
+    Its own records: the hub, the parts the hub links to, and organisations it names, as long as another hub (or
+    the reference data) has not published them; a published organisation is referred to, any other published
+    record is someone else's.
+    """
+    parts, orgs = own_records(triples, hub)
     published: dict[str, bool] = {}
+
+    def elsewhere(iri: str) -> bool:
+        if iri not in published:
+            published[iri] = is_published(store, iri, slug, base)
+        return published[iri]
+
+    confined = Confined()
     for triple in triples:
         subject = triple.subject
-        if not isinstance(subject, ox.NamedNode) or own_subject(subject.value, hub, slug, base):
+        iri = subject.value if isinstance(subject, ox.NamedNode) else None
+        if iri is None or iri == hub or (iri in parts and not elsewhere(iri)):
             confined.kept.append(triple)
-            continue
-        iri = subject.value
-        if iri.startswith(orgs):
-            if iri not in published:
-                published[iri] = is_published(store, iri, slug, base)
-            if published[iri]:
+        elif iri in orgs:
+            if elsewhere(iri):
                 confined.existing.setdefault(iri, []).append(triple)
             else:
                 confined.kept.append(triple)
-            continue
-        confined.foreign.setdefault(iri, []).append(triple)
+        else:
+            confined.foreign.setdefault(iri, []).append(triple)
     return confined
 
 

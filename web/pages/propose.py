@@ -17,7 +17,7 @@ from l4a.graph.shacl.validation import ValidationResult, shipped_validator
 from l4a.web.forms import check_csrf, csrf_token
 from l4a.web.i18n import chosen_language
 from l4a.web.render import respond
-from l4a.web.state import app_labels, app_store, cached, forget_caches
+from l4a.web.state import app_labels, app_store, cached
 
 bp = Blueprint("propose", __name__)
 TARGET_SLOTS = 6
@@ -187,8 +187,7 @@ def form() -> ResponseReturnValue:
         except InputError as exc:
             by_field.setdefault(_input_field(exc), []).append(str(exc))
             status = 400
-        else:
-            forget_caches(current_app)
+        else:  # a submission changes no published graph: no cache is touched (a lever for a flood otherwise)
             outcome = stored.as_dict()
             for result in stored.report.results:
                 by_field.setdefault(field_of(result), []).append(result.message)

@@ -13,8 +13,9 @@ from l4a.graph.proposals.lifecycle import ACTIONS, STATUSES, proposal, proposals
 from l4a.web.forms import check_csrf, csrf_token
 from l4a.web.i18n import translate
 from l4a.web.pages.staff import current_staff, staff_required
+from l4a.web.refresh import refresh_hubs
 from l4a.web.render import respond
-from l4a.web.state import app_store, forget_caches
+from l4a.web.state import app_store
 
 bp = Blueprint("review", __name__)
 
@@ -81,5 +82,5 @@ def act(proposal_id: str, action: str) -> ResponseReturnValue:
         return _show(proposal_id, 409, str(exc))
     except UsageError:  # changed by someone else in between: show the new state
         return _show(proposal_id, 409, translate("review.changed"))
-    forget_caches(current_app)
+    refresh_hubs(current_app, [current.hub])  # only this hub's part of what the app keeps
     return redirect(url_for("review.proposal_page", proposal_id=proposal_id), code=303)
