@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -198,27 +199,39 @@ def hub_briefs(
     return hubs
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")  # with [ ] escaped, no ( ) can make a link
+
+
+def markdown_text(text: str) -> str:
+    """A record's text as Markdown that shows it and nothing else: HTML (<script>, <img onerror=...>) escaped as
+    entities, Markdown's own marks (links, emphasis, headings) escaped with backslashes, line breaks as spaces."""
+    flat = " ".join(text.split())
+    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+
+
 def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
     """The brief as Markdown; `words` replaces some of WORDS (another kind of brief)."""
     w = {**WORDS[b.lang], **(words or {})}
     c = w["colon"]
-    out = [f"# {w['brief']}{c}{b.title}", "", w["made"].format(day=b.day.isoformat()), ""]
-    out += [f"{w['terms']}{c}" + "; ".join(f"{label} (<{iri}>)" for iri, label in b.lineage), "", f"## {w['hubs']}", ""]
+    m = markdown_text
+    out = [f"# {w['brief']}{c}{m(b.title)}", "", w["made"].format(day=b.day.isoformat()), ""]
+    terms = "; ".join(f"{m(label)} (<{iri}>)" for iri, label in b.lineage)
+    out += [f"{w['terms']}{c}" + terms, "", f"## {w['hubs']}", ""]
     if not b.hubs:
         out += [w["none_hubs"], ""]
     for h in b.hubs:
-        out += [f"### {h.title}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
+        out += [f"### {m(h.title)}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
         out += [f"{w['progress']}{c}{h.progress or w['no_figures']}", ""]
         for title, status, progress in h.deliverables:
-            out.append(f"- {title}{c}{w[status]} ({progress or w['no_figures']})")
+            out.append(f"- {m(title)}{c}{w[status]} ({progress or w['no_figures']})")
         out += ([""] if h.deliverables else []) + [f"**{w['evidence']}**", ""]
         for url, date, publisher in h.evidence:
-            out.append(f"- <{url}> ({', '.join(x for x in (publisher, date or w['undated']) if x)})")
+            out.append(f"- <{url}> ({', '.join(m(x) for x in (publisher, date or w['undated']) if x)})")
         out += ["" if h.evidence else w["no_evidence"], "", f"**{w['related']}**", ""]
-        out += [f"- {label} (<{iri}>)" for iri, label in h.related] or [w["no_related"]]
+        out += [f"- {m(label)} (<{iri}>)" for iri, label in h.related] or [w["no_related"]]
         out.append("")
     out += [f"## {w['gaps']}", "", "- " + w["targets"].format(n=b.gap_targets)]
-    out += ["- " + w["manifestos"].format(names="; ".join(b.gap_manifestos) or "0"), ""]
+    out += ["- " + w["manifestos"].format(names="; ".join(m(x) for x in b.gap_manifestos) or "0"), ""]
     return "\n".join(out)
 
 

@@ -54,6 +54,7 @@ class Job:
     dataset: Dataset | None
     row_cap: int | None
     generation: int
+    byte_cap: int | None = None
 
 
 def _query_options(dataset: Dataset | None) -> dict[str, Any]:
@@ -71,9 +72,15 @@ def _query_options(dataset: Dataset | None) -> dict[str, Any]:
 
 
 def evaluate(
-    store: ox.Store, query: str, dataset: Dataset | None, row_cap: int | None, deadline: float | None = None
+    store: ox.Store,
+    query: str,
+    dataset: Dataset | None,
+    row_cap: int | None,
+    deadline: float | None = None,
+    byte_cap: int | None = None,
 ) -> QueryResult:
-    """A query's answer from a pyoxigraph store: at most `row_cap` rows, the deadline checked between rows."""
+    """A query's answer from a pyoxigraph store: at most `row_cap` rows, the deadline checked between rows, and
+    QueryLimitError("size") once its terms pass `byte_cap` bytes (one GROUP_CONCAT made 237 MB before)."""
     try:
         result = store.query(query, **_query_options(dataset))
     except SyntaxError as exc:
@@ -83,18 +90,41 @@ def evaluate(
     cap = sys.maxsize if row_cap is None else row_cap
     items: list[Any] = []
     truncated = False
+    size = 0
     for item in result:
         if len(items) >= cap:
             truncated = True
             break
         if deadline is not None and time.monotonic() > deadline:
             raise QueryLimitError("the query ran past its time limit and was stopped.")
+        if byte_cap is not None:
+            size += sum(term_bytes(term) for term in (item if isinstance(item, ox.QuerySolution) else [item]))
+            if size > byte_cap:
+                raise too_big(byte_cap)
         items.append(item)
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
         rows: list[Row] = [{n: v for n, v in zip(names, s, strict=True) if v is not None} for s in items]
         return Solutions(names, rows, truncated)
     return Triples(items, truncated)
+
+
+def term_bytes(term: object) -> int:
+    """About how many bytes a term takes in an answer (its text; a triple's three terms)."""
+    if term is None:
+        return 0
+    if isinstance(term, ox.Triple):
+        return term_bytes(term.subject) + term_bytes(term.predicate) + term_bytes(term.object)
+    return len(getattr(term, "value", "")) + 8
+
+
+def too_big(byte_cap: int) -> QueryLimitError:
+    """The error for an answer past the byte cap."""
+    return QueryLimitError(
+        f"the answer is larger than this endpoint sends ({byte_cap / 1e6:g} MB) and was stopped; "
+        "ask for less (LIMIT, fewer or shorter columns, no GROUP_CONCAT over everything).",
+        "size",
+    )
 
 
 # --- the wire: length-prefixed pickles --------------------------------------------------------------------------
@@ -151,7 +181,8 @@ def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
                 try:
                     if store is None:
                         store, generation, opened_at = ox.Store.read_only(path), job.generation, time.monotonic()
-                    reply: tuple[str, Any] = ("ok", evaluate(store, job.query, job.dataset, job.row_cap))
+                    answer = evaluate(store, job.query, job.dataset, job.row_cap, None, job.byte_cap)
+                    reply: tuple[str, Any] = ("ok", answer)
                     break
                 except (OSError, RuntimeError) as exc:
                     if not _file_vanished(exc) or attempt == VIEW_ATTEMPTS - 1:
@@ -162,6 +193,8 @@ def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
                     time.sleep(0.01 * (attempt + 1))
         except UsageError as exc:
             reply = ("usage", str(exc))
+        except QueryLimitError as exc:  # the answer's size
+            reply = ("limit", (str(exc), exc.limit))
         except Exception as exc:  # reported to the parent, which raises StoreError
             reply = ("error", f"{type(exc).__name__}: {exc}")
         _send(replies, reply)
@@ -305,6 +338,8 @@ class QueryWorkers:
         if kind == "ok":
             result: QueryResult = value
             return result
+        if kind == "limit":
+            raise QueryLimitError(value[0], value[1])
         if kind == "usage":
             raise UsageError(str(value))
         raise StoreError(f"the store could not answer the query: {value}")

@@ -27,6 +27,9 @@ from l4a.graph.sparql.protocol import (
 )
 from l4a.graph.sparql.queries import named_queries
 from l4a.graph.staff import accounts, staff_for_token
+from l4a.graph.store.sparql_text import iri_text
+from l4a.graph.store.workers import default_size
+from l4a.web.fair_share import RETRY_AFTER_SECONDS, ClientShares
 from l4a.web.i18n import translate
 from l4a.web.negotiate import (
     HTML,
@@ -46,6 +49,7 @@ from l4a.web.terms import results_table
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger(__name__)
 
+PAGE_PARAMETERS = {"lang", "example"}  # the query page's own; any other parameter without a query is a 400
 QUERY_TYPE, UPDATE_TYPE = "application/sparql-query", "application/sparql-update"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 CORS = {
@@ -54,8 +58,8 @@ CORS = {
     "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Type",
     "Access-Control-Max-Age": "86400",
 }
-STATUS = {"update": 403, "too-long": 413, "media-type": 415, "store": 500}
-STATUS |= {f"limit-{limit}": 503 for limit in ("time", "memory", "busy")}
+STATUS = {"update": 403, "too-long": 413, "media-type": 415, "store": 500, "limit-size": 400}
+STATUS |= {f"limit-{limit}": 503 for limit in ("time", "memory", "busy", "share")}
 EXAMPLE_QUERY = (
     "PREFIX l4a: <https://w3id.org/l4a/ontology#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n\n"
     'SELECT ?hub ?title WHERE {\n  ?hub a l4a:Hub ; dcterms:title ?title .\n  FILTER (LANG(?title) = "en")\n}\n'
@@ -146,12 +150,16 @@ def refused(reason: str, detail: str = "") -> ResponseReturnValue:
     """A protocol error: on the query page for a browser, as plain text for a program (never a traceback)."""
     status = STATUS.get(reason, 400)
     text = message(reason, detail)
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
     if best_offer(["text/plain", HTML]) == HTML:
         query = request.get_data(as_text=True) if request.mimetype == QUERY_TYPE else request.values.get("query")
         page = make_response(show_page(query, error=text))
         page.status_code = status
+        page.headers.update(retry)
         return with_cors(page)
-    return with_cors(text_response(text, status))
+    answer = text_response(text, status)
+    answer.headers.update(retry)
+    return with_cors(answer)
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], endpoint="page")
@@ -171,8 +179,23 @@ def endpoint() -> ResponseReturnValue:
     if len(sent.queries) > 1:
         return refused("several")
     if not sent.queries:
-        return describe_service() if request.method == "GET" else refused("missing")
-    return answer_query(sent)
+        if request.method == "GET" and set(request.args) <= PAGE_PARAMETERS:
+            return describe_service()
+        return refused("missing")  # parameters (a graph, a format) but no query: the protocol's 400
+    with client_shares().slot(request.remote_addr or "") as allowed:
+        if not allowed:  # this client already runs its share of the workers
+            return refused("limit-share")
+        return answer_query(sent)
+
+
+def client_shares() -> ClientShares:
+    """The app's per-client shares of the query workers (half of them each, at least one)."""
+    found = current_app.extensions.get("l4a_client_shares")
+    if found is None:
+        workers = settings().query_workers or default_size()
+        found = current_app.extensions.setdefault("l4a_client_shares", ClientShares(workers // 2))
+    assert isinstance(found, ClientShares)
+    return found
 
 
 def describe_service() -> ResponseReturnValue:
@@ -194,7 +217,7 @@ def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
     current = settings()
     try:
         # Read in a worker process within the time limit, never in this one (sparql_guard).
-        checked = guarded_query(sent.queries[0], current.query_timeout)
+        checked = guarded_query(with_base(sent.queries[0]), current.query_timeout)
     except SparqlRefused as exc:
         return refused(exc.reason, exc.detail)
     except QueryLimitError as exc:
@@ -206,7 +229,8 @@ def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
     store = app_store(current_app)
     try:
         answer = run_query(
-            store, checked, sent.default_graphs, sent.named_graphs, current.query_timeout, current.row_cap
+            store, checked, sent.default_graphs, sent.named_graphs, current.query_timeout, current.row_cap,
+            current.answer_bytes,
         )
     except QueryLimitError as exc:
         return refused(f"limit-{exc.limit}")
@@ -216,7 +240,7 @@ def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
         log.error("/sparql: %s", exc)
         return refused("store")
     if chosen == HTML:
-        return show_answer(answer)
+        return show_answer(answer, sent.queries[0])
     response = Response(write_answer(answer.result, chosen), content_type=content_type(chosen))
     response.vary.add("Accept")
     if answer.truncated:
@@ -224,13 +248,23 @@ def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
     return with_cors(response)
 
 
-def show_answer(answer: Answer) -> ResponseReturnValue:
+def with_base(text: str) -> str:
+    """The query with the endpoint's URL as its base, so relative IRIs resolve as the protocol tests expect (a
+    BASE of the query's own, written after ours, still wins)."""
+    try:
+        base = iri_text(endpoint_url())
+    except UsageError:  # a Host header that makes no IRI: no base
+        return text
+    return f"BASE {base} {text}"
+
+
+def show_answer(answer: Answer, text: str) -> ResponseReturnValue:
     """The answer as a table under the editor."""
     current = settings()
     table = results_table(answer.result, current.base_iri)
     downloads = [name for name, media_type in FORMAT_NAMES.items() if media_type in media_types_for(answer.query.form)]
     return show_page(
-        answer.query.text, table=table, truncated=answer.truncated, row_cap=current.row_cap, download_formats=downloads
+        text, table=table, truncated=answer.truncated, row_cap=current.row_cap, download_formats=downloads
     )
 
 
@@ -267,7 +301,9 @@ def update() -> ResponseReturnValue:
     except UsageError as exc:
         return text_response(message("malformed", str(exc)), 400)
     except QueryLimitError as exc:
-        return text_response(message(f"limit-{exc.limit}"), 503)
+        busy = text_response(message(f"limit-{exc.limit}"), 503)
+        busy.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return busy
     except StoreError as exc:
         log.error("/sparql/update: %s", exc)
         return text_response(message("store"), 500)
