@@ -122,7 +122,7 @@ def checkers() -> QueryWorkers:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = QueryWorkers(None, default_size())
+            _POOL = QueryWorkers(None, default_size(), preload=__name__)
             atexit.register(_POOL.close)
         return _POOL
 

@@ -8,6 +8,7 @@ length-prefixed pickle message each way over the worker's stdin and stdout (both
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import pickle
@@ -201,8 +202,11 @@ def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
 
 
 def main() -> None:
-    """`python -m l4a.graph.store.workers STORE_PATH MEMORY_BYTES`: started by QueryWorkers, never by hand."""
+    """`python -m l4a.graph.store.workers STORE_PATH MEMORY_BYTES [MODULE]`: started by QueryWorkers, never by
+    hand; MODULE is imported before the worker says it is ready (the code its tasks need, loaded once)."""
     limit = int(sys.argv[2])
+    if len(sys.argv) > 3:
+        importlib.import_module(sys.argv[3])
     deny_network()  # SERVICE or LOAD slipping past every check still reaches nothing
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
@@ -216,9 +220,10 @@ def main() -> None:
 class Worker:
     """One worker process and its pipes."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, preload: str | None = None) -> None:
+        self.fresh = True  # started for the job at hand: its start does not count against the job's time limit
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(path or ""), str(memory_limit())],
+            [sys.executable, "-m", __name__, str(path or ""), str(memory_limit()), *([preload] if preload else [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=0,
@@ -297,8 +302,9 @@ class QueryWorkers:
     request that arrives later cannot take it first (under load, barging left some queries waiting seconds).
     """
 
-    def __init__(self, path: Path | None, size: int | None = None) -> None:
+    def __init__(self, path: Path | None, size: int | None = None, preload: str | None = None) -> None:
         self.path = path
+        self.preload = preload
         self.size = size or default_size()
         self._idle: list[Worker] = []
         self._out = 0  # workers running a job or starting
@@ -310,6 +316,9 @@ class QueryWorkers:
         """The job's answer, or QueryLimitError once `timeout` seconds have passed (its worker is killed)."""
         deadline = time.monotonic() + timeout
         worker = self._acquire(deadline)
+        if worker.fresh:  # the time limit is the job's, not the new process's start
+            worker.fresh = False
+            deadline = max(deadline, time.monotonic() + timeout)
         healthy = False
         try:
             kind, value = worker.ask(job, deadline)
@@ -380,7 +389,7 @@ class QueryWorkers:
     def _start(self) -> Worker:
         """A new worker for a slot already counted in _out (given back if it cannot start)."""
         try:
-            return Worker(self.path)
+            return Worker(self.path, self.preload)
         except BaseException:
             self._release(None, False)
             raise
