@@ -85,6 +85,7 @@ def test_duplicate_keys_are_refused(cli: Cli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "text"),
     [("deep.yaml", "a: " + "[" * 5000 + "]" * 5000), ("deep.json", "[" * 100_000 + "]" * 100_000)],
+    ids=["yaml", "json"],
 )
 def test_deeply_nested_files_are_refused(cli: Cli, tmp_path: Path, name: str, text: str) -> None:
     assert_usage_error(cli("propose", str(written(tmp_path, name, text))), "nested")
