@@ -229,3 +229,11 @@ def sparql_select(base: str, query: str) -> list[dict[str, str]]:
     assert reply.status == 200, reply.text
     rows = json.loads(reply.body)["results"]["bindings"]
     return [{name: cell["value"] for name, cell in row.items()} for row in rows]
+
+
+def sign_in_browser(served: Served) -> Browser:
+    """A browser signed in as the staff member ana."""
+    browser = Browser(served.base)
+    reply = browser.post_form("/staff/sign-in?next=/staff", {"name": "ana", "token": STAFF_TOKEN})
+    assert reply.status in (302, 303), reply.text[:300]
+    return browser

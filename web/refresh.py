@@ -16,6 +16,7 @@ from flask import Flask
 from l4a.graph.namespaces import graph_iri, record_iri
 from l4a.graph.store.base import Store
 from l4a.graph.sync.index import SyncIndex
+from l4a.web.announce import announce as announce_write
 from l4a.web.state import app_store
 
 REPORTS = "reports:"
@@ -36,10 +37,13 @@ def hub_of_graph(graph: str, base: str) -> str | None:
     return record_iri(base, "hub", graph.removeprefix(prefix))
 
 
-def refresh_hubs(app: Flask, hubs: Collection[str], wait: bool = False) -> threading.Thread:
+def refresh_hubs(app: Flask, hubs: Collection[str], wait: bool = False, announce: bool = True) -> threading.Thread:
     """After a write that changed only these hubs' records: forget the cached values and rendered pages, and put
-    back the expensive whole-store ones (index, hub table, reports) updated for these hubs only."""
+    back the expensive whole-store ones (index, hub table, reports) updated for these hubs only; `announce`: tell
+    the other processes on the same SPARQL server (web/replicas.py)."""
     app = real_app(app)
+    if announce:
+        announce_write(app, hubs=hubs)
     extensions = app.extensions
     with extensions["l4a_cache_lock"]:
         extensions["l4a_cache_generation"] += 1

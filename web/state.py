@@ -12,6 +12,7 @@ from l4a.graph.labels import Labels
 from l4a.graph.reports.hub_table import HubTable
 from l4a.graph.store.base import Store
 from l4a.graph.sync.index import SyncIndex
+from l4a.web.announce import announce as announce_write
 
 
 def lang_url(code: str) -> str:
@@ -118,10 +119,13 @@ def app_index(app: Flask) -> SyncIndex:
     return index
 
 
-def forget_caches(app: Flask) -> None:
-    """After the app wrote to the store: labels and the index are read again when next needed."""
+def forget_caches(app: Flask, announce: bool = True) -> None:
+    """After the app wrote to the store: labels and the index are read again when next needed (and, `announce`,
+    other processes on the same SPARQL server are told: web/replicas.py)."""
     getter = getattr(app, "_get_current_object", None)  # the app itself: the warm-up thread outlives the request
     app = getter() if callable(getter) else app
+    if announce:
+        announce_write(app, everything=True)
     with app.extensions["l4a_cache_lock"]:
         app.extensions["l4a_cache_generation"] += 1
         app.extensions["l4a_cache"].clear()

@@ -24,6 +24,7 @@ from werkzeug.exceptions import Unauthorized
 
 from l4a.graph.settings import Settings
 from l4a.graph.staff import accounts, check_sign_in, fingerprint, staff_for_token
+from l4a.web.announce import announce
 from l4a.web.forms import check_csrf, csrf_token, new_csrf_token
 from l4a.web.i18n import translate
 from l4a.web.render import respond, wants_json
@@ -134,7 +135,10 @@ def sign_in() -> ResponseReturnValue:
 def sign_out() -> ResponseReturnValue:
     """End the session's sign-in (the CSRF token is renewed too)."""
     check_csrf()
-    revoke(session.get("sid"))  # a copy of the cookie kept elsewhere no longer signs anyone in
+    sid = session.get("sid")
+    revoke(sid)  # a copy of the cookie kept elsewhere no longer signs anyone in
+    if isinstance(sid, str):
+        announce(current_app, sessions=[sid])  # ... on the other processes too
     session.pop("staff", None)
     session.pop("staff_fp", None)
     session.pop("sid", None)
