@@ -8,12 +8,13 @@ import pyoxigraph as ox
 
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, L4A
+from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import bind_parameters, get_query, run_named_query
 from l4a.graph.sparql.tabular import rows_as
 from l4a.graph.store.base import Row, Store
 
 # Whether a council or section given by the user exists (the values are bound, never pasted).
-EXISTS = "ASK { ?thing a ?class }"
+EXISTS = internal_query("is-a")
 CLASSES = {"council": (L4A + "PolicyCouncil", "Policy Council"), "section": (L4A + "Section", "UCLG section")}
 
 

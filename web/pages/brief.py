@@ -23,13 +23,14 @@ from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import record_iri
 from l4a.graph.reports.brief import WORDS, Brief, brief_html, brief_markdown, make_brief
 from l4a.graph.reports.brief_vcs import EDITION_WORDS, make_edition_brief, read_editions, resolve_edition
+from l4a.graph.resources import internal_query
 from l4a.web.i18n import chosen_language, translate
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached
 
 bp = Blueprint("brief", __name__)
 
-IS_COUNCIL = "PREFIX l4a: <https://w3id.org/l4a/ontology#> ASK { ?council a l4a:PolicyCouncil }"
+IS_COUNCIL = internal_query("is-council")
 
 
 def _base() -> str:
