@@ -34,7 +34,7 @@ FIELD_OF_PATH = {
     L4A + "reportedBy": "reported_by",
 }
 HUB_INDICATORS = internal_query("hub-indicators")
-IS_HUB = internal_query("is-hub")
+IS_A = internal_query("is-a")
 
 
 @dataclass
@@ -122,7 +122,7 @@ def store_observations(
 
     Nothing is written if the hub is unknown, an indicator is not one of the hub's, or a shape is violated."""
     try:
-        known = store.ask(IS_HUB, {"hub": ox.NamedNode(hub)})
+        known = store.ask(IS_A, {"thing": ox.NamedNode(hub), "class": ox.NamedNode(L4A + "Hub")})
     except ValueError:  # not an IRI at all
         known = False
     if not known:
