@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import L4A, graph_iri
-from l4a.graph.resources import read_query
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 
 # How a hub links to the records that are parts of it, and to the organisations it names.
@@ -61,7 +61,7 @@ def is_published(store: Store | None, iri: str, slug: str, base: str) -> bool:
     if store is None:
         return False
     own, proposals = graph_iri(base, f"hub/{slug}"), graph_iri(base, "proposal/")
-    rows = store.select(read_query("internal/record-graphs"), {"record": ox.NamedNode(iri)})
+    rows = store.select(internal_query("record-graphs"), {"record": ox.NamedNode(iri)})
     return any(row["g"].value != own and not row["g"].value.startswith(proposals) for row in rows)
 
 

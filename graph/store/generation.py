@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from l4a.graph.namespaces import XSD, graph_iri
-from l4a.graph.resources import read_query
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 
 STATE = "urn:l4a:state#"
@@ -74,7 +74,7 @@ def record_change(
 def changes(store: Store, base: str) -> list[Change]:
     """Every change record in the store, oldest first."""
     found: dict[str, Change] = {}
-    rows = store.select(read_query("internal/store-changes"), {"g": ox.NamedNode(generation_graph(base))})
+    rows = store.select(internal_query("store-changes"), {"g": ox.NamedNode(generation_graph(base))})
     for row in rows:
         iri = row["change"].value
         change = found.get(iri)
