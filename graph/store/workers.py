@@ -415,6 +415,18 @@ class QueryWorkers:
         if stop is not None:
             stop.close()
 
+    def prestart(self, count: int) -> None:
+        """Start up to `count` idle workers now (in this thread), so that the first jobs do not wait for one."""
+        started: list[Worker] = []
+        for _ in range(count):
+            with self._lock:
+                if self._closed or self._out + len(self._idle) >= self.size:
+                    break
+                self._out += 1
+            started.append(self._start())
+        for worker in started:
+            self._release(worker, True)
+
     def close(self) -> None:
         """Stop the idle workers; busy ones stop when their job ends; waiting requests are told the store closed."""
         with self._lock:
