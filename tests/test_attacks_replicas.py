@@ -6,8 +6,12 @@ shared secret key)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +76,26 @@ def test_a_session_works_on_both_and_sign_out_ends_it_on_both(pair: tuple[Served
     assert call(f"{b.base}/staff", headers={"Cookie": saved}).status == 200  # one shared secret key
     assert browser.post_form("/staff/sign-out", {}, page="/staff").status in (302, 303)
     eventually(lambda: call(f"{b.base}/staff", headers={"Cookie": saved, "Accept": "text/html"}).status != 200)
+
+
+def test_an_l4a_command_writing_to_the_server_is_seen_by_the_web_processes(
+    pair: tuple[Served, Served], sparql_server: SparqlServer, tmp_path: Path
+) -> None:
+    _a, b = pair
+    slug = "villaficta-cli-import"
+    hub = f"https://w3id.org/l4a/id/hub/{slug}"
+    turtle = tmp_path / f"{slug}.ttl"
+    turtle.write_text(
+        f'<{hub}> a <https://w3id.org/l4a/ontology#Hub> ; <http://purl.org/dc/terms/title> "Villaficta CLI"@en .\n',
+        encoding="utf-8",
+    )
+    assert call(f"{b.base}/hubs.json").status == 200  # B's hub table is cached now
+    env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")} | sparql_server.env()
+    env |= {"L4A_DATA_DIR": str(tmp_path / "cli"), "L4A_CONFIG": str(tmp_path / "absent.toml")}
+    graph = f"https://w3id.org/l4a/graph/hub/{slug}"
+    done = subprocess.run(
+        [sys.executable, "-m", "l4a.graph.cli", "import", str(turtle), "--graph", graph],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    eventually(lambda: slug in call(f"{b.base}/hubs.json").text)
