@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from l4a.graph.namespaces import XSD, graph_iri
+from l4a.graph.namespaces import XSD
 from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
+from l4a.graph.store.dialects import STATE_PREFIX
 
 STATE = "urn:l4a:state#"
 KEEP = 100
@@ -28,8 +29,9 @@ ORIGIN = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this p
 
 
 def generation_graph(base: str) -> str:
-    """The IRI of the store-generation graph."""
-    return graph_iri(base, "state/generation")
+    """The IRI of the store-generation graph: under the state prefix, which the store hides from listings, counts
+    and dumps (graph/store/dialects.py), so it is never taken for data."""
+    return f"{STATE_PREFIX}generation:{base}"
 
 
 @dataclass
