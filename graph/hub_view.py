@@ -25,6 +25,8 @@ LINKS = {
     "synchronizesWith": "synchronizes_with",
     "status": "statuses",
 }
+RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
+RDF_OBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#object"
 FACTS = {"startDate": "start", "endDate": "end", "launchDate": "launch", "labelDate": "label_date", "city": "city",
          "region": "region", "countryCode": "country", "visualIdentityChecked": "visual_identity_checked"}  # fmt: skip
 
@@ -60,6 +62,14 @@ def hub_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
         view[key] = _first(me, L4A + local)
     for local, key in LINKS.items():
         view[key] = sorted(o.value for o in me.get(L4A + local, []))
+    # Links the project derives (l4a:DerivedLink), by linked concept: shown as "derived: reason", not as stated.
+    view["derived"] = {
+        facts[RDF_OBJECT][0].value: _texts(facts, L4A + "reason")
+        for facts in by_subject.values()
+        if any(o.value == L4A + "DerivedLink" for o in facts.get(RDF + "type", []))
+        and [o.value for o in facts.get(RDF_SUBJECT, [])] == [iri]
+        and facts.get(RDF_OBJECT)
+    }
     view["deliverables"] = []
     for deliverable in sorted(o.value for o in me.get(L4A + "hasDeliverable", [])):
         facts = by_subject.get(deliverable, {})

@@ -12,12 +12,25 @@ GOALS = """
 PREFIX l4a: <https://w3id.org/l4a/ontology#>
 PREFIX sdgo: <http://metadata.un.org/sdg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?goal ?notation (COUNT(DISTINCT ?hub) AS ?hubs) WHERE {
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?goal ?notation (COUNT(DISTINCT ?hub) AS ?hubs) (COUNT(DISTINCT ?derivedHub) AS ?derived) WHERE {
   ?goal a sdgo:Goal ; skos:notation ?notation .
   OPTIONAL {
     SELECT ?goal ?hub WHERE {
-      { ?hub l4a:addressesGoal ?goal } UNION { ?hub l4a:addressesTarget ?target . ?target skos:broader ?goal }
+      {
+        ?hub l4a:addressesGoal ?goal
+        FILTER NOT EXISTS {
+          ?link a l4a:DerivedLink ; rdf:subject ?hub ; rdf:predicate l4a:addressesGoal ; rdf:object ?goal
+        }
+      } UNION { ?hub l4a:addressesTarget ?target . ?target skos:broader ?goal }
       ?hub a l4a:Hub .
+    }
+  }
+  OPTIONAL {
+    SELECT ?goal ?derivedHub WHERE {
+      ?link a l4a:DerivedLink ; rdf:subject ?derivedHub ; rdf:predicate l4a:addressesGoal ; rdf:object ?goal .
+      ?derivedHub a l4a:Hub .
+      FILTER NOT EXISTS { ?derivedHub l4a:addressesTarget ?target . ?target skos:broader ?goal }
     }
   }
 }
@@ -40,17 +53,22 @@ LIMIT 6
 
 @dataclass(frozen=True)
 class GoalCount:
-    """An SDG goal and how many hubs address it (directly or through one of its targets)."""
+    """An SDG goal, how many hubs address it by a stated link (directly or through one of its targets), and how
+    many more are linked to it only by a link the project derives (counted apart)."""
 
     goal: str
     number: int
     hubs: int
+    derived: int = 0
 
 
 def goal_counts(store: Store) -> list[GoalCount]:
     """Every SDG goal, 1 to 17, with its number of hubs (0 included)."""
     rows = store.select(GOALS)
-    found = [GoalCount(r["goal"].value, int(r["notation"].value), int(r["hubs"].value)) for r in rows]
+    found = [
+        GoalCount(r["goal"].value, int(r["notation"].value), int(r["hubs"].value), int(r["derived"].value))
+        for r in rows
+    ]
     return sorted(found, key=lambda g: g.number)
 
 

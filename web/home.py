@@ -34,7 +34,7 @@ def index() -> ResponseReturnValue:
     highest = max((g.hubs for g in goals), default=0)
     data = {
         "counts": counts,
-        "goals": [{"goal": g.goal, "number": g.number, "hubs": g.hubs} for g in goals],
+        "goals": [{"goal": g.goal, "number": g.number, "hubs": g.hubs, "derived": g.derived} for g in goals],
         "newest": [{"hub": hub, "date": when} for hub, when in newest],
     }
     tiles = [(g, (g.number - 1) % 17 + 1, heat(g.hubs, highest)) for g in goals]  # colour and heat: CSS classes

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from l4a.graph.dashboard import INDICATOR_KEYS, NO_STATUS, Dashboard, make_dashboard
 from l4a.graph.dashboard_svg import coverage_svg
+from l4a.graph.derived import read_derived_links
 from l4a.graph.monitoring import (
     HubMonitoring,
     deliverable_status,
@@ -60,7 +61,8 @@ def dashboard() -> ResponseReturnValue:
             current_app, "monitoring", lambda: load_monitoring(app_store(current_app), _base())
         )
         ordered = sorted(hubs.values(), key=lambda h: (not h.has_figures(), h.label))  # hubs with figures first
-        return [_summary(h, today) for h in ordered], make_dashboard(hub_table(), hubs, today)
+        derived = read_derived_links(app_store(current_app))
+        return [_summary(h, today) for h in ordered], make_dashboard(hub_table(), hubs, today, derived)
 
     rows, board = cached(current_app, f"dashboard:{today}", made)  # until the app writes, or tomorrow
     asked = request.args.get("page") or "1"
