@@ -134,7 +134,7 @@ def _action_command(action: str) -> None:
     help_text = (
         f"Move a proposal from {' or '.join(starts)} to {after}, recording who, when and why (PROV)."
         + (" Accepting publishes the revision as the hub's graph, atomically." if action == "accept" else "")
-        + f"\n\n\b\nExample:\n  l4a proposals {action} rioverde-green-corridors --by 'UCLG secretariat'"
+        + f"\n\n\b\nExample:\n  l4a proposals {action} rioverde-green-corridors --by 'ana (deployment staff)'"
         " --reason 'complete and eligible'"
     )
 

@@ -155,13 +155,13 @@ def test_twenty_concurrent_submissions_are_all_stored(store: EmbeddedStore, tmp_
 
 def test_accept_publishes_the_revision_and_keeps_the_history(store: EmbeddedStore) -> None:
     [stored] = submit(store, [EXAMPLES / "proposal-rioverde.en.yaml"], DEFAULT_BASE, who="Ríoverde")
-    transition(store, stored.id, "review", DEFAULT_BASE, "UCLG secretariat")
-    accepted = transition(store, stored.id, "accept", DEFAULT_BASE, "UCLG secretariat", "complete and eligible")
+    transition(store, stored.id, "review", DEFAULT_BASE, "ana (deployment staff)")
+    accepted = transition(store, stored.id, "accept", DEFAULT_BASE, "ana (deployment staff)", "complete and eligible")
     assert accepted.status == "labelled"
     assert [(c.before, c.after, c.who) for c in accepted.changes] == [
         (None, "submitted", "Ríoverde"),
-        ("submitted", "under-review", "UCLG secretariat"),
-        ("under-review", "labelled", "UCLG secretariat"),
+        ("submitted", "under-review", "ana (deployment staff)"),
+        ("under-review", "labelled", "ana (deployment staff)"),
     ]
     assert accepted.changes[-1].reason == "complete and eligible"
     graph = ox.NamedNode("https://w3id.org/l4a/graph/hub/rioverde-green-corridors")
