@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from l4a.graph.dashboard import read_dashboard
-from l4a.graph.derived import read_derived_links
-from l4a.graph.overview import goal_counts
-from l4a.graph.store import Store
+from l4a.graph.reports.dashboard import read_dashboard
+from l4a.graph.reports.derived import read_derived_links
+from l4a.graph.reports.overview import goal_counts
+from l4a.graph.store.base import Store
 
 from .webapp import web_app
 

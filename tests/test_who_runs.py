@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from l4a.graph.build import build
-from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.namespaces import DEFAULT_BASE
-from l4a.graph.proposals import submit
+from l4a.graph.proposals.pipeline import submit
+from l4a.graph.store.embedded import EmbeddedStore
 
 from .webapp import web_app
 
