@@ -57,3 +57,14 @@ def record_iri(base: str, kind: str, slug: str) -> str:
 def graph_iri(base: str, name: str) -> str:
     """The IRI of a named graph, e.g. https://w3id.org/l4a/graph/hub/bilbao-city-of-values."""
     return f"{base}graph/{name}"
+
+
+# The fictional demo's graphs live under graph/examples/ (loaded by `l4a build --with-examples` only). Stores built
+# before that kept the demo's figures in graph/monitoring/demo-<hub>/example: those count as example graphs too.
+EXAMPLES_GRAPHS = "examples/"
+
+
+def is_example_graph(iri: str, base: str) -> bool:
+    """Whether a named graph holds fictional example data (removed by a plain build, left out of exports)."""
+    legacy = iri.startswith(graph_iri(base, "monitoring/demo-")) and iri.endswith("/example")
+    return iri.startswith(graph_iri(base, EXAMPLES_GRAPHS)) or legacy

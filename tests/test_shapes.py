@@ -42,8 +42,8 @@ DOCS = Path(__file__).parent.parent / "docs" / "validation.md"
 REFERENCE = ["l4a.ttl", "vocabularies.ttl", "reference/sdg.ttl", "reference/uclg.ttl"]
 SHAPE_FILES = sorted(f.name for f in SHAPES_DIR.iterdir() if f.name.endswith(".ttl"))
 FIXTURES = sorted(p.name for p in DATA.iterdir() if p.is_dir())
-VALID_HUB = URIRef("https://w3id.org/l4a/id/hub/rioverde-green-corridors")
-PROPOSAL = URIRef("https://w3id.org/l4a/id/proposal/rioverde-green-corridors")
+VALID_HUB = URIRef("https://w3id.org/l4a/id/hub/exampleton-green-corridors")
+PROPOSAL = URIRef("https://w3id.org/l4a/id/proposal/exampleton-green-corridors")
 
 Row = dict[str, str | None]
 
@@ -407,7 +407,7 @@ def _valid_hub(proposed: bool) -> Graph:
 
 @pytest.mark.parametrize("proposed", [False, True], ids=["published", "proposed"])
 def test_valid_hub_conforms_with_no_result(proposed: bool) -> None:
-    """The complete fictional hub of Ríoverde gives no result at all, as a record and as a proposal."""
+    """The complete fictional hub of Exampleton gives no result at all, as a record and as a proposal."""
     assert shacl_results(_valid_hub(proposed)) == []
 
 
@@ -442,7 +442,7 @@ def _break_valid_hub(rule: str, graph: Graph) -> None:
     if rule == "hub-lasts-one-to-three-years":
         graph.set((VALID_HUB, L4A.startDate, Literal("2018-02-28", datatype=XSD.date)))
     elif rule == "hub-locally-driven":
-        graph.set((VALID_HUB, L4A.ledBy, URIRef("https://w3id.org/l4a/id/org/rioverde-university")))
+        graph.set((VALID_HUB, L4A.ledBy, URIRef("https://w3id.org/l4a/id/org/exampleton-university")))
     else:
         graph.add((VALID_HUB, L4A.addressesTarget, SDG["18.1"]))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -38,6 +40,14 @@ def _texts(facts: dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]], pre
 def _first(facts: dict[str, list[Any]], predicate: str) -> str | None:
     values = facts.get(predicate)
     return values[0].value if values else None
+
+
+def period_ended(end: str | None, today: dt.date) -> bool:
+    """Whether a hub's period is over on `today`, at the precision its end date is known to (2023-03: after March
+    2023; 2025: after 2025). No end date: not known to be over."""
+    if not end or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", end):
+        return False
+    return today.isoformat()[: len(end)] > end
 
 
 def hub_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:

@@ -4,38 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from l4a.graph.resources import queries_dir
 from l4a.graph.store.base import Store
 
-# The hub-goal pairs are found in a sub-SELECT first (Oxigraph evaluates it on its own, then joins by hashing):
-# written as one OPTIONAL pattern, the same count took 14 s on 10k hubs instead of 0.3 s.
-GOALS = """
-PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX sdgo: <http://metadata.un.org/sdg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT ?goal ?notation (COUNT(DISTINCT ?hub) AS ?hubs) (COUNT(DISTINCT ?derivedHub) AS ?derived) WHERE {
-  ?goal a sdgo:Goal ; skos:notation ?notation .
-  OPTIONAL {
-    SELECT ?goal ?hub WHERE {
-      {
-        ?hub l4a:addressesGoal ?goal
-        FILTER NOT EXISTS {
-          ?link a l4a:DerivedLink ; rdf:subject ?hub ; rdf:predicate l4a:addressesGoal ; rdf:object ?goal
-        }
-      } UNION { ?hub l4a:addressesTarget ?target . ?target skos:broader ?goal }
-      ?hub a l4a:Hub .
-    }
-  }
-  OPTIONAL {
-    SELECT ?goal ?derivedHub WHERE {
-      ?link a l4a:DerivedLink ; rdf:subject ?derivedHub ; rdf:predicate l4a:addressesGoal ; rdf:object ?goal .
-      ?derivedHub a l4a:Hub .
-      FILTER NOT EXISTS { ?derivedHub l4a:addressesTarget ?target . ?target skos:broader ?goal }
-    }
-  }
-}
-GROUP BY ?goal ?notation
-"""
+# Hubs per goal, stated and derived links apart (queries/internal/goal-counts.rq).
+GOALS = (queries_dir() / "internal" / "goal-counts.rq").read_text(encoding="utf-8")
 
 NEWEST = """
 PREFIX l4a: <https://w3id.org/l4a/ontology#>
