@@ -49,9 +49,19 @@ def term(local: str) -> NamedNode:
     return NamedNode(L4A + local)
 
 
+# The concepts of the shipped controlled vocabularies (ontology/vocabularies.ttl: statuses, evidence types and their
+# schemes) belong with the ontology's terms: like them, they keep their IRIs under any base (`L4A_BASE_IRI`), so the
+# shapes and queries that name them hold everywhere. Only records and graphs move.
+VOCABULARY_KINDS = ("status", "evidence-type")
+VOCABULARY_IRIS = tuple(f"{DEFAULT_BASE}id/{kind}/" for kind in VOCABULARY_KINDS) + tuple(
+    f"{DEFAULT_BASE}id/scheme/{kind}" for kind in VOCABULARY_KINDS
+)
+
+
 def record_iri(base: str, kind: str, slug: str) -> str:
-    """The IRI of a record, e.g. https://w3id.org/l4a/id/hub/bilbao-city-of-values."""
-    return f"{base}id/{kind}/{slug}"
+    """The IRI of a record, e.g. https://w3id.org/l4a/id/hub/bilbao-city-of-values (a vocabulary concept, such as
+    a status, keeps its shipped IRI whatever the base)."""
+    return f"{DEFAULT_BASE if kind in VOCABULARY_KINDS else base}id/{kind}/{slug}"
 
 
 def graph_iri(base: str, name: str) -> str:
