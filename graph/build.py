@@ -9,7 +9,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from l4a.graph.namespaces import DEFAULT_BASE, EXAMPLES_GRAPHS, L4A, graph_iri, is_example_graph
-from l4a.graph.resources import local_path, ontology_dir, queries_dir
+from l4a.graph.resources import internal_query, local_path, ontology_dir
 from l4a.graph.sources import example_sources, read_source, shipped_sources
 from l4a.graph.store.base import Store
 from l4a.graph.store.exchange import ImportReport, Progress, import_files
@@ -19,8 +19,7 @@ TRUE = Literal("true", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#bool
 
 def mark_fictional(store: Store, graph: str) -> None:
     """Add `l4a:fictional true` to every subject of an example graph (the demo's observations and their reporter)."""
-    query = (queries_dir() / "internal" / "graph-subjects.rq").read_text(encoding="utf-8")
-    rows = store.select(query, {"g": NamedNode(graph)})
+    rows = store.select(internal_query("graph-subjects"), {"g": NamedNode(graph)})
     fictional = NamedNode(L4A + "fictional")
     subjects = [r["s"] for r in rows if isinstance(r["s"], NamedNode)]
     store.add_quads(Quad(s, fictional, TRUE, NamedNode(graph)) for s in subjects)

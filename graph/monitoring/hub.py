@@ -14,26 +14,12 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from l4a.graph.monitoring.load import HUBS, INDICATORS, Deliverable, HubMonitoring, Indicator, Observation
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 
-LINKS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?hub ?kind ?value WHERE {
-  { ?hub l4a:relevantCouncil ?value BIND("council" AS ?kind) }
-  UNION { ?hub l4a:addressesGoal ?value BIND("goal" AS ?kind) }
-  UNION { ?e l4a:supports ?hub ; l4a:evidenceType ?t ; dcterms:date ?value .
-          FILTER(STRENDS(STR(?t), "/report")) BIND("report" AS ?kind) }
-}"""
+LINKS = internal_query("monitoring-hub-links")
 # HUBS and INDICATORS: the whole-store loader's queries (graph/monitoring.py), bound to one hub here.
-OBSERVATIONS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?hub ?o ?i ?value ?date ?source ?who WHERE {
-  ?hub l4a:hasDeliverable/l4a:hasIndicator ?i .
-  ?o l4a:observationOf ?i ; a l4a:Observation ; l4a:value ?value ; l4a:observedOn ?date .
-  OPTIONAL { ?o dcterms:source ?source }
-  OPTIONAL { ?o l4a:reportedBy/rdfs:label ?who }
-}"""
+OBSERVATIONS = internal_query("monitoring-hub-observations")
 
 
 def period_day(text: str, last: bool = False) -> dt.date | None:

@@ -40,6 +40,7 @@ from l4a.graph.monitoring.model import (
 )
 from l4a.graph.monitoring.write import Added, add_observations, shape_errors, store_observations
 from l4a.graph.namespaces import DEFAULT_BASE
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 
 __all__ = [
@@ -71,43 +72,10 @@ __all__ = [
     "store_observations",
 ]
 
-HUBS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?hub ?title ?start ?end ?status WHERE {
-  ?hub a l4a:Hub .
-  OPTIONAL { ?hub dcterms:title ?title }
-  OPTIONAL { ?hub l4a:startDate ?start }
-  OPTIONAL { ?hub l4a:endDate ?end }
-  OPTIONAL { ?hub l4a:status ?status }
-}"""
-INDICATORS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?hub ?d ?dlabel ?ddue ?i ?ilabel ?baseline ?target ?idue ?unit WHERE {
-  ?hub l4a:hasDeliverable ?d .
-  OPTIONAL { ?d rdfs:label|dcterms:title ?dlabel }
-  OPTIONAL { ?d l4a:dueDate ?ddue }
-  OPTIONAL { ?d l4a:hasIndicator ?i .
-    OPTIONAL { ?i rdfs:label ?ilabel } OPTIONAL { ?i l4a:baseline ?baseline } OPTIONAL { ?i l4a:targetValue ?target }
-    OPTIONAL { ?i l4a:dueDate ?idue } OPTIONAL { ?i l4a:unit ?unit } }
-}"""
-OBSERVATIONS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?o ?i ?value ?date ?source ?who WHERE {
-  ?o a l4a:Observation ; l4a:observationOf ?i ; l4a:value ?value ; l4a:observedOn ?date .
-  OPTIONAL { ?o dcterms:source ?source }
-  OPTIONAL { ?o l4a:reportedBy/rdfs:label ?who }
-}"""
-LINKS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?hub ?kind ?value WHERE {
-  ?hub a l4a:Hub .
-  { ?hub l4a:relevantCouncil ?value BIND("council" AS ?kind) }
-  UNION { ?hub l4a:addressesGoal ?value BIND("goal" AS ?kind) }
-  UNION { ?e l4a:supports ?hub ; l4a:evidenceType ?t ; dcterms:date ?value .
-          FILTER(STRENDS(STR(?t), "/report")) BIND("report" AS ?kind) }
-}"""
+HUBS = internal_query("monitoring-hubs")
+INDICATORS = internal_query("monitoring-indicators")
+OBSERVATIONS = internal_query("monitoring-observations")
+LINKS = internal_query("monitoring-links")
 
 
 def _date(text: str) -> dt.date | None:

@@ -14,17 +14,13 @@ from l4a.graph.errors import UsageError
 from l4a.graph.monitoring.load import deliverable_status, load_monitoring, mean_progress
 from l4a.graph.namespaces import DEFAULT_BASE, record_iri
 from l4a.graph.reports.hub_table import HubRow, HubTable, fold
+from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.store.base import Store
 from l4a.graph.sync.gaps import find_gaps
 from l4a.graph.sync.index import SyncIndex
 
-COUNCILS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?council ?label WHERE {
-  ?council a l4a:PolicyCouncil . OPTIONAL { ?council rdfs:label|skos:prefLabel ?label }
-}"""
+COUNCILS = internal_query("council-labels")
 
 WORDS = {
     "en": {"brief": "Brief for the Policy Council", "made": "Made on {day} from the Local4Action Hub Graph.",
@@ -158,9 +154,7 @@ def make_brief(
     )
 
 
-MANIFESTO_LABELS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?manifesto ?label WHERE { ?manifesto a l4a:Manifesto ; skos:prefLabel ?label }"""
+MANIFESTO_LABELS = internal_query("manifesto-labels")
 
 
 def manifesto_names(store: Store, iris: list[str], lang: str) -> list[str]:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from l4a.graph.namespaces import L4A
-from l4a.graph.resources import queries_dir
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 
 ADDRESSES_GOAL = L4A + "addressesGoal"
@@ -29,7 +29,7 @@ class DerivedLink:
 
 def read_derived_links(store: Store) -> list[DerivedLink]:
     """Every derived link of the store's hubs."""
-    query = queries_dir().joinpath("internal", "derived-links.rq").read_text(encoding="utf-8")
+    query = internal_query("derived-links")
     return [
         DerivedLink(
             r["hub"].value,

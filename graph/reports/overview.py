@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from l4a.graph.resources import queries_dir
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 
-# Hubs per goal, stated and derived links apart (queries/internal/goal-counts.rq).
-GOALS = (queries_dir() / "internal" / "goal-counts.rq").read_text(encoding="utf-8")
+GOALS = internal_query("overview-goals")
 
-NEWEST = """
-PREFIX l4a: <https://w3id.org/l4a/ontology#>
-SELECT ?hub ?when WHERE {
-  ?hub a l4a:Hub .
-  OPTIONAL { ?hub l4a:labelDate ?label }
-  OPTIONAL { ?hub l4a:startDate ?start }
-  OPTIONAL { ?hub l4a:launchDate ?launch }
-  BIND (STR(COALESCE(?label, ?start, ?launch, "")) AS ?when)
-}
-ORDER BY DESC(?when) ?hub
-LIMIT 6
-"""
+NEWEST = internal_query("overview-newest-hubs")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, L4A, graph_iri
+from l4a.graph.resources import internal_query
 from l4a.graph.settings import Settings
 from l4a.graph.shacl.compiler import Check, Focus, compile_model
 from l4a.graph.shacl.shapes import Shape, ShapesModel, shipped_shapes
@@ -209,7 +210,7 @@ def _context_types(context: Store, candidate: Sequence[ox.Quad]) -> list[ox.Quad
     pointed = {q.object for q in candidate if isinstance(q.object, ox.NamedNode)}
     quads = []
     for node in pointed:
-        for row in context.select("SELECT ?x ?type WHERE { ?x a ?type }", {"x": node}):
+        for row in context.select(internal_query("types-of"), {"x": node}):
             quads.append(ox.Quad(node, ox.NamedNode(RDF_TYPE), row["type"], ox.DefaultGraph()))
     return quads
 
@@ -261,13 +262,7 @@ def shipped_validator() -> Validator:
 
 PROPOSES = "https://w3id.org/l4a/ontology#proposes"
 DRAFT_PROPOSAL = "urn:l4a:draft-proposal"
-OWNED_BY_HUB = """
-PREFIX l4a: <https://w3id.org/l4a/ontology#>
-SELECT ?hub ?node WHERE {
-  ?hub a l4a:Hub ;
-    (l4a:hasDeliverable|l4a:hasEvidence|l4a:hasCommunicationPlan|l4a:hasDeliverable/l4a:hasIndicator)? ?node .
-}
-"""
+OWNED_BY_HUB = internal_query("owned-by-hub")
 
 
 def owners(store: Store) -> dict[str, str]:
@@ -288,9 +283,7 @@ def read_candidate(paths: Sequence[Path], as_proposal: bool = False) -> list[ox.
 def hub_graph(store: Store, hub: str, base: str = DEFAULT_BASE) -> str:
     """The named graph of a hub given by slug or IRI."""
     iri = hub if hub.startswith(("http://", "https://")) else f"{base}id/hub/{hub}"
-    rows = store.select(
-        "SELECT ?g ?hub ?cls WHERE { GRAPH ?g { ?hub a ?cls } }", {"hub": ox.NamedNode(iri), "cls": ox.NamedNode(HUB)}
-    )
+    rows = store.select(internal_query("graph-of-typed"), {"hub": ox.NamedNode(iri), "cls": ox.NamedNode(HUB)})
     if not rows:
         raise UsageError(f"there is no hub {hub!r} in the store; `l4a query run ...` or the web app list the hubs.")
     return rows[0]["g"].value

@@ -16,20 +16,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from l4a.graph.monitoring.hub import period_day
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 from l4a.graph.sync.index import SyncIndex
 
 KINDS = ("builds-on", "synchronizes-with", "shared-partner", "joint-event")
 DIRECT = ("builds-on", "synchronizes-with")  # the actual links that a potential partnership can become
-FACTS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-SELECT ?hub ?kind ?other ?date WHERE {
-  ?hub a l4a:Hub .
-  { ?hub l4a:startDate ?date BIND("start" AS ?kind) }
-  UNION { ?hub l4a:buildsOn ?other BIND("builds-on" AS ?kind) }
-  UNION { ?hub l4a:synchronizesWith ?other BIND("synchronizes-with" AS ?kind) }
-  UNION { ?hub l4a:partner ?other BIND("partner" AS ?kind) }
-  UNION { ?hub l4a:presentedAt ?other BIND("event" AS ?kind) OPTIONAL { ?other l4a:startDate ?date } }
-}"""
+FACTS = internal_query("sync-facts")
 
 
 @dataclass(frozen=True)
