@@ -119,6 +119,7 @@ def hub_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
                 "type": _first(own, L4A + "evidenceType"),
                 "date": _first(own, DCTERMS + "date"),
                 "publisher": _first(own, DCTERMS + "publisher"),
+                "accessed": _first(own, "http://purl.org/pav/retrievedOn"),
                 "language": _first(own, DCTERMS + "language"),
                 "titles": _texts(own, DCTERMS + "title"),
             }
