@@ -20,6 +20,7 @@ ORG = "http://www.w3.org/ns/org#"
 TIME = "http://www.w3.org/2006/time#"
 SCHEMA = "http://schema.org/"
 SH = "http://www.w3.org/ns/shacl#"
+PAV = "http://purl.org/pav/"  # pav:retrievedOn: the day a source page was read
 
 PREFIXES: dict[str, str] = {
     "l4a": L4A,
@@ -36,6 +37,7 @@ PREFIXES: dict[str, str] = {
     "time": TIME,
     "schema": SCHEMA,
     "sh": SH,
+    "pav": PAV,
 }
 
 

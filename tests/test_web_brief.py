@@ -3,6 +3,7 @@ style, which the CSP forbids) and as a Markdown download, in the reader's langua
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -66,7 +67,8 @@ def test_brief_in_french_and_as_markdown(client: FlaskClient) -> None:
 
 def test_a_real_council_without_hubs_and_an_unknown_council(client: FlaskClient) -> None:
     page = client.get("/councils/resilient-regenerative-territories/brief?lang=en").get_data(as_text=True)
-    assert "No hub is linked to this council." in article(page)
+    # Absence is not a fact: no link is recorded, which says nothing about the council's work.
+    assert "No hub's link to this council is recorded." in html.unescape(article(page))
     for path in ("/councils/nowhere/brief", "/councils/nowhere/brief.md", "/councils/nowhere/brief.json"):
         assert client.get(path).status_code == 404, path
 

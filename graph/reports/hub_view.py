@@ -9,7 +9,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from l4a.graph.namespaces import DCTERMS, L4A, RDF, RDFS, SCHEMA
+from l4a.graph.namespaces import DCTERMS, L4A, PAV, RDF, RDFS, SCHEMA
 from l4a.graph.sparql.queries import run_named_graph_query
 from l4a.graph.store.base import Store
 
@@ -119,7 +119,7 @@ def hub_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
                 "type": _first(own, L4A + "evidenceType"),
                 "date": _first(own, DCTERMS + "date"),
                 "publisher": _first(own, DCTERMS + "publisher"),
-                "accessed": _first(own, "http://purl.org/pav/retrievedOn"),
+                "accessed": _first(own, PAV + "retrievedOn"),
                 "language": _first(own, DCTERMS + "language"),
                 "titles": _texts(own, DCTERMS + "title"),
             }
