@@ -33,7 +33,7 @@ WORDS = {
            "goal_only_one": "goal {goal}: 1 hub, no target recorded",
            "gap_note": "A gap is an absence of records, not a fact about the hubs: the sources may not state it.",
            "done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track", "terms": "Terms",
-           "colon": ": ", "to": "to"},
+           "colon": ": ", "to": "to", "period": "Period", "not_recorded": "not recorded"},
     "fr": {"brief": "Note pour le Conseil politique",
            "made": "Établie le {day} à partir du graphe des HUBs Local4Action.",
            "hubs": "Hubs", "none_hubs": "Aucun lien d'un hub vers ce conseil n'est enregistré.",
@@ -48,7 +48,8 @@ WORDS = {
            "gap_note": "Une lacune est une absence d'enregistrement, pas un fait sur les hubs : les sources peuvent ne "
                        "pas l'indiquer.",
            "done": "achevé", "overdue": "en retard", "at-risk": "à risque", "on-track": "dans les temps",
-           "terms": "Mandats", "colon": "\u00a0: ", "to": "au"},
+           "terms": "Mandats", "colon": "\u00a0: ", "to": "au", "period": "Période",
+           "not_recorded": "non renseignée"},
     "es": {"brief": "Nota para el Consejo Político",
            "made": "Elaborada el {day} a partir del grafo de los HUBs Local4Action.",
            "hubs": "Hubs", "none_hubs": "No consta ningún vínculo de un hub con este consejo.", "progress": "Avance",
@@ -62,7 +63,8 @@ WORDS = {
            "gap_note": "Una brecha es una ausencia de registros, no un hecho sobre los hubs: las fuentes pueden no "
                        "indicarlo.",
            "done": "finalizado", "overdue": "atrasado", "at-risk": "en riesgo", "on-track": "en curso",
-           "terms": "Mandatos", "colon": ": ", "to": "al"},
+           "terms": "Mandatos", "colon": ": ", "to": "al", "period": "Periodo",
+           "not_recorded": "no registrada"},
 }  # fmt: skip
 
 
@@ -74,6 +76,8 @@ class HubBrief:
     deliverables: list[tuple[str, str, str | None]] = field(default_factory=list)  # title, status, progress
     evidence: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # url, date, publisher
     related: list[tuple[str, str]] = field(default_factory=list)  # iri, label
+    start: dt.date | None = None  # the hub's period, by graph/dates.py (an end in a month: its last day)
+    end: dt.date | None = None
     mark: str = ""  # why the hub is in the brief, when there are several reasons (an edition's: presented, active)
 
 
@@ -201,6 +205,8 @@ def hub_briefs(
         has = m is not None and m.has_figures()
         progress = mean_progress(m.indicators, day) if m is not None and has else None
         brief = HubBrief(r.iri, _pick(r.names, lang, r.iri), None if progress is None else f"{round(progress * 100)}%")
+        if m is not None:
+            brief.start, brief.end = m.start, m.end
         if m is not None and has:
             for d in m.deliverables:
                 p = mean_progress(d.indicators, day)
@@ -214,6 +220,11 @@ def hub_briefs(
     return hubs
 
 
+def _period(h: HubBrief, w: Mapping[str, str]) -> str:
+    """The hub's first and last day ("not recorded" for a side the store does not have)."""
+    return f" {w['to']} ".join(d.isoformat() if d else w["not_recorded"] for d in (h.start, h.end))
+
+
 def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
     """The brief as Markdown; `words` replaces some of WORDS (another kind of brief)."""
     w = {**WORDS[b.lang], **(words or {})}
@@ -224,6 +235,7 @@ def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
         out += [w["none_hubs"], ""]
     for h in b.hubs:
         out += [f"### {h.title}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
+        out += [f"{w['period']}{c}{_period(h, w)}", ""] if h.start or h.end else []
         out += [f"{w['progress']}{c}{h.progress or w['no_figures']}", ""]
         for title, status, progress in h.deliverables:
             out.append(f"- {title}{c}{w[status]} ({progress or w['no_figures']})")
@@ -267,6 +279,8 @@ def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
         parts.append(f'<section class="hub"><h3>{link(h.iri, h.title)}</h3>')
         if h.mark:
             parts.append(f'<p class="mark"><em>{e(w[h.mark])}</em></p>')
+        if h.start or h.end:
+            parts.append(f"<p>{e(w['period'])}{c}{e(_period(h, w))}</p>")
         parts.append(f"<p>{e(w['progress'])}{c}{e(h.progress or w['no_figures'])}</p>")
         if h.deliverables:
             parts.append(

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from l4a.graph.dates import first_day, last_day
 from l4a.graph.errors import UsageError
-from l4a.graph.monitoring.hub import period_day
 from l4a.graph.namespaces import DEFAULT_BASE, record_iri
 from l4a.graph.reports.brief import WORDS, Brief, hub_briefs, hub_evidence, manifesto_names
 from l4a.graph.reports.hub_table import HubRow, HubTable
@@ -89,9 +89,9 @@ def read_editions(store: Store) -> dict[str, Edition]:
         if isinstance(theme, ox.Literal) and theme.language in (None, "", "en"):
             found.theme = theme.value
         if "start" in row:
-            found.start = period_day(row["start"].value)
+            found.start = first_day(row["start"].value)
         if "end" in row:
-            found.end = period_day(row["end"].value, last=True)
+            found.end = last_day(row["end"].value)
     return editions
 
 
@@ -132,7 +132,7 @@ def edition_hubs(edition: Edition, rows: Iterable[HubRow], presented: set[str]) 
         if row.iri in presented:
             marks[row.iri] = "presented"
             continue
-        start, end = period_day(row.start), period_day(row.end, last=True)
+        start, end = first_day(row.start), last_day(row.end)
         if first is None or last is None or start is None or end is None:
             continue  # the edition or the hub is undated: "active then" cannot be said
         if start <= last and end >= first:

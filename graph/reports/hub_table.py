@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from l4a.graph.dates import first_day, last_day
 from l4a.graph.namespaces import DCTERMS, L4A, SDG
 from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
@@ -51,9 +52,9 @@ class HubRow:
 
     def years(self) -> range:
         """The calendar years the hub runs (start or launch to end); empty when it has no dates."""
-        first = (self.start or self.launch or self.end)[:4]
-        last = (self.end or self.start or self.launch)[:4]
-        return range(int(first), int(last) + 1) if first.isdigit() and last.isdigit() else range(0)
+        first = first_day(self.start or self.launch or self.end)
+        last = last_day(self.end or self.start or self.launch)
+        return range(first.year, last.year + 1) if first is not None and last is not None else range(0)
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -61,6 +61,7 @@ class ValidationReport:
     """The results of one validation; it conforms when no result is a Violation."""
 
     results: list[ValidationResult] = field(default_factory=list)
+    engine: str = "compiler"  # what ran the shapes: the project's compiler, or pyshacl (graph/shacl/user_shapes.py)
 
     @property
     def conforms(self) -> bool:
@@ -104,6 +105,8 @@ def _default_message(check: Check) -> str:
 class Validator:
     """The compiled shapes, ready to run against a store."""
 
+    engine = "compiler"
+
     def __init__(self, model: ShapesModel) -> None:
         self.model = model
         self.store_plan = compile_model(model, graph_mode=False)
@@ -143,7 +146,7 @@ class Validator:
     def _run(
         self, store: Store, plan: list[tuple[Shape, Focus, list[Check]]], bindings: dict[str, Term], lang: str
     ) -> ValidationReport:
-        report = ValidationReport()
+        report = ValidationReport(engine=self.engine)
         checks = [check for _shape, _focus, shape_checks in plan for check in shape_checks]
         checks.sort(key=lambda check: not check.raw_sparql)  # the SPARQL-based checks, the longest, first
         # Oxigraph releases the GIL while a query runs: two threads keep both cores busy on a big store.
@@ -298,14 +301,20 @@ def collapse_proposal_twins(report: ValidationReport) -> ValidationReport:
         if "#proposed-" in r.shape
     }
     kept = [r for r in report.results if r.severity == "Violation" or (r.focus, r.path, r.value, r.shape) not in gated]
-    return ValidationReport(kept)
+    return ValidationReport(kept, report.engine)
 
 
 def run_validation(
-    settings: Settings, files: Sequence[Path], hub: str | None, as_proposal: bool, lang: str
+    settings: Settings,
+    files: Sequence[Path],
+    hub: str | None,
+    as_proposal: bool,
+    lang: str,
+    validator: Validator | None = None,
 ) -> tuple[ValidationReport, dict[str, str]]:
-    """What `l4a validate` does: files against the reference data (and the store, if there is one), or the store."""
-    validator = shipped_validator()
+    """What `l4a validate` does: files against the reference data (and the store, if there is one), or the store;
+    with the shipped shapes, or `validator` (a user's shapes: graph/shacl/user_shapes.py)."""
+    validator = validator or shipped_validator()
     if files:
         quads = read_candidate(files, as_proposal)
         context = open_store(settings, read_only=True) if (settings.store_path() / "CURRENT").exists() else None
