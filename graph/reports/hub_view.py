@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from typing import Any
 
 import pyoxigraph as ox
 
+from l4a.graph.dates import last_day
 from l4a.graph.namespaces import DCTERMS, L4A, PAV, RDF, RDFS, SCHEMA
 from l4a.graph.sparql.queries import run_named_graph_query
 from l4a.graph.store.base import Store
@@ -44,10 +44,9 @@ def _first(facts: dict[str, list[Any]], predicate: str) -> str | None:
 
 def period_ended(end: str | None, today: dt.date) -> bool:
     """Whether a hub's period is over on `today`, at the precision its end date is known to (2023-03: after March
-    2023; 2025: after 2025). No end date: not known to be over."""
-    if not end or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", end):
-        return False
-    return today.isoformat()[: len(end)] > end
+    2023; 2025: after 2025). No end date, or not a date: not known to be over."""
+    last = last_day(end)
+    return last is not None and today > last
 
 
 def hub_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
