@@ -228,9 +228,10 @@ class Suggester:
         return out
 
     def _why(self, evidence: GoalEvidence, target: str) -> str:
-        """The target's own words (in the text's language) whose stems the text shares, in the target's order."""
+        """The target's words (its text, then its indicators', in the text's language) whose stems the text shares."""
         seen: list[str] = []
-        for text in self.reference.targets[target].texts[evidence.lang]:
+        own = self.reference.targets[target].texts[evidence.lang]
+        for text in own + self.reference.indicators.get(target, {}).get(evidence.lang, []):
             for word in _display_words(text):
                 folded = words(word)
                 if folded and len(folded[0]) > 2 and stem(folded[0]) in evidence.stems and word not in seen:
