@@ -50,8 +50,11 @@ class Calibration:
 
 @dataclass(frozen=True)
 class GoalScore:
+    """A goal the text addresses, its calibrated score and the goal's keywords found in the text."""
+
     goal: int
     score: float
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class Suggestions:
         """The JSON form the CLI and the web print."""
         return {
             "lang": self.lang,
-            "goals": [{"goal": g.goal, "score": g.score} for g in self.goals],
+            "goals": [{"goal": g.goal, "score": g.score, "why": g.why} for g in self.goals],
             "targets": [{"target": t.target, "score": t.score, "why": t.why} for t in self.targets]
             + [{"target": None, "goal": g, "why": f"goal {g}, target unclear"} for g in self.unclear],
             "manifestos": [{"manifesto": m.key, "score": m.score, "why": m.why} for m in self.manifestos],
@@ -190,7 +193,14 @@ class Suggester:
         probs = self.goal_probabilities(evidence)
         cal = self.calibration
         chosen = [i for i in np.argsort(-probs) if probs[i] >= cal.goal_threshold]
-        goals = [GoalScore(self.goal_keys[i], round(float(probs[i]), 3)) for i in chosen]
+        goals = [
+            GoalScore(
+                self.goal_keys[i],
+                round(float(probs[i]), 3),
+                ", ".join(matches(evidence.text_joined, self.keywords["goal"][str(self.goal_keys[i])][evidence.lang])),
+            )
+            for i in chosen
+        ]
         targets: list[TargetScore] = []
         unclear: list[int] = []
         for i in chosen:

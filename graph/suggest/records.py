@@ -132,7 +132,7 @@ def _graph_triples(store: Store, graph: str) -> list[ox.Triple]:
 def _items(result: Suggestions) -> Iterable[tuple[str, str, str, float, str]]:
     """(kind, key, value IRI, score, matched words) of everything a result suggests."""
     for goal in result.goals:
-        yield "goal", str(goal.goal), f"{SDG}{goal.goal}", goal.score, ""
+        yield "goal", str(goal.goal), f"{SDG}{goal.goal}", goal.score, goal.why
     for target in result.targets:
         yield "target", target.target, f"{SDG}{target.target}", target.score, target.why
     for m in result.manifestos:
