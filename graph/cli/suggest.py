@@ -109,8 +109,8 @@ def suggest_command(
         suggester = get_suggester()
         for record in records:
             result = suggester.suggest(record.text, record.lang or chosen or "auto", limit)
-            out = ({"id": record.id} if input_path is not None else {}) | result.as_json()
-            _emit(out, result, fmt or ("jsonl" if input_path is not None else "json"))
+            line = ({"id": record.id} if input_path is not None else {}) | result.as_json()
+            _emit(line, result, fmt or ("jsonl" if input_path is not None else "json"))
         return
     settings = settings_of(ctx)
     store = with_store(ctx)

@@ -23,15 +23,24 @@ class StemIndex:
     idf: NDArray[np.float32]
     rows: dict[str, Matrix]  # "<kind>:<lang>" -> matrix, one row per document
 
-    def vector(self, stems: Iterable[str]) -> NDArray[np.float32]:
-        """The L2-normalised TF-IDF vector of a bag of stems (stems outside the vocabulary are ignored)."""
-        vec = np.zeros(len(self.vocabulary), dtype=np.float32)
+    def vector(self, stems: Iterable[str]) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
+        """The L2-normalised TF-IDF vector of a bag of stems, sparse: (columns, values); unknown stems are ignored."""
+        columns: list[int] = []
+        values: list[float] = []
         for stem_, count in Counter(stems).items():
             column = self.vocabulary.get(stem_)
             if column is not None:
-                vec[column] = (1.0 + math.log(count)) * self.idf[column]
-        norm = float(np.linalg.norm(vec))
-        return vec / norm if norm else vec
+                columns.append(column)
+                values.append((1.0 + math.log(count)) * float(self.idf[column]))
+        vals = np.array(values, dtype=np.float32)
+        norm = float(np.linalg.norm(vals))
+        return np.array(columns, dtype=np.intp), (vals / norm if norm else vals)
+
+    def cosines(self, name: str, vector: tuple[NDArray[np.intp], NDArray[np.float32]]) -> NDArray[np.float32]:
+        """Cosine of a sparse vector with each row of a matrix (the rows are unit length)."""
+        columns, values = vector
+        result: NDArray[np.float32] = self.rows[name][:, columns] @ values
+        return result
 
 
 def build_index(documents: Mapping[str, Mapping[str, Sequence[str]]]) -> StemIndex:
@@ -62,5 +71,5 @@ def build_index(documents: Mapping[str, Mapping[str, Sequence[str]]]) -> StemInd
                 matrix[i, column] = (1.0 + math.log(count)) * idf[column]
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
-        index.rows[name] = matrix / norms
+        index.rows[name] = np.asfortranarray(matrix / norms)  # column-major: a text picks a few columns
     return index

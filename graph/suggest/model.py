@@ -126,6 +126,7 @@ class Suggester:
         self.goal_keys = sorted(ref.goals)
         self.target_keys = sorted(ref.targets, key=_target_order)
         self.target_goal_row = np.array([self.goal_keys.index(ref.target_goal[t]) for t in self.target_keys])
+        self.goal_target_rows = [np.flatnonzero(self.target_goal_row == i) for i in range(len(self.goal_keys))]
         documents: dict[str, dict[str, list[str]]] = {"goal": {}, "target": {}}
         for lang in LANGUAGES:
             goal_docs = []
@@ -158,10 +159,11 @@ class Suggester:
             lang = detect_language(text)
         stems = content_stems(text)
         vec = self.index.vector(stems)
-        goal_cos = self.index.rows[f"goal:{lang}"] @ vec
-        target_cos = self.index.rows[f"target:{lang}"] @ vec
-        best_target = np.zeros(len(self.goal_keys), dtype=np.float32)
-        np.maximum.at(best_target, self.target_goal_row, target_cos)
+        goal_cos = self.index.cosines(f"goal:{lang}", vec)
+        target_cos = self.index.cosines(f"target:{lang}", vec)
+        best_target = np.array(
+            [float(target_cos[rows].max()) for rows in self.goal_target_rows], dtype=np.float32
+        )
         text_joined = joined(text)
         hits = np.array(
             [len(matches(text_joined, self.keywords["goal"][str(g)][lang])) for g in self.goal_keys], dtype=np.float64
