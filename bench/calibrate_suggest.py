@@ -101,8 +101,9 @@ def paragraph_figures(s: Suggester, rows: list[dict], columns: list[int] | None 
         t = best_threshold(probabilities(feats[train], w, b), y[train])
         pred[test] = probabilities(feats[test], w, b) >= t
     out = {}
-    for lang in ("en", "fr", "es"):
-        mask = np.array([r["lang"] == lang for r in rows])
+    groups = {"en": "en", "en (report-style snippets)": "enr", "fr": "fr", "es": "es"}
+    for lang, prefix in groups.items():
+        mask = np.array([r["id"].rsplit("-", 1)[0] == prefix for r in rows])
         acc, bal = macro(pred[mask], y[mask])
         none_rows = mask & (y.sum(axis=1) == 0)
         empty = float((pred[none_rows].sum(axis=1) == 0).mean()) if none_rows.any() else float("nan")

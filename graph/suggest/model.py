@@ -165,8 +165,13 @@ class Suggester:
             [float(target_cos[rows].max()) for rows in self.goal_target_rows], dtype=np.float32
         )
         text_joined = joined(text)
+        # a phrase ("drinking water") says more than a single word ("water"), which a text may use in passing
         hits = np.array(
-            [len(matches(text_joined, self.keywords["goal"][str(g)][lang])) for g in self.goal_keys], dtype=np.float64
+            [
+                sum(min(2, k.count(" ") + 1) for k in matches(text_joined, self.keywords["goal"][str(g)][lang]))
+                for g in self.goal_keys
+            ],
+            dtype=np.float64,
         )
         top_cos = float(goal_cos.max()) or 1.0
         features = np.column_stack(
