@@ -118,7 +118,7 @@ class Suggester:
         calibration: Calibration | None = None,
         exclude: Collection[str] = (),
     ) -> None:
-        """`exclude` leaves "targets" or "indicators" out of the goal documents (for held-out evaluation)."""
+        """`exclude` leaves "targets", "indicators" or "keywords" out of the goal documents (held-out evaluation)."""
         self.reference = reference or load_reference()
         self.keywords = keywords or load_keywords()
         self.calibration = calibration or Calibration.packaged()
@@ -139,7 +139,8 @@ class Suggester:
                         parts += ref.targets[target].texts[lang]
                     if "indicators" not in exclude:
                         parts += ref.indicators.get(target, {}).get(lang, [])
-                parts += [k.text for k in self.keywords["goal"][str(goal)][lang]]
+                if "keywords" not in exclude:
+                    parts += [k.text for k in self.keywords["goal"][str(goal)][lang]]
                 goal_docs.append(" ".join(parts))
             documents["goal"][lang] = goal_docs
             documents["target"][lang] = [
