@@ -41,19 +41,24 @@ def labels(rows: list[dict]) -> np.ndarray:
     return y
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 3000) -> tuple[np.ndarray, float]:
-    """Class-balanced logistic regression by gradient descent (a handful of weights, no library needed)."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 4000) -> tuple[np.ndarray, float]:
+    """Class-balanced logistic regression by gradient descent on standardised features (the cosines are small
+    numbers, the keyword counts larger ones); the weights returned apply to the raw features."""
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    std[std == 0] = 1.0
+    z = (x - mean) / std
     pos = max(1.0, y.sum())
     neg = max(1.0, len(y) - y.sum())
     weight = np.where(y == 1, 0.5 / pos, 0.5 / neg)
     w = np.zeros(x.shape[1])
     b = 0.0
     for _ in range(steps):
-        p = 1 / (1 + np.exp(-(x @ w + b)))
+        p = 1 / (1 + np.exp(-(z @ w + b)))
         g = weight * (p - y)
-        w -= 1.0 * (x.T @ g + l2 * w)
+        w -= 1.0 * (z.T @ g + l2 * w)
         b -= 1.0 * g.sum()
-    return w, b
+    return w / std, float(b - (w * mean / std).sum())
 
 
 def macro(pred: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -101,7 +106,7 @@ def paragraph_figures(s: Suggester, rows: list[dict], columns: list[int] | None 
         t = best_threshold(probabilities(feats[train], w, b), y[train])
         pred[test] = probabilities(feats[test], w, b) >= t
     out = {}
-    groups = {"en": "en", "en (report-style snippets)": "enr", "fr": "fr", "es": "es"}
+    groups = {"en": "en", "en (report-style snippets)": "enr", "en (near misses)": "enn", "fr": "fr", "es": "es"}
     for lang, prefix in groups.items():
         mask = np.array([r["id"].rsplit("-", 1)[0] == prefix for r in rows])
         acc, bal = macro(pred[mask], y[mask])
@@ -152,6 +157,30 @@ def un_figures(kind: str, calibration: Calibration | None = None, keywords: bool
     return out
 
 
+def sealed_figures(s: Suggester) -> dict:
+    """The sealed English set, scored like a per-goal benchmark: each row asks "does this text address goal k?";
+    accuracy per goal over its rows, then the mean over the 17 goals. Never used to choose anything."""
+    rows = [json.loads(line) for line in (DATA / "sealed-en.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    per_goal: dict[int, list[bool]] = {}
+    wrong = []
+    for row in rows:
+        said = row["sdg"] in [g.goal for g in s.suggest(row["text"], "en").goals]
+        per_goal.setdefault(row["sdg"], []).append(said == row["label"])
+        if said != row["label"]:
+            wrong.append(row["id"])
+    positives = [r for r in rows if r["label"]]
+    negatives = [r for r in rows if not r["label"]]
+    hit = sum(r["sdg"] in [g.goal for g in s.suggest(r["text"], "en").goals] for r in positives)
+    rejected = sum(r["sdg"] not in [g.goal for g in s.suggest(r["text"], "en").goals] for r in negatives)
+    return {
+        "rows": len(rows),
+        "macro_accuracy": float(np.mean([np.mean(v) for v in per_goal.values()])),
+        "positives_found": f"{hit} of {len(positives)}",
+        "near_misses_rejected": f"{rejected} of {len(negatives)}",
+        "wrong": wrong,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="write graph/suggest/calibration.json")
@@ -161,7 +190,7 @@ def main() -> None:
     report = {
         "combined": paragraph_figures(s, rows),
         "tfidf_only": paragraph_figures(s, rows, [0, 1, 2]),
-        "keywords_only": paragraph_figures(s, rows, [3, 4]),
+        "keywords_only": paragraph_figures(s, rows, [3]),
     }
     fit = report["combined"]["fit"]
     if args.write:
@@ -171,13 +200,14 @@ def main() -> None:
         path.write_text(json.dumps(current) + "\n", encoding="utf-8")
     cal = Calibration.packaged()
     s.calibration = replace(cal, weights=tuple(fit["weights"]), bias=fit["bias"], goal_threshold=fit["goal_threshold"])
+    report["sealed_en"] = sealed_figures(Suggester())  # the packaged calibration, as shipped
     report["un_targets_held_out"] = un_figures("targets", s.calibration)
     report["un_indicators_held_out"] = un_figures("indicators", s.calibration)
     # The same without the keyword lists, as features or in the goal documents (some English keywords use the
     # UN's own wording, which flatters the figures above)
     tfidf = report["tfidf_only"]["fit"]
     plain = replace(
-        cal, weights=(*tfidf["weights"], 0.0, 0.0), bias=tfidf["bias"], goal_threshold=tfidf["goal_threshold"]
+        cal, weights=(*tfidf["weights"], 0.0), bias=tfidf["bias"], goal_threshold=tfidf["goal_threshold"]
     )
     report["un_targets_held_out_tfidf_only"] = un_figures("targets", plain, keywords=False)
     report["un_indicators_held_out_tfidf_only"] = un_figures("indicators", plain, keywords=False)

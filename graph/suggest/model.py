@@ -21,7 +21,9 @@ from .reference import Reference, load_reference
 
 METHOD = "l4a-lexical"
 VERSION = "1"
-FEATURES = ("goal_cosine", "goal_cosine_share", "target_cosine", "keywords", "keyword_share")
+# No "share of the keywords found" feature: it made one word used in passing ("the investment climate") look like
+# the text's main topic whenever no other goal had a keyword.
+FEATURES = ("goal_cosine", "goal_cosine_share", "target_cosine", "keywords")
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,6 @@ class Suggester:
                 goal_cos / top_cos,
                 best_target,
                 np.log1p(hits),
-                hits / max(1.0, float(hits.max())),
             ]
         ).astype(np.float64)
         return GoalEvidence(lang, features, target_cos, set(stems), text_joined)
