@@ -204,6 +204,7 @@ def main() -> None:
     report["check_set_en_1"] = sealed_figures(shipped, "sealed-en.jsonl")
     report["check_set_en_2"] = sealed_figures(shipped, "sealed-en-2.jsonl")
     report["check_set_en_3"] = sealed_figures(shipped, "sealed-en-3.jsonl")
+    report["check_set_en_4"] = sealed_figures(shipped, "sealed-en-4.jsonl")
     tfidf_fit = report["tfidf_only"]["fit"]
     fallback = Suggester(
         calibration=replace(
