@@ -340,3 +340,20 @@ def _link_triples(
         ox.Triple(statement, ox.NamedNode(PROV + "wasDerivedFrom"), ox.NamedNode(record.iri)),
         *agent_triples,
     ]
+
+
+def confirmed_links(store: Store, base: str) -> dict[str, list[ox.Triple]]:
+    """The links people confirmed, by hub graph, as `review` wrote them (who, the day, the suggestion as origin).
+
+    `l4a build` replaces each shipped hub's graph from its file; it adds these back in the same step, so a confirmed
+    link is never lost to a rebuild.
+    """
+    out: dict[str, list[ox.Triple]] = defaultdict(list)
+    for record in list_suggestions(store, base, state="confirmed"):
+        if not (record.reviewed_by and record.reviewed_at):
+            continue
+        agent, agent_triples = _agent(base, record.reviewed_by)
+        when = dt.datetime.fromisoformat(record.reviewed_at)
+        slug = record.id.split("/", 1)[0]
+        out[hub_graph(base, slug)] += _link_triples(base, record, agent, agent_triples, when)
+    return dict(out)
