@@ -192,6 +192,14 @@ def test_cli_store_list_confirm_export(data_dir: Path) -> None:
     assert code == 2 and "no suggestion" in err
     code, _, err = cli("suggest", "--hub", "no-such-hub")
     assert code == 2 and "no hub 'no-such-hub'" in err
+    bad = (
+        ["suggest", "--hub", "a b"],
+        ["suggestions", "list", "--hub", "a b"],
+        ["suggestions", "reject", "a b", "--by", "A"],
+    )
+    for args in bad:
+        code, _, err = cli(*args)
+        assert code == 2 and "is not a valid IRI or slug" in err, (args, err)
 
 
 def test_cli_one_hub_in_a_table_and_list_filters(data_dir: Path) -> None:
