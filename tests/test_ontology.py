@@ -57,6 +57,7 @@ CLASSES = [
     "Proposal",
     "StatusChange",
     "Status",
+    "Suggestion",
 ]
 OBJECT_PROPERTIES = [
     "ledBy",
@@ -86,6 +87,10 @@ OBJECT_PROPERTIES = [
     "fromStatus",
     "toStatus",
     "reportedBy",
+    "suggestedFor",
+    "suggestedProperty",
+    "suggestedValue",
+    "review",
 ]
 DATATYPE_PROPERTIES = [
     "startDate",
@@ -116,6 +121,11 @@ DATATYPE_PROPERTIES = [
     "parsedData",
     "conforms",
     "validationReport",
+    "score",
+    "matchedWords",
+    "sourceText",
+    "reviewState",
+    "reviewReason",
 ]
 PLANNED = (
     [(name, OWL.Class) for name in CLASSES]
