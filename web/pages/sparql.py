@@ -5,6 +5,7 @@ query page."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, make_response, request
@@ -214,9 +215,10 @@ def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
     current = settings()
     try:
         # Read in a worker process within the time limit, never in this one (sparql_guard).
-        checked = guarded_query(with_base(sent.queries[0]), current.query_timeout)
-    except SparqlRefused as exc:
-        return refused(exc.reason, exc.detail)
+        based = with_base(sent.queries[0])
+        checked = guarded_query(based, current.query_timeout)
+    except SparqlRefused as exc:  # positions on the first line as the client wrote it, without our BASE
+        return refused(exc.reason, first_line_shifted(exc.detail, len(based) - len(sent.queries[0])))
     except QueryLimitError as exc:
         return refused(f"limit-{exc.limit}")
     offers = [*media_types_for(checked.form), HTML]
@@ -253,6 +255,14 @@ def with_base(text: str) -> str:
     except UsageError:  # a Host header that makes no IRI: no base
         return text
     return f"BASE {base} {text}"
+
+
+FIRST_LINE = re.compile(r"(line 1, column |\b1:)(\d+)")
+
+
+def first_line_shifted(detail: str, shift: int) -> str:
+    """A parser's message with columns of line 1 moved back by `shift` characters (the BASE put in front)."""
+    return FIRST_LINE.sub(lambda m: f"{m.group(1)}{max(1, int(m.group(2)) - shift)}", detail) if shift else detail
 
 
 def show_answer(answer: Answer, text: str) -> ResponseReturnValue:
