@@ -125,8 +125,7 @@ def _stated(store: Store, hub: str) -> set[tuple[str, str]]:
 
 
 def _graph_triples(store: Store, graph: str) -> list[ox.Triple]:
-    rows = store.select(_query("graph-triples"), {"g": ox.NamedNode(graph)})
-    return [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]  # type: ignore[arg-type]
+    return store.construct(_query("graph-triples"), {"g": ox.NamedNode(graph)})
 
 
 def _items(result: Suggestions) -> Iterable[tuple[str, str, str, float, str]]:
