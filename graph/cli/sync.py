@@ -127,14 +127,16 @@ def network_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
 @click.option("--council", help="Count only the hubs of this Policy Council or its lineage (slug or IRI).")
 @click.option("--section", help="Count only the hubs of this UCLG section (slug or IRI).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@INCLUDE_SUGGESTED
 @click.pass_context
-def gaps_command(ctx: click.Context, council: str | None, section: str | None, fmt: str) -> None:
+def gaps_command(ctx: click.Context, council: str | None, section: str | None, fmt: str, include_suggested: bool) -> None:
     """SDG targets and Durban manifestos that no hub addresses, optionally counting only the hubs of a council
-    (of either term) or of a section.
+    (of either term) or of a section; then, apart, the gaps pending suggestions would fill ("suggested, not
+    confirmed"), which --include-suggested counts.
 
     \b
     Example:
       l4a gaps --section cemr --format csv
     """
-    found = find_gaps(with_store(ctx, read_only=True), council, section, settings_of(ctx).base_iri)
+    found = find_gaps(with_store(ctx, read_only=True), council, section, settings_of(ctx).base_iri, include_suggested)
     click.echo(json.dumps(found.as_dict(), indent=2) if fmt == "json" else found.as_text(fmt))
