@@ -103,3 +103,14 @@ class SuggestedIndex(SyncIndex):
             dataclasses.replace(r, suggested=True) if r.concept in only and r.kind not in ("overlap", "buildsOn") else r
             for r in super()._reasons(a, b, idf)
         ]
+
+
+def suggested_members(store: Store, councils: set[str], members: set[str]) -> list[PendingLink]:
+    """The hubs a pending suggestion links to one of `councils` (a council's lineage) that are not among its
+    `members` already: one link per hub, its best, best first."""
+    best: dict[str, PendingLink] = {}
+    for link in pending_links(store):
+        if link.kind == "council" and link.value in councils and link.hub not in members:
+            if link.hub not in best or link.score > best[link.hub].score:
+                best[link.hub] = link
+    return sorted(best.values(), key=lambda x: (-x.score, x.hub))
