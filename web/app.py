@@ -34,6 +34,7 @@ from l4a.web.pages import (
     sdg,
     sparql,
     staff,
+    suggestions,
     topics,
 )
 from l4a.web.state import lang_url, warm_reports
@@ -59,6 +60,7 @@ BLUEPRINTS = [
     propose.bp,
     staff.bp,
     review.bp,
+    suggestions.bp,
     imports.bp,
     observe.bp,
 ]

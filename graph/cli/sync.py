@@ -129,7 +129,9 @@ def network_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @INCLUDE_SUGGESTED
 @click.pass_context
-def gaps_command(ctx: click.Context, council: str | None, section: str | None, fmt: str, include_suggested: bool) -> None:
+def gaps_command(
+    ctx: click.Context, council: str | None, section: str | None, fmt: str, include_suggested: bool
+) -> None:
     """SDG targets and Durban manifestos that no hub addresses, optionally counting only the hubs of a council
     (of either term) or of a section; then, apart, the gaps pending suggestions would fill ("suggested, not
     confirmed"), which --include-suggested counts.

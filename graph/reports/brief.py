@@ -53,8 +53,8 @@ WORDS = {
            "suggested_hubs": "Hubs suggérés, non confirmés",
            "suggested_help": "Une machine a suggéré ces hubs pour ce conseil à partir de leurs propres textes\u00a0; "
                              "personne ne les a confirmés, et ils ne sont pas comptés ci-dessus.",
-           "suggested_counted": "Une machine a suggéré ces hubs pour ce conseil à partir de leurs propres textes\u00a0; "
-                                "personne ne les a confirmés. Ils sont comptés ci-dessus, marqués "
+           "suggested_counted": "Une machine a suggéré ces hubs pour ce conseil à partir de leurs propres "
+                                "textes\u00a0; personne ne les a confirmés. Ils sont comptés ci-dessus, marqués "
                                 "«\u00a0suggéré, non confirmé\u00a0».",
            "score": "score",
            "gap_suggested": "Lacunes que des suggestions en attente combleraient (suggéré, non confirmé)\u00a0: {n}",
@@ -272,7 +272,8 @@ def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
         out += [f"- {label} (<{iri}>)" for iri, label in h.related] or [w["no_related"]]
         out.append("")
     if b.suggested:
-        out += [f"## {w['suggested_hubs']}", "", w["suggested_counted" if b.include_suggested else "suggested_help"], ""]
+        intro = w["suggested_counted" if b.include_suggested else "suggested_help"]
+        out += [f"## {w['suggested_hubs']}", "", intro, ""]
         out += [f"- {title} (<{iri}>): *{w['suggested']}*, {w['score']} {score:.2f}" + (f" ({why})" if why else "")
                 for iri, title, score, why in b.suggested] + [""]  # fmt: skip
     out += [f"## {w['gaps']}", "", "- " + w["targets"].format(n=b.gap_targets)]

@@ -57,10 +57,9 @@ def pending_links(store: Store, hub: str | None = None) -> list[PendingLink]:
         if kind is None:
             continue
         words = row.get("words")
-        found.append(
-            PendingLink(row["suggestion"].value, row["hub"].value, kind[0], row["value"].value,
-                        float(row["score"].value), words.value if words is not None else "")  # fmt: skip
-        )
+        text = words.value if words is not None else ""
+        score = float(row["score"].value)
+        found.append(PendingLink(row["suggestion"].value, row["hub"].value, kind[0], row["value"].value, score, text))
     return found
 
 
@@ -110,7 +109,7 @@ def suggested_members(store: Store, councils: set[str], members: set[str]) -> li
     `members` already: one link per hub, its best, best first."""
     best: dict[str, PendingLink] = {}
     for link in pending_links(store):
-        if link.kind == "council" and link.value in councils and link.hub not in members:
-            if link.hub not in best or link.score > best[link.hub].score:
-                best[link.hub] = link
+        wanted = link.kind == "council" and link.value in councils and link.hub not in members
+        if wanted and (link.hub not in best or link.score > best[link.hub].score):
+            best[link.hub] = link
     return sorted(best.values(), key=lambda x: (-x.score, x.hub))
