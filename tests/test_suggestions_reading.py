@@ -62,7 +62,8 @@ def writable(stored_dir: Path, tmp_path: Path) -> Path:
 
 
 def pending(run: Run) -> list[dict[str, object]]:
-    found: list[dict[str, object]] = json.loads(run("suggestions", "list", "--state", "pending", "--format", "json").output)
+    answer = run("suggestions", "list", "--state", "pending", "--format", "json")
+    found: list[dict[str, object]] = json.loads(answer.output)
     return found
 
 
@@ -204,7 +205,7 @@ def test_council_brief_lists_suggested_hubs_apart_and_counts_them_only_when_aske
     for lang, mark in (("en", "suggested, not confirmed"), ("fr", "suggéré, non confirmé"),
                        ("es", "sugerido, no confirmado")):  # fmt: skip
         text = run("brief", "--council", slug, "--format", "md", "--lang", lang).output
-        hubs_part, _, rest = text.partition(mark)
+        _, _, rest = text.partition(mark)
         assert rest, lang  # a section of its own, marked
     default = run("brief", "--council", slug, "--format", "md").output
     counted = run("brief", "--council", slug, "--format", "md", "--include-suggested").output
@@ -231,7 +232,8 @@ def test_a_confirmed_suggestion_is_a_link_everywhere_with_its_attribution(writab
     assert len(attributed) == 1 and attributed[0].endswith(f"{hub_graph} .")
     agent = attributed[0].split(" ")[2]
     assert f'{agent} <http://www.w3.org/2000/01/rdf-schema#label> "Ana Pérez" {hub_graph} .' in export
-    assert f"{statement} <http://www.w3.org/ns/prov#wasDerivedFrom> <{DEFAULT_BASE}id/suggestion/{choice['id']}>" in export
+    origin = f"<{DEFAULT_BASE}id/suggestion/{choice['id']}>"
+    assert f"{statement} <http://www.w3.org/ns/prov#wasDerivedFrom> {origin}" in export
     # the council's brief counts the hub, as a fact (no mark), and no longer lists it as suggested
     after = run("brief", "--council", slug, "--format", "md").output
     hubs_part = after.split("## Suggested hubs")[0].split("## Gaps")[0]
