@@ -225,8 +225,8 @@ def test_staff_confirm_and_reject_in_one_click_each_under_their_name(app: Flask)
     assert rejected.status_code == 303
     assert list_suggestions(store, DEFAULT_BASE, iri=other.suggestion)[0].state == "rejected"
     assert other.suggestion not in {x.suggestion for x in pending_links(store)}
-    missing = client.post("/staff/suggestions/review",
-                          data={"csrf": token, "suggestion": "no-such-hub/target-1.1", "decision": "rejected"})  # fmt: skip
+    form = {"csrf": token, "suggestion": "no-such-hub/target-1.1", "decision": "rejected"}
+    missing = client.post("/staff/suggestions/review", data=form)
     assert missing.status_code == 404
     odd = client.post("/staff/suggestions/review", data={"csrf": token, "suggestion": ident, "decision": "maybe"})
     assert odd.status_code == 400
