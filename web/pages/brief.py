@@ -101,7 +101,7 @@ def council_brief(slug: str) -> ResponseReturnValue:
     evidence cited with address, publisher and date, related hubs of other councils, and the gaps; printable."""
     brief = council_brief_of(slug)
     lang = brief.lang
-    toggle = {"include_suggested": "1"} if brief.include_suggested else {}
+    toggle: dict[str, Any] = {"include_suggested": "1"} if brief.include_suggested else {}
     links = {
         "back": url_for("topics.council", slug=slug, **toggle),
         "back_label": translate("brief.back"),

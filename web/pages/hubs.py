@@ -153,7 +153,7 @@ def _hub_page(slug: str) -> ResponseReturnValue:
 def hub_suggestions(store: Store, iri: str, base: str) -> tuple[list[PendingLink], list[dict[str, object]]]:
     """The hub's pending suggested links (never facts, shown apart) and the links confirmed from suggestions,
     with who confirmed them and when."""
-    confirmed = [
+    confirmed: list[dict[str, object]] = [
         {"value": r.value, "property": r.property, "by": r.reviewed_by, "on": (r.reviewed_at or "")[:10]}
         for r in list_suggestions(store, base, hub=iri, state="confirmed")
     ]
