@@ -191,3 +191,27 @@ def test_cli_store_list_confirm_export(data_dir: Path) -> None:
     assert code == 2 and "no suggestion" in err
     code, _, err = cli("suggest", "--hub", "no-such-hub")
     assert code == 2 and "no hub 'no-such-hub'" in err
+
+
+def test_cli_one_hub_in_a_table_and_list_filters(data_dir: Path) -> None:
+    env = {"L4A_DATA_DIR": str(data_dir), "L4A_CONFIG": str(data_dir / "absent.toml")}
+
+    def cli(*args: str) -> tuple[int, str, str]:
+        result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    code, out, _ = cli("suggest", "--hub", "valongo-participation4all", "--format", "table", "--store")
+    assert code == 0 and out.startswith("hub=valongo-participation4all") and "goals:" in out
+    code, out, _ = cli("suggestions", "list", "--hub", "valongo-participation4all")
+    lines = out.splitlines()
+    assert lines and all(line.startswith("valongo-participation4all/") and "\tpending\t" in line for line in lines)
+    code, out, err = cli("suggestions", "list", "--hub", "bilbao-city-of-values")
+    assert code == 0 and out == "" and "no suggestions" in err
+    first = lines[0].split("\t")[0]
+    code, out, _ = cli("suggestions", "reject", first, "--by", "Ana", "--reason", "not its theme")
+    assert out.strip() == f"{first}: pending -> rejected"
+    code, out, _ = cli("suggestions", "list", "--state", "rejected", "--format", "json")
+    rejected = json.loads(out)
+    assert [r["id"] for r in rejected] == [first] and rejected[0]["reason"] == "not its theme"
+    code, _, err = cli("suggestions", "confirm", first, "--by", "Ben")
+    assert code == 2 and "was rejected by Ana" in err

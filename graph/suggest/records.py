@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DCTERMS, L4A, PROV, RDF, RDFS, SCHEMA, SDG, XSD, graph_iri, record_iri
-from l4a.graph.resources import queries_dir
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Row, Store
 
 from .language import words
@@ -27,10 +27,6 @@ PROPERTIES = {
     "manifesto": L4A + "addressesManifesto",
     "council": L4A + "relevantCouncil",
 }
-
-
-def _query(name: str) -> str:
-    return (queries_dir() / "internal" / f"{name}.rq").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -109,7 +105,7 @@ def hub_texts(store: Store, base: str, hub: str | None = None) -> list[HubText]:
     bindings = {"hub": ox.NamedNode(hub)} if hub else None
     prefix = graph_iri(base, "hub/")
     parts: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for row in store.select(_query("hub-texts"), bindings):
+    for row in store.select(internal_query("hub-texts"), bindings):
         graph = row["g"].value
         if graph.startswith(prefix):
             parts[(row["hub"].value, graph)].append(row["text"].value)
@@ -120,12 +116,12 @@ def hub_texts(store: Store, base: str, hub: str | None = None) -> list[HubText]:
 
 
 def _stated(store: Store, hub: str) -> set[tuple[str, str]]:
-    rows = store.select(_query("hub-links"), {"hub": ox.NamedNode(hub)})
+    rows = store.select(internal_query("hub-links"), {"hub": ox.NamedNode(hub)})
     return {(row["p"].value, row["o"].value) for row in rows}
 
 
 def _graph_triples(store: Store, graph: str) -> list[ox.Triple]:
-    return store.construct(_query("graph-triples"), {"g": ox.NamedNode(graph)})
+    return store.construct(internal_query("graph-triples"), {"g": ox.NamedNode(graph)})
 
 
 def _items(result: Suggestions) -> Iterable[tuple[str, str, str, float, str]]:
@@ -241,7 +237,7 @@ def list_suggestions(
         bindings["state"] = ox.Literal(state)
     if iri:
         bindings["suggestion"] = ox.NamedNode(iri)
-    return [_record(row, base) for row in store.select(_query("suggestions"), bindings or None)]
+    return [_record(row, base) for row in store.select(internal_query("suggestions"), bindings or None)]
 
 
 @dataclass(frozen=True)
