@@ -243,3 +243,35 @@ def test_a_confirmed_suggestion_is_a_link_everywhere_with_its_attribution(writab
     assert hub in {b["hub"]["value"] for b in rows["results"]["bindings"]}
     listed = run("suggestions", "list", "--hub", hub, "--state", "confirmed").output
     assert str(choice["id"]) in listed and "Ana Pérez" in listed
+
+
+def test_confirmed_links_count_as_links_in_the_index_gaps_queries_and_hub_view(writable: Path) -> None:
+    from l4a.graph.reports.hub_view import hub_view
+
+    run = runner(writable)
+    by_hub: dict[str, dict[str, dict[str, object]]] = {}
+    for s in pending(run):
+        by_hub.setdefault(str(s["hub"]), {}).setdefault(PROPERTY_KINDS[str(s["property"])], s)
+    hub, chosen = next((h, kinds) for h, kinds in by_hub.items() if {"target", "manifesto", "council"} <= set(kinds))
+    gaps_before = json.loads(run("gaps", "--format", "json").output)
+    run("suggestions", "confirm", *(str(chosen[k]["id"]) for k in ("target", "manifesto", "council")), "--by", "Ana")
+    target, manifesto, council = (str(chosen[k]["value"]) for k in ("target", "manifesto", "council"))
+    gaps = json.loads(run("gaps", "--format", "json").output)
+    assert target in {t["target"] for t in gaps_before["targets"]}
+    assert target not in {t["target"] for t in gaps["targets"]}
+    assert manifesto not in {m["manifesto"] for m in gaps["manifestos"]}
+    assert target not in {g["gap"] for g in gaps["suggested"] if g["hub"] == hub}  # no longer a suggestion
+    rows = json.loads(run("query", "run", "hubs-by-sdg", "-p", f"sdg={target.rsplit('/', 1)[1]}", "--format",
+                          "json").output)["results"]["bindings"]  # fmt: skip
+    assert hub in {b["hub"]["value"] for b in rows}
+    store = EmbeddedStore.open(writable / "store", read_only=True)
+    try:
+        index = SyncIndex.from_store(store)
+        assert {target, manifesto, council} <= index.hubs[hub].concepts  # counted by the default index
+        view = hub_view(store, hub, DEFAULT_BASE)
+        assert view is not None
+        assert target in view["targets"] and manifesto in view["manifestos"] and council in view["councils"]
+        counted = SuggestedIndex.from_index(index, store)
+        assert not {target, manifesto, council} & counted.suggested.get(hub, set())  # facts now, never "suggested"
+    finally:
+        store.close()
