@@ -158,20 +158,20 @@ def un_figures(kind: str, calibration: Calibration | None = None, keywords: bool
 
 
 def sealed_figures(s: Suggester, name: str = "sealed-en.jsonl") -> dict:
-    """The sealed English set, scored like a per-goal benchmark: each row asks "does this text address goal k?";
-    accuracy per goal over its rows, then the mean over the 17 goals. Never used to choose anything."""
+    """A check set (language detected), scored like a per-goal benchmark: each row asks "does this text address
+    goal k?"; accuracy per goal over its rows, then the mean over the 17 goals."""
     rows = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line]
     per_goal: dict[int, list[bool]] = {}
     wrong = []
     for row in rows:
-        said = row["sdg"] in [g.goal for g in s.suggest(row["text"], "en").goals]
+        said = row["sdg"] in [g.goal for g in s.suggest(row["text"]).goals]
         per_goal.setdefault(row["sdg"], []).append(said == row["label"])
         if said != row["label"]:
             wrong.append(row["id"])
     positives = [r for r in rows if r["label"]]
     negatives = [r for r in rows if not r["label"]]
-    hit = sum(r["sdg"] in [g.goal for g in s.suggest(r["text"], "en").goals] for r in positives)
-    rejected = sum(r["sdg"] not in [g.goal for g in s.suggest(r["text"], "en").goals] for r in negatives)
+    hit = sum(r["sdg"] in [g.goal for g in s.suggest(r["text"]).goals] for r in positives)
+    rejected = sum(r["sdg"] not in [g.goal for g in s.suggest(r["text"]).goals] for r in negatives)
     return {
         "rows": len(rows),
         "macro_accuracy": float(np.mean([np.mean(v) for v in per_goal.values()])),
@@ -205,6 +205,8 @@ def main() -> None:
     report["check_set_en_2"] = sealed_figures(shipped, "sealed-en-2.jsonl")
     report["check_set_en_3"] = sealed_figures(shipped, "sealed-en-3.jsonl")
     report["check_set_en_4"] = sealed_figures(shipped, "sealed-en-4.jsonl")
+    report["check_set_fr"] = sealed_figures(shipped, "sealed-fr.jsonl")
+    report["check_set_es"] = sealed_figures(shipped, "sealed-es.jsonl")
     tfidf_fit = report["tfidf_only"]["fit"]
     fallback = Suggester(
         calibration=replace(

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from l4a.graph.build import build
 from l4a.graph.cli.main import main
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, L4A, PROV, SDG
@@ -191,6 +192,14 @@ def test_cli_store_list_confirm_export(data_dir: Path) -> None:
     assert code == 2 and "no suggestion" in err
     code, _, err = cli("suggest", "--hub", "no-such-hub")
     assert code == 2 and "no hub 'no-such-hub'" in err
+    bad = (
+        ["suggest", "--hub", "a b"],
+        ["suggestions", "list", "--hub", "a b"],
+        ["suggestions", "reject", "a b", "--by", "A"],
+    )
+    for args in bad:
+        code, _, err = cli(*args)
+        assert code == 2 and "is not a valid IRI or slug" in err, (args, err)
 
 
 def test_cli_one_hub_in_a_table_and_list_filters(data_dir: Path) -> None:
@@ -215,3 +224,14 @@ def test_cli_one_hub_in_a_table_and_list_filters(data_dir: Path) -> None:
     assert [r["id"] for r in rejected] == [first] and rejected[0]["reason"] == "not its theme"
     code, _, err = cli("suggestions", "confirm", first, "--by", "Ben")
     assert code == 2 and "was rejected by Ana" in err
+
+
+def test_a_rebuild_keeps_confirmed_links_with_their_attribution(store: EmbeddedStore) -> None:
+    store_all(store)
+    record = next(r for r in list_suggestions(store, BASE) if r.property == L4A + "relevantCouncil")
+    review(store, BASE, [record.id], "confirmed", "Ana Pérez", None, NOW)
+    hub_graph = f"{BASE}graph/hub/{record.id.split('/')[0]}"
+    before = quads_of(store, hub_graph)
+    build(store, BASE)
+    assert quads_of(store, hub_graph) == before
+    assert list_suggestions(store, BASE, iri=record.iri)[0].state == "confirmed"

@@ -54,7 +54,7 @@ def read_jsonl(stream: IO[str], name: str | Path) -> list[TextRecord]:
 def read_jsonl_file(path: Path) -> list[TextRecord]:
     """Every record of a JSONL file; a missing or unreadable file is an InputError."""
     try:
-        with path.open(encoding="utf-8") as stream:
+        with path.open(encoding="utf-8-sig") as stream:  # a byte-order mark is not part of the first record
             return read_jsonl(stream, path)
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", Location(path)) from exc

@@ -88,6 +88,14 @@ class Stored:
     stated: int  # suggestions left out because the hub already states the link as a fact
 
 
+def _node(iri: str, what: str) -> ox.NamedNode:
+    """An IRI given by a user, or a UsageError saying which value is not one."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise UsageError(f"{what} {iri!r} is not a valid IRI or slug: {exc}") from exc
+
+
 def suggestions_graph(base: str, slug: str) -> str:
     return graph_iri(base, f"suggestions/{slug}")
 
@@ -102,7 +110,7 @@ def suggestion_iri(base: str, slug: str, kind: str, key: str) -> str:
 
 def hub_texts(store: Store, base: str, hub: str | None = None) -> list[HubText]:
     """The text of each real hub (or of one, by IRI) found in its own graph `graph/hub/<slug>`."""
-    bindings = {"hub": ox.NamedNode(hub)} if hub else None
+    bindings = {"hub": _node(hub, "hub")} if hub else None
     prefix = graph_iri(base, "hub/")
     parts: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in store.select(internal_query("hub-texts"), bindings):
@@ -232,11 +240,11 @@ def list_suggestions(
         raise UsageError(f"unknown state {state!r}; use one of {', '.join(STATES)}.")
     bindings: dict[str, ox.NamedNode | ox.Literal] = {}
     if hub:
-        bindings["hub"] = ox.NamedNode(hub)
+        bindings["hub"] = _node(hub, "hub")
     if state:
         bindings["state"] = ox.Literal(state)
     if iri:
-        bindings["suggestion"] = ox.NamedNode(iri)
+        bindings["suggestion"] = _node(iri, "suggestion")
     return [_record(row, base) for row in store.select(internal_query("suggestions"), bindings or None)]
 
 
@@ -253,10 +261,7 @@ def _resolve(store: Store, base: str, ids: Sequence[str]) -> list[SuggestionReco
     out = []
     for given in ids:
         iri = given if given.startswith(("http://", "https://")) else record_iri(base, "suggestion", given.strip("/"))
-        try:
-            found = list_suggestions(store, base, iri=iri)
-        except ValueError as exc:  # not an IRI pyoxigraph accepts
-            raise UsageError(f"suggestion {given!r} is not a valid id: {exc}") from exc
+        found = list_suggestions(store, base, iri=iri)
         if not found:
             raise UsageError(
                 f"no suggestion {given!r}; `l4a suggestions list` shows the ids "
@@ -340,3 +345,20 @@ def _link_triples(
         ox.Triple(statement, ox.NamedNode(PROV + "wasDerivedFrom"), ox.NamedNode(record.iri)),
         *agent_triples,
     ]
+
+
+def confirmed_links(store: Store, base: str) -> dict[str, list[ox.Triple]]:
+    """The links people confirmed, by hub graph, as `review` wrote them (who, the day, the suggestion as origin).
+
+    `l4a build` replaces each shipped hub's graph from its file; it adds these back in the same step, so a confirmed
+    link is never lost to a rebuild.
+    """
+    out: dict[str, list[ox.Triple]] = defaultdict(list)
+    for record in list_suggestions(store, base, state="confirmed"):
+        if not (record.reviewed_by and record.reviewed_at):
+            continue
+        agent, agent_triples = _agent(base, record.reviewed_by)
+        when = dt.datetime.fromisoformat(record.reviewed_at)
+        slug = record.id.split("/", 1)[0]
+        out[hub_graph(base, slug)] += _link_triples(base, record, agent, agent_triples, when)
+    return dict(out)
