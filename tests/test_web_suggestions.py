@@ -228,5 +228,9 @@ def test_staff_confirm_and_reject_in_one_click_each_under_their_name(app: Flask)
     form = {"csrf": token, "suggestion": "no-such-hub/target-1.1", "decision": "rejected"}
     missing = client.post("/staff/suggestions/review", data=form)
     assert missing.status_code == 404
+    for hostile in ("a b<c>", "x\ny", "../../etc", "é" * 3000):
+        form = {"csrf": token, "suggestion": hostile, "decision": "rejected"}
+        assert client.post("/staff/suggestions/review", data=form).status_code == 404, hostile
+        assert client.get("/staff/suggestions", query_string={"done": hostile}).status_code == 200
     odd = client.post("/staff/suggestions/review", data={"csrf": token, "suggestion": ident, "decision": "maybe"})
     assert odd.status_code == 400

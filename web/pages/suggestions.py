@@ -64,7 +64,10 @@ def suggestion_list() -> ResponseReturnValue:
     done = request.args.get("done")
     message = None
     if done:
-        found = list_suggestions(app_store(current_app), _base(), iri=record_iri(_base(), "suggestion", done))
+        try:
+            found = list_suggestions(app_store(current_app), _base(), iri=record_iri(_base(), "suggestion", done))
+        except (UsageError, ValueError):  # not an IRI: no message to show
+            found = []
         if found:
             message = translate("suggestions.done", id=done, state=translate(f"suggestions.state.{found[0].state}"))
     return _list(message=message)
@@ -84,7 +87,7 @@ def decide() -> ResponseReturnValue:
     store, base = app_store(current_app), _base()
     try:
         found = list_suggestions(store, base, iri=record_iri(base, "suggestion", given))
-    except ValueError:  # not an IRI pyoxigraph accepts
+    except (UsageError, ValueError):  # not an IRI pyoxigraph accepts
         found = []
     if not found:
         return _list(404, error=translate("suggestions.unknown"))
