@@ -131,7 +131,7 @@ def _hub_page(slug: str) -> ResponseReturnValue:
     index = sync_index()
     related = index.related(iri, limit=10) if iri in index.hubs else []
     partners = index.partners(iri, limit=5) if iri in index.hubs else []
-    suggested, confirmed = hub_suggestions(store, iri, _base())
+    suggested, confirmed = cached(current_app, f"suggestions:{iri}", lambda: hub_suggestions(store, iri, _base()))
     today = dt.date.today()
     followed = hub_monitoring_data(iri)
     monitoring = hub_summary(followed, today) if followed is not None else None
