@@ -207,6 +207,8 @@ def main() -> None:
     report["check_set_en_4"] = sealed_figures(shipped, "sealed-en-4.jsonl")
     report["check_set_fr"] = sealed_figures(shipped, "sealed-fr.jsonl")
     report["check_set_es"] = sealed_figures(shipped, "sealed-es.jsonl")
+    report["check_set_fr_2"] = sealed_figures(shipped, "sealed-fr-2.jsonl")
+    report["check_set_es_2"] = sealed_figures(shipped, "sealed-es-2.jsonl")
     tfidf_fit = report["tfidf_only"]["fit"]
     fallback = Suggester(
         calibration=replace(
