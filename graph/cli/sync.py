@@ -132,9 +132,10 @@ def network_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
 def gaps_command(
     ctx: click.Context, council: str | None, section: str | None, fmt: str, include_suggested: bool
 ) -> None:
-    """SDG targets and Durban manifestos that no hub addresses, optionally counting only the hubs of a council
-    (of either term) or of a section; then, apart, the gaps pending suggestions would fill ("suggested, not
-    confirmed"), which --include-suggested counts.
+    """SDG targets and Durban manifestos that no hub records a link to, and the goals hubs are linked to without
+    any target recorded ("goal 5: 2 hubs, no target recorded"), optionally counting only the hubs of a council (of
+    either term) or of a section. A gap is an absence of records, not a fact about the hubs. Apart, the gaps pending
+    suggestions would fill ("suggested, not confirmed"), which --include-suggested counts.
 
     \b
     Example:

@@ -25,11 +25,14 @@ COUNCILS = internal_query("council-labels")
 
 WORDS = {
     "en": {"brief": "Brief for the Policy Council", "made": "Made on {day} from the Local4Action Hub Graph.",
-           "hubs": "Hubs", "none_hubs": "No hub is linked to this council.", "progress": "Progress",
+           "hubs": "Hubs", "none_hubs": "No hub's link to this council is recorded.", "progress": "Progress",
            "no_figures": "no figures reported", "evidence": "Evidence", "no_evidence": "No evidence recorded.",
            "related": "Related hubs of other councils", "no_related": "None found.", "gaps": "Gaps",
-           "targets": "SDG targets no hub of this council addresses: {n}",
-           "manifestos": "Durban manifestos no hub of this council addresses: {names}", "undated": "undated",
+           "targets": "SDG targets no hub of this council records a link to: {n}",
+           "manifestos": "Durban manifestos no hub of this council records a link to: {names}", "undated": "undated",
+           "goal_only": "goal {goal}: {hubs} hubs, no target recorded",
+           "goal_only_one": "goal {goal}: 1 hub, no target recorded",
+           "gap_note": "A gap is an absence of records, not a fact about the hubs: the sources may not state it.",
            "done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track", "terms": "Terms",
            "colon": ": ", "to": "to", "period": "Period", "not_recorded": "not recorded",
            "suggested": "suggested, not confirmed", "suggested_hubs": "Suggested hubs, not confirmed",
@@ -41,12 +44,17 @@ WORDS = {
            "gap_counted": "Counting pending suggestions (suggested, not confirmed): {n} gaps left out above"},
     "fr": {"brief": "Note pour le Conseil politique",
            "made": "Établie le {day} à partir du graphe des HUBs Local4Action.",
-           "hubs": "Hubs", "none_hubs": "Aucun hub n'est relié à ce conseil.", "progress": "Avancement",
+           "hubs": "Hubs", "none_hubs": "Aucun lien d'un hub vers ce conseil n'est enregistré.",
+           "progress": "Avancement",
            "no_figures": "aucun chiffre communiqué", "evidence": "Éléments de preuve",
            "no_evidence": "Aucun élément de preuve enregistré.", "related": "Hubs apparentés d'autres conseils",
            "no_related": "Aucun.", "gaps": "Lacunes",
-           "targets": "Cibles des ODD qu'aucun hub de ce conseil ne traite : {n}",
-           "manifestos": "Manifestes de Durban qu'aucun hub de ce conseil ne traite : {names}", "undated": "sans date",
+           "targets": "Cibles des ODD vers lesquelles aucun hub de ce conseil n'enregistre de lien : {n}",
+           "manifestos": "Manifestes de Durban vers lesquels aucun hub de ce conseil n'enregistre de lien : {names}",
+           "undated": "sans date", "goal_only": "objectif {goal} : {hubs} hubs, aucune cible enregistrée",
+           "goal_only_one": "objectif {goal} : 1 hub, aucune cible enregistrée",
+           "gap_note": "Une lacune est une absence d'enregistrement, pas un fait sur les hubs : les sources peuvent ne "
+                       "pas l'indiquer.",
            "done": "achevé", "overdue": "en retard", "at-risk": "à risque", "on-track": "dans les temps",
            "terms": "Mandats", "colon": "\u00a0: ", "to": "au", "period": "Période",
            "not_recorded": "non renseignée", "suggested": "suggéré, non confirmé",
@@ -62,12 +70,16 @@ WORDS = {
                           "retirées ci-dessus"},
     "es": {"brief": "Nota para el Consejo Político",
            "made": "Elaborada el {day} a partir del grafo de los HUBs Local4Action.",
-           "hubs": "Hubs", "none_hubs": "Ningún hub está vinculado a este consejo.", "progress": "Avance",
+           "hubs": "Hubs", "none_hubs": "No consta ningún vínculo de un hub con este consejo.", "progress": "Avance",
            "no_figures": "no se han informado cifras", "evidence": "Evidencias",
            "no_evidence": "No hay evidencias registradas.", "related": "Hubs relacionados de otros consejos",
            "no_related": "Ninguno.", "gaps": "Brechas",
-           "targets": "Metas de los ODS que ningún hub de este consejo aborda: {n}",
-           "manifestos": "Manifiestos de Durban que ningún hub de este consejo aborda: {names}", "undated": "sin fecha",
+           "targets": "Metas de los ODS con las que ningún hub de este consejo registra un vínculo: {n}",
+           "manifestos": "Manifiestos de Durban con los que ningún hub de este consejo registra un vínculo: {names}",
+           "undated": "sin fecha", "goal_only": "objetivo {goal}: {hubs} hubs, ninguna meta registrada",
+           "goal_only_one": "objetivo {goal}: 1 hub, ninguna meta registrada",
+           "gap_note": "Una brecha es una ausencia de registros, no un hecho sobre los hubs: las fuentes pueden no "
+                       "indicarlo.",
            "done": "finalizado", "overdue": "atrasado", "at-risk": "en riesgo", "on-track": "en curso",
            "terms": "Mandatos", "colon": ": ", "to": "al", "period": "Periodo",
            "not_recorded": "no registrada", "suggested": "sugerido, no confirmado",
@@ -107,6 +119,7 @@ class Brief:
     day: dt.date
     lang: str
     kind: str = "council"  # or "vcs": a Venice City Solutions edition (graph/brief_vcs.py); `council` is its IRI
+    gap_goal_only: list[tuple[str, int]] = field(default_factory=list)  # (goal notation, hubs): no target recorded
     # hubs a pending suggestion links to the council: (iri, title, score, matched words), never facts
     suggested: list[tuple[str, str, float, str]] = field(default_factory=list)
     include_suggested: bool = False  # whether they are counted among the hubs (marked) and in the gaps
@@ -114,6 +127,12 @@ class Brief:
 
 
 Evidence = dict[str, list[tuple[str, str | None, str | None]]]
+
+
+def goal_only_line(words: dict[str, str], goal: str, hubs: int) -> str:
+    """ "goal 5: 2 hubs, no target recorded" in the brief's language."""
+    key = "goal_only_one" if hubs == 1 and "goal_only_one" in words else "goal_only"
+    return words.get(key, "goal {goal}: {hubs} hubs, no target recorded").format(goal=goal, hubs=hubs)
 
 
 def _pick(labels: dict[str, str], lang: str, default: str) -> str:
@@ -178,6 +197,9 @@ def make_brief(
         manifestos,
         day,
         lang,
+        gap_goal_only=[
+            (r["notation"].value, int(r["hubs"].value) + int(r["derived"].value)) for r in gaps.goal_only
+        ],
         suggested=[(x.hub, names.get(x.hub, x.hub), x.score, x.words) for x in suggested],
         include_suggested=include_suggested,
         gap_suggested=len({g.gap for g in gaps.suggested}),
@@ -276,7 +298,8 @@ def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
         out += [f"## {w['suggested_hubs']}", "", intro, ""]
         out += [f"- {title} (<{iri}>): *{w['suggested']}*, {w['score']} {score:.2f}" + (f" ({why})" if why else "")
                 for iri, title, score, why in b.suggested] + [""]  # fmt: skip
-    out += [f"## {w['gaps']}", "", "- " + w["targets"].format(n=b.gap_targets)]
+    out += [f"## {w['gaps']}", "", w.get("gap_note", ""), "", "- " + w["targets"].format(n=b.gap_targets)]
+    out += ["- " + goal_only_line(w, goal, hubs) for goal, hubs in b.gap_goal_only]
     out += ["- " + w["manifestos"].format(names="; ".join(b.gap_manifestos) or "0")]
     if b.gap_suggested:
         out.append("- " + w["gap_counted" if b.include_suggested else "gap_suggested"].format(n=b.gap_suggested))
@@ -338,7 +361,9 @@ def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
                   f"{e(w['score'])} {score:.2f}{e(f' ({why})' if why else '')}</li>"
                   for i, title, score, why in b.suggested]  # fmt: skip
         parts.append("</ul></section>")
-    parts.append(f"<h2>{e(w['gaps'])}</h2><ul><li>{e(w['targets'].format(n=b.gap_targets))}</li>")
+    parts.append(f"<h2>{e(w['gaps'])}</h2><p>{e(w.get('gap_note', ''))}</p>")
+    parts.append(f"<ul><li>{e(w['targets'].format(n=b.gap_targets))}</li>")
+    parts += [f"<li>{e(goal_only_line(w, goal, hubs))}</li>" for goal, hubs in b.gap_goal_only]
     parts.append(f"<li>{e(w['manifestos'].format(names='; '.join(b.gap_manifestos) or '0'))}</li>")
     if b.gap_suggested:
         gap_key = "gap_counted" if b.include_suggested else "gap_suggested"
