@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -268,6 +269,16 @@ def hub_briefs(
     return hubs
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")  # with [ ] escaped, no ( ) can make a link
+
+
+def markdown_text(text: str) -> str:
+    """A record's text as Markdown that shows it and nothing else: HTML (<script>, <img onerror=...>) escaped as
+    entities, Markdown's own marks (links, emphasis, headings) escaped with backslashes, line breaks as spaces."""
+    flat = " ".join(text.split())
+    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+
+
 def _period(h: HubBrief, w: Mapping[str, str]) -> str:
     """The hub's first and last day ("not recorded" for a side the store does not have)."""
     return f" {w['to']} ".join(d.isoformat() if d else w["not_recorded"] for d in (h.start, h.end))
@@ -277,30 +288,34 @@ def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
     """The brief as Markdown; `words` replaces some of WORDS (another kind of brief)."""
     w = {**WORDS[b.lang], **(words or {})}
     c = w["colon"]
-    out = [f"# {w['brief']}{c}{b.title}", "", w["made"].format(day=b.day.isoformat()), ""]
-    out += [f"{w['terms']}{c}" + "; ".join(f"{label} (<{iri}>)" for iri, label in b.lineage), "", f"## {w['hubs']}", ""]
+    m = markdown_text
+    out = [f"# {w['brief']}{c}{m(b.title)}", "", w["made"].format(day=b.day.isoformat()), ""]
+    terms = "; ".join(f"{m(label)} (<{iri}>)" for iri, label in b.lineage)
+    out += [f"{w['terms']}{c}" + terms, "", f"## {w['hubs']}", ""]
     if not b.hubs:
         out += [w["none_hubs"], ""]
     for h in b.hubs:
-        out += [f"### {h.title}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
+        out += [f"### {m(h.title)}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
         out += [f"{w['period']}{c}{_period(h, w)}", ""] if h.start or h.end else []
         out += [f"{w['progress']}{c}{h.progress or w['no_figures']}", ""]
         for title, status, progress in h.deliverables:
-            out.append(f"- {title}{c}{w[status]} ({progress or w['no_figures']})")
+            out.append(f"- {m(title)}{c}{w[status]} ({progress or w['no_figures']})")
         out += ([""] if h.deliverables else []) + [f"**{w['evidence']}**", ""]
         for url, date, publisher in h.evidence:
-            out.append(f"- <{url}> ({', '.join(x for x in (publisher, date or w['undated']) if x)})")
+            out.append(f"- <{url}> ({', '.join(m(x) for x in (publisher, date or w['undated']) if x)})")
         out += ["" if h.evidence else w["no_evidence"], "", f"**{w['related']}**", ""]
-        out += [f"- {label} (<{iri}>)" for iri, label in h.related] or [w["no_related"]]
+        out += [f"- {m(label)} (<{iri}>)" for iri, label in h.related] or [w["no_related"]]
         out.append("")
     if b.suggested:
         intro = w["suggested_counted" if b.include_suggested else "suggested_help"]
         out += [f"## {w['suggested_hubs']}", "", intro, ""]
-        out += [f"- {title} (<{iri}>): *{w['suggested']}*, {w['score']} {score:.2f}" + (f" ({why})" if why else "")
-                for iri, title, score, why in b.suggested] + [""]  # fmt: skip
+        for iri, title, score, why in b.suggested:
+            words_part = f" ({m(why)})" if why else ""
+            out.append(f"- {m(title)} (<{iri}>): *{w['suggested']}*, {w['score']} {score:.2f}{words_part}")
+        out.append("")
     out += [f"## {w['gaps']}", "", w.get("gap_note", ""), "", "- " + w["targets"].format(n=b.gap_targets)]
     out += ["- " + goal_only_line(w, goal, hubs) for goal, hubs in b.gap_goal_only]
-    out += ["- " + w["manifestos"].format(names="; ".join(b.gap_manifestos) or "0")]
+    out += ["- " + w["manifestos"].format(names="; ".join(m(x) for x in b.gap_manifestos) or "0")]
     if b.gap_suggested:
         out.append("- " + w["gap_counted" if b.include_suggested else "gap_suggested"].format(n=b.gap_suggested))
     out.append("")

@@ -14,6 +14,7 @@ from l4a.graph.namespaces import record_iri
 from l4a.graph.reports.hub_table import HubFilter
 from l4a.graph.reports.hub_view import hub_view, period_ended
 from l4a.graph.shacl.validation import ValidationReport, hub_graph, shipped_validator
+from l4a.graph.sparql.tabular import spreadsheet_safe
 from l4a.graph.store.base import Store
 from l4a.graph.suggest.records import list_suggestions
 from l4a.graph.sync.suggested import PendingLink, pending_links
@@ -86,7 +87,8 @@ def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
     writer.writerow(["hub", "name", "city", "country", "start", "end", "targets", "manifestos", "councils", "section"])
     for row in rows:
         writer.writerow(
-            [
+            spreadsheet_safe(cell)
+            for cell in [
                 row.iri,
                 labels.get(row.iri, lang),
                 row.city,

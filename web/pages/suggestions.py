@@ -19,7 +19,8 @@ from l4a.web.forms import check_csrf, csrf_token
 from l4a.web.i18n import translate
 from l4a.web.pages.staff import current_staff, staff_required
 from l4a.web.render import respond
-from l4a.web.state import app_store, forget_caches
+from l4a.web.refresh import refresh_hubs
+from l4a.web.state import app_store
 
 bp = Blueprint("suggestions", __name__)
 
@@ -97,7 +98,7 @@ def decide() -> ResponseReturnValue:
         review(store, base, [given], decision, current_staff() or "", reason, dt.datetime.now(dt.UTC))
     except UsageError:  # changed by someone else in between
         return _list(409, error=translate("suggestions.changed"))
-    forget_caches(current_app)
+    refresh_hubs(current_app, [found[0].hub])  # only this hub's part of what the app keeps
     state = request.args.get("state") or "pending"
     anchor = f"hub-{given.split('/', 1)[0]}"
     return redirect(url_for("suggestions.suggestion_list", state=state, done=given, _anchor=anchor), code=303)
