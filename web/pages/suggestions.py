@@ -18,8 +18,8 @@ from l4a.graph.sync.suggested import KINDS
 from l4a.web.forms import check_csrf, csrf_token
 from l4a.web.i18n import translate
 from l4a.web.pages.staff import current_staff, staff_required
-from l4a.web.render import respond
 from l4a.web.refresh import refresh_hubs
+from l4a.web.render import respond
 from l4a.web.state import app_store
 
 bp = Blueprint("suggestions", __name__)
