@@ -119,6 +119,17 @@ def app_index(app: Flask) -> SyncIndex:
     return index
 
 
+def app_suggested_index(app: Flask) -> SyncIndex:
+    """The index counting pending suggestions as links (each reason that counted one marked), built from the default
+    index only when a reader asks for it (`?include_suggested=1`), and kept like it until the app writes."""
+    from l4a.graph.sync.suggested import SuggestedIndex
+
+    index: SyncIndex = cached(
+        app, "index:suggested", lambda: SuggestedIndex.from_index(app_index(app), app_store(app))
+    )
+    return index
+
+
 def forget_caches(app: Flask, announce: bool = True) -> None:
     """After the app wrote to the store: labels and the index are read again when next needed (and, `announce`,
     other processes on the same SPARQL server are told: web/replicas.py)."""

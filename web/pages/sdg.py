@@ -11,6 +11,7 @@ from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.sync.gaps import find_gaps
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached, hub_table
+from l4a.web.suggested import include_suggested
 
 bp = Blueprint("sdg", __name__)
 SDG = "http://metadata.un.org/sdg/"
@@ -71,5 +72,5 @@ def gaps() -> ResponseReturnValue:
     only a council's or a section's hubs)."""
     council = request.args.get("council") or None
     section = request.args.get("section") or None
-    found = find_gaps(app_store(current_app), council, section, _base())
+    found = find_gaps(app_store(current_app), council, section, _base(), include_suggested())
     return respond("gaps.html", {"council": council, "section": section, **found.as_dict()})
