@@ -17,6 +17,9 @@ from pyparsing import ParseBaseException
 from rdflib.plugins.sparql import parser
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from l4a.graph.namespaces import PREFIXES
+from l4a.graph.sparql_explain import explain, undeclared_prefixes
+
 from .errors import UsageError
 
 # Longer texts take rdflib's parser long enough (about 0.2 s per 100 kB) to slow every other request.
@@ -82,6 +85,20 @@ def _parse_message(exc: Exception) -> str:
     return "the query is nested too deeply."
 
 
+def _readable(text: str, exc: Exception) -> str:
+    """What a person would say is wrong (a missing `}`, an undeclared prefix), else the parser's own position."""
+    return explain(text, PREFIXES) or _parse_message(exc)
+
+
+def _refuse_undeclared(text: str) -> None:
+    # rdflib's parser accepts a prefixed name whose prefix was never declared; the store would then fail with
+    # its own wording. Said here, in words, with the PREFIX line to add when the prefix is one of the graph's.
+    problems = undeclared_prefixes(text)
+    if problems:
+        detail = " ".join(p.message(PREFIXES) for p in problems)
+        raise SparqlRefused("malformed", "the query is not valid SPARQL 1.1:", detail)
+
+
 def _is_update(text: str) -> bool:
     try:
         parseUpdate(text)
@@ -119,7 +136,8 @@ def _check_query(text: str) -> CheckedQuery:
     except (ParseBaseException, RecursionError) as exc:
         if _is_update(text):
             raise SparqlRefused("update", "this is an update; the query endpoint only answers queries.") from exc
-        raise SparqlRefused("malformed", "the query is not valid SPARQL 1.1:", _parse_message(exc)) from exc
+        raise SparqlRefused("malformed", "the query is not valid SPARQL 1.1:", _readable(text, exc)) from exc
+    _refuse_undeclared(text)
     body = parsed[1]
     if any(node.name == "ServiceGraphPattern" for node in _nodes(parsed)):
         raise SparqlRefused("service", "SERVICE (federated query) is not allowed on this endpoint.")
@@ -135,7 +153,7 @@ def check_update(text: str | None) -> None:
     try:
         parsed = parseUpdate(text)
     except (ParseBaseException, RecursionError) as exc:
-        raise SparqlRefused("malformed", "the update is not valid SPARQL 1.1:", _parse_message(exc)) from exc
+        raise SparqlRefused("malformed", "the update is not valid SPARQL 1.1:", _readable(text, exc)) from exc
     names = {node.name for node in _nodes(parsed)}
     if "ServiceGraphPattern" in names:
         raise SparqlRefused("service", "SERVICE (federated query) is not allowed on this endpoint.")

@@ -4,6 +4,7 @@ query page."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, make_response, request
@@ -31,6 +32,7 @@ from .catalogue import query_text
 from .i18n import translate
 from .negotiate import HTML, JSON, best_offer, chosen_type, content_type, not_acceptable, rdf_response, text_response
 from .render import respond
+from .security import CONTENT_SECURITY_POLICY
 from .terms import results_table
 
 bp = Blueprint("sparql", __name__)
@@ -50,6 +52,12 @@ EXAMPLE_QUERY = (
     'SELECT ?hub ?title WHERE {\n  ?hub a l4a:Hub ; dcterms:title ?title .\n  FILTER (LANG(?title) = "en")\n}\n'
     "ORDER BY ?title\nLIMIT 20\n"
 )
+
+# The site's CSP (web/security.py) with one exception, on this page only: the result table of the vendored YASGUI
+# (its column-resizer) inserts one fixed <style> element of layout rules. Its hash allows exactly that text, not
+# inline styles in general; with a new YASGUI build, tests/test_sparql_editor.py reports the new hash to put here.
+EDITOR_STYLE_HASH = "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='"
+EDITOR_CSP = CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src 'self' {EDITOR_STYLE_HASH}")
 
 
 @dataclass
@@ -118,12 +126,20 @@ def show_page(query: str | None = None, **extra: object) -> ResponseReturnValue:
         "update_endpoint": endpoint_url("sparql/update") if accounts(settings()) else None,
         "prefixes": PREFIXES,
         "examples": [
-            {"name": q.name, "title": query_text(q, "title", q.title), "description": q.description}
+            {"name": q.name, "title": query_text(q, "title", q.title), "description": q.description, "text": q.text}
             for q in named_queries().values()
+            if not getattr(q, "internal", False)  # internal queries serve the code, not the reader
         ],
         "query": query or example_text(request.args.get("example", "")) or EXAMPLE_QUERY,
     }
-    return respond("sparql.html", data, formats=FORMAT_NAMES, prefix_lines=sparql_prefixes(), **extra)
+    page = respond(
+        "sparql.html", data, formats=FORMAT_NAMES, prefix_lines=sparql_prefixes(), prefixes_json=json.dumps(PREFIXES),
+        **extra,
+    )
+    response = make_response(page)
+    if response.mimetype == HTML:
+        response.headers["Content-Security-Policy"] = EDITOR_CSP
+    return response
 
 
 def message(reason: str, detail: str = "") -> str:
