@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from l4a.graph.namespaces import PREFIXES
-from l4a.graph.sparql_explain import explain, unbalanced, undeclared_prefixes
+from l4a.graph.sparql.explain import explain, unbalanced, undeclared_prefixes
 from l4a.web.sparql import EDITOR_STYLE_HASH
 
 from .webapp import web_app
