@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from l4a.graph.namespaces import PREFIXES
 from l4a.graph.sparql.explain import explain, unbalanced, undeclared_prefixes
-from l4a.web.sparql import EDITOR_STYLE_HASH
+from l4a.web.pages.sparql import EDITOR_STYLE_HASH
 
 from .webapp import web_app
 
@@ -36,7 +36,10 @@ def client(app: Flask) -> FlaskClient:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("SELECT * WHERE {\n  ?s l4a:x ?o }", "line 2: prefix l4a: is not declared; add `PREFIX l4a: <https://w3id.org/l4a/ontology#>`"),
+        (
+            "SELECT * WHERE {\n  ?s l4a:x ?o }",
+            "line 2: prefix l4a: is not declared; add `PREFIX l4a: <https://w3id.org/l4a/ontology#>`",
+        ),
         ("SELECT * WHERE {\n  ?s ?p ?o .\n", "missing }: the { opened on line 1 is never closed."),
         ("ASK {\n ?s ?p ?o\n FILTER (?o > 2\n}", "missing ): the ( opened on line 3 is never closed."),
         ("ASK { ?s ?p ?o } }", "line 1: unexpected }, with no { open before it."),
@@ -51,7 +54,7 @@ def test_a_wrong_query_is_explained_in_words(text: str, expected: str) -> None:
     "text",
     [
         'PREFIX : <http://x/>\nSELECT * WHERE { ?s :p "a:b { (" ; <http://a/b:c> ?o } # ex:y {',
-        "PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:a ?o . ?o ?p _:b FILTER (?o = \"10:30\") }",
+        'PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:a ?o . ?o ?p _:b FILTER (?o = "10:30") }',
         'ASK { ?s ?p """ } x:y\n{ """ }',
         "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p 1.5, 2e3 }",
     ],
@@ -92,7 +95,7 @@ def test_only_the_editor_page_allows_the_one_style_the_results_table_inserts(cli
     found = re.search(r"`( \.grip-resizable\{table-layout:fixed;\}[^`]*)`", bundle)
     assert found, "the column-resizer's style text moved: read its createStyle call in yasgui.min.js"
     digest = base64.b64encode(hashlib.sha256(found.group(1).encode()).digest()).decode()
-    assert f"'sha256-{digest}'" == EDITOR_STYLE_HASH, f"put 'sha256-{digest}' in web/sparql.py"
+    assert f"'sha256-{digest}'" == EDITOR_STYLE_HASH, f"put 'sha256-{digest}' in web/pages/sparql.py"
     editor_page = client.get("/sparql", headers={"Accept": "text/html"})
     assert EDITOR_STYLE_HASH in editor_page.headers["Content-Security-Policy"]
     assert EDITOR_STYLE_HASH not in client.get("/").headers["Content-Security-Policy"]

@@ -14,7 +14,7 @@ from l4a.graph.build import build
 from l4a.graph.namespaces import graph_iri
 from l4a.graph.settings import Settings, load_settings
 from l4a.graph.store.factory import open_store
-from l4a.web import ratelimit, security
+from l4a.web import catalogues, ratelimit, security
 from l4a.web.pages import (
     api,
     brief,
@@ -40,6 +40,7 @@ from l4a.web.state import lang_url, warm_reports
 
 BLUEPRINTS = [
     security.bp,
+    catalogues.bp,
     ratelimit.bp,
     home.bp,
     hubs.bp,
