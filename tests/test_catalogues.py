@@ -56,7 +56,9 @@ def test_every_marked_text_is_translated(lang: str) -> None:
     assert not missing, f"add to web/translations/{lang}/LC_MESSAGES/messages.po: {missing[:10]}"
 
 
-@pytest.mark.parametrize(("lang", "forms"), [("fr", 'nplurals=2; plural=(n > 1);'), ("es", 'nplurals=2; plural=(n != 1);')])
+@pytest.mark.parametrize(
+    ("lang", "forms"), [("fr", "nplurals=2; plural=(n > 1);"), ("es", "nplurals=2; plural=(n != 1);")]
+)
 def test_plural_forms_and_french_colons(lang: str, forms: str) -> None:
     text = (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
     assert f'"Plural-Forms: {forms}\\n"' in text
