@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from l4a.graph.cli.common import EXIT_CODES, hub_iri, settings_of, with_store
+from l4a.graph.cli.common import EXIT_CODES, find_hub_iri, settings_of, with_store
 from l4a.graph.errors import UsageError
 from l4a.graph.monitoring.load import (
     add_observations,
@@ -90,9 +90,10 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
     except ValueError as exc:
         raise UsageError(f"--today must be a date such as 2027-01-31, not {today!r}.") from exc
     settings = settings_of(ctx)
-    hubs = load_monitoring(with_store(ctx, read_only=True), settings.base_iri)
+    store = with_store(ctx, read_only=True)
+    hubs = load_monitoring(store, settings.base_iri)
     if hub is not None:
-        iri = hub_iri(settings, hub)
+        iri = find_hub_iri(store, settings, hub, hubs)
         if iri not in hubs:
             raise UsageError(f"there is no hub {hub!r} in the store.")
         hubs = {iri: hubs[iri]}

@@ -31,14 +31,20 @@ def print_related(found: list[Related], fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def related_command(ctx: click.Context, hub: str, limit: int, fmt: str) -> None:
-    """Hubs related to HUB (slug or IRI), best first, with the shared concepts that make up each score.
+    """Hubs related to HUB (slug, IRI, or part of its slug or title), best first, with what makes up each score.
 
     \b
     Example:
-      l4a related bilbao-city-of-values --format json
+      l4a related bilbao --format json
     """
     index, iri = index_and_hub(ctx, hub)
-    print_related(index.related(iri, limit), fmt)
+    found = index.related(iri, limit)
+    print_related(found, fmt)
+    if not found and fmt == "table":
+        click.echo(f"No hub is related to {iri}: related hubs share an SDG target or goal, a manifesto, a Policy "
+                   "Council or a section, overlap in time or build on each other, and this hub shares none of these "
+                   "with another hub yet. Adding its SDG targets or manifestos (or more hubs) would fill this.",
+                   err=True)  # fmt: skip
 
 
 @click.command("partners", epilog=EXIT_CODES)
@@ -54,7 +60,13 @@ def partners_command(ctx: click.Context, hub: str, limit: int, fmt: str) -> None
       l4a partners valongo-participation4all
     """
     index, iri = index_and_hub(ctx, hub)
-    print_related(index.partners(iri, limit), fmt)
+    found = index.partners(iri, limit)
+    print_related(found, fmt)
+    if not found and fmt == "table":
+        dated = sum(1 for other in index.hubs if index.hubs[other].start and index.hubs[other].end)
+        click.echo(f"No potential partner for {iri}: partners are related hubs active at the same time and not "
+                   f"linked yet, which needs a start and an end date on both; {dated} of {len(index.hubs)} hubs "
+                   "have both.", err=True)  # fmt: skip
 
 
 @click.command("communities", epilog=EXIT_CODES)
