@@ -12,10 +12,11 @@ The older per-area JSON messages (web/messages/, `t(key)`) still hold the pages 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 from flask_babel import Babel
@@ -44,11 +45,14 @@ def local_date(value: object, lang: str | None = None, form: str = "long") -> st
     elif isinstance(value, dt.date):
         day = value
     else:
-        text = str(value or "")
+        text = str(value or "").strip()
+        locale = lang or chosen_language()
+        if re.fullmatch(r"\d{4}-\d{2}", text):  # a month only: "March 2023", "mars 2023"
+            return format_skeleton("yMMMM", dt.date(int(text[:4]), int(text[5:]), 1), locale=locale)
         try:
             day = dt.date.fromisoformat(text[:10])
         except ValueError:
-            return text
+            return text  # a year alone, or text that is not a date: as recorded
     return format_date(day, format=form, locale=lang or chosen_language())
 
 

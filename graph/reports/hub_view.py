@@ -8,6 +8,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from l4a.graph.namespaces import DCTERMS, L4A, RDF, RDFS, SCHEMA
+from l4a.graph.sdg_order import sdg_sorted
 from l4a.graph.sparql.queries import run_named_graph_query
 from l4a.graph.store.base import Store
 
@@ -58,8 +59,8 @@ def hub_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
     }
     for local, key in FACTS.items():
         view[key] = _first(me, L4A + local)
-    for local, key in LINKS.items():
-        view[key] = sorted(o.value for o in me.get(L4A + local, []))
+    for local, key in LINKS.items():  # goals and targets in numeric order (1, 2, ... 17), others by IRI
+        view[key] = sdg_sorted([o.value for o in me.get(L4A + local, [])])
     view["deliverables"] = []
     for deliverable in sorted(o.value for o in me.get(L4A + "hasDeliverable", [])):
         facts = by_subject.get(deliverable, {})
