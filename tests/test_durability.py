@@ -143,7 +143,7 @@ EX = "https://example.org/durability/"
 LOGGED = "import logging\nlogging.basicConfig(level=logging.INFO, format='%(name)s: %(message)s')\n"
 RUN = "from l4a.graph.cli.main import main\nmain()\n"
 # Every file takes the bulk path, whatever its size, so the file can stay small.
-ALL_BULK = "from l4a.graph import exchange\nexchange.SMALL_FILE_BYTES = 0\n"
+ALL_BULK = "from l4a.graph.store import exchange\nexchange.SMALL_FILE_BYTES = 0\n"
 # The load is done, the old graphs dropped and the new ones written, but not committed: wait for a line on stdin.
 PAUSE_BEFORE_COMMIT = """import sys
 from l4a.graph.store import embedded
