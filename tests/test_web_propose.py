@@ -93,7 +93,7 @@ def test_the_french_form_has_no_english_label_and_no_rdf_term(client: FlaskClien
         "Communication",
         "Sources et preuves",
     ):
-        assert f"</span> {words}</legend>" in french  # the six key features of a hub are the form's steps
+        assert f"</span> {words}</h2></legend>" in french  # the six key features of a hub are the form's steps
     assert "Gouvernement local (ville, commune)" in french  # lead types in the reader's language
     assert ">Espagne<" in french and ">Argentine<" in french  # countries by name in the reader's language
     assert 'lang="en"' in french and "en anglais" in french  # English-only council names are marked as such

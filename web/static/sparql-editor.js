@@ -72,6 +72,10 @@
 
   function watch(tab) {
     var yasqe = tab.getYasqe();
+    var input = yasqe.getInputField && yasqe.getInputField();
+    if (input) {
+      input.setAttribute("aria-label", holder.getAttribute("data-label") || "SPARQL");
+    }
     var timer = null;
     yasqe.on("change", function () {
       clearTimeout(timer);
