@@ -33,6 +33,7 @@ class Picture:
     svg: str
     drawn: list[str]
     isolated: list[str]
+    related: int  # hubs related to at least one other (all drawn, unless above MAX_DRAWN)
 
 
 def short(text: str, limit: int = LABEL_CHARS) -> str:
@@ -54,6 +55,7 @@ def network_picture(
     """The picture of `graph`; `reason(kind, concept)` words an edge's strongest reason in the reader's language."""
     isolated = sorted((n for n in graph.nodes if graph.degree[n] == 0), key=name)
     connected = graph.subgraph(n for n in graph.nodes if graph.degree[n] > 0)
+    related = connected.number_of_nodes()
     if connected.number_of_nodes() > MAX_DRAWN:
         keep = sorted(connected.degree, key=lambda item: (-item[1], item[0]))[:MAX_DRAWN]
         connected = connected.subgraph(node for node, _degree in keep)
@@ -91,4 +93,4 @@ def network_picture(
             f'<text x="{x + radius + 4:.1f}" y="{y + 4:.1f}" fill="{colour}">{escape(short(full))}</text></a>'
         )
     parts.append("</svg>")
-    return Picture("\n".join(parts), sorted(connected.nodes), isolated)
+    return Picture("\n".join(parts), sorted(connected.nodes), isolated, related)

@@ -54,7 +54,7 @@ def page() -> ResponseReturnValue:
         "isolated": picture.isolated,
         "bridges": [{"hub": hub, "betweenness": round(b, 6)} for hub, b in joined],
         "drawn": len(picture.drawn),
-        "hubs": len(picture.drawn) + len(picture.isolated),
+        "related": picture.related,
     }
     return respond("network.html", data, svg=Markup(picture.svg))
 
