@@ -101,6 +101,12 @@
   yasgui.on("queryResponse", function (instance, current) {
     downloadLinks(current);
   });
+  // The results table's page-size picker has no label of its own: give it one whenever the table is drawn.
+  new MutationObserver(function () {
+    holder.querySelectorAll("select.tableSizer:not([aria-label])").forEach(function (select) {
+      select.setAttribute("aria-label", holder.getAttribute("data-rows-label") || "Rows per page");
+    });
+  }).observe(holder, { childList: true, subtree: true });
   // The examples load into the editor's current tab instead of reloading the page.
   document.querySelectorAll("a[data-example]").forEach(function (link) {
     link.addEventListener("click", function (event) {
