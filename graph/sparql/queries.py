@@ -38,6 +38,7 @@ class NamedQuery:
     text: str
     parameters: list[Parameter] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    internal: bool = False  # `# internal: true`: read by the code, left out of the catalogue and the editor's examples
 
 
 def parse_query_file(name: str, text: str) -> NamedQuery:
@@ -67,6 +68,7 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
         text=text,
         parameters=parameters,
         columns=columns,
+        internal=" ".join(fields.get("internal", [])).strip().lower() == "true",
     )
 
 

@@ -136,7 +136,7 @@ def show_page(query: str | None = None, **extra: object) -> ResponseReturnValue:
         "examples": [
             {"name": q.name, "title": query_text(q, "title", q.title), "description": q.description, "text": q.text}
             for q in named_queries().values()
-            if not getattr(q, "internal", False)  # internal queries serve the code, not the reader
+            if not q.internal  # internal queries serve the code, not the reader
         ],
         "query": query or example_text(request.args.get("example", "")) or EXAMPLE_QUERY,
     }
