@@ -107,3 +107,25 @@ def test_the_vendored_code_ships_with_its_licence() -> None:
     axe = Path(__file__).parent / "vendor" / "axe-core"
     assert (axe / "axe.min.js").stat().st_size > 100_000
     assert "Mozilla Public License" in (axe / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_select_star_keeps_the_query_order_of_its_variables(client: FlaskClient) -> None:
+    query = 'SELECT * WHERE { ?zed a ?aa . ?zed ?mm ?bb FILTER (?bb != "?cc") } LIMIT 2'
+    answer = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
+    assert answer.text.splitlines()[0] == "zed,aa,mm,bb"
+    as_json = client.get(
+        "/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert as_json.get_json()["head"]["vars"] == ["zed", "aa", "mm", "bb"]
+    named = client.get("/sparql", query_string={"query": "SELECT ?mm ?zed WHERE { ?zed ?mm ?o } LIMIT 1"},
+                       headers={"Accept": "text/csv"})  # fmt: skip
+    assert named.text.splitlines()[0] == "mm,zed"  # a projection keeps its own order
+
+
+def test_plain_numbers_show_without_their_datatype(client: FlaskClient) -> None:
+    query = "SELECT (COUNT(*) AS ?n) (1.5 AS ?d) (\"2020-01-01\"^^<http://www.w3.org/2001/XMLSchema#date> AS ?day) " \
+        "WHERE { ?s ?p ?o }"  # fmt: skip
+    page = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/html"}).text
+    assert "^^xsd:integer" not in page and "^^xsd:decimal" not in page
+    assert re.search(r'<span class="literal number">\d+</span>', page)
+    assert "^^xsd:date" in page  # other datatypes still say what they are

@@ -46,6 +46,16 @@ def _blanked(text: str) -> str:
     return _SKIPPED.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
+def appearance_order(text: str, names: list[str]) -> list[str]:
+    """`names` (a SELECT *'s variables) in the order they first appear in the query text, as people expect the
+    columns; names not found keep their place at the end."""
+    plain = _blanked(text)
+    first: dict[str, int] = {}
+    for match in re.finditer(r"[?$]([A-Za-z_][\w]*)", plain):
+        first.setdefault(match.group(1), match.start())
+    return sorted(names, key=lambda name: (first.get(name, len(plain)), names.index(name)))
+
+
 def _line(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
