@@ -29,23 +29,32 @@ def test_evidence_as_json_and_bibtex(cli: Cli) -> None:
     urls = {b["url"]["value"] for b in data["results"]["bindings"]}
     assert "http://venicecitysolutions.com/local4action-hub/" in urls
     bib = cli("evidence", "--sdg", "17", "--format", "bibtex").stdout
-    assert bib.count("@misc{") == len(data["results"]["bindings"])
-    assert "\\url{http://venicecitysolutions.com/local4action-hub/}" in bib
+    assert bib.count("@online{") == len(data["results"]["bindings"])
+    assert "url = {http://venicecitysolutions.com/local4action-hub/}" in bib
 
 
-def test_bibtex_escapes_special_characters() -> None:
+def test_a_citation_cites_the_source_not_the_hub() -> None:
     row = {
-        "url": ox.NamedNode("https://example.org/a_b"),
+        "url": ox.NamedNode("https://www.example.org/a_b"),
         "hub": ox.NamedNode("https://w3id.org/l4a/id/hub/x"),
-        "title": ox.Literal("Cities & {values} 100% #1"),
+        "title": ox.Literal("Cities & {values} 100% #1"),  # the hub's title: what the source is evidence for
         "publisher": ox.Literal("A_B"),
         "date": ox.Literal("2023-03-15"),
     }
     bib = citations_bibtex([row])
-    assert r"title = {Cities \& \{values\} 100\% \#1}" in bib
-    assert "publisher = {A\\_B}" in bib and "year = {2023}" in bib
-    assert "\\url{https://example.org/a_b}" in bib  # URLs are left as they are inside \url
-    assert citations_markdown([row]) == "- A_B (2023-03-15). *Cities & {values} 100% #1*. <https://example.org/a_b>"
+    assert "title = {A\\_B, example.org}" in bib  # no title of its own: its publisher and site
+    assert r"note = {evidence for Cities \& \{values\} 100\% \#1}" in bib  # the hub, escaped, in the note
+    assert "organization = {A\\_B}" in bib and "year = {2023}" in bib
+    assert "url = {https://www.example.org/a_b}" in bib  # URLs are left as they are
+    assert citations_markdown([row]) == (
+        "- A_B, example.org (2023-03-15). <https://www.example.org/a_b>. Access date not recorded. "
+        "Evidence for *Cities & {values} 100% #1*."
+    )
+    titled = {**row, "source_title": ox.Literal("Charter of Values"), "accessed": ox.Literal("2025-11-02")}
+    del titled["date"]
+    assert citations_markdown([titled]).startswith("- Charter of Values (n.d.). <https://www.example.org/a_b>. "
+                                                   "Accessed 2025-11-02.")  # fmt: skip
+    assert "urldate = {2025-11-02}" in citations_bibtex([titled])
 
 
 def test_gaps_on_the_shipped_data(cli: Cli) -> None:

@@ -164,7 +164,7 @@ def test_evidence_page_filters_and_downloads(client: FlaskClient) -> None:
     markdown = client.get("/evidence?format=md").get_data(as_text=True)
     assert markdown.count("\n- ") + 1 == len(everything) and all(f"<{e['url']}>" in markdown for e in everything)
     bibtex = client.get("/evidence?format=bib").get_data(as_text=True)
-    assert bibtex.count("@misc{") == len(everything)
+    assert bibtex.count("@online{") == len(everything)
     rows = list(csv.reader(io.StringIO(client.get("/evidence?format=csv").get_data(as_text=True))))
     assert len(rows) == len(everything) + 1
     bad = client.get("/evidence?from=not-a-date&lang=fr")
