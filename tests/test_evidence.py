@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pyoxigraph as ox
 from click.testing import Result
 
 from l4a.graph.reports.citations import citations_bibtex, citations_markdown
+
+from .webapp import web_app
 
 Cli = Callable[..., Result]
 
@@ -64,3 +67,25 @@ def test_gaps_on_the_shipped_data(cli: Cli) -> None:
     assert len(data["targets"]) == 169 and len(data["manifestos"]) == 10
     assert {"target": "http://metadata.un.org/sdg/11.3", "goal": "http://metadata.un.org/sdg/11"} in data["targets"]
     assert cli("gaps", "--section", "cemr", "--format", "csv").stdout.startswith("target,goal")
+
+
+def test_an_unknown_filter_is_an_error_with_the_closest_names(cli: Cli) -> None:
+    cli("build", "--quiet")
+    for option, value, closest in [
+        ("--manifesto", "ecologie", "ecology (Ecology)"),
+        ("--council", "safer", "safer-resilient-sustainable-cities"),
+        ("--section", "flacmaa", "flacma"),
+        ("--sdg", "18", "1 End poverty"),
+        ("--sdg", "11.35", "11.3 By 2030"),
+    ]:
+        result = cli("evidence", option, value)
+        assert result.exit_code == 2, (option, value, result.output)
+        assert f"'{value}'" in result.output and closest in result.output and "The closest" in result.output
+    assert cli("evidence", "--manifesto", "ecology").exit_code == 0  # known, even with nothing to cite
+
+
+def test_an_unknown_filter_on_the_web_is_a_400_naming_the_closest(tmp_path: Path) -> None:
+    with web_app(tmp_path) as app:
+        answer = app.test_client().get("/evidence?council=safer")
+        assert answer.status_code == 400
+        assert "safer-resilient-sustainable-cities" in answer.get_data(as_text=True)

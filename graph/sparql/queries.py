@@ -147,10 +147,18 @@ def query_form(query: NamedQuery) -> str:
     return match.group(1).upper() if match else "SELECT"
 
 
+def check_known(store: Store, kinds: dict[str, str], bindings: dict[str, Term]) -> None:
+    """graph/sparql/known_values.py, imported when used (it reads a query file through this module's neighbours)."""
+    from l4a.graph.sparql.known_values import check_known as check
+
+    check(store, kinds, bindings)
+
+
 def run_named_query(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> list[Row]:
     """Rows of a named query with its parameters bound (a CONSTRUCT gives subject, predicate, object rows)."""
     query = get_query(name)
     bindings = bind_parameters(query, given, base)
+    check_known(store, {p.name: p.kind for p in query.parameters}, bindings)  # unknown names: an error, not 0 rows
     if query_form(query) in ("CONSTRUCT", "DESCRIBE"):
         rows: list[Row] = []
         for t in store.construct(query.text, bindings):
