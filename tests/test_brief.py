@@ -95,3 +95,26 @@ def test_cli_brief_to_file(tmp_path: Path) -> None:
     assert runner.invoke(main, args, env=env).exit_code == 0
     assert "DEMO (fictional): Ríoverde Green Corridors" in out.read_text(encoding="utf-8")
     assert runner.invoke(main, ["brief", "--council", "nowhere"], env=env).exit_code == 2
+
+
+def test_related_hubs_of_other_councils_belong_to_another_council(store: EmbeddedStore) -> None:
+    brief = make_brief(store, COUNCIL)
+    lineage = {iri for iri, _ in brief.lineage}
+    table = HubTable.from_store(store)
+    councils = {row.iri: row.values("councils") for row in table.rows}
+    listed = [iri for hub in brief.hubs for iri, _ in hub.related]
+    assert listed  # the demo hub is related to the example proposal, of another council
+    for iri in listed:
+        assert councils.get(iri, set()) - lineage, f"{iri} is listed but belongs to no other council"
+    # a hub with no council at all is never "of another council", however related it is
+    assert all(councils.get(iri) for iri in listed)
+
+
+@pytest.mark.parametrize(("lang", "mark"), [("fr", " (nom en anglais)"), ("es", " (nombre en inglés)")])
+def test_french_and_spanish_briefs_say_when_a_council_name_is_english(
+    store: EmbeddedStore, lang: str, mark: str
+) -> None:
+    brief = make_brief(store, COUNCIL, lang=lang)
+    assert brief.title.endswith(mark)  # the data names this council in English only
+    assert all(name.endswith(mark) for _, name in brief.lineage)
+    assert not make_brief(store, COUNCIL, lang="en").title.endswith(")")
