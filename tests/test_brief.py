@@ -98,16 +98,22 @@ def test_cli_brief_to_file(tmp_path: Path) -> None:
 
 
 def test_related_hubs_of_other_councils_belong_to_another_council(store: EmbeddedStore) -> None:
+    goal = ox.NamedNode("http://metadata.un.org/sdg/11")  # the demo hub's goal: both test hubs are related to it
+    linked = [ID + "hub/test-goal-other-council", ID + "hub/test-goal-no-council"]
+    quads = hub(linked[0], "Test hub of goal 11 and another council", OTHER)
+    quads += [q for q in hub(linked[1], "Test hub of goal 11 and no council", OTHER) if "relevantCouncil" not in str(q)]
+    quads += [
+        ox.Quad(ox.NamedNode(h), ox.NamedNode(L4A + "addressesGoal"), goal, ox.NamedNode("urn:test")) for h in linked
+    ]
+    store.add_quads(quads)
     brief = make_brief(store, COUNCIL)
     lineage = {iri for iri, _ in brief.lineage}
-    table = HubTable.from_store(store)
-    councils = {row.iri: row.values("councils") for row in table.rows}
-    listed = [iri for hub in brief.hubs for iri, _ in hub.related]
-    assert listed  # the demo hub is related to the example proposal, of another council
+    councils = {row.iri: row.values("councils") for row in HubTable.from_store(store).rows}
+    listed = [iri for h in brief.hubs for iri, _ in h.related]
+    assert linked[0] in listed  # related, and of another council
+    assert linked[1] not in listed  # related, but of no council: not "of another council"
     for iri in listed:
         assert councils.get(iri, set()) - lineage, f"{iri} is listed but belongs to no other council"
-    # a hub with no council at all is never "of another council", however related it is
-    assert all(councils.get(iri) for iri in listed)
 
 
 @pytest.mark.parametrize(("lang", "mark"), [("fr", " (nom en anglais)"), ("es", " (nombre en inglés)")])
