@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from l4a.graph.build import build
-from l4a.graph.monitoring.hub import load_hub_monitoring
 from l4a.graph.monitoring.load import Deliverable, HubMonitoring, Indicator, Observation, load_monitoring
 from l4a.graph.monitoring.svg import indicator_svg, timeline_svg
 from l4a.graph.reports.dashboard import YearCoverage
@@ -170,8 +169,7 @@ def test_one_hub_loader_reads_what_the_whole_store_loader_reads(examples_dir: Pa
     try:
         everything = load_monitoring(store)
         for iri in (DEMO, LATE_HUB):
-            one = load_hub_monitoring(store, iri)
-            assert one is not None
+            one = load_monitoring(store, hub=iri)[iri]
             whole = everything[iri]
             assert [(d.iri, d.label, d.due) for d in one.deliverables] == [
                 (d.iri, d.label, d.due) for d in whole.deliverables
@@ -182,9 +180,11 @@ def test_one_hub_loader_reads_what_the_whole_store_loader_reads(examples_dir: Pa
                 for i in whole.indicators
             ]  # fmt: skip
             assert one.start == whole.start and one.label == whole.label and one.goals == whole.goals
-        bilbao = load_hub_monitoring(store, "https://w3id.org/l4a/id/hub/bilbao-city-of-values")
-        assert bilbao is not None and (bilbao.start, bilbao.end) == (D(2021, 6, 28), D(2023, 3, 31))  # 2023-03
-        assert not bilbao.has_figures() and load_hub_monitoring(store, DEMO + "-nowhere") is None
+        bilbao = load_monitoring(store, hub="https://w3id.org/l4a/id/hub/bilbao-city-of-values")[
+            "https://w3id.org/l4a/id/hub/bilbao-city-of-values"
+        ]
+        assert (bilbao.start, bilbao.end) == (D(2021, 6, 28), D(2023, 3, 31))  # 2023-03
+        assert not bilbao.has_figures() and load_monitoring(store, hub=DEMO + "-nowhere") == {}
     finally:
         store.close()
 

@@ -27,6 +27,8 @@ def test_wheel_in_a_fresh_venv_builds_and_counts(tmp_path: Path) -> None:
     wheel = next(dist.glob("l4a-*.whl"))
     names = subprocess.run([sys.executable, "-m", "zipfile", "-l", str(wheel)], capture_output=True, text=True).stdout
     assert "l4a/ontology/l4a.ttl" in names and "l4a/queries/stats.rq" in names
+    internal = sorted(p.name for p in (ROOT / "queries" / "internal").glob("*.rq"))
+    assert internal and all(f"l4a/queries/internal/{name}" in names for name in internal)
     assert " graph/" not in names and " web/" not in names  # no top-level `graph` or `web` module
 
     env_dir = tmp_path / "venv"

@@ -91,12 +91,11 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
         raise UsageError(f"--today must be a date such as 2027-01-31, not {today!r}.") from exc
     settings = settings_of(ctx)
     store = with_store(ctx, read_only=True)
-    hubs = load_monitoring(store, settings.base_iri)
-    if hub is not None:
-        iri = find_hub_iri(store, settings, hub, hubs)
-        if iri not in hubs:
-            raise UsageError(f"there is no hub {hub!r} in the store.")
-        hubs = {iri: hubs[iri]}
+    # A hub named by slug, IRI or part of its name (the closest listed when unknown), then its monitoring alone.
+    iri = find_hub_iri(store, settings, hub) if hub is not None else None
+    hubs = load_monitoring(store, settings.base_iri, iri)
+    if iri is not None and iri not in hubs:
+        raise UsageError(f"there is no hub {hub!r} in the store.")
     words = WORDS[lang]
     out: list[dict[str, Any]] = []
     for h in sorted(hubs.values(), key=lambda h: h.iri):
@@ -104,6 +103,8 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
             {
                 "hub": h.iri,
                 "title": h.label,
+                "start": h.start.isoformat() if h.start else None,
+                "end": h.end.isoformat() if h.end else None,
                 "figures_reported": h.has_figures(),
                 "progress": percent(mean_progress(h.indicators, day)),
                 "on_time_share": percent(on_time_share(h.deliverables, day)),

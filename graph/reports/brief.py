@@ -14,17 +14,13 @@ from l4a.graph.errors import UsageError
 from l4a.graph.monitoring.load import deliverable_status, load_monitoring, mean_progress
 from l4a.graph.namespaces import DEFAULT_BASE, record_iri
 from l4a.graph.reports.hub_table import HubRow, HubTable, fold
+from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.store.base import Store
 from l4a.graph.sync.gaps import find_gaps
 from l4a.graph.sync.index import SyncIndex
 
-COUNCILS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?council ?label WHERE {
-  ?council a l4a:PolicyCouncil . OPTIONAL { ?council rdfs:label|skos:prefLabel ?label }
-}"""
+COUNCILS = internal_query("council-labels")
 
 WORDS = {
     "en": {"brief": "Brief for the Policy Council", "made": "Made on {day} from the Local4Action Hub Graph.",
@@ -34,7 +30,7 @@ WORDS = {
            "targets": "SDG targets no hub of this council addresses: {n}",
            "manifestos": "Durban manifestos no hub of this council addresses: {names}", "undated": "undated",
            "done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track", "terms": "Terms",
-           "colon": ": ", "to": "to"},
+           "colon": ": ", "to": "to", "period": "Period", "not_recorded": "not recorded"},
     "fr": {"brief": "Note pour le Conseil politique",
            "made": "Établie le {day} à partir du graphe des HUBs Local4Action.",
            "hubs": "Hubs", "none_hubs": "Aucun hub n'est relié à ce conseil.", "progress": "Avancement",
@@ -44,7 +40,8 @@ WORDS = {
            "targets": "Cibles des ODD qu'aucun hub de ce conseil ne traite : {n}",
            "manifestos": "Manifestes de Durban qu'aucun hub de ce conseil ne traite : {names}", "undated": "sans date",
            "done": "achevé", "overdue": "en retard", "at-risk": "à risque", "on-track": "dans les temps",
-           "terms": "Mandats", "colon": "\u00a0: ", "to": "au", "english_name": " (nom en anglais)"},
+           "terms": "Mandats", "colon": "\u00a0: ", "to": "au", "period": "Période",
+           "not_recorded": "non renseignée", "english_name": " (nom en anglais)"},
     "es": {"brief": "Nota para el Consejo Político",
            "made": "Elaborada el {day} a partir del grafo de los HUBs Local4Action.",
            "hubs": "Hubs", "none_hubs": "Ningún hub está vinculado a este consejo.", "progress": "Avance",
@@ -54,7 +51,8 @@ WORDS = {
            "targets": "Metas de los ODS que ningún hub de este consejo aborda: {n}",
            "manifestos": "Manifiestos de Durban que ningún hub de este consejo aborda: {names}", "undated": "sin fecha",
            "done": "finalizado", "overdue": "atrasado", "at-risk": "en riesgo", "on-track": "en curso",
-           "terms": "Mandatos", "colon": ": ", "to": "al", "english_name": " (nombre en inglés)"},
+           "terms": "Mandatos", "colon": ": ", "to": "al", "period": "Periodo",
+           "not_recorded": "no registrada", "english_name": " (nombre en inglés)"},
 }  # fmt: skip
 
 
@@ -66,6 +64,8 @@ class HubBrief:
     deliverables: list[tuple[str, str, str | None]] = field(default_factory=list)  # title, status, progress
     evidence: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # url, date, publisher
     related: list[tuple[str, str]] = field(default_factory=list)  # iri, label
+    start: dt.date | None = None  # the hub's period, by graph/dates.py (an end in a month: its last day)
+    end: dt.date | None = None
     mark: str = ""  # why the hub is in the brief, when there are several reasons (an edition's: presented, active)
 
 
@@ -146,9 +146,7 @@ def make_brief(
     )
 
 
-MANIFESTO_LABELS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?manifesto ?label WHERE { ?manifesto a l4a:Manifesto ; skos:prefLabel ?label }"""
+MANIFESTO_LABELS = internal_query("manifesto-labels")
 
 
 def manifesto_names(store: Store, iris: list[str], lang: str) -> list[str]:
@@ -196,6 +194,8 @@ def hub_briefs(
         has = m is not None and m.has_figures()
         progress = mean_progress(m.indicators, day) if m is not None and has else None
         brief = HubBrief(r.iri, _pick(r.names, lang, r.iri), None if progress is None else f"{round(progress * 100)}%")
+        if m is not None:
+            brief.start, brief.end = m.start, m.end
         if m is not None and has:
             for d in m.deliverables:
                 p = mean_progress(d.indicators, day)
@@ -210,6 +210,11 @@ def hub_briefs(
     return hubs
 
 
+def _period(h: HubBrief, w: Mapping[str, str]) -> str:
+    """The hub's first and last day ("not recorded" for a side the store does not have)."""
+    return f" {w['to']} ".join(d.isoformat() if d else w["not_recorded"] for d in (h.start, h.end))
+
+
 def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
     """The brief as Markdown; `words` replaces some of WORDS (another kind of brief)."""
     w = {**WORDS[b.lang], **(words or {})}
@@ -220,6 +225,7 @@ def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
         out += [w["none_hubs"], ""]
     for h in b.hubs:
         out += [f"### {h.title}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
+        out += [f"{w['period']}{c}{_period(h, w)}", ""] if h.start or h.end else []
         out += [f"{w['progress']}{c}{h.progress or w['no_figures']}", ""]
         for title, status, progress in h.deliverables:
             out.append(f"- {title}{c}{w[status]} ({progress or w['no_figures']})")
@@ -262,6 +268,8 @@ def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
         parts.append(f'<section class="hub"><h3>{link(h.iri, h.title)}</h3>')
         if h.mark:
             parts.append(f'<p class="mark"><em>{e(w[h.mark])}</em></p>')
+        if h.start or h.end:
+            parts.append(f"<p>{e(w['period'])}{c}{e(_period(h, w))}</p>")
         parts.append(f"<p>{e(w['progress'])}{c}{e(h.progress or w['no_figures'])}</p>")
         if h.deliverables:
             parts.append(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from l4a.graph.labels import Labels
 from l4a.graph.reports.hub_table import fold
-from l4a.graph.resources import read_query
+from l4a.graph.resources import internal_query
 from l4a.graph.sdg_order import sdg_key
 from l4a.graph.store.base import Store
 
@@ -36,7 +36,7 @@ class SearchIndex:
     def from_store(cls, store: Store, labels: Labels, extra: Mapping[str, str] | None = None) -> SearchIndex:
         """`extra` adds words to some IRIs (e.g. a hub's description and city)."""
         things = []
-        for row in store.select(read_query("internal/search-things")):
+        for row in store.select(internal_query("search-things")):
             iri, kind = row["thing"].value, row["kind"].value
             notation = row["notation"].value if row.get("notation") is not None else ""
             texts = [*labels.by_iri.get(iri, {}).values(), *labels.short.get(iri, {}).values(), notation,

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from l4a.graph.errors import UsageError
 from l4a.graph.reports.hub_table import fold
-from l4a.graph.resources import read_query
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store, Term
 
 CHECKED = {"sdg": "SDG goal or target", "goal": "SDG goal", "target": "SDG target", "manifesto": "manifesto",
@@ -20,7 +20,7 @@ SHOWN = 5
 def known_values(store: Store) -> dict[str, dict[str, str]]:
     """For each kind, every IRI with a name to show (notation and English label, or the slug)."""
     found: dict[str, dict[str, str]] = {}
-    for row in store.select(read_query("internal/filter-values")):
+    for row in store.select(internal_query("filter-values")):
         iri, kind = row["thing"].value, row["kind"].value
         notation = row["notation"].value if row.get("notation") is not None else ""
         label = row["label"].value if row.get("label") is not None else ""

@@ -8,12 +8,13 @@ import pyoxigraph as ox
 
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, L4A
+from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import bind_parameters, get_query, run_named_query
 from l4a.graph.sparql.tabular import rows_as
 from l4a.graph.store.base import Row, Store
 
 # Whether a council or section given by the user exists (the values are bound, never pasted).
-EXISTS = "ASK { ?thing a ?class }"
+IS_A = internal_query("is-a")
 CLASSES = {"council": (L4A + "PolicyCouncil", "Policy Council"), "section": (L4A + "Section", "UCLG section")}
 
 
@@ -47,7 +48,7 @@ def find_gaps(store: Store, council: str | None = None, section: str | None = No
     bound = bind_parameters(get_query("sdg-gaps"), given, base)
     for name, term in bound.items():
         iri, what = CLASSES[name]
-        if not store.ask(EXISTS, {"thing": term, "class": ox.NamedNode(iri)}):
+        if not store.ask(IS_A, {"thing": term, "class": ox.NamedNode(iri)}):
             raise UsageError(f"there is no {what} {given[name]!r} in the store; give its slug or IRI.")
     return Gaps(
         targets=run_named_query(store, "sdg-gaps", given, base),

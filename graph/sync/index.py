@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pyoxigraph as ox
 
+from l4a.graph.dates import first_day, last_day
 from l4a.graph.resources import read_query
 from l4a.graph.store.base import Row, Store, Term
 
@@ -86,13 +87,6 @@ class Related:
                 for r in self.reasons
             ],
         }
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text and len(text) == 10 else None
-    except ValueError:
-        return None
 
 
 def _pick(values: Sequence[Term], lang: str) -> str | None:
@@ -229,9 +223,9 @@ class SyncIndex:
                 elif code == "w" and len(token) > 1:
                     record.synchronizes_with.add(token[1:])
                 elif code == "<":
-                    record.start = _date(unquote(token[1:]))
+                    record.start = first_day(unquote(token[1:]))
                 elif code == ">":
-                    record.end = _date(unquote(token[1:]))
+                    record.end = last_day(unquote(token[1:]))
             if not is_hub:
                 continue  # not a hub
             records.append(record)

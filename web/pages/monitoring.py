@@ -41,6 +41,8 @@ def _summary(hub: HubMonitoring, today: dt.date) -> dict[str, object]:
         "hub": hub.iri,
         "slug": hub.iri.rsplit("/", 1)[-1],
         "title": hub.label,
+        "start": hub.start.isoformat() if hub.start else None,
+        "end": hub.end.isoformat() if hub.end else None,
         "figures_reported": hub.has_figures(),
         "progress": percent(mean_progress(hub.indicators, today)),
         "statuses": {s: statuses.count(s) for s in ("done", "overdue", "at-risk", "on-track") if s in statuses},

@@ -33,7 +33,7 @@ from l4a.graph.namespaces import DCTERMS, L4A, SCHEMA, graph_iri
 from l4a.graph.proposals.lifecycle import proposal
 from l4a.graph.proposals.pipeline import latest_revisions, submit_data
 from l4a.graph.proposals.rdf import slugify
-from l4a.graph.resources import read_query
+from l4a.graph.resources import internal_query
 from l4a.graph.shacl.validation import ValidationResult
 from l4a.web.i18n import chosen_language
 from l4a.web.proposal_form import (
@@ -97,7 +97,7 @@ RDF_TERM = re.compile(r"\b(?:xsd|l4a|schema|sdgo|sdg|dcterms|skos|rdfs?|owl|org|
 
 def _options() -> dict[str, list[tuple[str, str]]]:
     rows = cached(
-        current_app, "form_options", lambda: app_store(current_app).select(read_query("internal/form-options"))
+        current_app, "form_options", lambda: app_store(current_app).select(internal_query("form-options"))
     )
     found: dict[str, list[tuple[str, str]]] = {}
     for row in rows:
