@@ -197,3 +197,14 @@ def test_network_and_hub_page_read_well(page: Page, server: Server) -> None:
     page.locator("details.rule-details summary").click()
     expect(page.locator("details.rule-details li").first).to_be_visible()
     fits(page)
+
+
+def test_home_tiles_hold_their_words_in_every_language(page: Page, server: Server) -> None:
+    for lang in ("en", "fr", "es"):
+        page.goto(server.url(f"/?lang={lang}"))
+        spilling = page.evaluate(
+            "() => [...document.querySelectorAll('.tile')].filter(t => t.scrollWidth > t.clientWidth + 1)"
+            ".map(t => t.textContent.trim())"
+        )
+        assert spilling == [], (lang, spilling)
+        fits(page)
