@@ -87,3 +87,11 @@ def test_country_and_dates_in_the_readers_language(client: FlaskClient, lang: st
     page = client.get(f"{BILBAO}?lang={lang}").get_data(as_text=True)
     assert f"<td>{country}</td>" in page
     assert f'<time datetime="2021-06-28">{start}</time>' in page and f'<time datetime="2023-03">{end}</time>' in page
+
+
+@pytest.mark.parametrize("path", ["/gaps", "/sdg/11", "/hubs"])
+def test_targets_and_goals_are_in_numeric_order_on_other_pages(client: FlaskClient, path: str) -> None:
+    page = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+    found = re.findall(r'(?:href="/sdg/target/|<option value=")(\d+\.[0-9a-z]+)"', page)
+    goals = re.findall(r'<option value="(\d+)"', page)
+    assert found == sdg_sorted(found) and goals == sdg_sorted(goals), path

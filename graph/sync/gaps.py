@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, L4A
 from l4a.graph.resources import internal_query
+from l4a.graph.sdg_order import sdg_key
 from l4a.graph.sparql.queries import bind_parameters, get_query, run_named_query
 from l4a.graph.sparql.tabular import rows_as
 from l4a.graph.store.base import Row, Store
@@ -51,6 +52,6 @@ def find_gaps(store: Store, council: str | None = None, section: str | None = No
         if not store.ask(IS_A, {"thing": term, "class": ox.NamedNode(iri)}):
             raise UsageError(f"there is no {what} {given[name]!r} in the store; give its slug or IRI.")
     return Gaps(
-        targets=run_named_query(store, "sdg-gaps", given, base),
+        targets=sorted(run_named_query(store, "sdg-gaps", given, base), key=lambda r: sdg_key(r["target"].value)),
         manifestos=run_named_query(store, "manifesto-gaps", given, base),
     )
