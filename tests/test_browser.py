@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from l4a.graph.cli.main import main
 
@@ -165,22 +165,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 # --- The browser ------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as started:
-        yield started
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    """Debian's Chromium, headless; a browser that cannot start fails the tests."""
-    try:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-    except Exception as exc:  # the browser is missing or broken: fail, never skip
-        pytest.fail(f"Chromium ({CHROMIUM}) did not start: {exc}\nInstall it: apt-get install -y chromium",
-                    pytrace=False)  # fmt: skip
-    yield launched
-    launched.close()
+# The session's Playwright and Chromium (`playwright`, `browser`) are fixtures of tests/conftest.py, shared with
+# tests/test_browser_front.py: a second Playwright in the same process would find the first one's event loop.
 
 
 @pytest.fixture

@@ -25,12 +25,8 @@ from .test_browser import (
     TIMEOUT_MS,
     WATCH_CSP,
     Server,
-    browser,
     cli,
-    playwright,
 )
-
-__all__ = ["browser", "playwright"]  # the session's Chromium, from tests/test_browser.py
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WIDTHS = (1366, 390)
