@@ -77,3 +77,17 @@ def test_internal_queries_are_not_in_the_catalogue(client: FlaskClient) -> None:
     editor = client.get("/sparql", headers={"Accept": "text/html"}).get_data(as_text=True)
     examples = re.findall(r'data-example="([^"]+)"', editor)
     assert "hubs-by-sdg" in examples and "sync-links" not in examples
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/manifestos/ecology?lang=en", "No hub addresses this manifesto yet"),
+        ("/evidence?manifesto=ecology&lang=fr", "Aucune preuve n'appuie un hub correspondant à ces filtres"),
+        ("/hubs?q=xyzzyq&lang=es", "Ningún hub cumple todos los filtros"),
+        ("/councils/implementation-new-urban-agenda?lang=en", "No hub is linked to this council yet"),
+    ],
+)
+def test_an_empty_list_says_why_and_what_would_fill_it(client: FlaskClient, path: str, words: str) -> None:
+    page = client.get(path).get_data(as_text=True)
+    assert words in page, path
