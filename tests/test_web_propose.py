@@ -191,12 +191,16 @@ def test_a_form_error_is_shown_before_anything_is_stored(client: FlaskClient, ap
 
 
 def test_a_malformed_value_is_refused_without_storing(client: FlaskClient, app: Flask) -> None:
-    bad = {**VALID, "deliverables-0-indicators-0-baseline": "twelve", "csrf": token(client)}
-    response = client.post("/propose", data=bad)
+    bad = {**VALID, "deliverables-0-indicators-0-baseline": "douze", "csrf": token(client, "fr")}
+    response = client.post("/propose?lang=fr", data=bad)
     assert response.status_code == 400
     reports = dict(re.findall(r'data-field="([^"]*)">([^<]+)<', response.get_data(as_text=True)))
-    assert "expected a number" in reports["deliverables-0-indicators-0-baseline"]
+    assert "Écrivez un nombre" in reports["deliverables-0-indicators-0-baseline"]  # in the reader's language
     assert not any("proposal" in g for g in app.extensions["l4a_store"].named_graphs())
+    # a decimal comma, as French and Spanish write it, is the number it means
+    good = {**VALID, "deliverables-0-indicators-0-baseline": "12,5", "csrf": token(client, "fr")}
+    assert client.post("/propose?lang=fr", data=good).status_code == 201
+    assert '"baseline": "12.5"' in proposal(app.extensions["l4a_store"], FIRST_ID, DEFAULT_BASE).content
 
 
 def test_deliverables_and_indicators_are_added_and_removed(client: FlaskClient, app: Flask) -> None:

@@ -28,7 +28,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 # The organisation types of docs/proposals.md (values stored as given) with their words for the reader.
@@ -94,11 +94,15 @@ class OrganisationForm(Form):
     type = SelectField(_l("Kind of organisation"), choices=ORG_TYPES, default="university")
 
 
+# A number as people write it in the three languages: 12, 12.5 or 12,5 (the comma becomes a point when stored).
+NUMBER = Regexp(r"^\s*-?\d+(?:[.,]\d+)?\s*$", message=_l("Write a number, such as 12 or 12.5."))
+
+
 class IndicatorForm(Form):
     name = StringField(_l("What is measured"), validators=[Optional(), Length(max=300)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=100)])
-    baseline = StringField(_l("Value at the start"), validators=[Optional(), Length(max=40)])
-    target_value = StringField(_l("Value aimed for"), validators=[Optional(), Length(max=40)])
+    baseline = StringField(_l("Value at the start"), validators=[Optional(), Length(max=40), NUMBER])
+    target_value = StringField(_l("Value aimed for"), validators=[Optional(), Length(max=40), NUMBER])
     due_date = DateField(_l("Date to reach it"), validators=[Optional()])
 
 
@@ -312,6 +316,9 @@ def proposal_data(form: ProposalForm, targets: list[str], lang: str) -> dict[str
                 for k in ("name", "unit", "baseline", "target_value")
                 if (getattr(item.form, k).data or "").strip()
             }
+            for k in ("baseline", "target_value"):  # 12,5 as written in French or Spanish is the number 12.5
+                if k in indicator:
+                    indicator[k] = indicator[k].replace(",", ".")
             if item.form.due_date.data:
                 indicator["due_date"] = item.form.due_date.data.isoformat()
             if indicator:
