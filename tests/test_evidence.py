@@ -89,3 +89,10 @@ def test_an_unknown_filter_on_the_web_is_a_400_naming_the_closest(tmp_path: Path
         answer = app.test_client().get("/evidence?council=safer")
         assert answer.status_code == 400
         assert "safer-resilient-sustainable-cities" in answer.get_data(as_text=True)
+
+
+def test_no_evidence_says_why_on_stderr(cli: Cli) -> None:
+    cli("build", "--quiet")
+    result = cli("evidence", "--manifesto", "ecology")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "No evidence record matches --manifesto ecology" in result.stderr and "would fill this" in result.stderr
