@@ -232,3 +232,13 @@ def test_markup_in_a_proposal_is_shown_as_text(client: FlaskClient) -> None:
     response = client.post("/propose", data={**VALID, "name": payload, "id": "xss", "csrf": token(client)})
     page = response.get_data(as_text=True)
     assert payload not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_growing_the_form_is_not_counted_as_sending_it(tmp_path: Path) -> None:
+    with web_app(tmp_path, proposal_rate=2) as limited:
+        client = limited.test_client()
+        csrf = token(client)
+        for _ in range(6):  # more than the rate: adding a deliverable stores nothing
+            assert client.post("/propose", data={**VALID, "action": "add-deliverables", "csrf": csrf}).status_code == 200
+        statuses = [client.post("/propose", data={**VALID, "csrf": csrf}).status_code for _ in range(3)]
+        assert statuses[-1] == 429  # sending is still limited
