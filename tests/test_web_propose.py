@@ -239,6 +239,8 @@ def test_growing_the_form_is_not_counted_as_sending_it(tmp_path: Path) -> None:
         client = limited.test_client()
         csrf = token(client)
         for _ in range(6):  # more than the rate: adding a deliverable stores nothing
-            assert client.post("/propose", data={**VALID, "action": "add-deliverables", "csrf": csrf}).status_code == 200
+            assert (
+                client.post("/propose", data={**VALID, "action": "add-deliverables", "csrf": csrf}).status_code == 200
+            )
         statuses = [client.post("/propose", data={**VALID, "csrf": csrf}).status_code for _ in range(3)]
         assert statuses[-1] == 429  # sending is still limited
