@@ -66,3 +66,10 @@ def test_no_partner_says_why(built: Callable[..., Result]) -> None:
     answer = built("partners", "bilbao")
     assert answer.exit_code == 0
     assert "needs a start and an end date on both" in answer.output and "of 7 hubs have both" in answer.output
+
+
+def test_validate_and_monitor_take_a_part_of_the_name(built: Callable[..., Result]) -> None:
+    answer = built("validate", "--hub", "valongo", "--format", "json")
+    assert answer.exit_code in (0, 1) and "valongo-participation4all" in answer.output
+    unknown = built("validate", "--hub", "valongue")
+    assert unknown.exit_code == 2 and "valongo-participation4all" in unknown.output
