@@ -13,6 +13,7 @@ from l4a.graph.resources import local_path, ontology_dir
 from l4a.graph.sources import example_sources, read_source, shipped_sources
 from l4a.graph.store.base import Store
 from l4a.graph.store.exchange import ImportReport, Progress, import_files
+from l4a.graph.suggest.records import confirmed_links
 
 
 @dataclass
@@ -38,6 +39,9 @@ def build(
         if progress:
             progress(f"reading {source.graph_name}", done, len(sources))
         graphs[graph_iri(base, source.graph_name)] = read_source(source, base)
+    for graph, links in confirmed_links(store, base).items():  # links people confirmed survive the rebuild
+        if graph in graphs:
+            graphs[graph] += links
     if progress:
         progress("writing the shipped graphs", len(sources), len(sources))
     store.replace_graphs(graphs)

@@ -35,6 +35,8 @@ COMMANDS = [
     "proposals",
     "monitor",
     "brief",
+    "suggest",
+    "suggestions",
 ]
 
 

@@ -56,6 +56,7 @@ CLASSES = [
     "Proposal",
     "StatusChange",
     "Status",
+    "Suggestion",
 ]
 OBJECT_PROPERTIES = [
     "ledBy",
@@ -85,6 +86,10 @@ OBJECT_PROPERTIES = [
     "fromStatus",
     "toStatus",
     "reportedBy",
+    "suggestedFor",
+    "suggestedProperty",
+    "suggestedValue",
+    "review",
 ]
 DATATYPE_PROPERTIES = [
     "startDate",
@@ -114,6 +119,11 @@ DATATYPE_PROPERTIES = [
     "parsedData",
     "conforms",
     "validationReport",
+    "score",
+    "matchedWords",
+    "sourceText",
+    "reviewState",
+    "reviewReason",
 ]
 PLANNED = (
     [(name, OWL.Class) for name in CLASSES]
