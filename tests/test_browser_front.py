@@ -38,6 +38,7 @@ PAGES = [
     "/manifestos", "/manifestos/ecology", "/councils", "/councils/resilient-regenerative-territories",
     f"/councils/{DEMO_COUNCIL}/brief", "/vcs", "/network", "/evidence", "/monitoring", f"/monitoring/hubs/{DEMO}",
     "/queries", "/queries/hubs-by-sdg", "/sparql", "/ontology", "/propose", f"/id/hub/{BILBAO}", "/staff/sign-in",
+    "/search?q=eau", "/stats", "/api",
     "/no-such-page",
 ]  # fmt: skip
 
