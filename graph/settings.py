@@ -46,7 +46,10 @@ class Settings:
     )
     base_iri: str = field(
         default=DEFAULT_BASE,
-        metadata=_help("Base of the project's own records, graphs and terms; must end with '/'."),
+        metadata=_help(
+            "Base of the project's own records and graphs; must end with '/' (ontology terms and vocabulary "
+            "concepts keep their IRIs)."
+        ),
     )
     host: str = field(default="127.0.0.1", metadata=_help("Address `l4a serve` binds to."))
     port: int = field(default=5000, metadata=_help("Port `l4a serve` listens on."))
@@ -57,6 +60,10 @@ class Settings:
     )
     query_timeout: float = field(default=10.0, metadata=_help("Time limit of one SPARQL query, in seconds."))
     row_cap: int = field(default=10000, metadata=_help("Most rows a query returns to a client."))
+    answer_bytes: int = field(
+        default=32_000_000,
+        metadata=_help("Most bytes of terms a client's query may return; a bigger answer is stopped with an error."),
+    )
     query_workers: int = field(
         default=0,
         metadata=_help(

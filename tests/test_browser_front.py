@@ -30,8 +30,8 @@ from .test_browser import (
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WIDTHS = (1366, 390)
-DEMO = "demo-rioverde-green-corridors"
-DEMO_COUNCIL = "multilevel-governance-regaining-trust"
+DEMO = "demo-exampleton-green-corridors"
+DEMO_COUNCIL = "demo-exampleton-council"
 # One page of each type, as a reader reaches them.
 PAGES = [
     "/", "/hubs", f"/hubs/{BILBAO}", f"/hubs/{EXAMPLE_ID}", "/sdg", "/sdg/11", "/sdg/target/11.7", "/gaps",

@@ -96,3 +96,15 @@ def test_no_evidence_says_why_on_stderr(cli: Cli) -> None:
     result = cli("evidence", "--manifesto", "ecology")
     assert result.exit_code == 0 and result.stdout == ""
     assert "No evidence record matches --manifesto ecology" in result.stderr and "would fill this" in result.stderr
+
+
+def test_citations_carry_the_date_each_page_was_read(cli: Cli) -> None:
+    """Every shipped evidence record has an access date (pav:retrievedOn, the facts file's retrieval date):
+    Markdown says "Accessed", BibTeX gives `urldate`, JSON the `accessed` column."""
+    assert cli("build", "--quiet").exit_code == 0
+    lines = cli("evidence", "--format", "md").stdout.splitlines()
+    assert lines and all("Accessed 2026-11-25." in line for line in lines)
+    bib = cli("evidence", "--format", "bibtex").stdout
+    assert bib.count("urldate = {2026-11-25}") == bib.count("@online{") > 0
+    data = json.loads(cli("evidence", "--format", "json").stdout)
+    assert {b["accessed"]["value"] for b in data["results"]["bindings"]} == {"2026-11-25"}

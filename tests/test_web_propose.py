@@ -22,17 +22,17 @@ from l4a.web.proposal_form import resolve_targets
 from .webapp import web_app
 
 VALID = {
-    "name": "Ríoverde Green Corridors",
+    "name": "Exampleton Green Corridors",
     "description": "A fictional hub: green corridors to cool the city.",
-    "city": "Ríoverde",
-    "country": "AR",
+    "city": "Exampleton",
+    "country": "ZZ",
     "start_date": "2026-03-01",
     "end_date": "2028-02-29",
     "website": "https://rioverde.example.org/",
     "visual_identity_checked": "y",
     "lead_name": "Municipality of Ríoverde",
     "lead_type": "local government",
-    "lead_country": "AR",
+    "lead_country": "ZZ",
     "sdg_target": ["11.7 — some words", "13.1"],
     "manifesto": ["https://w3id.org/l4a/id/manifesto/ecology"],
     "council": ["https://w3id.org/l4a/id/council/resilient-regenerative-territories"],
@@ -51,7 +51,7 @@ VALID = {
     "evidence-0-date": "2026-01-20",
     "submitted_by": "Ríoverde urban ecology",
 }
-FIRST_ID = "rioverde-green-corridors"
+FIRST_ID = "exampleton-green-corridors"
 
 
 @pytest.fixture

@@ -117,4 +117,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if warm:
         warm_reports(app)
+    from l4a.web.replicas import install
+
+    install(app)  # with a SPARQL server: see the writes of other `l4a serve` processes on it
     return app

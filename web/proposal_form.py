@@ -123,7 +123,7 @@ class ProposalForm(FlaskForm):
 
     # 1. The hub
     name = StringField(_l("Name of the hub"), validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
     theme = StringField(_l("Theme"), validators=[Optional(), Length(max=300)])
     city = StringField(_l("City or place"), validators=[Optional(), Length(max=200)])
     country = SelectField(_l("Country"), validators=[Optional()])
@@ -143,8 +143,8 @@ class ProposalForm(FlaskForm):
     end_date = DateField(_l("End date"), validators=[Optional()])
     deliverables = FieldList(FormField(DeliverableForm), min_entries=1, max_entries=20)
     # 5. Communication
-    channels = TextAreaField(_l("Channels"), validators=[Optional(), Length(max=2000)])
-    activities = TextAreaField(_l("Activities"), validators=[Optional(), Length(max=2000)])
+    channels = TextAreaField(_l("Channels"), validators=[Optional(), Length(max=5_000)])
+    activities = TextAreaField(_l("Activities"), validators=[Optional(), Length(max=5_000)])
     visual_identity_checked = BooleanField(_l("We checked our communication against the Local4Action visual identity"))
     # 6. Evidence
     evidence = FieldList(FormField(EvidenceForm), min_entries=1, max_entries=20)

@@ -50,7 +50,7 @@ def monitor_group() -> None:
 
     \b
     Example:
-      l4a monitor add figures.yaml && l4a monitor status --hub demo-rioverde-green-corridors
+      l4a monitor add figures.yaml && l4a monitor status --hub demo-exampleton-green-corridors
     """
 
 
@@ -83,7 +83,7 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
 
     \b
     Example:
-      l4a monitor status --hub demo-rioverde-green-corridors --today 2027-01-31
+      l4a monitor status --hub demo-exampleton-green-corridors --today 2027-01-31
     """
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()

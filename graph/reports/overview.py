@@ -14,17 +14,22 @@ NEWEST = internal_query("overview-newest-hubs")
 
 @dataclass(frozen=True)
 class GoalCount:
-    """An SDG goal and how many hubs address it (directly or through one of its targets)."""
+    """An SDG goal, how many hubs address it by a stated link (directly or through one of its targets), and how
+    many more are linked to it only by a link the project derives (counted apart)."""
 
     goal: str
     number: int
     hubs: int
+    derived: int = 0
 
 
 def goal_counts(store: Store) -> list[GoalCount]:
     """Every SDG goal, 1 to 17, with its number of hubs (0 included)."""
     rows = store.select(GOALS)
-    found = [GoalCount(r["goal"].value, int(r["notation"].value), int(r["hubs"].value)) for r in rows]
+    found = [
+        GoalCount(r["goal"].value, int(r["notation"].value), int(r["hubs"].value), int(r["derived"].value))
+        for r in rows
+    ]
     return sorted(found, key=lambda g: g.number)
 
 

@@ -53,6 +53,7 @@ OTHER_KEYS = {
     URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
     URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
     URIRef("http://www.w3.org/2000/01/rdf-schema#isDefinedBy"),
+    URIRef("http://purl.org/dc/terms/source"),  # where a rule comes from (the programme's page), an annotation
     URIRef("http://www.w3.org/2004/02/skos/core#note"),
 }
 

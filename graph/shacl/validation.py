@@ -293,11 +293,12 @@ def hub_graph(store: Store, hub: str, base: str = DEFAULT_BASE) -> str:
 
 
 def collapse_proposal_twins(report: ValidationReport) -> ValidationReport:
-    """Drop a Warning or Info that a proposal's gate (shape `proposed-X` of rule `X`) repeats as a Violation."""
+    """Drop a Warning or Info that a proposal's gate (shape `proposed-X` of rule `X`) repeats, as a Violation (the
+    programme's rules) or a Warning (the project's own), with the message meant for a proposal."""
     gated = {
         (r.focus, r.path, r.value, r.shape.replace("#proposed-", "#"))
         for r in report.results
-        if r.severity == "Violation" and "#proposed-" in r.shape
+        if "#proposed-" in r.shape
     }
     kept = [r for r in report.results if r.severity == "Violation" or (r.focus, r.path, r.value, r.shape) not in gated]
     return ValidationReport(kept, report.engine)

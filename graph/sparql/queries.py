@@ -98,9 +98,13 @@ def get_query(name: str) -> NamedQuery:
 
 
 def _iri(value: str, what: str) -> ox.NamedNode:
-    if not value.startswith(("http://", "https://")) or any(c in value for c in ' <>"{}|^`\\'):
+    bad = not value.startswith(("http://", "https://")) or any(c in value for c in ' <>"{}|^`\\')
+    if bad or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
         raise UsageError(f"{what} {value!r} is not an IRI; give an absolute http(s) IRI.")
-    return ox.NamedNode(value)
+    try:
+        return ox.NamedNode(value)
+    except ValueError as exc:
+        raise UsageError(f"{what} {value!r} is not an IRI ({exc}); give an absolute http(s) IRI.") from exc
 
 
 def convert(parameter: Parameter, value: str, base: str = DEFAULT_BASE) -> Term:

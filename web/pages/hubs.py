@@ -12,9 +12,10 @@ from flask.typing import ResponseReturnValue
 
 from l4a.graph.namespaces import record_iri
 from l4a.graph.reports.hub_table import HubFilter
-from l4a.graph.reports.hub_view import hub_view
+from l4a.graph.reports.hub_view import hub_view, period_ended
 from l4a.graph.reports.rules_summary import summarize
 from l4a.graph.shacl.validation import ValidationReport, hub_graph, shipped_validator
+from l4a.graph.sparql.tabular import spreadsheet_safe
 from l4a.web.hub_charts import hub_charts, hub_monitoring_data, hub_summary
 from l4a.web.i18n import chosen_language
 from l4a.web.page_cache import cached_page
@@ -84,7 +85,8 @@ def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
     writer.writerow(["hub", "name", "city", "country", "start", "end", "targets", "manifestos", "councils", "section"])
     for row in rows:
         writer.writerow(
-            [
+            spreadsheet_safe(cell)
+            for cell in [
                 row.iri,
                 labels.get(row.iri, lang),
                 row.city,
@@ -134,8 +136,10 @@ def _hub_page(slug: str, staff: bool = False) -> ResponseReturnValue:
     today = dt.date.today()
     followed = hub_monitoring_data(iri)
     monitoring = hub_summary(followed, today) if followed is not None else None
+    ended = period_ended(view.get("end"), today)  # the status stays as last recorded; nothing is inferred from it
     data = {
         **view,
+        "period_ended": ended,
         "validation": {"conforms": report.conforms, "results": [r.as_dict() for r in report.results]},
         "related": [r.as_dict() for r in related],
         "partners": [r.as_dict() for r in partners],
@@ -145,4 +149,5 @@ def _hub_page(slug: str, staff: bool = False) -> ResponseReturnValue:
     groups = summarize(report.results)
     data["validation"]["summary"] = [g.as_dict() for g in groups]
     return respond("hub.html", data, hub=view, report=report, related=related, partners=partners,
-                   monitoring=monitoring, charts=charts, rule_groups=groups, staff=staff)  # fmt: skip
+                   monitoring=monitoring, charts=charts, rule_groups=groups, staff=staff,
+                   period_ended=ended)  # fmt: skip

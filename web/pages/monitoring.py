@@ -21,6 +21,7 @@ from l4a.graph.monitoring.load import (
 from l4a.graph.namespaces import record_iri
 from l4a.graph.reports.dashboard import INDICATOR_KEYS, NO_STATUS, Dashboard, make_dashboard
 from l4a.graph.reports.dashboard_svg import coverage_svg
+from l4a.graph.reports.derived import read_derived_links
 from l4a.web.hub_charts import hub_charts, hub_monitoring_data, percent
 from l4a.web.i18n import translate
 from l4a.web.render import page as register
@@ -60,7 +61,8 @@ def dashboard() -> ResponseReturnValue:
             current_app, "monitoring", lambda: load_monitoring(app_store(current_app), _base())
         )
         ordered = sorted(hubs.values(), key=lambda h: (not h.has_figures(), h.label))  # hubs with figures first
-        return [_summary(h, today) for h in ordered], make_dashboard(hub_table(), hubs, today)
+        derived = read_derived_links(app_store(current_app))
+        return [_summary(h, today) for h in ordered], make_dashboard(hub_table(), hubs, today, derived)
 
     rows, board = cached(current_app, f"dashboard:{today}", made)  # until the app writes, or tomorrow
     asked = request.args.get("page") or "1"

@@ -25,17 +25,19 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf.csrf import validate_csrf
+from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from l4a.graph.errors import InputError, UsageError
 from l4a.graph.namespaces import DCTERMS, L4A, SCHEMA, graph_iri
+from l4a.graph.proposals.input import MAX_PROPOSAL_BYTES
 from l4a.graph.proposals.lifecycle import proposal
 from l4a.graph.proposals.pipeline import latest_revisions, submit_data
 from l4a.graph.proposals.rdf import slugify
 from l4a.graph.resources import internal_query
 from l4a.graph.shacl.validation import ValidationResult
-from l4a.web.i18n import chosen_language
+from l4a.web.i18n import chosen_language, translate
 from l4a.web.proposal_form import (
     HELP,
     STEPS,
@@ -46,7 +48,7 @@ from l4a.web.proposal_form import (
     resolve_targets,
 )
 from l4a.web.render import respond
-from l4a.web.state import app_labels, app_store, cached, forget_caches
+from l4a.web.state import app_labels, app_store, cached
 
 bp = Blueprint("propose", __name__)
 
@@ -274,6 +276,26 @@ def _prefill(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Limits of the form, as the CLI's for a file (1 MB a proposal, graph/proposals/input.py): a 7 MB description was
+# stored twice before. Characters per field; fields not named here take DEFAULT_FIELD_CHARS.
+FIELD_CHARS = {"description": 20_000, "channels": 5_000, "activities": 5_000}
+DEFAULT_FIELD_CHARS = 2_000
+
+
+def length_problems(form: MultiDict[str, str], content_length: int) -> dict[str, list[str]]:
+    """The fields over their limit (and "" for a form over the proposal's limit), each with its message."""
+    problems: dict[str, list[str]] = {}
+    if content_length > MAX_PROPOSAL_BYTES:
+        problems[""] = [translate("propose.too_big", limit=f"{MAX_PROPOSAL_BYTES:,}", given=f"{content_length:,}")]
+    for name, value in form.items(multi=True):
+        limit = FIELD_CHARS.get(name, DEFAULT_FIELD_CHARS)
+        if len(value) > limit:
+            problems.setdefault(name, []).append(
+                translate("propose.too_long", limit=f"{limit:,}", given=f"{len(value):,}")
+            )
+    return problems
+
+
 @bp.route("/propose", methods=["GET", "POST"])
 def form() -> ResponseReturnValue:
     """GET: the form (filled in again with ?revise=ID&key=KEY). POST: check, then store and confirm."""
@@ -294,6 +316,9 @@ def form() -> ResponseReturnValue:
             validate_csrf(request.form.get("csrf"))
         except ValidationError:
             abort(400, description="csrf")
+        too_long = length_problems(request.form, request.content_length or 0)  # refused before anything is read
+        if too_long:
+            return _show(proposal_form, targets, too_long, revise, key, status=413)
         action = request.form.get("action", "")
         if action and entries_to_add(proposal_form, action):
             return _show(proposal_form, targets, errors, revise, key)
@@ -326,7 +351,7 @@ def _store(
         return _show(form, targets, errors, revise, key, status=400)
     finally:
         release_id(data["id"])
-    forget_caches(current_app)
+    # A submission changes no published graph: no cache is touched (a lever for a flood otherwise).
     follow = url_for("propose.follow", proposal_id=stored.id, key=follow_key(stored.id), _external=True)
     result = {**stored.as_dict(), "follow": follow, "name": data["name"]}
     if stored.report.conforms:

@@ -66,7 +66,8 @@ def target(notation: str) -> ResponseReturnValue:
 
 @page(bp, "/gaps")
 def gaps() -> ResponseReturnValue:
-    """SDG targets and manifestos no hub addresses (optionally counting only a council's or a section's hubs)."""
+    """SDG targets and manifestos no hub records a link to, and goals linked without a target (optionally counting
+    only a council's or a section's hubs)."""
     council = request.args.get("council") or None
     section = request.args.get("section") or None
     found = find_gaps(app_store(current_app), council, section, _base())
