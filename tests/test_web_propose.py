@@ -28,9 +28,9 @@ VALID = {
     "country": "ZZ",
     "start_date": "2026-03-01",
     "end_date": "2028-02-29",
-    "website": "https://rioverde.example.org/",
+    "website": "https://exampleton.example.org/",
     "visual_identity_checked": "y",
-    "lead_name": "Municipality of Ríoverde",
+    "lead_name": "Municipality of Exampleton",
     "lead_type": "local government",
     "lead_country": "ZZ",
     "sdg_target": ["11.7 — some words", "13.1"],
@@ -46,10 +46,10 @@ VALID = {
     "deliverables-0-indicators-0-due_date": "2028-02-29",
     "channels": "municipal web site\nlocal radio",
     "activities": "launch walk",
-    "evidence-0-url": "https://rioverde.example.org/plan.pdf",
+    "evidence-0-url": "https://exampleton.example.org/plan.pdf",
     "evidence-0-type": "report",
     "evidence-0-date": "2026-01-20",
-    "submitted_by": "Ríoverde urban ecology",
+    "submitted_by": "Exampleton urban ecology",
 }
 FIRST_ID = "exampleton-green-corridors"
 
