@@ -91,8 +91,12 @@ def cli_items(size: int, example: Path) -> list[Item]:
         Item("cli", "export nquads", ["export", "--format", "nquads", "-o", os.devnull]),
         Item("cli", "proposals list", ["proposals", "list"]),
         Item("cli", "import (one file)", ["import", str(ROOT / "tests" / "data" / "one-graph.ttl")], writes=True),
-        Item("cli", "monitor add", ["monitor", "add", str(ROOT / "ontology" / "examples" / "demo-monitoring.yaml")],
-             writes=True),  # fmt: skip
+        Item(
+            "cli",
+            "monitor add",
+            ["monitor", "add", str(ROOT / "ontology" / "examples" / "demo-monitoring.yaml")],
+            writes=True,
+        ),
         Item("cli", "propose", ["propose", str(example), "--by", "sweep"], writes=True),
         Item("cli", "build --add (fresh store)", ["build", "--quiet", "--add", nq], writes=True),
     ]
@@ -162,8 +166,11 @@ def ensure_store(size: int, python: str) -> Path:
         synth.write(str(nq), size, 1, "nquads")
     if not (data / "store").exists():
         print(f"building {data} ...", file=sys.stderr, flush=True)
-        subprocess.run([*l4a(python), "--data-dir", str(data), "build", "--quiet", "--add", str(nq)], check=True,
-                       env=environment(data))  # fmt: skip
+        subprocess.run(
+            [*l4a(python), "--data-dir", str(data), "build", "--quiet", "--add", str(nq)],
+            check=True,
+            env=environment(data),
+        )
     return data
 
 
@@ -181,8 +188,12 @@ def environment(data: Path) -> dict[str, str]:
 def run_cli(python: str, data: Path, item: Item, timeout: float) -> tuple[float | None, str]:
     """Seconds of the whole process (None: timeout) and a note (exit code when not 0)."""
     start = time.perf_counter()
-    process = subprocess.Popen([*l4a(python), "--data-dir", str(data), *item.args], env=environment(data),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    process = subprocess.Popen(
+        [*l4a(python), "--data-dir", str(data), *item.args],
+        env=environment(data),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         _, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -206,8 +217,12 @@ def serving(python: str, data: Path) -> Iterator[tuple[str, subprocess.Popen[byt
     port = free_port()
     log = (data / "sweep-serve.log").open("ab")
     start = time.perf_counter()
-    server = subprocess.Popen([*l4a(python), "--data-dir", str(data), "serve", "--host", "127.0.0.1", "--port",
-                               str(port)], env=environment(data), stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    server = subprocess.Popen(
+        [*l4a(python), "--data-dir", str(data), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=environment(data),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 300
         while True:
@@ -331,8 +346,14 @@ def main() -> None:
                     continue
                 cells: list[str] = []
                 for number, python in enumerate(pythons):
-                    record: dict[str, Any] = {"size": size, "kind": item.kind, "name": item.name, "version": number,
-                                              "python": python, "load_before": load()}  # fmt: skip
+                    record: dict[str, Any] = {
+                        "size": size,
+                        "kind": item.kind,
+                        "name": item.name,
+                        "version": number,
+                        "python": python,
+                        "load_before": load(),
+                    }
                     if item.kind == "cli":
                         times: list[float] = []
                         note = ""
@@ -345,16 +366,23 @@ def main() -> None:
                             if seconds is None:
                                 break
                             times.append(seconds)
-                        median = statistics.median(times) if times and len(times) == (1 if item.writes
-                                                                                        else options.repeat) else None  # fmt: skip
+                        median = (
+                            statistics.median(times)
+                            if times and len(times) == (1 if item.writes else options.repeat)
+                            else None
+                        )
                         record |= {"seconds": times, "median_s": median, "note": note}
                         cells += ["timeout" if median is None else f"{median:.2f} s", ""]
                     else:
                         record |= run_page(python, data, item, options.page_timeout, options.repeat)
                         cold, warm = record["cold_ms"], record["warm_ms"]
-                        cells += ["timeout" if cold is None else f"{cold:.0f} ms",
-                                  "" if warm is None else f"{warm:.0f} ms" + (
-                                      f" (json {record['warm_json_ms']:.0f})" if record["warm_json_ms"] else "")]  # fmt: skip
+                        cells += [
+                            "timeout" if cold is None else f"{cold:.0f} ms",
+                            ""
+                            if warm is None
+                            else f"{warm:.0f} ms"
+                            + (f" (json {record['warm_json_ms']:.0f})" if record["warm_json_ms"] else ""),
+                        ]
                     record["load_after"] = load()
                     records.append(record)
                     print(json.dumps(record), file=sys.stderr, flush=True)
