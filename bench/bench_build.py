@@ -122,7 +122,7 @@ class L4ARunner:
         else:
             self.shipped = {str(f.relative_to(l4a_standin.ONTOLOGY)): str(f) for f in l4a_standin.shipped_files()}
             exe = Path(sys.executable).parent / "l4a"
-            self.prefix = [str(exe)] if exe.exists() else [sys.executable, "-m", "l4a.graph.cli"]
+            self.prefix = [str(exe)] if exe.exists() else [sys.executable, "-m", "l4a.graph.cli.main"]
             self.reference_files = l4a_standin.shipped_files()
 
     def build(self, extra: Path | None) -> tuple[dict[str, Any], int]:

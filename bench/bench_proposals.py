@@ -73,9 +73,9 @@ def main() -> None:
     parser.add_argument("--proposals", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    from l4a.graph.embedded import EmbeddedStore
     from l4a.graph.namespaces import DEFAULT_BASE
-    from l4a.graph.proposals import gate, read_submissions, store_submissions
+    from l4a.graph.proposals.pipeline import gate, read_submissions, store_submissions
+    from l4a.graph.store.embedded import EmbeddedStore
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -87,7 +87,7 @@ def main() -> None:
             copy = work / f"run-{run}"
             shutil.copytree(store_dir.parent, copy)
             start = time.perf_counter()
-            command = [sys.executable, "-c", "from l4a.graph.cli import main; main()", "--data-dir", str(copy)]
+            command = [sys.executable, "-m", "l4a.graph.cli", "--data-dir", str(copy)]
             command += ["propose", str(data), "--format", "json"]
             result = subprocess.run(command, capture_output=True, text=True, check=False)
             runs.append(time.perf_counter() - start)

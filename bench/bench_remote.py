@@ -45,10 +45,10 @@ sys.path.insert(0, str(REPO / "tests"))
 import synth  # noqa: E402
 from conftest import SparqlServer, start_oxigraph, start_virtuoso  # noqa: E402
 
-from l4a.graph.queries import run_named_graph_query, run_named_query  # noqa: E402
 from l4a.graph.settings import load_settings  # noqa: E402
-from l4a.graph.store import open_store  # noqa: E402
-from l4a.graph.sync import SyncIndex  # noqa: E402
+from l4a.graph.sparql.queries import run_named_graph_query, run_named_query  # noqa: E402
+from l4a.graph.store.factory import open_store  # noqa: E402
+from l4a.graph.sync.index import SyncIndex  # noqa: E402
 
 
 def log(message: str) -> None:
@@ -57,7 +57,7 @@ def log(message: str) -> None:
 
 def l4a_command() -> list[str]:
     found = shutil.which("l4a", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    return [found] if found else [sys.executable, "-c", "from l4a.graph.cli import main; main()"]
+    return [found] if found else [sys.executable, "-m", "l4a.graph.cli"]
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:

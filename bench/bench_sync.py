@@ -156,8 +156,8 @@ def oxigraph_rows(store: Any, query: str, hub: str) -> list[tuple[str, float]]:
 def worker_index(args: argparse.Namespace) -> dict[str, Any]:
     import pyoxigraph as ox
 
-    from l4a.graph.embedded import EmbeddedStore
-    from l4a.graph.sync import SyncIndex
+    from l4a.graph.store.embedded import EmbeddedStore
+    from l4a.graph.sync.index import SyncIndex
 
     store = EmbeddedStore.open(args.store)
     builds = []
@@ -386,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
 
     OUT.mkdir(exist_ok=True)
     exe = Path(sys.executable).parent / "l4a"
-    l4a = [str(exe)] if exe.exists() else [sys.executable, "-m", "l4a.graph.cli"]
+    l4a = [str(exe)] if exe.exists() else [sys.executable, "-m", "l4a.graph.cli.main"]
     results: dict[str, Any] = {
         "machine": bench_build.machine() | {"numpy": __import__("numpy").__version__},
         "command": " ".join(["python", "bench/bench_sync.py", *(argv if argv is not None else sys.argv[1:])]),

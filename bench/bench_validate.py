@@ -25,10 +25,10 @@ from pathlib import Path
 import pyshacl
 from rdflib import Graph
 
-from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.namespaces import DEFAULT_BASE, graph_iri
-from l4a.graph.shapes import shapes_graph
-from l4a.graph.validation import owners, shipped_validator
+from l4a.graph.shacl.shapes import shapes_graph
+from l4a.graph.shacl.validation import owners, shipped_validator
+from l4a.graph.store.embedded import EmbeddedStore
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -40,7 +40,7 @@ def build_store(hubs: int, workdir: Path) -> Path:
     synth.write(data, hubs, seed=1, fmt="nquads")
     env_dir = workdir / "data"
     subprocess.run(
-        [sys.executable, "-c", "from l4a.graph.cli import main; main()", "--data-dir", str(env_dir), "build", "--quiet",
+        [sys.executable, "-m", "l4a.graph.cli", "--data-dir", str(env_dir), "build", "--quiet",
          "--add", str(data)],
         check=True,
     )

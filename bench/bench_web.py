@@ -49,7 +49,7 @@ OUT = HERE / "out"
 sys.path.insert(0, str(HERE))
 import synth  # noqa: E402
 
-L4A = [sys.executable, "-c", "from l4a.graph.cli import main; main()"]
+L4A = [sys.executable, "-m", "l4a.graph.cli"]
 RECORDS: list[dict[str, Any]] = []
 
 
@@ -102,9 +102,10 @@ def prepare(hubs: int, data_dir: Path) -> None:
 
 def in_process(data_dir: Path, samples: int, seed: int) -> list[str]:
     """Server-side times through Flask's test client; returns the sampled slugs."""
-    from l4a.graph.queries import get_query
     from l4a.graph.settings import load_settings
-    from l4a.web import app_index, create_app, forget_caches, warm_reports
+    from l4a.graph.sparql.queries import get_query
+    from l4a.web.app import create_app
+    from l4a.web.state import app_index, forget_caches, warm_reports
 
     settings = load_settings({"data_dir": data_dir}, environ={}, config_file=data_dir / "none.toml")
     app = create_app(settings=settings)
@@ -181,9 +182,9 @@ def in_process(data_dir: Path, samples: int, seed: int) -> list[str]:
 
 def breakdown(app: Any, slugs: list[str]) -> None:
     """Where a hub page's first visit goes, part by part, on hubs not visited yet."""
-    from l4a.graph.hub_view import hub_view
-    from l4a.graph.validation import hub_graph, shipped_validator
-    from l4a.web import app_index, app_store
+    from l4a.graph.reports.hub_view import hub_view
+    from l4a.graph.shacl.validation import hub_graph, shipped_validator
+    from l4a.web.state import app_index, app_store
 
     store, index = app_store(app), app_index(app)
     base = str(app.config["L4A_SETTINGS"].base_iri)
@@ -290,7 +291,7 @@ def over_http(data_dir: Path, slugs: list[str], threads: int, connections: int, 
                  **wrk(base, related, connections, seconds, work, "related"))  # fmt: skip
             emit(measure="wrk baseline /api/stats (cached JSON: the server's ceiling)", load=os.getloadavg(),
                  **wrk(base, ["/api/stats"], connections, seconds, work, "stats"))  # fmt: skip
-            from l4a.graph.queries import get_query
+            from l4a.graph.sparql.queries import get_query
 
             profile = get_query("hub-profile").text
             constructs = []

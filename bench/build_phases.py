@@ -50,10 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         phases[name] = {"seconds": round(now - clock, 3), "peak_rss_mb": peak_mb()}
         clock = now
 
-    from l4a.graph import build as build_module
-    from l4a.graph.embedded import EmbeddedStore
-    from l4a.graph.exchange import plan_imports
+    from l4a.graph import sources as build_module
     from l4a.graph.namespaces import DEFAULT_BASE, graph_iri
+    from l4a.graph.store.embedded import EmbeddedStore
+    from l4a.graph.store.exchange import plan_imports
 
     if args.standin is not None:
         sys.path.insert(0, str(Path(__file__).resolve().parent))

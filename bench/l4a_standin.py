@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     use(Path(argv[0]).resolve())
-    from l4a.graph.cli import main as l4a_main
+    from l4a.graph.cli.main import main as l4a_main
 
     sys.argv = ["l4a", *argv[1:]]
     try:

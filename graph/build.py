@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
 
-from pyoxigraph import NamedNode, RdfFormat, Triple
+from pyoxigraph import Triple
 
-from .exchange import ImportReport, Progress, import_files
-from .namespaces import DEFAULT_BASE, graph_iri
-from .rdf_formats import iter_quads
-from .resources import local_path, ontology_dir
-from .store import Store
-
-
-@dataclass
-class Source:
-    """One shipped named graph and the packaged Turtle files it is made of."""
-
-    graph_name: str
-    files: list[Traversable]
+from l4a.graph.namespaces import DEFAULT_BASE, graph_iri
+from l4a.graph.resources import local_path, ontology_dir
+from l4a.graph.sources import example_sources, read_source, shipped_sources
+from l4a.graph.store.base import Store
+from l4a.graph.store.exchange import ImportReport, Progress, import_files
 
 
 @dataclass
@@ -31,38 +21,6 @@ class BuildReport:
 
     graphs: dict[str, int] = field(default_factory=dict)
     imports: list[ImportReport] = field(default_factory=list)
-
-
-def shipped_sources() -> list[Source]:
-    """The ontology, the SDG and UCLG reference data, and one graph per verified hub."""
-    root = ontology_dir()
-    sources = [
-        Source("ontology", [root / "l4a.ttl", root / "vocabularies.ttl"]),
-        Source("sdg", [root / "reference" / "sdg.ttl"]),
-        Source("uclg", [root / "reference" / "uclg.ttl"]),
-    ]
-    hubs = sorted((f for f in (root / "hubs").iterdir() if f.name.endswith(".ttl")), key=lambda f: f.name)
-    sources += [Source(f"hub/{f.name.removesuffix('.ttl')}", [f]) for f in hubs]
-    return sources
-
-
-def example_sources() -> list[Source]:
-    """The fictional demo hub, loaded only on request (`l4a build --with-examples`)."""
-    return [Source("examples/demo-hub", [ontology_dir() / "examples" / "demo-hub.ttl"])]
-
-
-def _rebase(node: Any, base: str) -> Any:
-    if isinstance(node, NamedNode) and node.value.startswith(DEFAULT_BASE):
-        return NamedNode(base + node.value.removeprefix(DEFAULT_BASE))
-    return node
-
-
-def read_source(source: Source, base: str = DEFAULT_BASE) -> list[Triple]:
-    """The triples of a shipped source, the project's IRIs moved under `base` if it is not the default."""
-    triples = [q.triple for f in source.files for q in iter_quads(local_path(f), RdfFormat.TURTLE)]
-    if base == DEFAULT_BASE:
-        return triples
-    return [Triple(_rebase(t.subject, base), _rebase(t.predicate, base), _rebase(t.object, base)) for t in triples]
 
 
 def build(
@@ -85,7 +43,7 @@ def build(
     store.replace_graphs(graphs)
     report.graphs = {name: len(triples) for name, triples in graphs.items()}
     if with_examples:  # the fictional demo hub's monitoring figures (docs/monitoring.md), replaced on each build
-        from .monitoring import add_observations
+        from l4a.graph.monitoring.load import add_observations
 
         figures = graph_iri(base, "monitoring/demo-rioverde-green-corridors/example")
         store.drop_graphs([figures])

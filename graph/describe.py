@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .namespaces import DEFAULT_BASE
-from .queries import run_named_graph_query
-from .store import Row, Store
+from l4a.graph.namespaces import DEFAULT_BASE
+from l4a.graph.sparql.queries import run_named_graph_query
+from l4a.graph.store.base import Row, Store
 
 # The resource's statements, and those of the blank nodes it points to (a concise bounded description, one level).
 OWN_STATEMENTS = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .store import Store
+from l4a.graph.store.base import Store
 
 LABEL_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .namespaces import DCTERMS, OWL, RDFS, SKOS, graph_iri
-from .store import Row, Store
+from l4a.graph.namespaces import DCTERMS, OWL, RDFS, SKOS, graph_iri
+from l4a.graph.store.base import Row, Store
 
 TERMS = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .namespaces import DEFAULT_BASE
+from l4a.graph.errors import ConfigError
+from l4a.graph.namespaces import DEFAULT_BASE
 
 
 def _user_dir(env: str, fallback: str) -> Path:

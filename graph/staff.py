@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from .settings import Settings, token_sha256
+from l4a.graph.settings import Settings, token_sha256
 
 # The name recorded (PROV, reportedBy) for writes made with the write token rather than a staff member's own.
 TOKEN_HOLDER = "write-token"

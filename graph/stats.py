@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pyoxigraph import Literal
 
-from .resources import read_query
-from .store import Store
+from l4a.graph.resources import read_query
+from l4a.graph.store.base import Store
 
 STAT_KEYS = (
     "goals",

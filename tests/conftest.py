@@ -23,11 +23,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from l4a.graph.build import build
-from l4a.graph.cli import main
-from l4a.graph.embedded import EmbeddedStore
+from l4a.graph.cli.main import main
 from l4a.graph.settings import Settings, load_settings
-from l4a.graph.sparql_store import SparqlStore
-from l4a.graph.store import Store, open_store
+from l4a.graph.store.base import Store
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.store.factory import open_store
+from l4a.graph.store.remote import SparqlStore
 
 DATA = Path(__file__).parent / "data"
 

@@ -11,12 +11,12 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from l4a.graph.brief import brief_html, brief_markdown, make_brief
 from l4a.graph.build import build
-from l4a.graph.cli import main
-from l4a.graph.embedded import EmbeddedStore
+from l4a.graph.cli.main import main
 from l4a.graph.errors import UsageError
-from l4a.graph.hub_table import HubTable
+from l4a.graph.reports.brief import brief_html, brief_markdown, make_brief
+from l4a.graph.reports.hub_table import HubTable
+from l4a.graph.store.embedded import EmbeddedStore
 
 L4A = "https://w3id.org/l4a/ontology#"
 ID = "https://w3id.org/l4a/id/"

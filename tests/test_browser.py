@@ -35,7 +35,7 @@ import pytest
 from click.testing import CliRunner
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, expect, sync_playwright
 
-from l4a.graph.cli import main
+from l4a.graph.cli.main import main
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).parents[1]
@@ -118,7 +118,7 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")}
         env["L4A_CONFIG"] = str(self.data_dir / "absent.toml")
         env["L4A_SECRET_KEY"] = secrets.token_hex(32)  # `l4a serve` refuses to start without one
-        command = [sys.executable, "-c", "from l4a.graph.cli import main; main()", "--data-dir", str(self.data_dir),
+        command = [sys.executable, "-m", "l4a.graph.cli", "--data-dir", str(self.data_dir),
                    "serve", "--host", "127.0.0.1", "--port", str(self.port), "--threads", "4"]  # fmt: skip
         began = time.monotonic()
         with log.open("ab") as out:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-from l4a.graph.build import build, shipped_sources
-from l4a.graph.embedded import EmbeddedStore
+from l4a.graph.build import build
 from l4a.graph.namespaces import DEFAULT_BASE, graph_iri
+from l4a.graph.sources import shipped_sources
 from l4a.graph.stats import store_stats
+from l4a.graph.store.embedded import EmbeddedStore
 
 EXPECTED = {
     "goals": 17,

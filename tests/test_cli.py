@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
 
-from l4a.graph.cli import main
+from l4a.graph.cli.main import main
 
 DATA = Path(__file__).parent / "data"
 Cli = Callable[..., Result]

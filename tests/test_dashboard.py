@@ -8,7 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from l4a.graph.build import build
-from l4a.graph.dashboard import (
+from l4a.graph.monitoring.load import Deliverable, HubMonitoring, Indicator, Observation
+from l4a.graph.reports.dashboard import (
     NO_FIGURES,
     NO_STATUS,
     coverage_over_time,
@@ -18,9 +19,8 @@ from l4a.graph.dashboard import (
     read_dashboard,
     year_span,
 )
-from l4a.graph.embedded import EmbeddedStore
-from l4a.graph.hub_table import HubRow
-from l4a.graph.monitoring import Deliverable, HubMonitoring, Indicator, Observation
+from l4a.graph.reports.hub_table import HubRow
+from l4a.graph.store.embedded import EmbeddedStore
 
 D = dt.date
 SDG = "http://metadata.un.org/sdg/"

@@ -17,13 +17,13 @@ import pyoxigraph as ox
 import pytest
 from pyoxigraph import RdfFormat
 
-from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import StoreError
 from l4a.graph.settings import load_settings
-from l4a.graph.store import open_store
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.store.factory import open_store
 
 MARK = "<https://example.org/durability/marker>"
-L4A = [sys.executable, "-c", "from l4a.graph.cli import main; main()"]
+L4A = [sys.executable, "-m", "l4a.graph.cli"]
 DELAYS = (0.0, 0.003, 0.01, 0.03, 0.06, 0.1, 0.2, 3.0)  # after the write began (the last: after the commit)
 
 
@@ -104,8 +104,8 @@ def test_kill_9_during_import_leaves_the_old_or_the_new_graph(tmp_path: Path) ->
 
 
 def test_kill_9_during_a_proposal_acceptance_leaves_it_under_review_or_published(tmp_path: Path) -> None:
-    from l4a.graph.lifecycle import proposal
     from l4a.graph.namespaces import DEFAULT_BASE
+    from l4a.graph.proposals.lifecycle import proposal
 
     env = env_for(tmp_path)
     example = Path(__file__).parents[1] / "docs" / "examples" / "proposal-rioverde.en.yaml"
@@ -141,12 +141,12 @@ EX = "https://example.org/durability/"
 # `l4a` with its log on stderr, so the test knows when the bulk load begins ("bulk-loading ...") and ends
 # ("bulk load committed: ...").
 LOGGED = "import logging\nlogging.basicConfig(level=logging.INFO, format='%(name)s: %(message)s')\n"
-RUN = "from l4a.graph.cli import main\nmain()\n"
+RUN = "from l4a.graph.cli.main import main\nmain()\n"
 # Every file takes the bulk path, whatever its size, so the file can stay small.
-ALL_BULK = "from l4a.graph import exchange\nexchange.SMALL_FILE_BYTES = 0\n"
+ALL_BULK = "from l4a.graph.store import exchange\nexchange.SMALL_FILE_BYTES = 0\n"
 # The load is done, the old graphs dropped and the new ones written, but not committed: wait for a line on stdin.
 PAUSE_BEFORE_COMMIT = """import sys
-from l4a.graph import embedded
+from l4a.graph.store import embedded
 real_commit = embedded.commit
 def commit(store, path):
     print('loaded, not committed', file=sys.stderr, flush=True)
@@ -266,7 +266,7 @@ def test_a_bulk_import_killed_after_its_load_and_before_its_commit_leaves_the_ol
 @pytest.mark.slow
 def test_kill_9_during_a_bulk_import_of_a_file_over_the_threshold(tmp_path: Path) -> None:
     # The real path, no threshold changed: a file just over SMALL_FILE_BYTES (16 MiB), few but long triples.
-    from l4a.graph.exchange import SMALL_FILE_BYTES
+    from l4a.graph.store.exchange import SMALL_FILE_BYTES
 
     env = env_for(tmp_path)
     data = tmp_path / "big.nq"
@@ -323,7 +323,7 @@ def test_a_bulk_load_that_fails_puts_the_old_state_back(tmp_path: Path) -> None:
 def test_a_reader_opens_the_kept_state_and_a_writer_puts_it_back(tmp_path: Path) -> None:
     # The files a crash leaves, made by hand: a kept state beside a store changed after it, and a discarded
     # state and a half-made checkpoint from earlier crashes. Readers see the kept state; the writer restores it.
-    from l4a.graph.embedded_checkpoint import before_load_dir
+    from l4a.graph.store.checkpoint import before_load_dir
 
     path = tmp_path / "store"
     store = EmbeddedStore.open(path)

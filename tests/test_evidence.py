@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 from click.testing import Result
 
-from l4a.graph.citations import citations_bibtex, citations_markdown
+from l4a.graph.reports.citations import citations_bibtex, citations_markdown
 
 Cli = Callable[..., Result]
 

@@ -18,10 +18,10 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import L4AError
 from l4a.graph.namespaces import DEFAULT_BASE
-from l4a.graph.proposals import submit
+from l4a.graph.proposals.pipeline import submit
+from l4a.graph.store.embedded import EmbeddedStore
 
 from .webapp import web_app
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import UsageError
-from l4a.graph.exchange import import_files
-from l4a.graph.gaps import find_gaps
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.store.exchange import import_files
+from l4a.graph.sync.gaps import find_gaps
 
 DATA = Path(__file__).parent / "data" / "gaps" / "lineage.trig"
 SDG = "http://metadata.un.org/sdg/"

@@ -9,9 +9,9 @@ import pytest
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
 
 from l4a.graph.build import build
-from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import InputError
-from l4a.graph.exchange import export_store, import_files, import_graph_for
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.store.exchange import export_store, import_files, import_graph_for
 
 DATA = Path(__file__).parent / "data"
 EX = "http://example.org/"
@@ -103,7 +103,7 @@ def test_missing_file_and_unknown_extension(store: EmbeddedStore, tmp_path: Path
 def test_big_files_take_the_bulk_path_and_still_replace_graphs(
     store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("l4a.graph.exchange.SMALL_FILE_BYTES", 0)
+    monkeypatch.setattr("l4a.graph.store.exchange.SMALL_FILE_BYTES", 0)
     path = tmp_path / "big.nq"
     path.write_text(f"<{EX}a> <{EX}p> <{EX}b> <{EX}g> .\n<{EX}c> <{EX}p> <{EX}d> <{EX}h> .\n")
     import_files(store, [path])
@@ -115,8 +115,8 @@ def test_big_files_take_the_bulk_path_and_still_replace_graphs(
 def test_big_line_files_load_in_chunks_completely(
     store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("l4a.graph.exchange.SMALL_FILE_BYTES", 0)
-    monkeypatch.setattr("l4a.graph.embedded.CHUNK_BYTES", 200)  # many chunks, cut at line ends
+    monkeypatch.setattr("l4a.graph.store.exchange.SMALL_FILE_BYTES", 0)
+    monkeypatch.setattr("l4a.graph.store.embedded.CHUNK_BYTES", 200)  # many chunks, cut at line ends
     path = tmp_path / "many.nq"
     lines = [f'<{EX}s{i}> <{EX}p> "value {i} with spaces" <{EX}g{i % 7}> .\n' for i in range(500)]
     path.write_text("".join(lines))

@@ -12,10 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from l4a.graph.build import build
-from l4a.graph.cli import main
-from l4a.graph.embedded import EmbeddedStore
+from l4a.graph.cli.main import main
 from l4a.graph.errors import InputError
-from l4a.graph.monitoring import (
+from l4a.graph.monitoring.load import (
     Deliverable,
     HubMonitoring,
     Indicator,
@@ -29,6 +28,7 @@ from l4a.graph.monitoring import (
     progress_by,
     read_observations,
 )
+from l4a.graph.store.embedded import EmbeddedStore
 
 D = dt.date
 DEMO = "https://w3id.org/l4a/id/hub/demo-rioverde-green-corridors"

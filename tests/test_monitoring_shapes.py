@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from l4a.graph.build import build
-from l4a.graph.cli import main
-from l4a.graph.embedded import EmbeddedStore
-from l4a.graph.monitoring import Observation, ObservationError, add_observations, shape_errors
-from l4a.graph.monitoring_write import observation_quads
-from l4a.graph.validation import shipped_validator
+from l4a.graph.cli.main import main
+from l4a.graph.monitoring.load import Observation, ObservationError, add_observations, shape_errors
+from l4a.graph.monitoring.write import observation_quads
+from l4a.graph.shacl.validation import shipped_validator
+from l4a.graph.store.embedded import EmbeddedStore
 
 D = dt.date
 ID = "https://w3id.org/l4a/id/"

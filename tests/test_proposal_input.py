@@ -8,9 +8,9 @@ import pytest
 
 from l4a.graph.errors import InputError
 from l4a.graph.namespaces import DEFAULT_BASE, L4A
-from l4a.graph.proposal_input import MAX_PROPOSAL_BYTES, read_proposals
-from l4a.graph.proposal_rdf import map_proposal
-from l4a.graph.references import shipped_references
+from l4a.graph.proposals.input import MAX_PROPOSAL_BYTES, read_proposals
+from l4a.graph.proposals.rdf import map_proposal
+from l4a.graph.proposals.references import shipped_references
 
 EXAMPLES = Path(__file__).parents[1] / "docs" / "examples"
 SDG = "http://metadata.un.org/sdg/"

@@ -12,14 +12,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from l4a.graph import proposals as pipeline
 from l4a.graph.build import build
-from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import InputError, UsageError
-from l4a.graph.lifecycle import parsed_triples, proposal, proposals, transition
 from l4a.graph.namespaces import DEFAULT_BASE, L4A, PROV
-from l4a.graph.proposals import submit
+from l4a.graph.proposals import pipeline as pipeline
+from l4a.graph.proposals.lifecycle import parsed_triples, proposal, proposals, transition
+from l4a.graph.proposals.pipeline import submit
 from l4a.graph.stats import store_stats
+from l4a.graph.store.embedded import EmbeddedStore
 
 from .test_cli import Cli, data_dir_cli
 

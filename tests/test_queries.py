@@ -10,10 +10,10 @@ import pytest
 from click.testing import Result
 from rdflib.plugins.sparql import prepareQuery
 
-from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import UsageError
-from l4a.graph.exchange import import_files
-from l4a.graph.queries import get_query, named_queries, query_form, run_named_query
+from l4a.graph.sparql.queries import get_query, named_queries, query_form, run_named_query
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.store.exchange import import_files
 
 DATA = Path(__file__).parent / "data" / "queries"
 NAMES = sorted(named_queries())

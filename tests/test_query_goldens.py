@@ -11,9 +11,9 @@ from types import ModuleType
 
 import pytest
 
-from l4a.graph.embedded import EmbeddedStore
-from l4a.graph.exchange import import_files
-from l4a.graph.queries import named_queries, run_named_query
+from l4a.graph.sparql.queries import named_queries, run_named_query
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.store.exchange import import_files
 
 DATA = Path(__file__).parent / "data" / "queries"
 

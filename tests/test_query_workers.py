@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from l4a.graph.errors import QueryLimitError, StoreError
-from l4a.graph.query_workers import Job, QueryWorkers
+from l4a.graph.store.workers import Job, QueryWorkers
 
 # On 1,500 triples: 1,500³ solutions to count, far more than any test waits; the tests stop it with a time limit.
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g <urn:p> ?i }"
@@ -120,7 +120,7 @@ def test_closing_the_pool_releases_the_waiting_requests(store_path: Path) -> Non
 
 def test_the_setting_sizes_the_pool_of_the_embedded_store(tmp_path: Path, store_path: Path) -> None:
     from l4a.graph.settings import load_settings
-    from l4a.graph.store import open_store
+    from l4a.graph.store.factory import open_store
 
     settings = load_settings(
         {"data_dir": store_path.parent, "query_workers": 3}, environ={}, config_file=tmp_path / "none.toml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from l4a.graph.cli import main
+from l4a.graph.cli.main import main
 from l4a.graph.errors import ConfigError
 from l4a.graph.settings import load_settings, token_sha256
 

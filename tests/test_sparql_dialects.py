@@ -7,7 +7,7 @@ import pyoxigraph as ox
 import pytest
 
 from l4a.graph.errors import UsageError
-from l4a.graph.sparql_dialects import GENERIC, OXIGRAPH, VIRTUOSO, detect_dialect, parse_json_results
+from l4a.graph.store.dialects import GENERIC, OXIGRAPH, VIRTUOSO, detect_dialect, parse_json_results
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

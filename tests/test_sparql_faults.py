@@ -18,8 +18,8 @@ from pyoxigraph import Literal, NamedNode
 
 from l4a.graph.errors import QueryLimitError, StoreError, StoreMissingError, StoreUnavailableError, UsageError
 from l4a.graph.settings import Settings, load_settings
-from l4a.graph.sparql_store import SparqlStore
-from l4a.graph.store import Dataset, Solutions
+from l4a.graph.store.base import Dataset, Solutions
+from l4a.graph.store.remote import SparqlStore
 
 OK_JSON = json.dumps(
     {"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": "http://example.org/a"}}]}}

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import QueryLimitError, UsageError
-from l4a.graph.sparql_check import SparqlRefused, check_query, check_update
-from l4a.graph.store import Dataset, Solutions, Triples
+from l4a.graph.sparql.check import SparqlRefused, check_query, check_update
+from l4a.graph.store.base import Dataset, Solutions, Triples
+from l4a.graph.store.embedded import EmbeddedStore
 
 G1, G2 = "https://example.org/g1", "https://example.org/g2"
 DATA = f"INSERT DATA {{ GRAPH <{G1}> {{ <https://example.org/a> <https://example.org/p> 1 }} " \

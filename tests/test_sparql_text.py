@@ -8,11 +8,11 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import UsageError
-from l4a.graph.queries import bind_parameters, named_queries
-from l4a.graph.queries import query_form as named_form
-from l4a.graph.sparql_text import bind_values, literal_text, query_form, string_text, term_text, where_brace
+from l4a.graph.sparql.queries import bind_parameters, named_queries
+from l4a.graph.sparql.queries import query_form as named_form
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.store.sparql_text import bind_values, literal_text, query_form, string_text, term_text, where_brace
 
 EX = "http://example.org/"
 DATA = f"""
@@ -142,7 +142,7 @@ def test_literals_and_iris() -> None:
 
 
 def test_a_query_that_passed_is_not_parsed_again_and_a_refused_one_always_is() -> None:
-    from l4a.graph import sparql_check
+    from l4a.graph.sparql import check as sparql_check
 
     text = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3 # cached-check test"
     before = sparql_check._checked_query.cache_info().hits

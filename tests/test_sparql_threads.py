@@ -9,8 +9,8 @@ import sys
 
 RACE = """
 import threading
-from l4a.graph.sparql_check import check_query, check_update
-from l4a.graph.queries import get_query
+from l4a.graph.sparql.check import check_query, check_update
+from l4a.graph.sparql.queries import get_query
 
 texts = [get_query(name).text for name in ("hub-profile", "hubs-by-sdg", "sdg-gaps", "builds-on-chain")]
 errors = []

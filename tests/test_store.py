@@ -11,11 +11,11 @@ import pytest
 from pyoxigraph import BlankNode, Dataset, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from l4a.graph.build import build
-from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import InputError, StoreError, StoreMissingError, UsageError
-from l4a.graph.queries import named_queries, run_named_query
-from l4a.graph.store import Dataset as StoreDataset
-from l4a.graph.store import Solutions, Store, Triples
+from l4a.graph.sparql.queries import named_queries, run_named_query
+from l4a.graph.store.base import Dataset as StoreDataset
+from l4a.graph.store.base import Solutions, Store, Triples
+from l4a.graph.store.embedded import EmbeddedStore
 
 EX = "http://example.org/"
 G = NamedNode(EX + "g")
@@ -175,7 +175,7 @@ def test_a_load_that_fails_half_way_leaves_the_previous_graph(
 ) -> None:
     # On a server the load is staged: the graph is replaced only once every triple is there. (The embedded store
     # keeps its old state beside it instead: tests/test_durability.py; `l4a import` parses every file first.)
-    from l4a.graph import sparql_store
+    from l4a.graph.store import remote as sparql_store
 
     monkeypatch.setattr(sparql_store, "STAGE_BATCH_TRIPLES", 1000)  # several batches reach the server first
     store = server_store
@@ -207,7 +207,7 @@ def test_load_file_replaces_the_graphs_it_holds(store: Store, tmp_path: Path) ->
 
 
 def test_dump_pages_through_everything(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    from l4a.graph import sparql_store
+    from l4a.graph.store import remote as sparql_store
 
     monkeypatch.setattr(sparql_store, "PAGE_ROWS", 700)
     node = BlankNode()

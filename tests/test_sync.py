@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from l4a.graph.embedded import EmbeddedStore
-from l4a.graph.exchange import import_files
-from l4a.graph.sync import KIND_WEIGHTS, HubRecord, Related, SyncIndex
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.store.exchange import import_files
+from l4a.graph.sync.index import KIND_WEIGHTS, HubRecord, Related, SyncIndex
 
 DATA = Path(__file__).parent / "data" / "sync" / "rare-beats-common.trig"
 LABELS = Path(__file__).parent / "data" / "sync" / "labels.trig"
@@ -198,7 +198,7 @@ def test_must_show_bilbao_is_related_to_real_hubs_with_reasons(cli: Cli) -> None
 
 
 def test_communities_bridges_and_exports(store: EmbeddedStore, tmp_path: Path) -> None:
-    from l4a.graph.network import bridges, communities, hub_network, network_graphml, network_json
+    from l4a.graph.sync.network import bridges, communities, hub_network, network_graphml, network_json
 
     graph = hub_network(SyncIndex.from_store(store))
     groups = communities(graph)

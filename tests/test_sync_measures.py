@@ -11,11 +11,11 @@ import pyoxigraph as ox
 from click.testing import CliRunner
 
 from l4a.graph.build import build
-from l4a.graph.cli import main
-from l4a.graph.embedded import EmbeddedStore
-from l4a.graph.monitoring import links_over_time
-from l4a.graph.sync import HubRecord, SyncIndex
-from l4a.graph.sync_measures import HubFacts, Link, became_links, growth, hub_links, read_facts
+from l4a.graph.cli.main import main
+from l4a.graph.monitoring.load import links_over_time
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.sync.index import HubRecord, SyncIndex
+from l4a.graph.sync.measures import HubFacts, Link, became_links, growth, hub_links, read_facts
 
 D = dt.date
 

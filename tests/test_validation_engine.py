@@ -10,10 +10,10 @@ import pytest
 from rdflib import RDF, Graph, Namespace
 from rdflib.term import Node
 
-from l4a.graph.embedded import EmbeddedStore
 from l4a.graph.errors import ConfigError
-from l4a.graph.shapes import read_shapes
-from l4a.graph.validation import Validator
+from l4a.graph.shacl.shapes import read_shapes
+from l4a.graph.shacl.validation import Validator
+from l4a.graph.store.embedded import EmbeddedStore
 
 DATA = Path(__file__).parent / "data" / "engine"
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -95,7 +95,7 @@ def test_unsupported_shacl_is_refused_not_ignored(shape: str) -> None:
 
 
 def test_class_checks_use_the_ontologys_subclasses() -> None:
-    from l4a.graph.validation import shipped_validator
+    from l4a.graph.shacl.validation import shipped_validator
 
     closures = shipped_validator().model.class_closures
     organisation = set(closures["https://w3id.org/l4a/ontology#Organisation"])

@@ -12,9 +12,9 @@ import pytest
 from rdflib import Graph
 
 from l4a.graph.build import build
-from l4a.graph.embedded import EmbeddedStore
-from l4a.graph.shapes import shapes_graph
-from l4a.graph.validation import ValidationResult, owners, shipped_validator
+from l4a.graph.shacl.shapes import shapes_graph
+from l4a.graph.shacl.validation import ValidationResult, owners, shipped_validator
+from l4a.graph.store.embedded import EmbeddedStore
 
 from .test_validation_engine import Key, pyshacl_results
 

@@ -5,9 +5,9 @@ path joined with other patterns; see graph/sparql_dialects.py)."""
 from __future__ import annotations
 
 from l4a.graph.build import build
-from l4a.graph.embedded import EmbeddedStore
-from l4a.graph.store import Store
-from l4a.graph.validation import ValidationReport, shipped_validator
+from l4a.graph.shacl.validation import ValidationReport, shipped_validator
+from l4a.graph.store.base import Store
+from l4a.graph.store.embedded import EmbeddedStore
 
 Key = tuple[str, str | None, str | None, str, str]
 

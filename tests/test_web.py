@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from l4a.web import create_app
+from l4a.web.app import create_app
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_l4a_serve_builds_and_serves_with_waitress(backend: Any, tmp_path: Path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")}
     env |= {"L4A_DATA_DIR": str(tmp_path), "L4A_CONFIG": str(tmp_path / "none.toml"), **backend.env}
     env["L4A_SECRET_KEY"] = secrets.token_hex(32)  # `l4a serve` refuses to start without one
-    command = [sys.executable, "-c", "from l4a.graph.cli import main; main()", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "l4a.graph.cli", "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from l4a.graph.cli import main
-from l4a.graph.store import open_store
+from l4a.graph.cli.main import main
+from l4a.graph.store.factory import open_store
 
 from .webapp import web_app
 

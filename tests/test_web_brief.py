@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from l4a.graph.build import build
-from l4a.graph.embedded import EmbeddedStore
+from l4a.graph.store.embedded import EmbeddedStore
 
 from .webapp import web_app
 

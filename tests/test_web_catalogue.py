@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from l4a.graph.queries import named_queries
+from l4a.graph.sparql.queries import named_queries
 
 from .webapp import make_app, web_app
 

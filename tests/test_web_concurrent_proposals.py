@@ -9,8 +9,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from l4a.graph.lifecycle import proposal, revisions
 from l4a.graph.namespaces import DEFAULT_BASE
+from l4a.graph.proposals.lifecycle import proposal, revisions
 
 from .test_web_propose import VALID
 from .webapp import web_app

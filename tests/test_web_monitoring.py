@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from l4a.graph.build import build
-from l4a.graph.dashboard import YearCoverage
-from l4a.graph.dashboard_svg import coverage_svg
-from l4a.graph.embedded import EmbeddedStore
-from l4a.graph.monitoring import Deliverable, HubMonitoring, Indicator, Observation, load_monitoring
-from l4a.graph.monitoring_hub import load_hub_monitoring
-from l4a.graph.monitoring_svg import indicator_svg, timeline_svg
+from l4a.graph.monitoring.hub import load_hub_monitoring
+from l4a.graph.monitoring.load import Deliverable, HubMonitoring, Indicator, Observation, load_monitoring
+from l4a.graph.monitoring.svg import indicator_svg, timeline_svg
+from l4a.graph.reports.dashboard import YearCoverage
+from l4a.graph.reports.dashboard_svg import coverage_svg
+from l4a.graph.store.embedded import EmbeddedStore
 
 from .webapp import web_app
 
@@ -220,7 +220,7 @@ def test_the_dashboard_lists_hubs_with_figures_first_a_page_at_a_time(
 ) -> None:
     import re
 
-    from l4a.web import monitoring
+    from l4a.web.pages import monitoring
 
     monkeypatch.setattr(monitoring, "PER_PAGE", 2)
     with web_app(examples_dir) as app:

@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from l4a.graph.build import build
-from l4a.graph.embedded import EmbeddedStore
-from l4a.graph.validation import shipped_validator
+from l4a.graph.shacl.validation import shipped_validator
+from l4a.graph.store.embedded import EmbeddedStore
 
 from .test_web_staff import ANA_TOKEN, sha, sign_in
 from .webapp import web_app

@@ -16,7 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from l4a.graph.settings import load_settings
-from l4a.web import create_app, ready_reports, warm_reports
+from l4a.web.app import create_app
+from l4a.web.state import ready_reports, warm_reports
 
 from .webapp import web_app
 

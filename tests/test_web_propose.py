@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from l4a.graph.lifecycle import proposal
 from l4a.graph.namespaces import DEFAULT_BASE
+from l4a.graph.proposals.lifecycle import proposal
 
 from .webapp import web_app
 

@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from l4a.graph.errors import ConfigError
-from l4a.graph.lifecycle import proposal
 from l4a.graph.namespaces import DEFAULT_BASE
+from l4a.graph.proposals.lifecycle import proposal
 from l4a.graph.settings import load_settings
 
 from .test_web_propose import VALID

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 
 from l4a.graph.settings import load_settings
-from l4a.web import create_app
+from l4a.web.app import create_app
 
 
 def app_on(tmp_path: Path, environ: dict[str, str], build: bool = False) -> Flask:

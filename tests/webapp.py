@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 
 from l4a.graph.settings import load_settings
-from l4a.web import create_app
+from l4a.web.app import create_app
 
 
 def make_app(data_dir: Path, **overrides: Any) -> Flask:
@@ -46,7 +46,7 @@ def served(data_dir: Path, seconds: float = 120) -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     env = {**os.environ, "L4A_DATA_DIR": str(data_dir), "L4A_CONFIG": str(data_dir / "absent.toml")}
-    command = [sys.executable, "-c", "from l4a.graph.cli import main; main()", "serve", "--dev", "--port", str(port)]
+    command = [sys.executable, "-m", "l4a.graph.cli", "serve", "--dev", "--port", str(port)]
     log = data_dir / "serve.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:

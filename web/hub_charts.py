@@ -9,12 +9,11 @@ from decimal import Decimal
 from flask import current_app
 from markupsafe import Markup
 
-from l4a.graph.monitoring import HubMonitoring, deliverable_status, mean_progress
-from l4a.graph.monitoring_hub import load_hub_monitoring
-from l4a.graph.monitoring_svg import indicator_svg, timeline_svg
-
-from . import app_store, cached
-from .i18n import translate
+from l4a.graph.monitoring.hub import load_hub_monitoring
+from l4a.graph.monitoring.load import HubMonitoring, deliverable_status, mean_progress
+from l4a.graph.monitoring.svg import indicator_svg, timeline_svg
+from l4a.web.i18n import translate
+from l4a.web.state import app_store, cached
 
 STATUSES = ("done", "overdue", "at-risk", "on-track")
 

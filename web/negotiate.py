@@ -11,9 +11,8 @@ from flask import Response, request
 from werkzeug.datastructures import MIMEAccept
 
 from l4a.graph.namespaces import PREFIXES
-from l4a.graph.sparql_protocol import ALIASES, FORMAT_NAMES, GRAPH_FORMATS, write_graph
-
-from .i18n import translate
+from l4a.graph.sparql.protocol import ALIASES, FORMAT_NAMES, GRAPH_FORMATS, write_graph
+from l4a.web.i18n import translate
 
 HTML = "text/html"
 JSON = "application/json"

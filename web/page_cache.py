@@ -16,8 +16,8 @@ from collections.abc import Callable
 from flask import Flask, current_app, request
 from flask.typing import ResponseReturnValue
 
-from .i18n import chosen_language
-from .render import wants_json
+from l4a.web.i18n import chosen_language
+from l4a.web.render import wants_json
 
 MAX_PAGES = 2000  # about 20 kB each: 40 MB at most
 

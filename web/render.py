@@ -9,9 +9,8 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.labels import Labels
-
-from . import app_labels
-from .i18n import chosen_language, languages, translate
+from l4a.web.i18n import chosen_language, languages, translate
+from l4a.web.state import app_labels
 
 
 def wants_json() -> bool:

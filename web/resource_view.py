@@ -11,10 +11,9 @@ import pyoxigraph as ox
 
 from l4a.graph.labels import Labels
 from l4a.graph.namespaces import RDF
-from l4a.graph.sparql_protocol import term_json
-from l4a.graph.store import Row
-
-from .terms import Cell, cell, short_iri
+from l4a.graph.sparql.protocol import term_json
+from l4a.graph.store.base import Row
+from l4a.web.terms import Cell, cell, short_iri
 
 RDF_TYPE = RDF + "type"
 

@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from .i18n import chosen_language, languages, translate
+from l4a.web.i18n import chosen_language, languages, translate
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from l4a.graph.namespaces import PREFIXES, XSD
-from l4a.graph.store import QueryResult, Row, Solutions, Term, Triples
+from l4a.graph.store.base import QueryResult, Row, Solutions, Term, Triples
 
 LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 

@@ -11,9 +11,9 @@ import io
 import json
 from pathlib import Path
 
-from l4a.graph.embedded import EmbeddedStore
-from l4a.graph.exchange import import_files
-from l4a.graph.queries import get_query, run_named_query
+from l4a.graph.sparql.queries import get_query, run_named_query
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.store.exchange import import_files
 
 HERE = Path(__file__).parent
 

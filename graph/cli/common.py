@@ -1,0 +1,62 @@
+"""What every command shares: the group that turns errors into exit codes, settings, the store, hub arguments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from l4a.graph.errors import L4AError, UsageError
+from l4a.graph.settings import Settings, load_settings
+from l4a.graph.store.base import Store
+from l4a.graph.store.factory import open_store
+from l4a.graph.sync.index import SyncIndex
+
+EXIT_CODES = """\b
+Exit codes: 0 ok, 1 the data does not conform, 2 usage, input or runtime error."""
+
+
+class L4AGroup(click.Group):
+    """A click group that turns the core's errors into a message on stderr and exit code 2 (or 1)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except L4AError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def settings_of(ctx: click.Context, **overrides: Any) -> Settings:
+    """Settings from defaults, config file, environment and the group's and command's flags."""
+    options: dict[str, Any] = dict(ctx.find_root().params)
+    config = options.pop("config", None)
+    options.update(overrides)
+    return load_settings(options, config_file=Path(config) if config else None)
+
+
+def progress_printer(stage: str, done: int, total: int) -> None:
+    """Progress of long loads, on stderr."""
+    click.echo(f"[{done}/{total}] {stage}", err=True)
+
+
+def with_store(ctx: click.Context, read_only: bool = False) -> Store:
+    """Open the configured store and close it when the command ends."""
+    store = open_store(settings_of(ctx), read_only=read_only)
+    ctx.call_on_close(store.close)
+    return store
+
+
+def hub_iri(settings: Settings, hub: str) -> str:
+    """A hub given by slug or IRI."""
+    return hub if hub.startswith(("http://", "https://")) else f"{settings.base_iri}id/hub/{hub}"
+
+
+def index_and_hub(ctx: click.Context, hub: str) -> tuple[SyncIndex, str]:
+    """The synchronization index of the store, and the IRI of a hub in it (slug or IRI given)."""
+    index = SyncIndex.from_store(with_store(ctx, read_only=True))
+    iri = hub_iri(settings_of(ctx), hub)
+    if iri not in index.hubs:
+        raise UsageError(f"there is no hub {hub!r} in the store.")
+    return index, iri

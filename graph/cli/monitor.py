@@ -1,0 +1,236 @@
+"""`l4a monitor add|status|links` and `l4a brief`: thin commands over monitoring.py, sync_measures.py and brief*.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from l4a.graph.cli.common import EXIT_CODES, hub_iri, settings_of, with_store
+from l4a.graph.errors import UsageError
+from l4a.graph.monitoring.load import (
+    add_observations,
+    deliverable_status,
+    load_monitoring,
+    mean_progress,
+    near_end_without_report,
+    on_time_share,
+)
+from l4a.graph.reports.brief import brief_html, brief_markdown, make_brief
+from l4a.graph.reports.brief_vcs import EDITION_WORDS, make_edition_brief
+from l4a.graph.sync.index import SyncIndex
+from l4a.graph.sync.measures import KINDS, became_links, growth, hub_links, read_facts
+
+WORDS = {
+    "en": {"done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track",
+           "none": "no figures reported", "progress": "progress", "flag": "ends soon without a completion report",
+           "on_time": "deliverables on time", "added": "Added {n} observations for {hub} in graph {graph}."},
+    "fr": {"done": "achevé", "overdue": "en retard", "at-risk": "à risque", "on-track": "dans les temps",
+           "none": "aucun chiffre communiqué", "progress": "avancement",
+           "flag": "se termine bientôt sans rapport final", "on_time": "livrables dans les délais",
+           "added": "{n} observations ajoutées pour {hub} dans le graphe {graph}."},
+    "es": {"done": "finalizado", "overdue": "atrasado", "at-risk": "en riesgo", "on-track": "en curso",
+           "none": "no se han informado cifras", "progress": "avance",
+           "flag": "termina pronto sin informe final", "on_time": "entregables a tiempo",
+           "added": "{n} observaciones añadidas para {hub} en el grafo {graph}."},
+}  # fmt: skip
+
+
+def percent(value: Decimal | None) -> str | None:
+    return None if value is None else f"{round(value * 100)}%"
+
+
+@click.group("monitor", epilog=EXIT_CODES)
+def monitor_group() -> None:
+    """Monitoring: add observations on deliverable indicators, see each deliverable's status (docs/monitoring.md).
+
+    \b
+    Example:
+      l4a monitor add figures.yaml && l4a monitor status --hub demo-rioverde-green-corridors
+    """
+
+
+@monitor_group.command("add", epilog=EXIT_CODES)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
+@click.pass_context
+def monitor_add(ctx: click.Context, file: Path, lang: str) -> None:
+    """Add the observations of a YAML or CSV file to a new named graph (earlier figures are kept).
+
+    Each field is checked (an error names the file, the line and the field), then the observation shapes
+    (shapes/observation.ttl, messages in --lang); nothing is written if one fails.
+
+    \b
+    Example:
+      l4a monitor add figures.yaml
+    """
+    added = add_observations(with_store(ctx), file, settings_of(ctx).base_iri, lang=lang)
+    click.echo(WORDS[lang]["added"].format(n=added.observations, hub=added.hub, graph=added.graph))
+
+
+@monitor_group.command("status", epilog=EXIT_CODES)
+@click.option("--hub", help="Only this hub (slug or IRI).")
+@click.option("--today", help="Compute the status as on this date (default: today), e.g. 2027-01-31.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
+@click.pass_context
+def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: str, lang: str) -> None:
+    """Each hub's deliverables with their status and indicators' progress, or "no figures reported".
+
+    \b
+    Example:
+      l4a monitor status --hub demo-rioverde-green-corridors --today 2027-01-31
+    """
+    try:
+        day = dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError as exc:
+        raise UsageError(f"--today must be a date such as 2027-01-31, not {today!r}.") from exc
+    settings = settings_of(ctx)
+    hubs = load_monitoring(with_store(ctx, read_only=True), settings.base_iri)
+    if hub is not None:
+        iri = hub_iri(settings, hub)
+        if iri not in hubs:
+            raise UsageError(f"there is no hub {hub!r} in the store.")
+        hubs = {iri: hubs[iri]}
+    words = WORDS[lang]
+    out: list[dict[str, Any]] = []
+    for h in sorted(hubs.values(), key=lambda h: h.iri):
+        out.append(
+            {
+                "hub": h.iri,
+                "title": h.label,
+                "figures_reported": h.has_figures(),
+                "progress": percent(mean_progress(h.indicators, day)),
+                "on_time_share": percent(on_time_share(h.deliverables, day)),
+                "near_end_without_report": near_end_without_report(h, day),
+                "deliverables": [
+                    {
+                        "deliverable": d.iri,
+                        "title": d.label,
+                        "due": d.due.isoformat() if d.due else None,
+                        "status": deliverable_status(d, h.start, day),
+                        "indicators": [
+                            {"indicator": i.iri, "title": i.label, "progress": percent(i.progress(day))}
+                            for i in d.indicators
+                        ],
+                    }
+                    for d in h.deliverables
+                ],
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    for h_out in out:
+        flag = f" [{words['flag']}]" if h_out["near_end_without_report"] else ""
+        if not h_out["figures_reported"]:
+            click.echo(f"{h_out['title']} ({h_out['hub']}): {words['none']}{flag}")
+            continue
+        click.echo(f"{h_out['title']} ({h_out['hub']}): {words['progress']} {h_out['progress']}{flag}")
+        for d in h_out["deliverables"]:
+            click.echo(f"  {d['title']} ({d['due']}): {words[d['status']]}")
+            for i in d["indicators"]:
+                click.echo(f"    {i['title']}: {i['progress'] or words['none']}")
+
+
+LINK_WORDS = {
+    "en": {"growth": "Links between hubs, cumulative by year", "year": "year", "any": "any (pairs)",
+           "undated": "Undated links, left out of the counts: {n}", "none": "No link between hubs is recorded.",
+           "became": "Potential partners that became links", "cutoff": "cut-off", "proposed": "proposed",
+           "became_n": "became links", "share": "share"},
+    "fr": {"growth": "Liens entre hubs, cumulés par année", "year": "année", "any": "tous (paires)",
+           "undated": "Liens sans date, non comptés : {n}", "none": "Aucun lien entre hubs n'est enregistré.",
+           "became": "Partenaires potentiels devenus des liens", "cutoff": "date de référence",
+           "proposed": "proposés", "became_n": "devenus des liens", "share": "part"},
+    "es": {"growth": "Vínculos entre hubs, acumulados por año", "year": "año", "any": "todos (pares)",
+           "undated": "Vínculos sin fecha, no contados: {n}", "none": "No hay ningún vínculo registrado entre hubs.",
+           "became": "Socios potenciales que se convirtieron en vínculos", "cutoff": "fecha de corte",
+           "proposed": "propuestos", "became_n": "convertidos en vínculos", "share": "proporción"},
+}  # fmt: skip
+
+
+@monitor_group.command("links", epilog=EXIT_CODES)
+@click.option("--cutoff", "cutoffs", multiple=True, help="A cut-off date (repeatable; default: 1 January this year).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Partners per hub.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
+@click.pass_context
+def monitor_links(ctx: click.Context, cutoffs: tuple[str, ...], limit: int, fmt: str, lang: str) -> None:
+    """Synchronization measures: links between hubs by kind (builds on, synchronizes with, shared partners, joint
+    events) counted by year, and the potential partners that became actual links after each cut-off date.
+
+    \b
+    Example:
+      l4a monitor links --cutoff 2024-01-01 --cutoff 2025-01-01 --format json
+    """
+    try:
+        days = [dt.date.fromisoformat(c) for c in cutoffs] or [dt.date(dt.date.today().year, 1, 1)]
+    except ValueError as exc:
+        raise UsageError(f"--cutoff must be a date such as 2025-01-01, not {exc}.") from exc
+    store = with_store(ctx, read_only=True)
+    links = hub_links(read_facts(store))
+    index = SyncIndex.from_store(store, lang)
+    conversions = [became_links(index, links, day, limit) for day in sorted(days)]
+    counts = growth(links)
+    if fmt == "json":
+        out = {"links": [link.as_dict() for link in links], "growth": counts,
+               "conversions": [c.as_dict() for c in conversions]}  # fmt: skip
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    w = LINK_WORDS[lang]
+    columns = [*KINDS, "any"]
+    years = sorted({year for kind in columns for year in counts[kind]})
+    click.echo(w["growth"])
+    if not years:
+        click.echo(w["none"])
+    else:
+        click.echo("\t".join([w["year"], *KINDS, w["any"]]))
+        for year in years:
+            cells = [max((n for y, n in counts[kind].items() if y <= year), default=0) for kind in columns]
+            click.echo("\t".join([str(year), *map(str, cells)]))
+    click.echo(w["undated"].format(n=sum(1 for link in links if link.on is None)))
+    click.echo("")
+    click.echo(w["became"])
+    click.echo("\t".join([w["cutoff"], w["proposed"], w["became_n"], w["share"]]))
+    for c in conversions:
+        share = "-" if c.share is None else f"{round(c.share * 100)}%"
+        click.echo("\t".join([c.cutoff.isoformat(), str(len(c.proposed)), str(len(c.became)), share]))
+        for link in c.became:
+            click.echo(f"  {link.a} {link.kind} {link.b} ({link.on.isoformat() if link.on else '?'})")
+
+
+@click.command("brief", epilog=EXIT_CODES)
+@click.option("--council", help="A Policy Council: slug, IRI or name (either term of its lineage).")
+@click.option("--vcs", help="A Venice City Solutions 2030 edition: number, year, slug or IRI.")
+@click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.pass_context
+def brief_command(
+    ctx: click.Context, council: str | None, vcs: str | None, lang: str, fmt: str, output: Path | None
+) -> None:
+    """A brief for a Policy Council (--council) or a Venice City Solutions edition (--vcs): its hubs, their progress
+    or "no figures reported", the evidence with source addresses and dates, related hubs, and the gaps
+    (docs/monitoring.md). Give exactly one of --council and --vcs.
+
+    \b
+    Examples:
+      l4a brief --council multilevel-governance-regaining-trust --format md -o brief.md
+      l4a brief --vcs 2021 --lang fr -o vcs-2021.html
+    """
+    if (council is None) == (vcs is None):
+        raise UsageError("give exactly one of --council and --vcs.")
+    store, base = with_store(ctx, read_only=True), settings_of(ctx).base_iri
+    if council is not None:
+        found, words = make_brief(store, council, lang, base), None
+    else:
+        found, words = make_edition_brief(store, vcs or "", lang, base), EDITION_WORDS[lang]
+    text = brief_markdown(found, words) if fmt == "md" else brief_html(found, words)
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")

@@ -1,0 +1,152 @@
+"""`l4a propose` and `l4a proposals ...`: thin commands over graph/proposals.py and graph/lifecycle.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from l4a.graph.cli.common import EXIT_CODES, settings_of, with_store
+from l4a.graph.proposals.lifecycle import ACTIONS, STATUSES, proposal, proposals, transition
+from l4a.graph.proposals.pipeline import Stored, submit
+from l4a.graph.shacl.report import report_text
+from l4a.graph.shacl.validation import shipped_validator
+
+STATUS_WORDS = {
+    "en": {"submitted": "submitted", "needs-changes": "needs changes", "under-review": "under review",
+           "labelled": "labelled", "completed": "completed", "withdrawn": "withdrawn", "rejected": "rejected"},
+    "fr": {"submitted": "soumise", "needs-changes": "modifications demandées", "under-review": "en cours d'examen",
+           "labelled": "labellisée", "completed": "achevée", "withdrawn": "retirée", "rejected": "rejetée"},
+    "es": {"submitted": "presentada", "needs-changes": "requiere cambios", "under-review": "en revisión",
+           "labelled": "reconocida", "completed": "finalizada", "withdrawn": "retirada", "rejected": "rechazada"},
+}  # fmt: skip
+REVISION_WORD = {"en": "revision", "fr": "révision", "es": "revisión"}
+
+
+def print_stored(results: list[Stored], fmt: str, lang: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
+        return
+    model = shipped_validator().model
+    for result in results:
+        status = STATUS_WORDS[lang][result.status]
+        click.echo(f"{result.id} ({REVISION_WORD[lang]} {result.revision}, {result.source}): {status}")
+        if result.report.results:
+            text = report_text(result.report, model, {}, lang)
+            click.echo("\n".join("  " + line for line in text.splitlines()))
+
+
+@click.command("propose", epilog=EXIT_CODES)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--input-format",
+    "kind",
+    type=click.Choice(["yaml", "json", "csv", "rdf"]),
+    help="Format of the files (default: from the extension; .ttl, .jsonld and other RDF files are read as RDF).",
+)
+@click.option("--by", "who", help="Who submits (default: the file's submitted_by, else anonymous).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
+@click.pass_context
+def propose_command(
+    ctx: click.Context, files: tuple[Path, ...], kind: str | None, who: str | None, fmt: str, lang: str
+) -> None:
+    """Submit hub proposals (YAML, JSON, CSV, or RDF) through the gate, and store each as a new revision.
+
+    Every proposal is stored, with its original bytes and its validation report: as "submitted" when it passes
+    the gate, as "needs changes" when it does not. Exits 0 when all pass, 1 when any needs changes, 2 when a file
+    cannot be read (then nothing is stored). The format: docs/proposals.md.
+
+    \b
+    Example:
+      l4a propose docs/examples/proposal-rioverde.fr.yaml --lang fr
+    """
+    settings = settings_of(ctx)
+    store = with_store(ctx)
+    results = submit(store, files, settings.base_iri, who, lang, kind)
+    print_stored(results, fmt, lang)
+    ctx.exit(0 if all(r.report.conforms for r in results) else 1)
+
+
+@click.group("proposals", epilog=EXIT_CODES)
+def proposals_group() -> None:
+    """List, show and move proposals through their lifecycle (review, accept, reject, withdraw, complete).
+
+    \b
+    Example:
+      l4a proposals list --status submitted
+    """
+
+
+@proposals_group.command("list", epilog=EXIT_CODES)
+@click.option("--status", type=click.Choice(STATUSES), help="Only proposals in this status.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
+@click.pass_context
+def proposals_list(ctx: click.Context, status: str | None, fmt: str, lang: str) -> None:
+    """The latest revision of every proposal: id, revision, status, date, name.
+
+    \b
+    Example:
+      l4a proposals list --format json
+    """
+    found = proposals(with_store(ctx, read_only=True), settings_of(ctx).base_iri, status)
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in found], indent=2, ensure_ascii=False))
+        return
+    for r in found:
+        name = r.names.get(lang) or next(iter(r.names.values()), "")
+        click.echo(f"{r.id}\t{r.number}\t{STATUS_WORDS[lang][r.status]}\t{r.created[:10]}\t{name}")
+
+
+@proposals_group.command("show", epilog=EXIT_CODES)
+@click.argument("proposal_id")
+@click.option("--revision", type=int, help="A given revision (default: the latest).")
+@click.option("--original", is_flag=True, help="Print the submission exactly as it was received.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def proposals_show(ctx: click.Context, proposal_id: str, revision: int | None, original: bool, fmt: str) -> None:
+    """One proposal: its status history (who, when, why), its report, or its original submission.
+
+    \b
+    Example:
+      l4a proposals show rioverde-green-corridors --original
+    """
+    found = proposal(with_store(ctx, read_only=True), proposal_id, settings_of(ctx).base_iri, revision)
+    if original:
+        click.echo(found.content, nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(found.as_dict(full=True), indent=2, ensure_ascii=False))
+    else:
+        verdict = "conforms" if found.conforms else "does not conform"
+        click.echo(f"{found.id}, revision {found.number}: {found.status} ({verdict})")
+        for change in found.changes:
+            reason = f": {change.reason}" if change.reason else ""
+            click.echo(f"  {change.when}  {change.before or '-'} -> {change.after}  by {change.who}{reason}")
+        results = found.report.get("results", [])
+        for result in results if isinstance(results, list) else []:
+            click.echo(f"  {result['severity']}: {result['message']}")
+
+
+def _action_command(action: str) -> None:
+    starts, after = ACTIONS[action]
+    help_text = (
+        f"Move a proposal from {' or '.join(starts)} to {after}, recording who, when and why (PROV)."
+        + (" Accepting publishes the revision as the hub's graph, atomically." if action == "accept" else "")
+        + f"\n\n\b\nExample:\n  l4a proposals {action} rioverde-green-corridors --by 'UCLG secretariat'"
+        " --reason 'complete and eligible'"
+    )
+
+    @proposals_group.command(action, epilog=EXIT_CODES, help=help_text)
+    @click.argument("proposal_id")
+    @click.option("--by", "who", required=True, help="Who makes the change (recorded with PROV).")
+    @click.option("--reason", help="Why (recorded with the change).")
+    @click.pass_context
+    def command(ctx: click.Context, proposal_id: str, who: str, reason: str | None) -> None:
+        found = transition(with_store(ctx), proposal_id, action, settings_of(ctx).base_iri, who, reason)
+        click.echo(f"{found.id}, revision {found.number}: {found.status}")
+
+
+for _action in ACTIONS:
+    _action_command(_action)

@@ -1,0 +1,53 @@
+"""`l4a serve`: the web app under waitress."""
+
+from __future__ import annotations
+
+import click
+
+from l4a.graph.cli.common import EXIT_CODES, settings_of
+from l4a.graph.errors import ConfigError
+
+
+@click.command("serve", epilog=EXIT_CODES)
+@click.option("--host", help="Address to bind (default 127.0.0.1; L4A_HOST).")
+@click.option("--port", type=int, help="Port (default 5000; L4A_PORT).")
+@click.option("--threads", type=int, help="Worker threads (default 8; L4A_THREADS).")
+@click.option(
+    "--dev",
+    is_flag=True,
+    help="Development: without L4A_SECRET_KEY, a random key for this run (sessions end with it); without L4A_STAFF, "
+    "a staff member 'dev' whose token for this run is printed.",
+)
+@click.pass_context
+def serve_command(ctx: click.Context, host: str | None, port: int | None, threads: int | None, dev: bool) -> None:
+    """Serve the web app with waitress, building the store first if it is empty.
+
+    Production needs L4A_SECRET_KEY (it signs the forms' sessions); without it `l4a serve` refuses to start,
+    unless --dev.
+
+    \b
+    Example:
+      L4A_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))') l4a serve --port 8080
+    """
+    import waitress
+
+    from l4a.web.app import create_app  # the CLI is the one edge that starts the web app
+
+    settings = settings_of(ctx, host=host, port=port, threads=threads)
+    if not dev and len(settings.secret_key) < 32:
+        raise ConfigError(
+            "l4a serve needs a secret key of at least 32 characters in L4A_SECRET_KEY (it signs the forms' sessions), "
+            "e.g. from: python3 -c 'import secrets; print(secrets.token_hex(32))'. Use --dev to run without one."
+        )
+    if dev and not settings.staff:
+        import dataclasses
+        import secrets
+
+        from l4a.graph.settings import token_sha256
+
+        token = secrets.token_urlsafe(24)
+        settings = dataclasses.replace(settings, staff=(f"dev:{token_sha256(token)}",))
+        click.echo(f"Staff sign-in for this run (/staff/sign-in): name dev, token {token}", err=True)
+    app = create_app(settings=settings, build_if_empty=True, warm=True)
+    click.echo(f"Serving the Local4Action Hub Graph on http://{settings.host}:{settings.port}/", err=True)
+    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads)

@@ -1,0 +1,121 @@
+"""`l4a related`, `partners`, `communities`, `network` and `gaps`: the synchronization engine."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from l4a.graph.cli.common import EXIT_CODES, index_and_hub, settings_of, with_store
+from l4a.graph.sync.gaps import find_gaps
+from l4a.graph.sync.index import Related, SyncIndex
+from l4a.graph.sync.network import bridges, communities, hub_network, network_graphml, network_json
+
+
+def print_related(found: list[Related], fmt: str) -> None:
+    """Related hubs as a table with their reasons, or as JSON."""
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in found], indent=2, ensure_ascii=False))
+        return
+    for r in found:
+        click.echo(f"{r.score:7.3f}  {r.label or r.hub}")
+        for reason in r.reasons:
+            click.echo(f"         +{reason.contribution:.3f}  {reason.kind}: {reason.label}")
+
+
+@click.command("related", epilog=EXIT_CODES)
+@click.argument("hub")
+@click.option("--limit", type=int, default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def related_command(ctx: click.Context, hub: str, limit: int, fmt: str) -> None:
+    """Hubs related to HUB (slug or IRI), best first, with the shared concepts that make up each score.
+
+    \b
+    Example:
+      l4a related bilbao-city-of-values --format json
+    """
+    index, iri = index_and_hub(ctx, hub)
+    print_related(index.related(iri, limit), fmt)
+
+
+@click.command("partners", epilog=EXIT_CODES)
+@click.argument("hub")
+@click.option("--limit", type=int, default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def partners_command(ctx: click.Context, hub: str, limit: int, fmt: str) -> None:
+    """Potential synchronization partners of HUB: related, active at the same time, not linked yet.
+
+    \b
+    Example:
+      l4a partners valongo-participation4all
+    """
+    index, iri = index_and_hub(ctx, hub)
+    print_related(index.partners(iri, limit), fmt)
+
+
+@click.command("communities", epilog=EXIT_CODES)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def communities_command(ctx: click.Context, fmt: str) -> None:
+    """Communities of related hubs (Louvain) and the bridge hubs between them (betweenness).
+
+    \b
+    Example:
+      l4a communities --format json
+    """
+    index = SyncIndex.from_store(with_store(ctx, read_only=True))
+    graph = hub_network(index)
+    groups = communities(graph)
+    bridge_hubs = bridges(graph)
+    if fmt == "json":
+        data = {"communities": groups, "bridges": [{"hub": h, "betweenness": round(b, 6)} for h, b in bridge_hubs]}
+        click.echo(json.dumps(data, indent=2))
+        return
+    for number, group in enumerate(groups, start=1):
+        click.echo(f"Community {number} ({len(group)} hubs)")
+        for hub in group:
+            click.echo(f"  {index.hubs[hub].label or hub}")
+    click.echo("Bridge hubs")
+    for hub, value in bridge_hubs:
+        click.echo(f"  {value:.3f}  {index.hubs[hub].label or hub}")
+
+
+@click.command("network", epilog=EXIT_CODES)
+@click.option("--format", "fmt", type=click.Choice(["json", "graphml"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.pass_context
+def network_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Export the hub network (hubs joined to their most related hubs) as node-link JSON or GraphML.
+
+    \b
+    Example:
+      l4a network --format graphml -o hubs.graphml
+    """
+    graph = hub_network(SyncIndex.from_store(with_store(ctx, read_only=True)))
+    data = network_json(graph).encode() if fmt == "json" else network_graphml(graph)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+
+
+
+@click.command("gaps", epilog=EXIT_CODES)
+@click.option("--council", help="Count only the hubs of this Policy Council or its lineage (slug or IRI).")
+@click.option("--section", help="Count only the hubs of this UCLG section (slug or IRI).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+def gaps_command(ctx: click.Context, council: str | None, section: str | None, fmt: str) -> None:
+    """SDG targets and Durban manifestos that no hub addresses, optionally counting only the hubs of a council
+    (of either term) or of a section.
+
+    \b
+    Example:
+      l4a gaps --section cemr --format csv
+    """
+    found = find_gaps(with_store(ctx, read_only=True), council, section, settings_of(ctx).base_iri)
+    click.echo(json.dumps(found.as_dict(), indent=2) if fmt == "json" else found.as_text(fmt))

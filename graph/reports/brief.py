@@ -1,0 +1,272 @@
+"""A brief for a Policy Council: its hubs across both terms, their progress (or "no figures reported"), the evidence
+cited with source addresses and dates, related hubs of other councils, and the gaps; as Markdown or printable HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from l4a.graph.errors import UsageError
+from l4a.graph.monitoring.load import deliverable_status, load_monitoring, mean_progress
+from l4a.graph.namespaces import DEFAULT_BASE, record_iri
+from l4a.graph.reports.hub_table import HubRow, HubTable, fold
+from l4a.graph.sparql.queries import run_named_query
+from l4a.graph.store.base import Store
+from l4a.graph.sync.gaps import find_gaps
+from l4a.graph.sync.index import SyncIndex
+
+COUNCILS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?council ?label WHERE {
+  ?council a l4a:PolicyCouncil . OPTIONAL { ?council rdfs:label|skos:prefLabel ?label }
+}"""
+
+WORDS = {
+    "en": {"brief": "Brief for the Policy Council", "made": "Made on {day} from the Local4Action Hub Graph.",
+           "hubs": "Hubs", "none_hubs": "No hub is linked to this council.", "progress": "Progress",
+           "no_figures": "no figures reported", "evidence": "Evidence", "no_evidence": "No evidence recorded.",
+           "related": "Related hubs of other councils", "no_related": "None found.", "gaps": "Gaps",
+           "targets": "SDG targets no hub of this council addresses: {n}",
+           "manifestos": "Durban manifestos no hub of this council addresses: {names}", "undated": "undated",
+           "done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track", "terms": "Terms",
+           "colon": ": ", "to": "to"},
+    "fr": {"brief": "Note pour le Conseil politique",
+           "made": "Établie le {day} à partir du graphe des HUBs Local4Action.",
+           "hubs": "Hubs", "none_hubs": "Aucun hub n'est relié à ce conseil.", "progress": "Avancement",
+           "no_figures": "aucun chiffre communiqué", "evidence": "Éléments de preuve",
+           "no_evidence": "Aucun élément de preuve enregistré.", "related": "Hubs apparentés d'autres conseils",
+           "no_related": "Aucun.", "gaps": "Lacunes",
+           "targets": "Cibles des ODD qu'aucun hub de ce conseil ne traite : {n}",
+           "manifestos": "Manifestes de Durban qu'aucun hub de ce conseil ne traite : {names}", "undated": "sans date",
+           "done": "achevé", "overdue": "en retard", "at-risk": "à risque", "on-track": "dans les temps",
+           "terms": "Mandats", "colon": "\u00a0: ", "to": "au"},
+    "es": {"brief": "Nota para el Consejo Político",
+           "made": "Elaborada el {day} a partir del grafo de los HUBs Local4Action.",
+           "hubs": "Hubs", "none_hubs": "Ningún hub está vinculado a este consejo.", "progress": "Avance",
+           "no_figures": "no se han informado cifras", "evidence": "Evidencias",
+           "no_evidence": "No hay evidencias registradas.", "related": "Hubs relacionados de otros consejos",
+           "no_related": "Ninguno.", "gaps": "Brechas",
+           "targets": "Metas de los ODS que ningún hub de este consejo aborda: {n}",
+           "manifestos": "Manifiestos de Durban que ningún hub de este consejo aborda: {names}", "undated": "sin fecha",
+           "done": "finalizado", "overdue": "atrasado", "at-risk": "en riesgo", "on-track": "en curso",
+           "terms": "Mandatos", "colon": ": ", "to": "al"},
+}  # fmt: skip
+
+
+@dataclass
+class HubBrief:
+    iri: str
+    title: str
+    progress: str | None
+    deliverables: list[tuple[str, str, str | None]] = field(default_factory=list)  # title, status, progress
+    evidence: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # url, date, publisher
+    related: list[tuple[str, str]] = field(default_factory=list)  # iri, label
+    mark: str = ""  # why the hub is in the brief, when there are several reasons (an edition's: presented, active)
+
+
+@dataclass
+class Brief:
+    council: str
+    title: str
+    lineage: list[tuple[str, str]]
+    hubs: list[HubBrief]
+    gap_targets: int
+    gap_manifestos: list[str]
+    day: dt.date
+    lang: str
+    kind: str = "council"  # or "vcs": a Venice City Solutions edition (graph/brief_vcs.py); `council` is its IRI
+
+
+Evidence = dict[str, list[tuple[str, str | None, str | None]]]
+
+
+def _pick(labels: dict[str, str], lang: str, default: str) -> str:
+    return labels.get(lang) or labels.get("en") or next(iter(labels.values()), default)
+
+
+def resolve_council(store: Store, given: str, base: str = DEFAULT_BASE) -> tuple[str, dict[str, dict[str, str]]]:
+    """A council given by IRI, slug or (part of) its name in any language; an unknown or ambiguous one is an error."""
+    labels: dict[str, dict[str, str]] = {}
+    for row in store.select(COUNCILS):
+        entry = labels.setdefault(row["council"].value, {})
+        label = row.get("label")
+        if isinstance(label, ox.Literal):
+            entry.setdefault(label.language or "en", label.value)
+    if given in labels:
+        return given, labels
+    if record_iri(base, "council", given) in labels:
+        return record_iri(base, "council", given), labels
+    wanted = fold(given)
+    found = [c for c, names in labels.items() if any(wanted in fold(n) for n in names.values())]
+    exact = [c for c in found if any(wanted == fold(n) for n in labels[c].values())]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0], labels
+    if not found:
+        raise UsageError(f"there is no Policy Council {given!r}.")
+    raise UsageError(f"{given!r} names several councils: " + ", ".join(sorted(found)) + ". Give its slug.")
+
+
+def make_brief(
+    store: Store, council: str, lang: str = "en", base: str = DEFAULT_BASE, day: dt.date | None = None
+) -> Brief:
+    """The brief of a council (slug, IRI or name) across its lineage (both terms)."""
+    iri, labels = resolve_council(store, council, base)
+    day = day or dt.date.today()
+    table = HubTable.from_store(store)
+    lineage = sorted(table.lineage.get(iri, {iri}))
+    rows = [r for r in table.rows if r.values("councils") & set(lineage)]
+    evidence = hub_evidence(store, [{"council": c} for c in lineage], {r.iri for r in rows}, base)
+    hubs = hub_briefs(store, rows, evidence, lang, base, day)
+    gaps = find_gaps(store, council=iri, base=base)
+    manifestos = manifesto_names(store, [row["manifesto"].value for row in gaps.manifestos], lang)
+    return Brief(
+        iri,
+        _pick(labels.get(iri, {}), lang, iri),
+        [(c, _pick(labels.get(c, {}), lang, c)) for c in lineage],
+        hubs,
+        len(gaps.targets),
+        manifestos,
+        day,
+        lang,
+    )
+
+
+MANIFESTO_LABELS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?manifesto ?label WHERE { ?manifesto a l4a:Manifesto ; skos:prefLabel ?label }"""
+
+
+def manifesto_names(store: Store, iris: list[str], lang: str) -> list[str]:
+    """The names of these manifestos in `lang` (else English), sorted."""
+    labels: dict[str, dict[str, str]] = {}
+    for row in store.select(MANIFESTO_LABELS):
+        label = row["label"]
+        if isinstance(label, ox.Literal):
+            labels.setdefault(row["manifesto"].value, {}).setdefault(label.language or "en", label.value)
+    return sorted(_pick(labels.get(iri, {}), lang, iri) for iri in iris)
+
+
+def hub_evidence(store: Store, filters: list[dict[str, str]], members: set[str], base: str = DEFAULT_BASE) -> Evidence:
+    """The evidence of the member hubs (named query `evidence-for`, once per filter): url, date, publisher."""
+    evidence: Evidence = {}
+    for given in filters:
+        for row in run_named_query(store, "evidence-for", given, base):
+            if row["hub"].value in members and "url" in row:
+                item = (row["url"].value, row["date"].value if "date" in row else None,
+                        row["publisher"].value if "publisher" in row else None)  # fmt: skip
+                if item not in evidence.setdefault(row["hub"].value, []):
+                    evidence[row["hub"].value].append(item)
+    return evidence
+
+
+def hub_briefs(
+    store: Store,
+    rows: list[HubRow],
+    evidence: Evidence,
+    lang: str,
+    base: str = DEFAULT_BASE,
+    day: dt.date | None = None,
+    marks: dict[str, str] | None = None,
+) -> list[HubBrief]:
+    """Each hub's section: progress or "no figures reported", deliverables, evidence, up to three related hubs that
+    are not among `rows` (the synchronization index), and its mark."""
+    day = day or dt.date.today()
+    members = {r.iri for r in rows}
+    monitoring = load_monitoring(store, base)
+    index = SyncIndex.from_store(store, lang) if rows else None
+    hubs = []
+    for r in rows:
+        m = monitoring.get(r.iri)
+        has = m is not None and m.has_figures()
+        progress = mean_progress(m.indicators, day) if m is not None and has else None
+        brief = HubBrief(r.iri, _pick(r.names, lang, r.iri), None if progress is None else f"{round(progress * 100)}%")
+        if m is not None and has:
+            for d in m.deliverables:
+                p = mean_progress(d.indicators, day)
+                status = deliverable_status(d, m.start, day)
+                brief.deliverables.append((d.label, status, None if p is None else f"{round(p * 100)}%"))
+        brief.evidence = sorted(evidence.get(r.iri, []), key=lambda e: (e[1] or "", e[0]))
+        if index is not None and r.iri in index.hubs:
+            brief.related = [(x.hub, x.label) for x in index.related(r.iri, 5) if x.hub not in members][:3]
+        brief.mark = (marks or {}).get(r.iri, "")
+        hubs.append(brief)
+    return hubs
+
+
+def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
+    """The brief as Markdown; `words` replaces some of WORDS (another kind of brief)."""
+    w = {**WORDS[b.lang], **(words or {})}
+    c = w["colon"]
+    out = [f"# {w['brief']}{c}{b.title}", "", w["made"].format(day=b.day.isoformat()), ""]
+    out += [f"{w['terms']}{c}" + "; ".join(f"{label} (<{iri}>)" for iri, label in b.lineage), "", f"## {w['hubs']}", ""]
+    if not b.hubs:
+        out += [w["none_hubs"], ""]
+    for h in b.hubs:
+        out += [f"### {h.title}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
+        out += [f"{w['progress']}{c}{h.progress or w['no_figures']}", ""]
+        for title, status, progress in h.deliverables:
+            out.append(f"- {title}{c}{w[status]} ({progress or w['no_figures']})")
+        out += ([""] if h.deliverables else []) + [f"**{w['evidence']}**", ""]
+        for url, date, publisher in h.evidence:
+            out.append(f"- <{url}> ({', '.join(x for x in (publisher, date or w['undated']) if x)})")
+        out += ["" if h.evidence else w["no_evidence"], "", f"**{w['related']}**", ""]
+        out += [f"- {label} (<{iri}>)" for iri, label in h.related] or [w["no_related"]]
+        out.append("")
+    out += [f"## {w['gaps']}", "", "- " + w["targets"].format(n=b.gap_targets)]
+    out += ["- " + w["manifestos"].format(names="; ".join(b.gap_manifestos) or "0"), ""]
+    return "\n".join(out)
+
+
+STYLE = """body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;line-height:1.45;color:#111}
+h1{font-size:1.6rem}h2{border-bottom:1px solid #999;margin-top:2rem}section{break-inside:avoid}
+a{color:#0645ad}@media print{body{margin:0;max-width:none;font-size:11pt}a{color:#000}
+a[href^="http"]::after{content:" (" attr(href) ")";font-size:9pt}a.url::after{content:none}}"""
+
+
+def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
+    """The brief as one self-contained, printable HTML page; `words` as for brief_markdown."""
+    w = {**WORDS[b.lang], **(words or {})}
+
+    def e(text: str) -> str:
+        return html.escape(text, quote=True)
+
+    def link(iri: str, label: str) -> str:
+        return f'<a href="{e(iri)}">{e(label)}</a>'
+
+    c = e(w["colon"])
+    parts = [f'<!doctype html><html lang="{b.lang}"><head><meta charset="utf-8">',
+             f"<title>{e(w['brief'])}{c}{e(b.title)}</title><style>{STYLE}</style></head><body>",
+             f"<h1>{e(w['brief'])}{c}{e(b.title)}</h1><p>{e(w['made'].format(day=b.day.isoformat()))}</p>",
+             f"<p>{e(w['terms'])}{c}" + "; ".join(link(i, label) for i, label in b.lineage) + "</p>",
+             f"<h2>{e(w['hubs'])}</h2>"]  # fmt: skip
+    if not b.hubs:
+        parts.append(f"<p>{e(w['none_hubs'])}</p>")
+    for h in b.hubs:
+        parts.append(f'<section class="hub"><h3>{link(h.iri, h.title)}</h3>')
+        if h.mark:
+            parts.append(f'<p class="mark"><em>{e(w[h.mark])}</em></p>')
+        parts.append(f"<p>{e(w['progress'])}{c}{e(h.progress or w['no_figures'])}</p>")
+        if h.deliverables:
+            parts.append(
+                "<ul>"
+                + "".join(f"<li>{e(t)}{c}{e(w[s])} ({e(p or w['no_figures'])})</li>" for t, s, p in h.deliverables)
+                + "</ul>"
+            )
+        parts.append(f"<h4>{e(w['evidence'])}</h4>")
+        items = [  # class url: the text is the address, so print does not add it again
+            f'<li><a class="url" href="{e(u)}">{e(u)}</a> ({e(", ".join(x for x in (p, d or w["undated"]) if x))})</li>'
+            for u, d, p in h.evidence
+        ]
+        parts.append(f"<ul>{''.join(items)}</ul>" if items else f"<p>{e(w['no_evidence'])}</p>")
+        parts.append(f"<h4>{e(w['related'])}</h4>")
+        rel = [f"<li>{link(i, label)}</li>" for i, label in h.related]
+        parts.append(f"<ul>{''.join(rel)}</ul>" if rel else f"<p>{e(w['no_related'])}</p>")
+        parts.append("</section>")
+    parts.append(f"<h2>{e(w['gaps'])}</h2><ul><li>{e(w['targets'].format(n=b.gap_targets))}</li>")
+    parts.append(f"<li>{e(w['manifestos'].format(names='; '.join(b.gap_manifestos) or '0'))}</li></ul></body></html>")
+    return "\n".join(parts) + "\n"

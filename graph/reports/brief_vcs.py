@@ -1,0 +1,178 @@
+"""A brief for a Venice City Solutions 2030 edition: its hubs (presented at it, or active at the time), their
+progress or "no figures reported", the evidence cited with addresses and dates, related hubs, and the gaps.
+
+An edition's hubs (docs/monitoring.md): every hub recorded as `l4a:presentedAt` the edition ("presented"), and every
+other hub whose period overlaps the edition's dates ("active then"): its start is on or before the edition's last day
+and its end on or after the edition's first day, a year or month counting from its first day to its last. A hub
+without both a start and an end date is only in the brief if it was presented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from l4a.graph.errors import UsageError
+from l4a.graph.monitoring.hub import period_day
+from l4a.graph.namespaces import DEFAULT_BASE, record_iri
+from l4a.graph.reports.brief import WORDS, Brief, hub_briefs, hub_evidence, manifesto_names
+from l4a.graph.reports.hub_table import HubRow, HubTable
+from l4a.graph.store.base import Store
+
+EDITIONS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?edition ?number ?label ?theme ?start ?end WHERE {
+  ?edition a l4a:VeniceCitySolutionsEdition .
+  OPTIONAL { ?edition l4a:editionNumber ?number }
+  OPTIONAL { ?edition rdfs:label ?label }
+  OPTIONAL { ?edition dcterms:title ?theme }
+  OPTIONAL { ?edition l4a:startDate ?start }
+  OPTIONAL { ?edition l4a:endDate ?end }
+}"""
+PRESENTED = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
+SELECT ?hub ?edition WHERE { ?hub a l4a:Hub ; l4a:presentedAt ?edition }"""
+TARGETS = """PREFIX sdgo: <http://metadata.un.org/sdg/ontology#>
+SELECT ?target WHERE { ?target a sdgo:Target }"""
+MANIFESTOS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?manifesto ?label WHERE {
+  ?manifesto a l4a:Manifesto .
+  OPTIONAL { ?manifesto skos:prefLabel ?label FILTER (LANGMATCHES(LANG(?label), "en")) }
+}"""
+
+EDITION_WORDS = {
+    "en": {"brief": "Brief", "terms": "Edition",
+           "none_hubs": "No hub was presented at this edition or active during it.",
+           "related": "Related hubs outside this edition",
+           "targets": "SDG targets no hub of this edition addresses: {n}",
+           "manifestos": "Durban manifestos no hub of this edition addresses: {names}",
+           "presented": "Presented at this edition",
+           "active": "Active at the time of this edition (no presentation recorded)"},
+    "fr": {"brief": "Note", "terms": "Édition",
+           "none_hubs": "Aucun hub n'a été présenté à cette édition ni n'était actif pendant celle-ci.",
+           "related": "Hubs apparentés hors de cette édition",
+           "targets": "Cibles des ODD qu'aucun hub de cette édition ne traite : {n}",
+           "manifestos": "Manifestes de Durban qu'aucun hub de cette édition ne traite : {names}",
+           "presented": "Présenté à cette édition",
+           "active": "Actif à l'époque de cette édition (aucune présentation enregistrée)"},
+    "es": {"brief": "Nota", "terms": "Edición",
+           "none_hubs": "Ningún hub se presentó en esta edición ni estaba activo durante ella.",
+           "related": "Hubs relacionados fuera de esta edición",
+           "targets": "Metas de los ODS que ningún hub de esta edición aborda: {n}",
+           "manifestos": "Manifiestos de Durban que ningún hub de esta edición aborda: {names}",
+           "presented": "Presentado en esta edición",
+           "active": "Activo en la época de esta edición (ninguna presentación registrada)"},
+}  # fmt: skip
+assert all(set(words) == set(EDITION_WORDS["en"]) for words in EDITION_WORDS.values())
+assert set(WORDS) == set(EDITION_WORDS)
+
+
+@dataclass
+class Edition:
+    """A Venice City Solutions 2030 edition: its number, label, theme and dates (first and last day)."""
+
+    iri: str
+    number: int | None
+    label: str
+    theme: str
+    start: dt.date | None
+    end: dt.date | None
+
+    def about(self, to: str = "to") -> str:
+        """The label with the theme and the dates, as a brief names the edition (`to` between the dates)."""
+        days = f" {to} ".join(d.isoformat() for d in dict.fromkeys(x for x in (self.start, self.end) if x is not None))
+        return ", ".join(x for x in (self.label + (f": {self.theme}" if self.theme else ""), days) if x)
+
+
+def read_editions(store: Store) -> dict[str, Edition]:
+    """Every edition in the store, by IRI (the English label, the only one the reference data has)."""
+    editions: dict[str, Edition] = {}
+    for row in store.select(EDITIONS):
+        iri = row["edition"].value
+        number = row.get("number")
+        found = editions.setdefault(
+            iri,
+            Edition(iri, int(number.value) if number is not None and number.value.isdigit() else None,
+                    iri.rsplit("/", 1)[-1], "", None, None),
+        )  # fmt: skip
+        label, theme = row.get("label"), row.get("theme")
+        if isinstance(label, ox.Literal) and label.language in (None, "", "en"):
+            found.label = label.value
+        if isinstance(theme, ox.Literal) and theme.language in (None, "", "en"):
+            found.theme = theme.value
+        if "start" in row:
+            found.start = period_day(row["start"].value)
+        if "end" in row:
+            found.end = period_day(row["end"].value, last=True)
+    return editions
+
+
+def resolve_edition(store: Store, given: str, base: str = DEFAULT_BASE) -> Edition:
+    """An edition given by number (3), year (2020), slug (venice-city-solutions-2020) or IRI."""
+    editions = read_editions(store)
+    text = given.strip()
+    if text in editions:
+        return editions[text]
+    if record_iri(base, "event", text) in editions:
+        return editions[record_iri(base, "event", text)]
+    found: list[Edition] = []
+    if text.isdigit() and len(text) == 4:
+        found = [e for e in editions.values() if int(text) in {d.year for d in (e.start, e.end) if d is not None}]
+    elif text.isdigit():
+        found = [e for e in editions.values() if e.number == int(text)]
+    if len(found) == 1:
+        return found[0]
+    known = "; ".join(
+        f"{e.number} ({e.start.year if e.start else '?'})"
+        for e in sorted(editions.values(), key=lambda e: e.number or 0)
+    )
+    if found:
+        raise UsageError(f"{given!r} names several Venice City Solutions editions; give its number or slug.")
+    raise UsageError(
+        f"there is no Venice City Solutions edition {given!r}; give its number, year, slug or IRI."
+        f" Known: {known or 'none'}."
+    )
+
+
+def edition_hubs(edition: Edition, rows: Iterable[HubRow], presented: set[str]) -> dict[str, str]:
+    """The edition's hubs, each marked "presented" (recorded as presented at it) or "active" (its period overlaps
+    the edition's dates)."""
+    first = edition.start or edition.end
+    last = edition.end or edition.start
+    marks: dict[str, str] = {}
+    for row in rows:
+        if row.iri in presented:
+            marks[row.iri] = "presented"
+            continue
+        start, end = period_day(row.start), period_day(row.end, last=True)
+        if first is None or last is None or start is None or end is None:
+            continue  # the edition or the hub is undated: "active then" cannot be said
+        if start <= last and end >= first:
+            marks[row.iri] = "active"
+    return marks
+
+
+def make_edition_brief(
+    store: Store, edition: str, lang: str = "en", base: str = DEFAULT_BASE, day: dt.date | None = None
+) -> Brief:
+    """The brief of a Venice City Solutions edition (number, year, slug or IRI): its hubs by edition_hubs."""
+    found = resolve_edition(store, edition, base)
+    day = day or dt.date.today()
+    table = HubTable.from_store(store)
+    presented = {r["hub"].value for r in store.select(PRESENTED, {"edition": ox.NamedNode(found.iri)})}
+    marks = edition_hubs(found, table.rows, presented)
+    rows = [r for r in table.rows if r.iri in marks]
+    members = {r.iri for r in rows}
+    hubs = hub_briefs(store, rows, hub_evidence(store, [{}], members, base), lang, base, day, marks)
+    hubs.sort(key=lambda h: (h.mark != "presented", h.title))
+    addressed = {t for r in rows for t in r.values("targets")}
+    targets = [r["target"].value for r in store.select(TARGETS) if r["target"].value not in addressed]
+    addressed_manifestos = {m for row in rows for m in row.values("manifestos")}
+    gaps = [r["manifesto"].value for r in store.select(MANIFESTOS) if r["manifesto"].value not in addressed_manifestos]
+    manifestos = manifesto_names(store, gaps, lang)
+    lineage = [(found.iri, found.about(WORDS[lang]["to"]))]
+    return Brief(found.iri, found.label, lineage, hubs, len(targets), manifestos, day, lang, "vcs")

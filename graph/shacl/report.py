@@ -1,0 +1,81 @@
+"""Validation reports for people (text grouped by hub and rule), for programs (JSON) and as SHACL (Turtle)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from l4a.graph.shacl.shapes import SH, ShapesModel
+from l4a.graph.shacl.validation import ValidationReport
+
+HEADINGS = {
+    "en": ("conforms", "does not conform", "Violation", "Warning", "Info", "value"),
+    "fr": ("est conforme", "n'est pas conforme", "Violation", "Avertissement", "Information", "valeur"),
+    "es": ("es conforme", "no es conforme", "Infracción", "Advertencia", "Información", "valor"),
+}
+
+# Checks made before SHACL (references in a proposal that resolve to nothing), named like the shapes' rules.
+RULES_OUTSIDE_SHAPES = {
+    "https://w3id.org/l4a/shapes#proposal-known-reference": {
+        "en": "Known reference",
+        "fr": "Référence connue",
+        "es": "Referencia conocida",
+    },
+}
+
+
+def report_json(report: ValidationReport) -> str:
+    """{"conforms": bool, "results": [{"focus", "path", "severity", "message", "value", ...}]}."""
+    return json.dumps({"conforms": report.conforms, "results": [r.as_dict() for r in report.results]}, indent=2)
+
+
+def report_turtle(report: ValidationReport, lang: str = "en") -> str:
+    """A standard sh:ValidationReport (sh:conforms is false when there is any Violation)."""
+    graph = Graph()
+    graph.bind("sh", SH)
+    node = BNode()
+    graph.add((node, RDF.type, SH.ValidationReport))
+    graph.add((node, SH.conforms, Literal(report.conforms, datatype=XSD.boolean)))
+    for result in report.results:
+        item = BNode()
+        graph.add((node, SH.result, item))
+        graph.add((item, RDF.type, SH.ValidationResult))
+        graph.add((item, SH.focusNode, URIRef(result.focus)))
+        if result.path and not result.path.startswith(("<", "^")):
+            graph.add((item, SH.resultPath, URIRef(result.path)))
+        if result.value is not None:
+            graph.add((item, SH.value, Literal(result.value)))
+        graph.add((item, SH.resultSeverity, SH[result.severity]))
+        graph.add((item, SH.resultMessage, Literal(result.message, lang=lang)))
+        graph.add((item, SH.sourceShape, URIRef(result.shape)))
+        graph.add((item, SH.sourceConstraintComponent, URIRef(result.component)))
+    return graph.serialize(format="turtle")
+
+
+def report_text(report: ValidationReport, model: ShapesModel, owners: dict[str, str], lang: str = "en") -> str:
+    """Results grouped by hub (the owner of each focus node), then by rule, in plain words."""
+    conforms, fails, *severities, value_word = HEADINGS.get(lang, HEADINGS["en"])
+    names = dict(zip(("Violation", "Warning", "Info"), severities, strict=True))
+    by_owner: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for result in report.results:
+        shape = model.shapes.get(result.shape)
+        labels = shape.labels if shape else RULES_OUTSIDE_SHAPES.get(result.shape, {})
+        rule = labels.get(lang) or labels.get("en") or result.shape
+        line = f"{names[result.severity]}: {result.message}"
+        if result.value is not None:
+            line += f" ({value_word}: {result.value})"
+        if result.focus != owners.get(result.focus, result.focus):
+            line += f" [{result.focus}]"
+        by_owner[owners.get(result.focus, result.focus)][rule].append(line)
+    lines = []
+    for owner in sorted(by_owner):
+        lines.append(owner)
+        for rule in sorted(by_owner[owner]):
+            lines.append(f"  {rule}")
+            lines += [f"    - {text}" for text in by_owner[owner][rule]]
+    counts = ", ".join(f"{report.count(s)} {names[s]}" for s in ("Violation", "Warning", "Info"))
+    lines.append(f"{conforms if report.conforms else fails} ({counts})")
+    return "\n".join(lines)

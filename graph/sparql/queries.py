@@ -1,0 +1,167 @@
+"""The named SPARQL queries of queries/*.rq: their headers, their parameters, and running them with bound values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import pyoxigraph as ox
+
+from l4a.graph.errors import UsageError
+from l4a.graph.namespaces import DEFAULT_BASE, SDG
+from l4a.graph.resources import queries_dir
+from l4a.graph.store.base import Row, Store, Term
+
+HEADER_LINE = re.compile(r"^#\s*(\w+):\s*(.*)$")
+SDG_NOTATION = re.compile(r"^(?:(?:sdg|target|goal)\s*)?(\d{1,2}(?:\.[0-9a-z]{1,2})?)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named parameter: `# param: name | type | example | help [| optional]`."""
+
+    name: str
+    kind: str
+    example: str
+    help: str
+    required: bool = True
+
+
+@dataclass
+class NamedQuery:
+    """One queries/<name>.rq file."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+    parameters: list[Parameter] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+
+
+def parse_query_file(name: str, text: str) -> NamedQuery:
+    """The header comments and the query text of a .rq file."""
+    fields: dict[str, list[str]] = {}
+    last = ""
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = HEADER_LINE.match(line)
+        if match:
+            last = match.group(1).lower()
+            fields.setdefault(last, []).append(match.group(2).strip())
+        elif last and line.startswith("#  "):
+            fields[last][-1] += " " + line.lstrip("# ").strip()
+    parameters = []
+    for spec in fields.get("param", []):
+        parts = [p.strip() for p in spec.split("|")]
+        if len(parts) < 4:
+            raise UsageError(f"queries/{name}.rq: a param line needs 'name | type | example | help'; got {spec!r}.")
+        parameters.append(Parameter(parts[0], parts[1], parts[2], parts[3], "optional" not in parts[4:]))
+    columns = [c.strip() for c in " ".join(fields.get("columns", [])).split(",") if c.strip()]
+    return NamedQuery(
+        name=name,
+        title=" ".join(fields.get("title", [name])),
+        description=" ".join(fields.get("description", [])),
+        text=text,
+        parameters=parameters,
+        columns=columns,
+    )
+
+
+@cache
+def named_queries() -> dict[str, NamedQuery]:
+    """Every shipped named query, by name (the file stem), read once."""
+    found = {}
+    for item in sorted(queries_dir().iterdir(), key=lambda f: f.name):
+        if item.name.endswith(".rq"):
+            name = item.name.removesuffix(".rq")
+            found[name] = parse_query_file(name, item.read_text(encoding="utf-8"))
+    return found
+
+
+def get_query(name: str) -> NamedQuery:
+    """The named query, or a UsageError listing the known names."""
+    queries = named_queries()
+    if name not in queries:
+        raise UsageError(f"there is no query named {name!r}; known: {', '.join(queries)}.")
+    return queries[name]
+
+
+def _iri(value: str, what: str) -> ox.NamedNode:
+    if not value.startswith(("http://", "https://")) or any(c in value for c in ' <>"{}|^`\\'):
+        raise UsageError(f"{what} {value!r} is not an IRI; give an absolute http(s) IRI.")
+    return ox.NamedNode(value)
+
+
+def convert(parameter: Parameter, value: str, base: str = DEFAULT_BASE) -> Term:
+    """A parameter value as an RDF term, checked for its type (never pasted into the query)."""
+    what = f"parameter '{parameter.name}'"
+    kind = parameter.kind
+    if kind == "sdg":
+        match = SDG_NOTATION.match(value.strip())
+        if match:
+            return ox.NamedNode(SDG + match.group(1).lower())
+        return _iri(value, what)
+    if kind in ("hub", "council", "manifesto", "section", "org"):
+        if re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+            return ox.NamedNode(f"{base}id/{kind}/{value}")
+        return _iri(value, what)
+    if kind == "iri":
+        return _iri(value, what)
+    if kind == "integer":
+        if not re.fullmatch(r"-?\d+", value):
+            raise UsageError(f"{what} must be an integer; got {value!r}.")
+        return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if kind == "date":
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise UsageError(f"{what} must be a date like 2024-01-31; got {value!r}.")
+        return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    if kind == "string":
+        return ox.Literal(value)
+    raise UsageError(f"{what} has the unknown type {kind!r} in its query file.")
+
+
+def bind_parameters(query: NamedQuery, given: dict[str, str], base: str = DEFAULT_BASE) -> dict[str, Term]:
+    """The bindings for the given values: unknown or missing required parameters are errors naming the expected ones."""
+    expected = ", ".join(f"{p.name} ({p.kind}{'' if p.required else ', optional'})" for p in query.parameters)
+    known = {p.name: p for p in query.parameters}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise UsageError(f"query {query.name!r} has no parameter {', '.join(unknown)}; expected: {expected or 'none'}.")
+    missing = [p.name for p in query.parameters if p.required and p.name not in given]
+    if missing:
+        raise UsageError(f"query {query.name!r} needs {', '.join(missing)}; expected: {expected}.")
+    return {name: convert(known[name], value, base) for name, value in given.items()}
+
+
+FORM = re.compile(r"^\s*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
+
+
+def query_form(query: NamedQuery) -> str:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE."""
+    match = FORM.search("\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#")))
+    return match.group(1).upper() if match else "SELECT"
+
+
+def run_named_query(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> list[Row]:
+    """Rows of a named query with its parameters bound (a CONSTRUCT gives subject, predicate, object rows)."""
+    query = get_query(name)
+    bindings = bind_parameters(query, given, base)
+    if query_form(query) in ("CONSTRUCT", "DESCRIBE"):
+        rows: list[Row] = []
+        for t in store.construct(query.text, bindings):
+            subject, obj = t.subject, t.object
+            if not isinstance(subject, ox.Triple) and not isinstance(obj, ox.Triple):  # no RDF-star rows
+                rows.append({"subject": subject, "predicate": t.predicate, "object": obj})
+        return rows
+    return store.select(query.text, bindings)
+
+
+def run_named_graph_query(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> list[ox.Triple]:
+    """The triples of a named CONSTRUCT or DESCRIBE query."""
+    query = get_query(name)
+    if query_form(query) not in ("CONSTRUCT", "DESCRIBE"):
+        raise UsageError(f"query {name!r} is a {query_form(query)} query: use table, csv, tsv or json.")
+    return store.construct(query.text, bind_parameters(query, given, base))

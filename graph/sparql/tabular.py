@@ -1,0 +1,48 @@
+"""Query rows as a table, CSV, TSV or JSON (SPARQL 1.1 Query Results JSON)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+import pyoxigraph as ox
+
+from l4a.graph.store.base import Row, Term
+
+
+def _cell(term: Term | None) -> str:
+    return "" if term is None else term.value
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    cell = {"type": "literal", "value": term.value}
+    if term.language:
+        cell["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        cell["datatype"] = term.datatype.value
+    return cell
+
+
+def rows_as(rows: Sequence[Row], columns: Sequence[str], fmt: str) -> str:
+    """The rows in `fmt`: table, csv, tsv or json."""
+    if fmt == "json":
+        bindings = [{k: _json_term(v) for k, v in row.items()} for row in rows]
+        return json.dumps({"head": {"vars": list(columns)}, "results": {"bindings": bindings}}, indent=2)
+    if fmt in ("csv", "tsv"):
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_cell(row.get(c)) for c in columns] for row in rows)
+        return out.getvalue().rstrip("\n")
+    widths = [max([len(c)] + [len(_cell(r.get(c))) for r in rows]) for c in columns]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(_cell(r.get(c)).ljust(w) for c, w in zip(columns, widths, strict=True)) for r in rows]
+    lines.append(f"({len(rows)} rows)")
+    return "\n".join(lines)

@@ -1,0 +1,116 @@
+"""Import RDF files into the store and export it; every file is checked before anything is written."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple
+
+from l4a.graph.errors import InputError, Location
+from l4a.graph.namespaces import DEFAULT_BASE, graph_iri
+from l4a.graph.store.base import Store
+from l4a.graph.store.rdf_formats import format_named, guess_format, iter_quads
+
+# Files up to this size are held in memory and replace their graphs in one transaction; bigger ones are bulk-loaded
+# after a full parse has proved them well-formed, the store's old state kept until the load is complete
+# (graph/embedded_checkpoint.py; a SPARQL server stages them). Either way a file is loaded whole or not at all.
+SMALL_FILE_BYTES = 16 * 1024 * 1024
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class FilePlan:
+    """A checked input file: its format, where its triples go, what it holds."""
+
+    path: Path
+    fmt: RdfFormat
+    default_graph: str
+    quads: int = 0
+    graphs: set[str] = field(default_factory=set)
+    held: dict[str, list[Triple]] | None = None
+
+
+@dataclass
+class ImportReport:
+    """What one imported file put where."""
+
+    path: Path
+    quads: int
+    graphs: list[str]
+
+
+def import_graph_for(path: Path, base: str = DEFAULT_BASE) -> str:
+    """The graph that receives the triples of a file given without --graph: graph/import/<file stem>."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-") or "file"
+    return graph_iri(base, f"import/{slug}")
+
+
+def check_file(path: Path, fmt: RdfFormat, default_graph: str, keep: bool) -> FilePlan:
+    """Parse a whole file (InputError at the first fault), noting its graphs; keep the triples if asked."""
+    plan = FilePlan(path, fmt, default_graph, held={} if keep else None)
+    held = plan.held
+    last: object = None
+    name = default_graph
+    count = 0
+    for quad in iter_quads(path, fmt):
+        graph_name = quad.graph_name
+        if graph_name != last:  # quads come grouped by graph: look at the name only when it changes
+            last = graph_name
+            if isinstance(graph_name, NamedNode):
+                name = graph_name.value
+            elif isinstance(graph_name, DefaultGraph):
+                name = default_graph
+            else:
+                raise InputError("blank-node graph names are not supported", Location(path), "name graphs with IRIs.")
+            plan.graphs.add(name)
+        if held is not None:
+            held.setdefault(name, []).append(quad.triple)
+        count += 1
+    plan.quads = count
+    return plan
+
+
+def plan_imports(paths: Sequence[Path], graph: str | None, fmt: str | None, base: str) -> list[FilePlan]:
+    """Check every file before any is loaded."""
+    plans = []
+    for path in paths:
+        rdf_format = format_named(fmt) if fmt else guess_format(path)
+        if not path.is_file():
+            raise InputError("no such file", Location(path), "check the path; nothing was loaded.")
+        small = path.stat().st_size <= SMALL_FILE_BYTES
+        plans.append(check_file(path, rdf_format, graph or import_graph_for(path, base), keep=small))
+    return plans
+
+
+def import_files(
+    store: Store,
+    paths: Sequence[Path],
+    graph: str | None = None,
+    fmt: str | None = None,
+    base: str = DEFAULT_BASE,
+    progress: Progress | None = None,
+) -> list[ImportReport]:
+    """Load RDF files; each named graph they hold is replaced, triples outside a graph go to `graph`."""
+    plans = plan_imports(paths, graph, fmt, base)
+    reports = []
+    for done, plan in enumerate(plans, start=1):
+        if progress:
+            progress(f"loading {plan.path.name} ({plan.quads} quads)", done - 1, len(plans))
+        if plan.held is not None:
+            store.replace_graphs(plan.held)
+        else:
+            store.load_file(plan.path, plan.fmt, plan.default_graph, replace=plan.graphs)
+        reports.append(ImportReport(plan.path, plan.quads, sorted(plan.graphs)))
+    if progress:
+        progress("loaded", len(plans), len(plans))
+    return reports
+
+
+def export_store(store: Store, out: BinaryIO, fmt: str = "trig") -> None:
+    """Write the whole store: trig, nquads and jsonld keep the named graphs; turtle gives their union."""
+    store.dump(out, format_named(fmt))

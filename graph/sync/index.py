@@ -1,0 +1,478 @@
+"""The synchronization index: hubs and what links them, for related hubs with reasons and potential partners.
+
+Built from the store (queries/sync-links.rq, one row per hub, and queries/sync-titles.rq read beside it on a second
+thread) and kept current hub by hub (`put_hub`,
+`remove_hub`, `refresh_hub`), no full rebuild for one change. A shared concept counts by its rarity (an IDF
+weight: a target few hubs share says more than a common one). Scores are summed for every hub at once over a
+hub-by-concept matrix (numpy); the reasons that explain a score are made only for the hubs that can reach the top.
+The scoring is described in docs/sync.md.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+from urllib.parse import unquote
+
+import numpy as np
+import numpy.typing as npt
+import pyoxigraph as ox
+
+from l4a.graph.resources import read_query
+from l4a.graph.store.base import Row, Store, Term
+
+# How much one shared concept of each kind counts, before its rarity.
+KIND_WEIGHTS = {"target": 1.0, "manifesto": 1.0, "council": 0.6, "goal": 0.4, "section": 0.2}
+OTHER_KIND_WEIGHT = 0.5  # a concept of a kind not listed above
+OVERLAP_WEIGHT = 0.5  # two hubs running at the same time (scaled by the share of the shorter one's time frame)
+BUILDS_ON_WEIGHT = 1.0  # one hub builds on the other, either way
+
+# The one-letter kinds of queries/sync-links.rq that are concepts.
+CONCEPT_KINDS = {"t": "target", "g": "goal", "m": "manifesto", "c": "council", "s": "section"}
+# Summed in another order, two float scores of the same hub differ by about 1e-13: hubs within this margin of the
+# k-th best score are all scored exactly, so the cut falls where the exact ranking puts it.
+MARGIN = 1e-9
+# Hubs with no title in the preferred language are read again one by one up to this many, else all at once.
+ONE_BY_ONE = 200
+
+
+@dataclass(slots=True)
+class HubRecord:
+    """What the index knows of one hub."""
+
+    iri: str
+    label: str = ""
+    concepts: set[str] = field(default_factory=set)
+    start: date | None = None
+    end: date | None = None
+    builds_on: set[str] = field(default_factory=set)
+    synchronizes_with: set[str] = field(default_factory=set)  # as the hub's own statements say
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason two hubs are related, with its share of the score."""
+
+    kind: str
+    concept: str
+    label: str
+    contribution: float
+
+
+@dataclass(frozen=True)
+class Related:
+    """A related hub, its score, and the reasons that add up to it."""
+
+    hub: str
+    label: str
+    score: float
+    reasons: tuple[Reason, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready: hub, label, score, reasons."""
+        return {
+            "hub": self.hub,
+            "label": self.label,
+            "score": round(self.score, 6),
+            "reasons": [
+                {"kind": r.kind, "concept": r.concept, "label": r.label, "contribution": round(r.contribution, 6)}
+                for r in self.reasons
+            ],
+        }
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text and len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _pick(values: Sequence[Term], lang: str) -> str | None:
+    """The value in the preferred language, else one with no language, else any (the smallest, to be repeatable)."""
+    for wanted in (lambda t: t.language == lang, lambda t: not t.language, lambda t: True):
+        found = [v.value for v in values if isinstance(v, ox.Literal) and wanted(v)]
+        if found:
+            return min(found)
+    return None
+
+
+Vector = npt.NDArray[np.float64]
+Item = TypeVar("Item", bound=np.generic)
+
+
+def _grown(array: npt.NDArray[Item], size: int) -> npt.NDArray[Item]:
+    """The array with zeros (False) appended up to `size`."""
+    return np.concatenate([array, np.zeros(size - len(array), dtype=array.dtype)])
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused: a build makes millions of small objects and no cycles, and the collector
+    would walk them again and again (about 1 s of a 100k-hub build). It is left as it was found."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _label(records: Iterable[HubRecord], rows: Iterable[Row]) -> dict[str, HubRecord]:
+    """Give each record its title from sync-titles rows: the least of those in the language asked for, else of
+    those with no language; return the records left without one."""
+    found: dict[str, dict[bool, list[str]]] = defaultdict(lambda: {True: [], False: []})
+    for row in rows:
+        title = row["title"]
+        found[row["hub"].value][bool(getattr(title, "language", None))].append(title.value)
+    untitled: dict[str, HubRecord] = {}
+    for record in records:
+        titles = found.get(record.iri)
+        best = (titles[True] or titles[False]) if titles else []
+        record.label = min(best) if best else ""
+        if not best:
+            untitled[record.iri] = record
+    return untitled
+
+
+class SyncIndex:
+    """Hubs, their concepts, and a hub-by-concept matrix (one row per hub, one column per concept)."""
+
+    def __init__(self) -> None:
+        self.hubs: dict[str, HubRecord] = {}
+        self.built_on_by: dict[str, set[str]] = defaultdict(set)  # hub → the hubs that build on it
+        self.synchronized_by: dict[str, set[str]] = defaultdict(set)  # hub → the hubs that say they synchronize with it
+        self.kinds: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
+        self._implied: dict[str, tuple[str, ...]] = {}  # sync-links token → its concept (and a target's goals)
+        self._slots: dict[str, int] = {}  # hub → row
+        self._iris: list[str] = []  # row → hub ("" for a free row)
+        self._free: list[int] = []
+        self._columns: dict[str, int] = {}  # concept → column
+        self._member = np.zeros((0, 0), dtype=np.uint8, order="F")  # 1 where a hub has a concept
+        self._holders = np.zeros(0, dtype=np.int64)  # per column: how many hubs have the concept
+        self._start = np.zeros(0, dtype=np.int64)  # per row: day numbers of the time frame
+        self._end = np.zeros(0, dtype=np.int64)
+        self._dated = np.zeros(0, dtype=bool)  # per row: both dates known
+
+    # Reading from the store
+
+    @classmethod
+    def from_store(cls, store: Store, lang: str = "en") -> SyncIndex:
+        """The index of every hub in the store."""
+        index = cls()
+        with _collector_paused():
+            index.put_hubs(index._read(store, lang, None))
+        return index
+
+    def refresh_hub(self, store: Store, iri: str, lang: str = "en") -> None:
+        """Re-read one hub from the store after it was added, replaced or removed (no full rebuild)."""
+        found = [r for r in self._read(store, lang, iri) if r.iri == iri]
+        if found:
+            self.put_hub(found[0])
+        else:
+            self.remove_hub(iri)
+
+    def _read(self, store: Store, lang: str, hub: str | None) -> list[HubRecord]:
+        only: dict[str, Term] = {} if hub is None else {"hub": ox.NamedNode(hub)}
+        titles_of = {"lang": ox.Literal(lang), **only}
+        if hub is None:  # the whole store: titles on a second thread, while this one reads and parses the links
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="l4a-sync-titles") as pool:
+                titles = pool.submit(store.select, read_query("sync-titles"), titles_of)
+                records = self._records(store, store.select(read_query("sync-links"), only), lang)
+                title_rows = titles.result()
+        else:
+            records = self._records(store, store.select(read_query("sync-links"), only), lang)
+            title_rows = store.select(read_query("sync-titles"), titles_of)
+        untitled = _label(records, title_rows)
+        if untitled:  # titles in any language, for the hubs with none in the preferred one
+            anything: dict[str, Term] = {"lang": ox.Literal("*")}
+            query = read_query("sync-titles")
+            again = (
+                [row for iri in untitled for row in store.select(query, {**anything, "hub": ox.NamedNode(iri)})]
+                if len(untitled) <= ONE_BY_ONE
+                else store.select(query, {**anything, **only})
+            )
+            _label([r for r in records if r.iri in untitled], again)
+        return records
+
+    def _records(self, store: Store, rows: Iterable[Row], lang: str) -> list[HubRecord]:
+        """The hubs of sync-links rows, the goals of their targets added (their titles are read apart)."""
+        records: list[HubRecord] = []
+        implied = self._implied
+        for row in rows:
+            links = row.get("links")
+            record = HubRecord(row["hub"].value)
+            concepts = record.concepts
+            is_hub = False
+            for token in links.value.split(" ") if links is not None else ():
+                code = token[:1]
+                if code in CONCEPT_KINDS:
+                    if len(token) > 1:
+                        found = implied.get(token)
+                        if found is None:
+                            self._learn(store, token, lang)
+                            found = implied[token]
+                        concepts.update(found)
+                elif code == "h":
+                    is_hub = True
+                elif code == "b" and len(token) > 1:
+                    record.builds_on.add(token[1:])
+                elif code == "w" and len(token) > 1:
+                    record.synchronizes_with.add(token[1:])
+                elif code == "<":
+                    record.start = _date(unquote(token[1:]))
+                elif code == ">":
+                    record.end = _date(unquote(token[1:]))
+            if not is_hub:
+                continue  # not a hub
+            records.append(record)
+        return records
+
+    def _learn(self, store: Store, token: str, lang: str) -> None:
+        """Read what a concept token of sync-links implies: the concept (and a target's goals), with labels."""
+        kind, concept = CONCEPT_KINDS[token[0]], token[1:]
+        facts = self._facts(store, concept)
+        self.kinds.setdefault(concept, kind)
+        implied = [concept]
+        if kind == "target":
+            for goal in sorted(v.value for v in facts.get("broader", ()) if isinstance(v, ox.NamedNode)):
+                self.kinds.setdefault(goal, "goal")
+                implied.append(goal)
+                self._label(goal, "goal", self._facts(store, goal), lang)
+        self._label(concept, kind, facts, lang)
+        self._implied[token] = tuple(implied)
+
+    def _facts(self, store: Store, concept: str) -> dict[str, list[Term]]:
+        facts: dict[str, list[Term]] = defaultdict(list)
+        try:
+            bindings: dict[str, Term] = {"concept": ox.NamedNode(concept)}
+        except ValueError:  # not an IRI: nothing to read
+            return facts
+        for row in store.select(read_query("sync-concept"), bindings):
+            facts[row["fact"].value].append(row["value"])
+        return facts
+
+    def _label(self, concept: str, kind: str, facts: dict[str, list[Term]], lang: str) -> None:
+        if concept in self.labels:
+            return
+        fact = {"target": "notation", "goal": "notation", "manifesto": "prefLabel"}.get(kind, "label")
+        label = _pick(facts.get(fact, []), lang)
+        if label is not None:
+            self.labels[concept] = f"SDG {label}" if kind == "goal" else label
+
+    # Keeping the index current
+
+    def put_hub(self, record: HubRecord) -> None:
+        """Add a hub, or replace it (its old links go, its new ones come)."""
+        self.remove_hub(record.iri)
+        self.hubs[record.iri] = record
+        slot = self._free.pop() if self._free else self._new_slot()
+        self._slots[record.iri] = slot
+        self._iris[slot] = record.iri
+        columns = [self._column(concept) for concept in record.concepts]
+        if columns:
+            self._member[slot, columns] = 1
+            self._holders[columns] += 1
+        if record.start and record.end:
+            self._start[slot], self._end[slot] = record.start.toordinal(), record.end.toordinal()
+            self._dated[slot] = True
+        for earlier in record.builds_on:
+            self.built_on_by[earlier].add(record.iri)
+        for other in record.synchronizes_with:
+            self.synchronized_by[other].add(record.iri)
+
+    def put_hubs(self, records: Iterable[HubRecord]) -> None:
+        """Add many hubs: at once into a new index (much faster than one by one), else one by one."""
+        records = list(records)
+        if self._iris or len({r.iri for r in records}) < len(records):
+            for record in records:
+                self.put_hub(record)
+            return
+        for concept in sorted({c for r in records for c in r.concepts}):
+            self._column(concept)
+        self._rows(len(records))
+        self._iris = [r.iri for r in records]
+        self._slots = {iri: slot for slot, iri in enumerate(self._iris)}
+        self.hubs = {r.iri: r for r in records}
+        columns = [self._columns[c] for r in records for c in r.concepts]
+        rows = np.repeat(np.arange(len(records)), [len(r.concepts) for r in records])
+        self._member[rows, columns] = 1
+        self._holders[: len(self._columns)] = np.bincount(columns, minlength=len(self._columns))
+        dated = [(slot, r.start.toordinal(), r.end.toordinal()) for slot, r in enumerate(records) if r.start and r.end]
+        if dated:
+            slots, starts, ends = (list(column) for column in zip(*dated, strict=True))
+            self._start[slots], self._end[slots], self._dated[slots] = starts, ends, True
+        for record in records:
+            for earlier in record.builds_on:
+                self.built_on_by[earlier].add(record.iri)
+            for other in record.synchronizes_with:
+                self.synchronized_by[other].add(record.iri)
+
+    def remove_hub(self, iri: str) -> None:
+        """Forget a hub."""
+        old = self.hubs.pop(iri, None)
+        if old is None:
+            return
+        slot = self._slots.pop(iri)
+        columns = [self._columns[concept] for concept in old.concepts]
+        if columns:
+            self._member[slot, columns] = 0
+            self._holders[columns] -= 1
+        self._dated[slot] = False
+        self._iris[slot] = ""
+        self._free.append(slot)
+        for earlier in old.builds_on:
+            self.built_on_by[earlier].discard(iri)
+        for other in old.synchronizes_with:
+            self.synchronized_by[other].discard(iri)
+
+    def linked(self, hub: str) -> set[str]:
+        """The hubs `hub` is already linked to: it builds on them or they on it, or either synchronizes with the
+        other (by the statements of the hubs in the index)."""
+        me = self.hubs.get(hub)
+        mine = me.builds_on | me.synchronizes_with if me else set()
+        return mine | self.built_on_by.get(hub, set()) | self.synchronized_by.get(hub, set())
+
+    def _new_slot(self) -> int:
+        slot = len(self._iris)
+        self._iris.append("")
+        if slot >= self._member.shape[0]:
+            self._rows(max(1024, 2 * self._member.shape[0]))
+        return slot
+
+    def _rows(self, rows: int) -> None:
+        """Room for `rows` hubs."""
+        if rows > self._member.shape[0]:
+            member = np.zeros((rows, self._member.shape[1]), dtype=np.uint8, order="F")
+            member[: self._member.shape[0]] = self._member
+            self._member = member
+            self._start, self._end = _grown(self._start, rows), _grown(self._end, rows)
+            self._dated = _grown(self._dated, rows)
+
+    def _column(self, concept: str) -> int:
+        column = self._columns.get(concept)
+        if column is not None:
+            return column
+        column = len(self._columns)
+        self._columns[concept] = column
+        if column >= self._member.shape[1]:
+            columns = max(256, 2 * self._member.shape[1])
+            member = np.zeros((self._member.shape[0], columns), dtype=np.uint8, order="F")
+            member[:, :column] = self._member[:, :column]
+            self._member = member
+            self._holders = _grown(self._holders, columns)
+        return column
+
+    # Scores and rankings
+
+    def idf(self, concept: str) -> float:
+        """The rarity weight of a concept: log((N + 1) / hubs with it), N the number of hubs."""
+        column = self._columns.get(concept)
+        holders = int(self._holders[column]) if column is not None else 0
+        return math.log((len(self.hubs) + 1) / max(1, holders))
+
+    def weight(self, concept: str, idf: Callable[[str], float] | None = None) -> float:
+        """What sharing `concept` adds to a score: its kind's weight times its rarity."""
+        return KIND_WEIGHTS.get(self.kinds.get(concept, "target"), OTHER_KIND_WEIGHT) * (idf or self.idf)(concept)
+
+    def _reasons(self, a: HubRecord, b: HubRecord, idf: Callable[[str], float] | None = None) -> list[Reason]:
+        reasons = []
+        for concept in sorted(a.concepts & b.concepts):
+            kind = self.kinds.get(concept, "target")
+            reasons.append(Reason(kind, concept, self.labels.get(concept, concept), self.weight(concept, idf)))
+        if a.start and a.end and b.start and b.end:
+            overlap = (min(a.end, b.end) - max(a.start, b.start)).days
+            shorter = min((a.end - a.start).days, (b.end - b.start).days) or 1
+            if overlap > 0:
+                reasons.append(
+                    Reason("overlap", "", "active at the same time", OVERLAP_WEIGHT * min(1, overlap / shorter))
+                )
+        if b.iri in a.builds_on or a.iri in b.builds_on:
+            reasons.append(Reason("buildsOn", b.iri if b.iri in a.builds_on else a.iri, "builds on", BUILDS_ON_WEIGHT))
+        return reasons
+
+    def related(self, hub: str, limit: int = 10) -> list[Related]:
+        """The hubs most related to `hub`, best first, each with the reasons that add up to its score.
+
+        Every hub's score is summed at once over the matrix; reasons are made only for the hubs whose score is
+        within MARGIN of the `limit`-th best, which gives exactly the ranking of `related_exhaustive`.
+        """
+        me = self.hubs.get(hub)
+        return [] if me is None else self._top(me, limit, partners=False)
+
+    def partners(self, hub: str, limit: int = 10) -> list[Related]:
+        """Potential synchronization partners: related, active at the same time, not linked yet."""
+        me = self.hubs.get(hub)
+        return [] if me is None else self._top(me, limit, partners=True)
+
+    def _top(self, me: HubRecord, limit: int, partners: bool) -> list[Related]:
+        if limit <= 0:
+            return []
+        rows = len(self._iris)
+        total: Vector = np.zeros(rows)
+        for concept in me.concepts:
+            total += self.weight(concept) * self._member[:rows, self._columns[concept]]
+        eligible = total > 0  # a hub needs a reason besides overlap: a shared concept or builds-on
+        slot = self._slots[me.iri]
+        if me.start and me.end:
+            start, end = self._start[:rows], self._end[:rows]
+            days = np.minimum(end, self._end[slot]) - np.maximum(start, self._start[slot])
+            shorter = np.minimum(end - start, self._end[slot] - self._start[slot])
+            shorter[shorter == 0] = 1
+            overlapping = self._dated[:rows] & (days > 0)
+            total += np.where(overlapping, OVERLAP_WEIGHT * np.minimum(1.0, days / shorter), 0.0)
+        else:
+            overlapping = np.zeros(rows, dtype=bool)
+        for other in me.builds_on | self.built_on_by.get(me.iri, set()):
+            if other in self._slots:
+                total[self._slots[other]] += BUILDS_ON_WEIGHT
+                eligible[self._slots[other]] = True
+        eligible[slot] = False
+        if partners:
+            eligible &= overlapping
+            for other in self.linked(me.iri):
+                if other in self._slots:
+                    eligible[self._slots[other]] = False
+        chosen = np.flatnonzero(eligible)
+        if len(chosen) > limit:
+            scores = total[chosen]
+            kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            chosen = chosen[scores >= kth - MARGIN]
+        return self._ranked(me, [self._iris[i] for i in chosen], limit)
+
+    def _ranked(
+        self, me: HubRecord, candidates: Iterable[str], limit: int, idf: Callable[[str], float] | None = None
+    ) -> list[Related]:
+        found = []
+        for other in candidates:
+            record = self.hubs.get(other)
+            if record is None:
+                continue
+            reasons = self._reasons(me, record, idf)
+            if any(r.kind != "overlap" for r in reasons):
+                reasons.sort(key=lambda r: -r.contribution)
+                found.append(Related(other, record.label, sum(r.contribution for r in reasons), tuple(reasons)))
+        found.sort(key=lambda r: (-r.score, r.hub))
+        return found[:limit]
+
+    def related_exhaustive(self, hub: str, limit: int = 10) -> list[Related]:
+        """The same ranking the slow way, for tests: every other hub scored in full from the records alone
+        (rarity counted again from the hubs' concepts, not from the matrix)."""
+        me = self.hubs.get(hub)
+        if me is None or limit <= 0:
+            return []
+        holders = Counter(concept for record in self.hubs.values() for concept in record.concepts)
+
+        def idf(concept: str) -> float:
+            return math.log((len(self.hubs) + 1) / max(1, holders[concept]))
+
+        return self._ranked(me, (other for other in self.hubs if other != hub), limit, idf)

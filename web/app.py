@@ -1,0 +1,117 @@
+"""The Flask app factory: settings, the store, and the explicit list of blueprints."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from l4a.graph.build import build
+from l4a.graph.namespaces import graph_iri
+from l4a.graph.settings import Settings, load_settings
+from l4a.graph.store.factory import open_store
+from l4a.web import ratelimit, security
+from l4a.web.pages import (
+    api,
+    brief,
+    catalogue,
+    evidence,
+    home,
+    hubs,
+    imports,
+    linked_data,
+    monitoring,
+    network,
+    observe,
+    ontology,
+    openapi,
+    propose,
+    review,
+    sdg,
+    sparql,
+    staff,
+    topics,
+)
+from l4a.web.state import lang_url, warm_reports
+
+BLUEPRINTS = [
+    security.bp,
+    ratelimit.bp,
+    home.bp,
+    hubs.bp,
+    sdg.bp,
+    topics.bp,
+    network.bp,
+    evidence.bp,
+    catalogue.bp,
+    sparql.bp,
+    linked_data.bp,
+    ontology.bp,
+    openapi.bp,
+    api.bp,
+    monitoring.bp,
+    brief.bp,
+    propose.bp,
+    staff.bp,
+    review.bp,
+    imports.bp,
+    observe.bp,
+]
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None,
+    settings: Settings | None = None,
+    build_if_empty: bool = False,
+    warm: bool = False,
+) -> Flask:
+    """Make the app: settings from the environment unless given, one store opened for the app's life.
+
+    With `warm` (what `l4a serve` asks for), the whole store is validated in the background after the start and
+    after each write, so that hub pages find their reports ready.
+    """
+    current_settings = settings or load_settings()
+    # Paths given explicitly: Flask's own search for them does not handle the `l4a` namespace package.
+    here = str(Path(__file__).parent)
+    app = Flask("l4a.web", root_path=here, instance_path=str(current_settings.data_dir / "instance"))
+    app.config.from_mapping(L4A_SETTINGS=current_settings, JSON_SORT_KEYS=False)
+    # Signs the session (the forms' CSRF token): the `secret_key` setting (L4A_SECRET_KEY), which `l4a serve`
+    # requires; tests and development get a random key per process, so their sessions do not survive a restart.
+    app.config["SECRET_KEY"] = current_settings.secret_key or secrets.token_hex(32)
+    if test_config:
+        app.config.from_mapping(test_config)
+    current: Settings = app.config["L4A_SETTINGS"]
+    from l4a.graph.errors import StoreUnavailableError
+    from l4a.web.unavailable import store_unavailable
+
+    # A SPARQL server that is down, slow or answering garbage: 503 with Retry-After, never a hang or a 500.
+    app.register_error_handler(StoreUnavailableError, store_unavailable)
+    store = open_store(current)
+    if build_if_empty and graph_iri(current.base_iri, "ontology") not in store.named_graphs():
+        build(store, current.base_iri)
+    app.extensions["l4a_store"] = store
+    app.extensions["l4a_cache"] = {}
+    app.extensions["l4a_cache_lock"] = threading.Lock()  # guards the per-key locks and the generation
+    app.extensions["l4a_cache_key_locks"] = {}
+    app.extensions["l4a_cache_generation"] = 0  # counts forget_caches: a value read before a write is not kept
+
+    from l4a.web.i18n import remember_language
+
+    app.after_request(remember_language)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.config["L4A_BLUEPRINTS"] = sorted(app.blueprints)
+    app.jinja_env.globals["lang_url"] = lang_url
+    app.config["L4A_WARM"] = warm
+    if current.proxy_hops:  # the client's address and scheme as the trusted proxies saw them (rate limits, logs)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = current.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    if warm:
+        warm_reports(app)
+    return app

@@ -1,0 +1,142 @@
+"""Briefs on the web: a Policy Council's brief (graph/brief.py) and a Venice City Solutions edition's brief
+(graph/brief_vcs.py), as `l4a brief` makes them, each as a printable page of the site and as a Markdown download, in
+the reader's language.
+
+A page shows the body of `brief_html` inside the site's layout: the CLI's HTML is a self-contained file with its own
+<style>, which the site's Content-Security-Policy (no inline style) would refuse; the site's style sheet has the
+print rules instead (links followed by their address, no navigation).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, url_for
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup
+
+from l4a.graph.errors import UsageError
+from l4a.graph.namespaces import record_iri
+from l4a.graph.reports.brief import WORDS, Brief, brief_html, brief_markdown, make_brief
+from l4a.graph.reports.brief_vcs import EDITION_WORDS, make_edition_brief, read_editions, resolve_edition
+from l4a.web.i18n import chosen_language, translate
+from l4a.web.render import page, respond
+from l4a.web.state import app_store, cached
+
+bp = Blueprint("brief", __name__)
+
+IS_COUNCIL = "PREFIX l4a: <https://w3id.org/l4a/ontology#> ASK { ?council a l4a:PolicyCouncil }"
+
+
+def _base() -> str:
+    return str(current_app.config["L4A_SETTINGS"].base_iri)
+
+
+def body_of(document: str) -> str:
+    """What is between <body> and </body> of a whole HTML document (the brief's content without its head)."""
+    start, end = document.find("<body>"), document.rfind("</body>")
+    if start < 0 or end < start:
+        raise ValueError("the brief's HTML has no <body> element")
+    return document[start + len("<body>") : end].strip()
+
+
+def _made_today(iri: str, make: Callable[[str, dt.date], Brief]) -> Brief:
+    """A brief in the reader's language (English if the briefs do not have it), made once a day (and again after
+    the app writes)."""
+    lang = chosen_language() if chosen_language() in WORDS else "en"
+    today = dt.date.today()
+    found: Brief = cached(current_app, f"brief:{iri}:{lang}:{today.isoformat()}", lambda: make(lang, today))
+    return found
+
+
+def council_brief_of(slug: str) -> Brief:
+    """The brief of the council with this slug (404 if there is no such council)."""
+    iri = record_iri(_base(), "council", slug)
+    store = app_store(current_app)
+    if not store.ask(IS_COUNCIL, {"council": ox.NamedNode(iri)}):
+        abort(404)
+    return _made_today(iri, lambda lang, day: make_brief(store, iri, lang, _base(), day))
+
+
+def edition_brief_of(edition: str) -> Brief:
+    """The brief of the edition given by slug, number or year (404 if there is none, or several)."""
+    store = app_store(current_app)
+    try:
+        iri = resolve_edition(store, edition, _base()).iri
+    except UsageError:
+        abort(404)
+    return _made_today(iri, lambda lang, day: make_edition_brief(store, iri, lang, _base(), day))
+
+
+def _as_data(brief: Brief) -> dict[str, Any]:
+    data = dataclasses.asdict(brief)
+    data["day"] = brief.day.isoformat()
+    return data
+
+
+def _page(brief: Brief, words: Mapping[str, str] | None, links: dict[str, str]) -> ResponseReturnValue:
+    content = Markup(body_of(brief_html(brief, words)))
+    return respond("brief.html", _as_data(brief), brief=brief, content=content, links=links)
+
+
+def _markdown(brief: Brief, words: Mapping[str, str] | None, name: str) -> Response:
+    response = Response(brief_markdown(brief, words), mimetype="text/markdown")
+    response.headers["Content-Type"] = "text/markdown; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="brief-{name}-{brief.lang}.md"'
+    return response
+
+
+@page(bp, "/councils/<slug>/brief")
+def council_brief(slug: str) -> ResponseReturnValue:
+    """A Policy Council's brief: its hubs across both terms with their progress or "no figures reported", the
+    evidence cited with address, publisher and date, related hubs of other councils, and the gaps; printable."""
+    brief = council_brief_of(slug)
+    lang = brief.lang
+    links = {
+        "back": url_for("topics.council", slug=slug),
+        "back_label": translate("brief.back"),
+        "markdown": url_for("brief.council_brief_markdown", slug=slug, lang=lang),
+        "json": url_for("brief.council_brief_json", slug=slug, lang=lang),
+    }
+    return _page(brief, None, links)
+
+
+@bp.get("/councils/<slug>/brief.md")
+def council_brief_markdown(slug: str) -> ResponseReturnValue:
+    """The same brief as a Markdown file."""
+    return _markdown(council_brief_of(slug), None, slug)
+
+
+@page(bp, "/vcs")
+def editions() -> ResponseReturnValue:
+    """The Venice City Solutions 2030 editions, each with a link to its brief."""
+    found = sorted(read_editions(app_store(current_app)).values(), key=lambda e: (e.number or 0, e.iri))
+    items = [{"edition": e.iri, "slug": e.iri.rsplit("/", 1)[-1], "number": e.number, "label": e.label,
+              "about": e.about()} for e in found]  # fmt: skip
+    return respond("vcs.html", {"editions": items})
+
+
+@page(bp, "/vcs/<edition>/brief")
+def edition_brief(edition: str) -> ResponseReturnValue:
+    """A Venice City Solutions edition's brief: the hubs presented at it or active during it, their progress or
+    "no figures reported", the evidence cited with address and date, related hubs, and the gaps; printable."""
+    brief = edition_brief_of(edition)
+    lang = brief.lang
+    links = {
+        "back": url_for("brief.editions"),
+        "back_label": translate("brief.editions"),
+        "markdown": url_for("brief.edition_brief_markdown", edition=edition, lang=lang),
+        "json": url_for("brief.edition_brief_json", edition=edition, lang=lang),
+    }
+    return _page(brief, EDITION_WORDS[lang], links)
+
+
+@bp.get("/vcs/<edition>/brief.md")
+def edition_brief_markdown(edition: str) -> ResponseReturnValue:
+    """The same brief as a Markdown file."""
+    brief = edition_brief_of(edition)
+    return _markdown(brief, EDITION_WORDS[brief.lang], brief.council.rsplit("/", 1)[-1])

@@ -1,0 +1,168 @@
+"""The query catalogue: every named query of queries/*.rq with a form built from its parameters, its answer as a
+table (IRIs by label), and downloads (CSV, TSV, JSON; Turtle for CONSTRUCT queries). Values are bound, never pasted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, make_response, request, url_for
+from flask.typing import ResponseReturnValue
+
+from l4a.graph.errors import UsageError
+from l4a.graph.settings import Settings
+from l4a.graph.sparql.catalogue import (
+    RECORD_KINDS,
+    CatalogueRun,
+    graph_for_catalogue,
+    records_of_kind,
+    run_for_catalogue,
+)
+from l4a.graph.sparql.protocol import term_json
+from l4a.graph.sparql.queries import NamedQuery, named_queries
+from l4a.graph.sparql.tabular import rows_as
+from l4a.web.i18n import chosen_language, messages, translate
+from l4a.web.negotiate import content_type, rdf_response, split_suffix, text_response
+from l4a.web.render import page, respond
+from l4a.web.state import app_labels, app_store, cached
+from l4a.web.terms import Cell, cell, short_iri
+
+bp = Blueprint("catalogue", __name__)
+
+# Downloads by suffix; `.json` is the answer as SPARQL JSON results (the page's own JSON: Accept: application/json).
+DOWNLOADS = {
+    ".csv": "text/csv",
+    ".tsv": "text/tab-separated-values",
+    ".ttl": "text/turtle",
+    ".json": "application/sparql-results+json",
+}
+TABULAR = {"text/csv": "csv", "text/tab-separated-values": "tsv", "application/sparql-results+json": "json"}
+INPUT_TYPES = {"integer": "number", "date": "date", "iri": "url"}
+
+
+def settings() -> Settings:
+    """The app's settings."""
+    found: Settings = current_app.config["L4A_SETTINGS"]
+    return found
+
+
+def query_text(query: NamedQuery, part: str, english: str) -> str:
+    """A query's title or a parameter's help in the reader's language (web/messages/queries.<lang>.json), else
+    as its .rq file says it (in English)."""
+    return messages(chosen_language()).get(f"query.{query.name}.{part}") or english
+
+
+def parameters_json(query: NamedQuery) -> list[dict[str, Any]]:
+    """A query's parameters as the page's JSON describes them."""
+    return [
+        {"name": p.name, "type": p.kind, "example": p.example, "help": query_text(query, f"param.{p.name}", p.help),
+         "required": p.required}
+        for p in query.parameters
+    ]  # fmt: skip
+
+
+@page(bp, "/queries")
+def index() -> ResponseReturnValue:
+    """Every named query, with its title, description and parameters."""
+    queries = [
+        {
+            "name": q.name,
+            "title": query_text(q, "title", q.title),
+            "description": q.description,
+            "parameters": parameters_json(q),
+        }
+        for q in named_queries().values()
+    ]
+    return respond("catalogue.html", {"queries": queries})
+
+
+def suggestions(kind: str) -> list[tuple[str, str]]:
+    """(slug, label) of the records a parameter of this kind can name, for the field's suggestion list."""
+    if kind not in RECORD_KINDS:
+        return []
+    store, base, lang = app_store(current_app), settings().base_iri, chosen_language()
+    iris: list[str] = cached(current_app, f"records:{kind}", lambda: records_of_kind(store, kind, base))
+    labels = app_labels(current_app)
+    return [(iri.rsplit("/", 1)[-1], labels.get(iri, lang)) for iri in iris]
+
+
+def table_rows(run: CatalogueRun) -> list[list[Cell | None]]:
+    """The answer's cells, IRIs named by their label in the reader's language."""
+    labels, lang, base = app_labels(current_app), chosen_language(), settings().base_iri
+
+    def name(iri: str) -> str:
+        return labels.get(iri, lang) if iri in labels.by_iri else short_iri(iri)
+
+    return [[cell(row[c], base, name) if c in row else None for c in run.columns] for row in run.rows]
+
+
+def download(run: CatalogueRun, media_type: str) -> Response:
+    """The answer as a file to save."""
+    name = run.query.name
+    if media_type == "text/turtle":
+        if not run.is_graph:
+            abort(404)
+        response = rdf_response(
+            graph_for_catalogue(app_store(current_app), name, run.given, settings().base_iri), media_type
+        )
+    else:
+        fmt = TABULAR[media_type]
+        response = Response(rows_as(run.rows, run.columns, fmt) + "\n", content_type=content_type(media_type))
+    suffix = {v: k for k, v in DOWNLOADS.items()}[media_type]
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}{suffix}"'
+    return response
+
+
+def error_messages(run: CatalogueRun) -> dict[str, str]:
+    """What is wrong with each value, in the reader's language."""
+    examples = {p.name: p.example for p in run.query.parameters}
+    return {p: translate(f"catalogue.{why}", name=p, example=examples[p]) for p, why in run.errors.items()}
+
+
+@bp.get("/queries/<name>")
+def query(name: str) -> ResponseReturnValue:
+    """One named query: its form, and its answer once every required value is given."""
+    stem, asked = split_suffix(name, DOWNLOADS)
+    if stem not in named_queries():
+        abort(404)
+    current = settings()
+    try:
+        run = run_for_catalogue(app_store(current_app), stem, request.args.to_dict(), current.base_iri, current.row_cap)
+    except UsageError as exc:  # the store refused the query as bound (the values themselves were checked first)
+        return text_response(f"{translate('catalogue.failed')} {exc}", 400)
+    submitted = "run" in request.args or any(p.name in request.args for p in run.query.parameters)
+    problems = error_messages(run)
+    if asked:  # a download: CSV, TSV, SPARQL JSON results, Turtle
+        if not run.ran:
+            return text_response(" ".join(problems.values()), 400)
+        return download(run, asked)
+    data: dict[str, Any] = {
+        "name": run.query.name,
+        "title": query_text(run.query, "title", run.query.title),
+        "description": run.query.description,
+        "parameters": parameters_json(run.query),
+        "given": run.given,
+    }
+    if run.ran:
+        bindings = [{k: term_json(v) for k, v in row.items()} for row in run.rows]
+        data |= {"head": {"vars": run.columns}, "results": {"bindings": bindings}, "truncated": run.truncated}
+    elif submitted:
+        data["errors"] = problems
+    values: dict[str, Any] = dict(run.given)
+    links = {
+        label: url_for("catalogue.query", name=f"{stem}{suffix}", **values)
+        for suffix, label in ((".csv", "CSV"), (".tsv", "TSV"), (".json", "JSON"), (".ttl", "Turtle"))
+        if suffix != ".ttl" or run.is_graph
+    }
+    fields = [
+        {"parameter": p, "input": INPUT_TYPES.get(p.kind, "text"), "value": request.args.get(p.name, ""),
+         "help": query_text(run.query, f"param.{p.name}", p.help),
+         "suggestions": suggestions(p.kind), "error": problems.get(p.name) if submitted else None}
+        for p in run.query.parameters
+    ]  # fmt: skip
+    shown = make_response(respond(
+        "query.html", data, run=run, fields=fields, rows=table_rows(run) if run.ran else [], downloads=links,
+        row_cap=current.row_cap,
+    ))  # fmt: skip
+    if submitted and not run.ran:
+        shown.status_code = 400
+    return shown

@@ -1,0 +1,142 @@
+"""The hubs: a list with filters, text search, paging and downloads; a page per hub with related hubs and partners."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, request
+from flask.typing import ResponseReturnValue
+
+from l4a.graph.namespaces import record_iri
+from l4a.graph.reports.hub_table import HubFilter
+from l4a.graph.reports.hub_view import hub_view
+from l4a.graph.shacl.validation import ValidationReport, hub_graph, shipped_validator
+from l4a.web.hub_charts import hub_charts, hub_monitoring_data, hub_summary
+from l4a.web.i18n import chosen_language
+from l4a.web.page_cache import cached_page
+from l4a.web.render import page, respond, wants_json
+from l4a.web.state import app_index, app_labels, app_store, cached, hub_table, ready_reports
+
+bp = Blueprint("hubs", __name__)
+PER_PAGE = 50
+FILTERS = ("goal", "target", "manifesto", "council", "section", "country", "status", "year", "q")
+
+
+def _base() -> str:
+    return str(current_app.config["L4A_SETTINGS"].base_iri)
+
+
+def _iri(kind: str, value: str | None) -> str | None:
+    """A filter value given as an IRI, or as a slug/notation of that kind."""
+    if not value:
+        return None
+    if value.startswith(("http://", "https://")):
+        return value
+    if kind in ("goal", "target"):
+        return f"http://metadata.un.org/sdg/{value}"
+    if kind == "country":
+        return value.upper()
+    return record_iri(_base(), kind, value)
+
+
+def asked_filter() -> HubFilter:
+    args = request.args
+    year = args.get("year", "")
+    return HubFilter(
+        goal=_iri("goal", args.get("goal")),
+        target=_iri("target", args.get("target")),
+        manifesto=_iri("manifesto", args.get("manifesto")),
+        council=_iri("council", args.get("council")),
+        section=_iri("section", args.get("section")),
+        country=_iri("country", args.get("country")),
+        status=_iri("status", args.get("status")),
+        year=int(year) if year.isdigit() else None,
+        text=args.get("q") or None,
+    )
+
+
+@page(bp, "/hubs", "/hubs.csv")
+def hub_list() -> ResponseReturnValue:
+    """Hubs matching the filters, 50 a page; every list downloads as CSV or JSON (all pages)."""
+    table = hub_table()
+    rows = table.select(asked_filter())
+    lang = chosen_language()
+    labels = app_labels(current_app)
+    if request.path.endswith(".csv") or request.args.get("format") == "csv":
+        return _csv(rows, labels, lang)
+    page = max(1, int(request.args.get("page", "1") or 1)) if (request.args.get("page") or "1").isdigit() else 1
+    shown = rows if wants_json() else rows[(page - 1) * PER_PAGE : page * PER_PAGE]
+    data = {"count": len(rows), "page": page, "per_page": PER_PAGE, "hubs": [row.as_dict() for row in shown]}
+    options = {key: table.options(key) for key in ("goals", "targets", "manifestos", "councils", "sections",
+                                                   "countries", "statuses")}  # fmt: skip
+    pages = max(1, -(-len(rows) // PER_PAGE))
+    return respond("hubs.html", data, rows=shown, options=options, pages=pages, args=request.args)
+
+
+def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["hub", "name", "city", "country", "start", "end", "targets", "manifestos", "councils", "section"])
+    for row in rows:
+        writer.writerow(
+            [
+                row.iri,
+                labels.get(row.iri, lang),
+                row.city,
+                ";".join(sorted(row.values("countries"))),
+                row.start,
+                row.end,
+                ";".join(t.rsplit("/", 1)[-1] for t in sorted(row.values("targets"))),
+                ";".join(labels.get(m, lang) for m in sorted(row.values("manifestos"))),
+                ";".join(labels.get(c, lang) for c in sorted(row.values("councils"))),
+                ";".join(labels.get(s, lang) for s in sorted(row.values("sections"))),
+            ]
+        )
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="hubs.csv"'
+    return response
+
+
+@page(bp, "/hubs/<slug>")
+def hub_page(slug: str) -> ResponseReturnValue:
+    """One hub: every fact with its sources, links, deliverables, evidence, validation, related hubs, partners, and
+    its monitoring: timeline and indicator charts, or "no figures reported". The HTML is kept once rendered
+    (web/page_cache.py) until the app writes."""
+    return cached_page(lambda: _hub_page(slug))
+
+
+def _hub_page(slug: str) -> ResponseReturnValue:
+    store = app_store(current_app)
+    iri = record_iri(_base(), "hub", slug)
+    view = cached(current_app, f"hub:{iri}", lambda: hub_view(store, iri, _base()))
+    if view is None:
+        abort(404)
+    lang = chosen_language()
+    warm = ready_reports(current_app, lang)
+    if warm is not None:  # the background validation of the whole store has finished
+        report = ValidationReport(warm.get(iri, []))
+    else:
+        report = cached(
+            current_app,
+            f"report:{iri}:{lang}",
+            lambda: shipped_validator().validate_graph(store, hub_graph(store, iri), lang),
+        )
+    index = app_index(current_app)
+    related = index.related(iri, limit=10) if iri in index.hubs else []
+    partners = index.partners(iri, limit=5) if iri in index.hubs else []
+    today = dt.date.today()
+    followed = hub_monitoring_data(iri)
+    monitoring = hub_summary(followed, today) if followed is not None else None
+    data = {
+        **view,
+        "validation": {"conforms": report.conforms, "results": [r.as_dict() for r in report.results]},
+        "related": [r.as_dict() for r in related],
+        "partners": [r.as_dict() for r in partners],
+        "monitoring": monitoring,
+    }
+    charts = hub_charts(followed, today) if followed is not None else {}
+    return respond("hub.html", data, hub=view, report=report, related=related, partners=partners,
+                   monitoring=monitoring, charts=charts)  # fmt: skip

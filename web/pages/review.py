@@ -1,0 +1,82 @@
+"""Reviewing proposals through the web, for signed-in staff: the list, one proposal with its report and history,
+and the lifecycle actions (the same `transition` as `l4a proposals accept|reject|...`, recorded with PROV under
+the staff member's name). Each action is a POST with the form's CSRF token."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+
+from l4a.graph.errors import UsageError
+from l4a.graph.proposals.lifecycle import ACTIONS, STATUSES, proposal, proposals, transition
+from l4a.web.forms import check_csrf, csrf_token
+from l4a.web.i18n import translate
+from l4a.web.pages.staff import current_staff, staff_required
+from l4a.web.render import respond
+from l4a.web.state import app_store, forget_caches
+
+bp = Blueprint("review", __name__)
+
+REASON_MAX = 2000
+
+
+def _base() -> str:
+    return str(current_app.config["L4A_SETTINGS"].base_iri)
+
+
+def allowed_actions(status: str, conforms: bool) -> list[str]:
+    """The actions a proposal in `status` allows (accepting only a revision that passes the gate)."""
+    return [a for a, (starts, _to) in ACTIONS.items() if status in starts and (a != "accept" or conforms)]
+
+
+@bp.get("/staff/proposals")
+@staff_required
+def proposal_list() -> ResponseReturnValue:
+    """The latest revision of every proposal, optionally of one status (?status=submitted)."""
+    status = request.args.get("status") or None
+    if status is not None and status not in STATUSES:
+        abort(404)
+    found = sorted(proposals(app_store(current_app), _base(), status), key=lambda r: r.created, reverse=True)
+    rows = [r.as_dict() for r in found]
+    return respond("review_list.html", {"status": status, "proposals": rows}, statuses=STATUSES, csrf=csrf_token())
+
+
+def _show(proposal_id: str, status: int = 200, error: str | None = None) -> ResponseReturnValue:
+    try:
+        found = proposal(app_store(current_app), proposal_id, _base())
+    except UsageError:
+        abort(404)
+    data = {**found.as_dict(full=True), "actions": allowed_actions(found.status, found.conforms), "error": error}
+    return respond("review_proposal.html", data, status=status, content=found.content, csrf=csrf_token())
+
+
+@bp.get("/staff/proposals/<proposal_id>")
+@staff_required
+def proposal_page(proposal_id: str) -> ResponseReturnValue:
+    """One proposal: its latest revision's report, original content, history and the actions it allows now."""
+    return _show(proposal_id)
+
+
+@bp.post("/staff/proposals/<proposal_id>/<action>")
+@staff_required
+def act(proposal_id: str, action: str) -> ResponseReturnValue:
+    """Apply a lifecycle action; 409 with the reason shown when the proposal's status does not allow it."""
+    check_csrf()
+    if action not in ACTIONS:
+        abort(404)
+    reason = request.form.get("reason", "").strip()[:REASON_MAX] or None
+    store = app_store(current_app)
+    try:
+        current = proposal(store, proposal_id, _base())
+    except UsageError:
+        abort(404)
+    if action not in allowed_actions(current.status, current.conforms):
+        message = translate("review.not_allowed", action=translate(f"review.action.{action}"),
+                            status=translate(f"review.status.{current.status}"))  # fmt: skip
+        return _show(proposal_id, 409, message)
+    try:
+        transition(store, proposal_id, action, _base(), current_staff(), reason)
+    except UsageError:  # changed by someone else in between: show the new state
+        return _show(proposal_id, 409, translate("review.changed"))
+    forget_caches(current_app)
+    return redirect(url_for("review.proposal_page", proposal_id=proposal_id), code=303)

@@ -1,0 +1,77 @@
+"""SDG pages: the 17 goals, one goal (its targets and hubs), one target (hubs, evidence, whether it is a gap), gaps."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, request
+from flask.typing import ResponseReturnValue
+
+from l4a.graph.reports.overview import goal_counts
+from l4a.graph.sparql.queries import run_named_query
+from l4a.graph.sync.gaps import find_gaps
+from l4a.web.render import page, respond
+from l4a.web.state import app_store, cached, hub_table
+
+bp = Blueprint("sdg", __name__)
+SDG = "http://metadata.un.org/sdg/"
+TARGETS = """
+PREFIX sdgo: <http://metadata.un.org/sdg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?target ?notation WHERE { ?target a sdgo:Target ; skos:notation ?notation ; skos:broader ?goal }
+"""
+
+
+def _targets_of(goal: str) -> list[str]:
+    rows = cached(current_app, "targets", lambda: app_store(current_app).select(TARGETS))
+    found = [r["target"].value for r in rows if r["target"].value.removeprefix(SDG).split(".")[0] == goal]
+    return sorted(
+        found, key=lambda iri: [int(p) if p.isdigit() else 100 + ord(p[0]) for p in iri[len(SDG) :].split(".")]
+    )
+
+
+def _base() -> str:
+    return str(current_app.config["L4A_SETTINGS"].base_iri)
+
+
+@page(bp, "/sdg")
+def goals() -> ResponseReturnValue:
+    """The 17 goals with their numbers of hubs."""
+    counts = cached(current_app, "goal_counts", lambda: goal_counts(app_store(current_app)))
+    data = {"goals": [{"goal": g.goal, "number": g.number, "hubs": g.hubs} for g in counts]}
+    return respond("sdg_goals.html", data)
+
+
+@page(bp, "/sdg/<int:number>")
+def goal(number: int) -> ResponseReturnValue:
+    """One goal: its targets (each with its hubs; the gaps marked), and the hubs working on it."""
+    if not 1 <= number <= 17:
+        abort(404)
+    iri = f"{SDG}{number}"
+    table = hub_table()
+    targets = []
+    for target in _targets_of(str(number)):
+        hubs = [row.iri for row in table.rows if target in row.values("targets")]
+        targets.append({"target": target, "notation": target[len(SDG) :], "hubs": hubs})
+    hubs = [row.iri for row in table.rows if iri in row.values("goals")]
+    return respond("sdg_goal.html", {"goal": iri, "number": number, "targets": targets, "hubs": hubs})
+
+
+@page(bp, "/sdg/target/<notation>")
+def target(notation: str) -> ResponseReturnValue:
+    """One target: its hubs, the evidence about them, and whether it is a gap."""
+    iri = f"{SDG}{notation}"
+    if iri not in {t for g in range(1, 18) for t in _targets_of(str(g))}:
+        abort(404)
+    hubs = [row.iri for row in hub_table().rows if iri in row.values("targets")]
+    evidence = run_named_query(app_store(current_app), "evidence-for", {"sdg": notation}, _base())
+    items = [{k: v.value for k, v in row.items()} for row in evidence]
+    return respond("sdg_target.html", {"target": iri, "notation": notation, "hubs": hubs, "gap": not hubs,
+                                       "evidence": items})  # fmt: skip
+
+
+@page(bp, "/gaps")
+def gaps() -> ResponseReturnValue:
+    """SDG targets and manifestos no hub addresses (optionally counting only a council's or a section's hubs)."""
+    council = request.args.get("council") or None
+    section = request.args.get("section") or None
+    found = find_gaps(app_store(current_app), council, section, _base())
+    return respond("gaps.html", {"council": council, "section": section, **found.as_dict()})

@@ -1,0 +1,264 @@
+"""The SPARQL 1.1 endpoint: /sparql answers queries (GET, POST form, POST application/sparql-query) for anyone,
+with CORS; /sparql/update runs updates for the holder of the write token or a staff token; a browser gets a
+query page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Response, current_app, make_response, request
+from flask.typing import ResponseReturnValue
+
+from l4a.graph.errors import QueryLimitError, StoreError, UsageError
+from l4a.graph.namespaces import PREFIXES, sparql_prefixes
+from l4a.graph.settings import Settings
+from l4a.graph.sparql.check import QUERY_MAX_CHARS, UPDATE_MAX_CHARS, SparqlRefused, check_query, check_update
+from l4a.graph.sparql.protocol import (
+    FORMAT_NAMES,
+    GRAPH_FORMATS,
+    SD_PREFIXES,
+    Answer,
+    media_types_for,
+    run_query,
+    service_description,
+    write_answer,
+)
+from l4a.graph.sparql.queries import named_queries
+from l4a.graph.staff import accounts, staff_for_token
+from l4a.web.i18n import translate
+from l4a.web.negotiate import (
+    HTML,
+    JSON,
+    best_offer,
+    chosen_type,
+    content_type,
+    not_acceptable,
+    rdf_response,
+    text_response,
+)
+from l4a.web.pages.catalogue import query_text
+from l4a.web.render import respond
+from l4a.web.state import app_store, forget_caches
+from l4a.web.terms import results_table
+
+bp = Blueprint("sparql", __name__)
+
+QUERY_TYPE, UPDATE_TYPE = "application/sparql-query", "application/sparql-update"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+STATUS = {"update": 403, "too-long": 413, "media-type": 415, "store": 500}
+STATUS |= {f"limit-{limit}": 503 for limit in ("time", "memory", "busy")}
+EXAMPLE_QUERY = (
+    "PREFIX l4a: <https://w3id.org/l4a/ontology#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n\n"
+    'SELECT ?hub ?title WHERE {\n  ?hub a l4a:Hub ; dcterms:title ?title .\n  FILTER (LANG(?title) = "en")\n}\n'
+    "ORDER BY ?title\nLIMIT 20\n"
+)
+
+
+@dataclass
+class ProtocolRequest:
+    """What a client sent, whichever way it sent it."""
+
+    queries: list[str] = field(default_factory=list)
+    updates: list[str] = field(default_factory=list)
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+
+
+def read_request() -> ProtocolRequest | None:
+    """The request's queries, updates and graphs; None for a POST body of a type the protocol does not know."""
+    args = request.args
+    sent = ProtocolRequest(
+        args.getlist("query"),
+        args.getlist("update"),
+        args.getlist("default-graph-uri"),
+        args.getlist("named-graph-uri"),
+    )
+    if request.method != "POST":
+        return sent
+    if request.mimetype == QUERY_TYPE:
+        sent.queries.append(request.get_data(as_text=True))
+    elif request.mimetype == UPDATE_TYPE:
+        sent.updates.append(request.get_data(as_text=True))
+    elif request.mimetype in FORM_TYPES:
+        form = request.form
+        sent.queries += form.getlist("query")
+        sent.updates += form.getlist("update")
+        sent.default_graphs += form.getlist("default-graph-uri")
+        sent.named_graphs += form.getlist("named-graph-uri")
+    else:
+        return None
+    return sent
+
+
+def settings() -> Settings:
+    """The app's settings."""
+    found: Settings = current_app.config["L4A_SETTINGS"]
+    return found
+
+
+def with_cors(response: Response) -> Response:
+    """Browser clients on other sites may read what the read-only endpoint answers."""
+    response.headers.update(CORS)
+    return response
+
+
+def endpoint_url(path: str = "sparql") -> str:
+    """The endpoint's own URL, as the client reached it."""
+    return request.host_url + path
+
+
+def example_text(name: str) -> str | None:
+    """A named query's text for the editor."""
+    query = named_queries().get(name)
+    return query.text if query else None
+
+
+def show_page(query: str | None = None, **extra: object) -> ResponseReturnValue:
+    """The query page: editor, prefixes, examples; the answer or an error when there is one."""
+    data = {
+        "endpoint": endpoint_url(),
+        "update_endpoint": endpoint_url("sparql/update") if accounts(settings()) else None,
+        "prefixes": PREFIXES,
+        "examples": [
+            {"name": q.name, "title": query_text(q, "title", q.title), "description": q.description}
+            for q in named_queries().values()
+        ],
+        "query": query or example_text(request.args.get("example", "")) or EXAMPLE_QUERY,
+    }
+    return respond("sparql.html", data, formats=FORMAT_NAMES, prefix_lines=sparql_prefixes(), **extra)
+
+
+def message(reason: str, detail: str = "") -> str:
+    """The message for a refusal in the reader's language, followed by the parser's or store's own words."""
+    return f"{translate(f'sparql.error.{reason}')} {detail}".strip()
+
+
+def refused(reason: str, detail: str = "") -> ResponseReturnValue:
+    """A protocol error: on the query page for a browser, as plain text for a program (never a traceback)."""
+    status = STATUS.get(reason, 400)
+    text = message(reason, detail)
+    if best_offer(["text/plain", HTML]) == HTML:
+        query = request.get_data(as_text=True) if request.mimetype == QUERY_TYPE else request.values.get("query")
+        page = make_response(show_page(query, error=text))
+        page.status_code = status
+        return with_cors(page)
+    return with_cors(text_response(text, status))
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], endpoint="page")
+def endpoint() -> ResponseReturnValue:
+    """The SPARQL 1.1 Protocol query endpoint, and the query page for browsers."""
+    if request.method == "OPTIONS":
+        return with_cors(Response(status=204))
+    if (request.content_length or 0) > 4 * QUERY_MAX_CHARS:  # refused before the body is read
+        return refused("too-long")
+    sent = read_request()
+    if sent is None:
+        return refused("media-type", request.mimetype)
+    if sent.queries and sent.updates:
+        return refused("both")
+    if sent.updates:
+        return refused("update")
+    if len(sent.queries) > 1:
+        return refused("several")
+    if not sent.queries:
+        return describe_service() if request.method == "GET" else refused("missing")
+    return answer_query(sent)
+
+
+def describe_service() -> ResponseReturnValue:
+    """No query: the service description for RDF clients, the query page for browsers (its data as JSON)."""
+    offers = [*GRAPH_FORMATS, HTML, JSON]
+    chosen = chosen_type(offers)
+    if chosen is None:  # e.g. a SPARQL client that forgot its query
+        return refused("missing")
+    if chosen in (HTML, JSON):
+        return show_page()
+    update = endpoint_url("sparql/update") if accounts(settings()) else None
+    graphs = app_store(current_app).named_graphs()
+    description = service_description(endpoint_url(), graphs, translate("site.title"), update)
+    return with_cors(rdf_response(description, chosen, prefixes=SD_PREFIXES))
+
+
+def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
+    """Check the query, choose the format, run it within the limits, write the answer."""
+    current = settings()
+    try:
+        checked = check_query(sent.queries[0])
+    except SparqlRefused as exc:
+        return refused(exc.reason, exc.detail)
+    offers = [*media_types_for(checked.form), HTML]
+    chosen = chosen_type(offers)
+    if chosen is None:
+        return with_cors(not_acceptable(offers[:-1]))
+    store = app_store(current_app)
+    try:
+        answer = run_query(
+            store, checked, sent.default_graphs, sent.named_graphs, current.query_timeout, current.row_cap
+        )
+    except QueryLimitError as exc:
+        return refused(f"limit-{exc.limit}")
+    except UsageError as exc:
+        return refused("malformed", str(exc))
+    except StoreError as exc:
+        return refused("store", str(exc))
+    if chosen == HTML:
+        return show_answer(answer)
+    response = Response(write_answer(answer.result, chosen), content_type=content_type(chosen))
+    response.vary.add("Accept")
+    if answer.truncated:
+        response.headers["X-SPARQL-MaxRows"] = str(current.row_cap)
+    return with_cors(response)
+
+
+def show_answer(answer: Answer) -> ResponseReturnValue:
+    """The answer as a table under the editor."""
+    current = settings()
+    table = results_table(answer.result, current.base_iri)
+    downloads = [name for name, media_type in FORMAT_NAMES.items() if media_type in media_types_for(answer.query.form)]
+    return show_page(
+        answer.query.text, table=table, truncated=answer.truncated, row_cap=current.row_cap, download_formats=downloads
+    )
+
+
+@bp.post("/sparql/update")
+def update() -> ResponseReturnValue:
+    """SPARQL 1.1 Update, for the holder of the write token or a staff member's token (Authorization: Bearer ...)."""
+    if not accounts(settings()):  # no write token and no staff: updates are off
+        return text_response(message("updates-off"), 403)
+    if (request.content_length or 0) > 4 * UPDATE_MAX_CHARS:
+        return text_response(message("too-long"), 413)
+    given = request.headers.get("Authorization", "")
+    scheme, _, credential = given.partition(" ")
+    # Only hashes are held; staff_for_token compares them in constant time with every account's.
+    if scheme.lower() != "bearer" or staff_for_token(settings(), credential.strip()) is None:
+        response = text_response(message("token"), 401)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="l4a"' + (', error="invalid_token"' if given else "")
+        return response
+    sent = read_request()
+    if sent is None:
+        return text_response(message("media-type", request.mimetype), 415)
+    if sent.queries:
+        return text_response(message("both" if sent.updates else "query"), 400)
+    if request.values.getlist("using-graph-uri") or request.values.getlist("using-named-graph-uri"):
+        return text_response(message("using"), 400)
+    if len(sent.updates) > 1:
+        return text_response(message("several"), 400)
+    text = sent.updates[0] if sent.updates else None
+    try:
+        check_update(text)
+        app_store(current_app).update(text or "")
+    except SparqlRefused as exc:
+        return text_response(message(exc.reason, exc.detail), STATUS.get(exc.reason, 400))
+    except UsageError as exc:
+        return text_response(message("malformed", str(exc)), 400)
+    except StoreError as exc:
+        return text_response(message("store", str(exc)), 500)
+    forget_caches(current_app)
+    return Response(status=204)

@@ -1,0 +1,78 @@
+"""Durban manifesto pages and Policy Council pages (a council's hubs across both terms, its coverage, its gaps)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app
+from flask.typing import ResponseReturnValue
+
+from l4a.graph.namespaces import record_iri
+from l4a.graph.sparql.queries import run_named_query
+from l4a.graph.sync.gaps import find_gaps
+from l4a.web.render import page, respond
+from l4a.web.state import app_store, cached, hub_table
+
+bp = Blueprint("topics", __name__)
+KINDS = """
+PREFIX l4a: <https://w3id.org/l4a/ontology#>
+SELECT ?thing ?kind WHERE { VALUES ?kind { l4a:Manifesto l4a:PolicyCouncil } ?thing a ?kind }
+"""
+
+
+def _base() -> str:
+    return str(current_app.config["L4A_SETTINGS"].base_iri)
+
+
+def _all(kind: str) -> list[str]:
+    rows = cached(current_app, "topic_kinds", lambda: app_store(current_app).select(KINDS))
+    return sorted(r["thing"].value for r in rows if r["kind"].value.endswith(kind))
+
+
+@page(bp, "/manifestos")
+def manifestos() -> ResponseReturnValue:
+    """The ten Durban manifestos with their numbers of hubs."""
+    table = hub_table()
+    items = [{"manifesto": m, "hubs": sum(m in r.values("manifestos") for r in table.rows)} for m in _all("Manifesto")]
+    return respond("manifestos.html", {"manifestos": items})
+
+
+@page(bp, "/manifestos/<slug>")
+def manifesto(slug: str) -> ResponseReturnValue:
+    """One manifesto: its hubs and the evidence about them."""
+    iri = record_iri(_base(), "manifesto", slug)
+    if iri not in _all("Manifesto"):
+        abort(404)
+    hubs = [r.iri for r in hub_table().rows if iri in r.values("manifestos")]
+    evidence = run_named_query(app_store(current_app), "evidence-for", {"manifesto": slug}, _base())
+    items = [{k: v.value for k, v in row.items()} for row in evidence]
+    return respond("manifesto.html", {"manifesto": iri, "hubs": hubs, "gap": not hubs, "evidence": items})
+
+
+@page(bp, "/councils")
+def councils() -> ResponseReturnValue:
+    """The Policy Councils of both terms, with their hubs (a council's lineage counted with it)."""
+    table = hub_table()
+    items = []
+    for council in _all("PolicyCouncil"):
+        lineage = table.lineage.get(council, {council})
+        items.append({"council": council, "hubs": sum(bool(r.values("councils") & lineage) for r in table.rows)})
+    return respond("councils.html", {"councils": items})
+
+
+@page(bp, "/councils/<slug>")
+def council(slug: str) -> ResponseReturnValue:
+    """One council: its hubs across both terms, the council x SDG goal coverage (empty cells shown), its gaps."""
+    iri = record_iri(_base(), "council", slug)
+    if iri not in _all("PolicyCouncil"):
+        abort(404)
+    table = hub_table()
+    lineage = sorted(table.lineage.get(iri, {iri}))
+    hubs = [r.iri for r in table.rows if r.values("councils") & set(lineage)]
+    coverage = cached(current_app, "coverage", lambda: run_named_query(app_store(current_app), "council-coverage", {}))
+    matrix: dict[str, dict[int, int]] = {}
+    for row in coverage:
+        goal = int(row["goal"].value.rsplit("/", 1)[1])
+        matrix.setdefault(row["council"].value, {})[goal] = int(row["hubs"].value)
+    gaps = cached(current_app, f"gaps:{iri}", lambda: find_gaps(app_store(current_app), iri, None, _base()).as_dict())
+    data = {"council": iri, "lineage": lineage, "hubs": hubs, "coverage": {c: matrix.get(c, {}) for c in lineage},
+            "gaps": gaps}  # fmt: skip
+    return respond("council.html", data, all_coverage=matrix, goals=range(1, 18))

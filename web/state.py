@@ -1,0 +1,129 @@
+"""What the app keeps between requests: the store, cached values (labels, the sync index, reports) and their
+refresh after writes."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from flask import Flask
+
+from l4a.graph.labels import Labels
+from l4a.graph.reports.hub_table import HubTable
+from l4a.graph.store.base import Store
+from l4a.graph.sync.index import SyncIndex
+
+
+def lang_url(code: str) -> str:
+    """This page in another language (its other query parameters kept)."""
+    from urllib.parse import urlencode
+
+    from flask import request
+
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def app_store(app: Flask) -> Store:
+    """The store the app was made with."""
+    store: Store = app.extensions["l4a_store"]
+    return store
+
+
+def cached(app: Flask, key: str, make: Any) -> Any:
+    """A value computed once from the store and kept until the app writes (forget_caches).
+
+    One lock per key: two requests needing the same value compute it once, while a value that takes long (the
+    home page's counts: seconds on 10k hubs) does not hold up requests that need other values. A cached value may
+    need another (the network needs the index); none needs itself, so per-key locks cannot deadlock.
+    """
+    cache: dict[str, Any] = app.extensions["l4a_cache"]
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    with app.extensions["l4a_cache_lock"]:
+        lock = app.extensions["l4a_cache_key_locks"].setdefault(key, threading.RLock())
+        generation = app.extensions["l4a_cache_generation"]
+    with lock:
+        if key in cache:
+            return cache[key]
+        value = make()
+        with app.extensions["l4a_cache_lock"]:
+            if app.extensions["l4a_cache_generation"] == generation:  # no write since: keep it
+                cache[key] = value
+        return value
+
+
+def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) -> threading.Thread:
+    """Read what every page needs (labels, the synchronization index, the hub table: seconds on 10k hubs) and
+    validate the whole store (about 2.6 s a language on 10k hubs) in the background, so that the first visitors
+    after a start or a write find them ready. A request that needs one of them meanwhile waits for the same
+    computation (per-key locks of `cached`), never starts a second one."""
+
+    def run() -> None:
+        from l4a.graph.shacl.validation import owners, shipped_validator
+
+        app_labels(app)
+        app_index(app)
+        app_hub_table(app)
+        store = app_store(app)
+        for lang in languages:
+            cached(app, f"reports:{lang}", lambda lang=lang: _reports_by_hub(store, lang, shipped_validator(), owners))
+
+    thread = threading.Thread(target=run, name="l4a-warm-reports", daemon=True)
+    thread.start()
+    return thread
+
+
+def _reports_by_hub(store: Store, lang: str, validator: Any, owners_of: Any) -> dict[str, list[Any]]:
+    report = validator.validate_store(store, lang)
+    owner = owners_of(store)
+    by_hub: dict[str, list[Any]] = {}
+    for result in report.results:
+        by_hub.setdefault(owner.get(result.focus, result.focus), []).append(result)
+    return by_hub
+
+
+def ready_reports(app: Flask, lang: str) -> dict[str, list[Any]] | None:
+    """The whole store's results by hub in `lang`, if the background validation has finished."""
+    found: dict[str, list[Any]] | None = app.extensions["l4a_cache"].get(f"reports:{lang}")
+    return found
+
+
+def app_labels(app: Flask) -> Labels:
+    """Every label of the store, read once (and again after the app writes)."""
+    labels: Labels = cached(app, "labels", lambda: Labels.from_store(app_store(app)))
+    return labels
+
+
+def app_index(app: Flask) -> SyncIndex:
+    """The synchronization index (related hubs, partners), built once and kept current by the app's writes."""
+    index: SyncIndex = cached(app, "index", lambda: SyncIndex.from_store(app_store(app)))
+    return index
+
+
+def forget_caches(app: Flask) -> None:
+    """After the app wrote to the store: labels and the index are read again when next needed."""
+    with app.extensions["l4a_cache_lock"]:
+        app.extensions["l4a_cache_generation"] += 1
+        app.extensions["l4a_cache"].clear()
+        app.extensions["l4a_cache_key_locks"].clear()
+        if "l4a_pages" in app.extensions:  # rendered pages (web/page_cache.py)
+            app.extensions["l4a_pages"].clear()
+    if app.config.get("L4A_WARM"):
+        warm_reports(app)
+
+
+def app_hub_table(app: Flask) -> HubTable:
+    """The table of every hub (lists, filters, counts), read once and again after the app writes."""
+    table: HubTable = cached(app, "hub_table", lambda: HubTable.from_store(app_store(app)))
+    return table
+
+
+def hub_table() -> HubTable:
+    """The hub table of the app serving this request."""
+    from flask import current_app
+
+    return app_hub_table(current_app)
