@@ -110,9 +110,16 @@ def cli_items(size: int, example: Path) -> list[Item]:
 
 def named_query_examples() -> dict[str, dict[str, str]]:
     """Each named query's example parameters, read by the l4a under test (this interpreter's)."""
-    code = (
-        "import json; from l4a.graph.queries import named_queries\n"
-        "print(json.dumps({n: {p.name: p.example for p in q.parameters} for n, q in sorted(named_queries().items())}))"
+    code = "\n".join(
+        [
+            "import json",
+            "try:",
+            "    from l4a.graph.sparql.queries import named_queries",
+            "except ImportError:  # the layout before graph/ had subpackages",
+            "    from l4a.graph.queries import named_queries",
+            "found = {n: {p.name: p.example for p in q.parameters} for n, q in sorted(named_queries().items())}",
+            "print(json.dumps(found))",
+        ]
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     found: dict[str, dict[str, str]] = json.loads(done.stdout)
@@ -175,7 +182,7 @@ def ensure_store(size: int, python: str) -> Path:
 
 
 def l4a(python: str) -> list[str]:
-    return [python, "-c", "from l4a.graph.cli import main; main()"]
+    return [python, "-m", "l4a.graph.cli"]
 
 
 def environment(data: Path) -> dict[str, str]:

@@ -12,9 +12,9 @@ import pyoxigraph as ox
 import pytest
 
 from l4a.graph.build import build
-from l4a.graph.embedded import EmbeddedStore
-from l4a.graph.gaps import find_gaps
-from l4a.graph.queries import bind_parameters, get_query, run_named_query
+from l4a.graph.sparql.queries import bind_parameters, get_query, run_named_query
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.sync.gaps import find_gaps
 
 ROOT = Path(__file__).parents[1]
 EARLIER = Path(__file__).parent / "data" / "gaps"
