@@ -73,5 +73,7 @@ def gaps() -> ResponseReturnValue:
     """SDG targets and manifestos no hub addresses (optionally counting only a council's or a section's hubs)."""
     council = request.args.get("council") or None
     section = request.args.get("section") or None
-    found = find_gaps(app_store(current_app), council, section, _base())
+    # Kept until the next write, per filter (only known councils and sections get this far: others are errors).
+    found = cached(current_app, f"gaps {council} {section}",
+                   lambda: find_gaps(app_store(current_app), council, section, _base()))  # fmt: skip
     return respond("gaps.html", {"council": council, "section": section, **found.as_dict()})
