@@ -318,6 +318,56 @@ def scratch_copy(data: Path, work: Path) -> Path:
     return copy
 
 
+GOALS = {10_000: (1.5, 300.0, 50.0), 100_000: (5.0, 1000.0, 100.0)}  # CLI s, first page ms, warm page ms
+
+
+def verdict(record: dict[str, Any]) -> str:
+    """Whether a row of the last version meets the issue's goals at its size."""
+    cli, first, warm = GOALS.get(record["size"], GOALS[100_000])
+    if record["kind"] == "cli":
+        seconds = record.get("median_s")
+        return "no" if seconds is None or seconds > cli else "yes"
+    cold, hot = record.get("cold_ms"), [v for v in (record.get("warm_ms"), record.get("warm_json_ms")) if v]
+    if cold is None or record.get("note"):
+        return "no"
+    return "yes" if cold <= first and all(v <= warm for v in hot) else "no"
+
+
+def cell(record: dict[str, Any]) -> tuple[str, str]:
+    if record["kind"] == "cli":
+        seconds = record.get("median_s")
+        text = "timeout" if seconds is None else f"{seconds:.2f} s"
+        if record.get("note") and record["note"] != "timeout":
+            text += " " + record["note"][:40]
+        return text, ""
+    cold, warm, warm_json = record.get("cold_ms"), record.get("warm_ms"), record.get("warm_json_ms")
+    first = "timeout" if cold is None else f"{cold:.0f} ms"
+    later = "" if warm is None else f"{warm:.0f} ms" + (f" (json {warm_json:.0f})" if warm_json else "")
+    if record.get("note") and record["note"] != "timeout":
+        later = (later + " " + record["note"][:40]).strip()
+    return first, later
+
+
+def table(records: list[dict[str, Any]]) -> str:
+    """One Markdown row per (size, row): each version's cold and warm figures, the goal for the last one, load."""
+    versions = sorted({r["version"] for r in records})
+    keyed: dict[tuple[int, str, str], dict[int, dict[str, Any]]] = {}
+    for r in records:
+        keyed.setdefault((r["size"], r["kind"], r["name"]), {})[r["version"]] = r
+    heading = " | ".join(f"v{n} cold | v{n} warm" for n in versions)
+    lines = [f"| hubs | kind | row | {heading} | goal met (v{versions[-1]}) | load after (1, 5, 15 min) |",
+             "| --- | --- | --- |" + " ---: | ---: |" * len(versions) + " --- | --- |"]  # fmt: skip
+    for (size, kind, name), by_version in keyed.items():
+        cells = []
+        for n in versions:
+            cells += list(cell(by_version[n])) if n in by_version else ["", ""]
+        last = by_version.get(versions[-1])
+        goal = verdict(last) if last else ""
+        load_after = last["load_after"] if last else ""
+        lines.append(f"| {size:,} | {kind} | {name} | {' | '.join(cells)} | {goal} | {load_after} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000")
@@ -330,12 +380,14 @@ def main() -> None:
     parser.add_argument("--no-pages", action="store_true")
     parser.add_argument("--no-cli", action="store_true")
     parser.add_argument("-o", "--output", type=Path, default=OUT / "sweep.json")
+    parser.add_argument("--table", type=Path, nargs="+", help="only print the table of these JSON files")
     options = parser.parse_args()
+    if options.table:
+        print(table([r for path in options.table for r in json.loads(path.read_text())]))
+        return
     pythons = options.python or [sys.executable]
     only = re.compile(options.only) if options.only else None
     records: list[dict[str, Any]] = []
-    rows: list[str] = []
-    heading = " | ".join(f"v{n} cold | v{n} warm" for n in range(len(pythons)))
     for number, python in enumerate(pythons):
         print(f"v{number}: {python}", file=sys.stderr)
     for size in (int(s) for s in options.sizes.split(",")):
@@ -351,7 +403,6 @@ def main() -> None:
             for item in items:
                 if only and not only.search(item.name):
                     continue
-                cells: list[str] = []
                 for number, python in enumerate(pythons):
                     record: dict[str, Any] = {
                         "size": size,
@@ -379,28 +430,14 @@ def main() -> None:
                             else None
                         )
                         record |= {"seconds": times, "median_s": median, "note": note}
-                        cells += ["timeout" if median is None else f"{median:.2f} s", ""]
                     else:
                         record |= run_page(python, data, item, options.page_timeout, options.repeat)
-                        cold, warm = record["cold_ms"], record["warm_ms"]
-                        cells += [
-                            "timeout" if cold is None else f"{cold:.0f} ms",
-                            ""
-                            if warm is None
-                            else f"{warm:.0f} ms"
-                            + (f" (json {record['warm_json_ms']:.0f})" if record["warm_json_ms"] else ""),
-                        ]
                     record["load_after"] = load()
                     records.append(record)
                     print(json.dumps(record), file=sys.stderr, flush=True)
-                    if record.get("note"):
-                        cells[-1] = (cells[-1] + " " + record["note"][:60]).strip()
-                rows.append(f"| {size:,} | {item.kind} | {item.name} | {' | '.join(cells)} | {record['load_after']} |")
     options.output.parent.mkdir(parents=True, exist_ok=True)
     options.output.write_text(json.dumps(records, indent=1))
-    print(f"| hubs | kind | row | {heading} | load (1, 5, 15 min) |")
-    print("| --- | --- | --- |" + " ---: | ---: |" * len(pythons) + " --- |")
-    print("\n".join(rows))
+    print(table(records))
 
 
 if __name__ == "__main__":
