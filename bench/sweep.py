@@ -182,7 +182,10 @@ def ensure_store(size: int, python: str) -> Path:
 
 
 def l4a(python: str) -> list[str]:
-    return [python, "-m", "l4a.graph.cli"]
+    # The console script of that interpreter's environment when there is one: before the CLI was a package, some
+    # command groups registered themselves on the module `l4a` imports, which `python -m` runs under another name.
+    script = Path(python).parent / "l4a"
+    return [str(script)] if script.exists() else [python, "-m", "l4a.graph.cli"]
 
 
 def environment(data: Path) -> dict[str, str]:
