@@ -94,7 +94,7 @@ def cli_items(size: int, example: Path) -> list[Item]:
         Item(
             "cli",
             "monitor add",
-            ["monitor", "add", str(ROOT / "ontology" / "examples" / "demo-monitoring.yaml")],
+            ["monitor", "add", str(OUT / "sweep-observations.yaml")],
             writes=True,
         ),
         Item("cli", "propose", ["propose", str(example), "--by", "sweep"], writes=True),
@@ -106,6 +106,17 @@ def cli_items(size: int, example: Path) -> list[Item]:
             args += ["-p", f"{key}={value}"]
         items.append(Item("cli", f"query run {name}", args))
     return items
+
+
+SYNTH_OBSERVATIONS = f"""# Synthetic figures for the synthetic hub {HUB} (bench/sweep.py), not real data.
+hub: {HUB}
+reported_by: bench/sweep.py (synthetic)
+source: https://example.org/synth/source/{HUB}
+observations:
+  - indicator: {HUB}-1-1
+    value: 1
+    date: 2024-01-15
+"""
 
 
 def named_query_examples() -> dict[str, dict[str, str]]:
@@ -393,6 +404,7 @@ def main() -> None:
     records: list[dict[str, Any]] = []
     for number, python in enumerate(pythons):
         print(f"v{number}: {python}", file=sys.stderr)
+    (OUT / "sweep-observations.yaml").write_text(SYNTH_OBSERVATIONS, encoding="utf-8")
     for size in (int(s) for s in options.sizes.split(",")):
         data = ensure_store(size, pythons[-1])
         with tempfile.TemporaryDirectory(dir=OUT) as tmp:
