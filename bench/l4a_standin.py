@@ -5,7 +5,7 @@ ontology/reference/uclg.ttl and ontology/hubs/*.ttl, and fails if one of the fir
 ontology is being written, the benchmarks still need a build to time, so this script
 
 - prepares a folder (``prepare(folder)``) holding each shipped file that exists (a symbolic link to it) and, for
-  each one that does not, a stand-in: the shared SDG file for sdg.ttl (/work/shared/data/sdg/sdg.ttl, the bulk
+  each one that does not, a stand-in: the project's SDG source for sdg.ttl (ontology/sources/sdg/sdg.ttl, the bulk
   of the reference data) and an empty Turtle file for the others;
 - runs the real `l4a` command line with that folder in place of the packaged ontology folder::
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ONTOLOGY = REPO / "ontology"
-SHARED_SDG = Path("/work/shared/data/sdg/sdg.ttl")
+SHARED_SDG = REPO / "ontology" / "sources" / "sdg" / "sdg.ttl"
 REQUIRED = ("l4a.ttl", "vocabularies.ttl", "reference/sdg.ttl", "reference/uclg.ttl")
 
 

@@ -36,7 +36,7 @@ T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SDG = REPO / "ontology" / "reference" / "sdg.ttl"
-FALLBACK_SDG = Path("/work/shared/data/sdg/sdg.ttl")
+FALLBACK_SDG = REPO / "ontology" / "sources" / "sdg" / "sdg.ttl"
 DEFAULT_UCLG = REPO / "ontology" / "reference" / "uclg.ttl"
 
 BASE = "https://w3id.org/l4a/"

@@ -6,17 +6,12 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from l4a.graph.namespaces import DEFAULT_BASE
+from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import run_named_graph_query
 from l4a.graph.store.base import Row, Store
 
-# The resource's statements, and those of the blank nodes it points to (a concise bounded description, one level).
-OWN_STATEMENTS = """
-CONSTRUCT { ?s ?p ?o . ?o ?p2 ?o2 }
-WHERE { ?s ?p ?o OPTIONAL { ?o ?p2 ?o2 FILTER (isBlank(?o)) } }
-"""
-REFERRERS = """
-SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER (isIRI(?s)) } ORDER BY ?p ?s LIMIT 500
-"""
+OWN_STATEMENTS = internal_query("own-statements")
+REFERRERS = internal_query("referrers")
 # Record kinds whose description is a named CONSTRUCT query rather than the record's own statements.
 PROFILES = {"hub": "hub-profile"}
 

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 
-LABEL_QUERY = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?s ?label ?kind WHERE {
-  { ?s skos:prefLabel ?label BIND(1 AS ?kind) }
-  UNION { ?s rdfs:label ?label BIND(2 AS ?kind) }
-  UNION { ?s dcterms:title ?label BIND(3 AS ?kind) }
-  UNION { ?s skos:altLabel ?label BIND(4 AS ?kind) }
-  FILTER(isLiteral(?label))
-}
-"""
+LABEL_QUERY = internal_query("labels")
 
 
 @dataclass

@@ -9,21 +9,11 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from l4a.graph.namespaces import DCTERMS, OWL, RDFS, SKOS, graph_iri
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Row, Store
 
-TERMS = """
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?g ?term ?kind ?p ?o WHERE {
-  GRAPH ?g {
-    VALUES ?kind { owl:Ontology owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty
-                   skos:ConceptScheme skos:Concept }
-    ?term a ?kind ; ?p ?o .
-    FILTER (isIRI(?term))
-  }
-}
-"""
-ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+TERMS = internal_query("ontology-terms")
+ALL_TRIPLES = internal_query("graph-triples")
 
 # Kinds of term in the order the documentation shows them (a term with several types takes the first).
 KINDS = {

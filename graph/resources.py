@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -25,6 +26,24 @@ def queries_dir() -> Traversable:
 def read_query(name: str) -> str:
     """The text of queries/<name>.rq."""
     return (queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def internal_queries_dir() -> Traversable:
+    """The folder of the queries the code runs itself (queries/internal/, not in the catalogue)."""
+    return queries_dir() / "internal"
+
+
+@cache
+def internal_query(name: str) -> str:
+    """The text of queries/internal/<name>.rq, read once: values are bound when it runs, never pasted into it."""
+    return (internal_queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def query_body(text: str) -> str:
+    """A query's text without its header comments (# title:, # description: ...), as shown to a user."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    return "".join(lines[start:])
 
 
 def local_path(item: Traversable) -> Path:

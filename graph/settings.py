@@ -46,7 +46,10 @@ class Settings:
     )
     base_iri: str = field(
         default=DEFAULT_BASE,
-        metadata=_help("Base of the project's own records, graphs and terms; must end with '/'."),
+        metadata=_help(
+            "Base of the project's own records and graphs; must end with '/' (ontology terms and vocabulary "
+            "concepts keep their IRIs)."
+        ),
     )
     host: str = field(default="127.0.0.1", metadata=_help("Address `l4a serve` binds to."))
     port: int = field(default=5000, metadata=_help("Port `l4a serve` listens on."))

@@ -8,7 +8,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode, RdfFormat, Triple
 
-from l4a.graph.namespaces import DEFAULT_BASE
+from l4a.graph.namespaces import DEFAULT_BASE, VOCABULARY_IRIS
 from l4a.graph.resources import local_path, ontology_dir
 from l4a.graph.store.rdf_formats import iter_quads
 
@@ -39,8 +39,13 @@ def example_sources() -> list[Source]:
     return [Source("examples/demo-hub", [ontology_dir() / "examples" / "demo-hub.ttl"])]
 
 
+# Only the project's records (id/...) and named graphs (graph/...) move under another base. The ontology's terms
+# (ontology#...) and the shapes' names keep their IRIs: every query, `namespaces.L4A` and the .rq files name them.
+MOVED = (DEFAULT_BASE + "id/", DEFAULT_BASE + "graph/")
+
+
 def _rebase(node: Any, base: str) -> Any:
-    if isinstance(node, NamedNode) and node.value.startswith(DEFAULT_BASE):
+    if isinstance(node, NamedNode) and node.value.startswith(MOVED) and not node.value.startswith(VOCABULARY_IRIS):
         return NamedNode(base + node.value.removeprefix(DEFAULT_BASE))
     return node
 

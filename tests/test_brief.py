@@ -20,10 +20,11 @@ from l4a.graph.store.embedded import EmbeddedStore
 
 L4A = "https://w3id.org/l4a/ontology#"
 ID = "https://w3id.org/l4a/id/"
-COUNCIL = ID + "council/multilevel-governance-regaining-trust"
-EARLIER = ID + "council/multilevel-governance-sustainable-financing"  # the same council's 2017-2022 term
+COUNCIL = ID + "council/demo-exampleton-council"  # the fictional demo's own council
+REAL = ID + "council/multilevel-governance-regaining-trust"
+EARLIER = ID + "council/multilevel-governance-sustainable-financing"  # the real council's 2017-2022 term
 OTHER = ID + "council/local-multilateralism-city-diplomacy"
-DEMO = ID + "hub/demo-rioverde-green-corridors"
+DEMO = ID + "hub/demo-exampleton-green-corridors"
 
 
 def hub(iri: str, title: str, council: str) -> list[ox.Quad]:
@@ -40,20 +41,25 @@ def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
     opened = EmbeddedStore.open(tmp_path / "store")
     build(opened, with_examples=True)
     opened.add_quads(
-        hub(ID + "hub/test-earlier-term", "Test hub of the earlier term", EARLIER)
+        hub(ID + "hub/test-current-term", "Test hub of the current term", REAL)
+        + hub(ID + "hub/test-earlier-term", "Test hub of the earlier term", EARLIER)
         + hub(ID + "hub/test-other-council", "Test hub of another council", OTHER)
+        + hub(ID + "hub/test-demo-council", "Test hub of the demo's council", COUNCIL)
     )
     yield opened
     opened.close()
 
 
 def test_the_brief_has_each_hub_of_the_council_and_no_other(store: EmbeddedStore) -> None:
+    # A real council (both terms of its lineage): its hubs, never the fictional demo.
     brief = make_brief(store, "multilevel-governance-regaining-trust", day=dt.date(2026, 11, 26))
-    assert {h.iri for h in brief.hubs} == {DEMO, ID + "hub/test-earlier-term"}
+    members = {ID + "hub/test-current-term", ID + "hub/test-earlier-term"}
+    assert {h.iri for h in brief.hubs} == members
     text = brief_markdown(brief)
     page = brief_html(brief)
+    assert "DEMO" not in text and "fictional" not in text.lower() and "Exampleton" not in page
     for row in HubTable.from_store(store).rows:  # a hub's own section: its IRI on a line, its title a heading
-        inside = row.iri in {DEMO, ID + "hub/test-earlier-term"}
+        inside = row.iri in members
         assert (f"\n<{row.iri}>\n" in text) == inside, row.iri
         assert (f'<h3><a href="{row.iri}">' in page) == inside, row.iri
 
@@ -63,14 +69,14 @@ def test_progress_evidence_and_no_figures(store: EmbeddedStore) -> None:
     demo = next(h for h in brief.hubs if h.iri == DEMO)
     assert demo.progress == "33%"  # canopy (13.9-12.5)/5.5 = 25%, gardens 4/10 = 40%: mean 32.7%
     assert (
-        "https://rioverde.example.org/green-corridors/plan.pdf",
+        "https://exampleton.example.org/green-corridors/plan.pdf",
         "2026-01-20",
-        "Municipality of Ríoverde (fictional)",
+        "Municipality of Exampleton (fictional)",
     ) in demo.evidence
     text = brief_markdown(brief)
-    assert "no figures reported" in text  # the test hub of the earlier term has none
+    assert "no figures reported" in text  # the test hub of the demo's council has none
     assert (
-        "<https://rioverde.example.org/green-corridors/plan.pdf> (Municipality of Ríoverde (fictional), 2026-01-20)"
+        "<https://exampleton.example.org/green-corridors/plan.pdf> (Municipality of Exampleton (fictional), 2026-01-20)"
         in text
     )
     french = brief_markdown(make_brief(store, COUNCIL, "fr", day=dt.date(2026, 11, 26)))
@@ -80,7 +86,7 @@ def test_progress_evidence_and_no_figures(store: EmbeddedStore) -> None:
 
 
 def test_council_by_name_and_unknown(store: EmbeddedStore) -> None:
-    assert make_brief(store, "Multilevel Governance: Regaining Trust").council == COUNCIL
+    assert make_brief(store, "DEMO (fictional): Council on Green Exampleton").council == COUNCIL
     with pytest.raises(UsageError, match="no Policy Council"):
         make_brief(store, "no such council")
 
@@ -91,7 +97,7 @@ def test_cli_brief_to_file(tmp_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["build", "--quiet", "--with-examples"], env=env).exit_code == 0
     out = tmp_path / "brief.md"
-    args = ["brief", "--council", "multilevel-governance-regaining-trust", "--format", "md", "-o", str(out)]
+    args = ["brief", "--council", "demo-exampleton-council", "--format", "md", "-o", str(out)]
     assert runner.invoke(main, args, env=env).exit_code == 0
-    assert "DEMO (fictional): Ríoverde Green Corridors" in out.read_text(encoding="utf-8")
+    assert "DEMO (fictional): Exampleton Green Corridors" in out.read_text(encoding="utf-8")
     assert runner.invoke(main, ["brief", "--council", "nowhere"], env=env).exit_code == 2

@@ -1,7 +1,7 @@
 """The web app in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium, headless, never a
 downloaded browser) against `l4a serve` (waitress) in a subprocess on a free loopback port.
 
-The data directory holds the shipped data plus the example proposal docs/examples/proposal-rioverde.en.yaml,
+The data directory holds the shipped data plus the example proposal docs/examples/proposal-exampleton.en.yaml,
 proposed and accepted with the CLI, so that one hub has SDG targets (the shipped hubs address goals only).
 Scenarios: home -> hub -> related hub; the filters of /hubs; the French UI, remembered; a valid and an invalid
 proposal with the report next to the fields; the CSV download; stored markup (XSS) shown as text on the form's
@@ -40,8 +40,8 @@ from l4a.graph.cli.main import main
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).parents[1]
 ARTIFACTS = ROOT / "test-results" / "browser"
-EXAMPLE = ROOT / "docs" / "examples" / "proposal-rioverde.en.yaml"
-EXAMPLE_ID = "rioverde-green-corridors"
+EXAMPLE = ROOT / "docs" / "examples" / "proposal-exampleton.en.yaml"
+EXAMPLE_ID = "exampleton-green-corridors"
 BILBAO = "bilbao-city-of-values"
 TIMEOUT_MS = 15_000
 SCRIPT = "<script>window.__xss=1</script>"
@@ -336,7 +336,7 @@ def test_hubs_csv_download(page: Page, server: Server) -> None:
     assert len(rows) - 1 == len(names) >= 8
     assert sorted(row[1] for row in rows[1:]) == sorted(names)
     example = next(row for row in rows[1:] if row[0].endswith(f"/hub/{EXAMPLE_ID}"))
-    assert example[6] == "11.7;13.1" and example[3] == "AR"
+    assert example[6] == "11.7;13.1" and example[3] == "ZZ"
 
 
 def test_stored_markup_never_runs(page: Page, server: Server) -> None:
@@ -386,10 +386,11 @@ def test_stored_markup_never_runs(page: Page, server: Server) -> None:
 
 # --- Monitoring and briefs (the fictional demo hub, loaded by `l4a build --with-examples`) -----------------------
 
-DEMO = "demo-rioverde-green-corridors"
-DEMO_TITLE = "DEMO (fictional): Ríoverde Green Corridors"
-DEMO_COUNCIL = "multilevel-governance-regaining-trust"
-DEMO_EVIDENCE = "https://rioverde.example.org/green-corridors/plan.pdf"
+DEMO = "demo-exampleton-green-corridors"
+DEMO_TITLE = "DEMO (fictional): Exampleton Green Corridors"
+DEMO_COUNCIL = "demo-exampleton-council"
+DEMO_COUNCIL_NAME = "DEMO (fictional): Council on Green Exampleton"
+DEMO_EVIDENCE = "https://exampleton.example.org/green-corridors/plan.pdf"
 # In every page before its own scripts: the CSP violations the page reports (none of the site's pages has a script).
 WATCH_CSP = (
     "window.__csp = []; document.addEventListener('securitypolicyviolation', "
@@ -469,7 +470,7 @@ def test_dashboard_hub_charts_and_brief(page: Page, examples_server: Server) -> 
     page.locator("p.brief-link a", has_text="printable page").click()
     expect(page).to_have_url(examples_server.url(f"/councils/{DEMO_COUNCIL}/brief"))
     brief = page.locator("article.brief")
-    expect(brief.locator("h1")).to_contain_text("Brief for the Policy Council: Multilevel Governance: Regaining Trust")
+    expect(brief.locator("h1")).to_contain_text(f"Brief for the Policy Council: {DEMO_COUNCIL_NAME}")
     expect(brief.locator("section.hub h3")).to_have_text([DEMO_TITLE])  # the council's hubs, and no other
     evidence = brief.locator(f'section.hub a[href="{DEMO_EVIDENCE}"]')
     expect(evidence).to_be_visible()

@@ -34,6 +34,8 @@ COMMANDS = [
     "proposals",
     "monitor",
     "brief",
+    "suggest",
+    "suggestions",
 ]
 
 

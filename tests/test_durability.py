@@ -108,10 +108,10 @@ def test_kill_9_during_a_proposal_acceptance_leaves_it_under_review_or_published
     from l4a.graph.proposals.lifecycle import proposal
 
     env = env_for(tmp_path)
-    example = Path(__file__).parents[1] / "docs" / "examples" / "proposal-rioverde.en.yaml"
+    example = Path(__file__).parents[1] / "docs" / "examples" / "proposal-exampleton.en.yaml"
     subprocess.run([*L4A, "build", "--quiet"], env=env, check=True, timeout=120)
     subprocess.run([*L4A, "propose", str(example)], env=env, check=True, timeout=120, capture_output=True)
-    pid = "rioverde-green-corridors"
+    pid = "exampleton-green-corridors"
     review = [*L4A, "proposals", "review", pid, "--by", "t"]
     subprocess.run(review, env=env, check=True, timeout=60, capture_output=True)
     hub_graph = f"{DEFAULT_BASE}graph/hub/{pid}"

@@ -55,3 +55,15 @@ def test_gaps_on_the_shipped_data(cli: Cli) -> None:
     assert len(data["targets"]) == 169 and len(data["manifestos"]) == 10
     assert {"target": "http://metadata.un.org/sdg/11.3", "goal": "http://metadata.un.org/sdg/11"} in data["targets"]
     assert cli("gaps", "--section", "cemr", "--format", "csv").stdout.startswith("target,goal")
+
+
+def test_citations_carry_the_date_each_page_was_read(cli: Cli) -> None:
+    """Every shipped evidence record has an access date (pav:retrievedOn, the facts file's retrieval date):
+    Markdown says "Accessed", BibTeX gives `urldate`, JSON the `accessed` column."""
+    assert cli("build", "--quiet").exit_code == 0
+    lines = cli("evidence", "--format", "md").stdout.splitlines()
+    assert lines and all(line.endswith("Accessed 2026-11-25.") for line in lines)
+    bib = cli("evidence", "--format", "bibtex").stdout
+    assert bib.count("urldate = {2026-11-25}") == bib.count("@misc{") > 0
+    data = json.loads(cli("evidence", "--format", "json").stdout)
+    assert {b["accessed"]["value"] for b in data["results"]["bindings"]} == {"2026-11-25"}

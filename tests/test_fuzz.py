@@ -26,7 +26,7 @@ from l4a.graph.store.embedded import EmbeddedStore
 from .webapp import web_app
 
 EXAMPLES = Path(__file__).parents[1] / "docs" / "examples"
-VALID = yaml.safe_load((EXAMPLES / "proposal-rioverde.en.yaml").read_text(encoding="utf-8"))
+VALID = yaml.safe_load((EXAMPLES / "proposal-exampleton.en.yaml").read_text(encoding="utf-8"))
 CSV_ROWS = list(csv.DictReader(io.StringIO((EXAMPLES / "proposals.csv").read_text(encoding="utf-8"))))
 BOUNDED = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -1,5 +1,5 @@
-"""Gaps: the SDG targets and manifestos no hub addresses, over all hubs or a council's (either term) or a section's,
-on a fixture whose answers its comment states (tests/data/gaps/lineage.trig)."""
+"""Gaps: the SDG targets and manifestos no hub records a link to, over all hubs or a council's (either term) or a
+section's, on a fixture whose answers its comment states (tests/data/gaps/lineage.trig)."""
 
 from __future__ import annotations
 

@@ -31,8 +31,8 @@ from l4a.graph.monitoring.load import (
 from l4a.graph.store.embedded import EmbeddedStore
 
 D = dt.date
-DEMO = "https://w3id.org/l4a/id/hub/demo-rioverde-green-corridors"
-CANOPY = "https://w3id.org/l4a/id/indicator/demo-rioverde-canopy"
+DEMO = "https://w3id.org/l4a/id/hub/demo-exampleton-green-corridors"
+CANOPY = "https://w3id.org/l4a/id/indicator/demo-exampleton-canopy"
 
 
 def indicator(baseline: str, target: str, *points: tuple[dt.date, str]) -> Indicator:
@@ -132,11 +132,11 @@ def test_csv_rows_and_errors(tmp_path: Path) -> None:
         read_observations(write(tmp_path, "two.csv", two), today=D(2026, 11, 1))
 
 
-FIGURES = """hub: demo-rioverde-green-corridors
+FIGURES = """hub: demo-exampleton-green-corridors
 reported_by: Test reporter
 source: https://example.org/figures
 observations:
-  - indicator: demo-rioverde-canopy
+  - indicator: demo-exampleton-canopy
     value: 15.25
     date: 2026-11-01
 """
@@ -153,14 +153,14 @@ def test_demo_hub_only_on_request_and_history_kept(tmp_path: Path) -> None:
         assert real and not any(h.has_figures() for h in real)  # no figures invented for a real hub
         assert len([o for i in hubs[DEMO].indicators for o in i.observations]) == 4
         before = store.quad_count()
-        wrong = write(tmp_path, "wrong.yaml", FIGURES.replace("demo-rioverde-canopy", "no-such-indicator"))
+        wrong = write(tmp_path, "wrong.yaml", FIGURES.replace("demo-exampleton-canopy", "no-such-indicator"))
         with pytest.raises(InputError, match="not an indicator of"):
             add_observations(store, wrong)
         assert store.quad_count() == before  # nothing written
         first = add_observations(store, write(tmp_path, "a.yaml", FIGURES))
         second = add_observations(store, write(tmp_path, "b.yaml", FIGURES.replace("15.25", "15.5")))
-        assert first.graph.endswith("/graph/monitoring/demo-rioverde-green-corridors/1")
-        assert second.graph.endswith("/graph/monitoring/demo-rioverde-green-corridors/2")
+        assert first.graph.endswith("/graph/monitoring/demo-exampleton-green-corridors/1")
+        assert second.graph.endswith("/graph/monitoring/demo-exampleton-green-corridors/2")
         canopy = next(i for i in load_monitoring(store)[DEMO].indicators if i.iri == CANOPY)
         assert sorted(o.value for o in canopy.observations) == [Decimal(v) for v in ("12.5", "13.9", "15.25", "15.5")]
         assert canopy.progress(D(2026, 10, 1)) == (Decimal("13.9") - Decimal("12.5")) / Decimal("5.5")
@@ -181,7 +181,7 @@ def test_cli_monitor_add_and_status(tmp_path: Path) -> None:
 
     assert cli("build", "--quiet", "--with-examples")[0] == 0
     code, out, _ = cli("monitor", "add", str(write(tmp_path, "f.yaml", FIGURES)))
-    assert code == 0 and "/graph/monitoring/demo-rioverde-green-corridors/1" in out
+    assert code == 0 and "/graph/monitoring/demo-exampleton-green-corridors/1" in out
     code, _, err = cli("monitor", "add", str(write(tmp_path, "bad.yaml", FIGURES.replace("15.25", "x"))))
     assert code == 2 and "bad.yaml, line 6" in err
     code, out, _ = cli("monitor", "status", "--today", "2026-11-26", "--format", "json")

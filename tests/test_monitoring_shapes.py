@@ -22,16 +22,16 @@ from l4a.graph.store.embedded import EmbeddedStore
 
 D = dt.date
 ID = "https://w3id.org/l4a/id/"
-DEMO = f"{ID}hub/demo-rioverde-green-corridors"
-GARDENS = f"{ID}indicator/demo-rioverde-gardens"
-FIGURES = """hub: demo-rioverde-green-corridors
+DEMO = f"{ID}hub/demo-exampleton-green-corridors"
+GARDENS = f"{ID}indicator/demo-exampleton-gardens"
+FIGURES = """hub: demo-exampleton-green-corridors
 reported_by: Test reporter
 source: https://example.org/figures
 observations:
-  - indicator: demo-rioverde-canopy
+  - indicator: demo-exampleton-canopy
     value: 15.25
     date: 2026-01-20
-  - indicator: demo-rioverde-gardens
+  - indicator: demo-exampleton-gardens
     value: 5
     date: 2026-02-01
 """
@@ -89,7 +89,7 @@ def test_a_file_passing_the_field_checks_but_breaking_a_shape_is_refused(tmp_pat
     store = EmbeddedStore.open(data / "store")
     try:
         assert store.quad_count() == before  # nothing written, not even the first, valid observation
-        assert not [g for g in store.named_graphs() if g.endswith("/monitoring/demo-rioverde-green-corridors/1")]
+        assert not [g for g in store.named_graphs() if g.endswith("/monitoring/demo-exampleton-green-corridors/1")]
     finally:
         store.close()
 
@@ -109,7 +109,7 @@ def test_an_observation_dated_after_its_recording_is_refused(store: EmbeddedStor
 def test_shape_errors_on_a_hand_made_graph(store: EmbeddedStore) -> None:
     """The gate on quads built by hand: a reporter without a name and a second source."""
     observation = Observation(GARDENS, Decimal(3), D(2026, 3, 1), "https://example.org/a", "Someone", line=12)
-    graph = "https://w3id.org/l4a/graph/monitoring/demo-rioverde-green-corridors/hand"
+    graph = "https://w3id.org/l4a/graph/monitoring/demo-exampleton-green-corridors/hand"
     quads, by_node = observation_quads([observation], DEMO, graph)
     assert shape_errors(store, quads, "hand.yaml", by_node) == []
     node = next(iter(by_node))

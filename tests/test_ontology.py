@@ -52,10 +52,12 @@ CLASSES = [
     "Observation",
     "Evidence",
     "EvidenceType",
+    "DerivedLink",
     "CommunicationPlan",
     "Proposal",
     "StatusChange",
     "Status",
+    "Suggestion",
 ]
 OBJECT_PROPERTIES = [
     "ledBy",
@@ -85,6 +87,10 @@ OBJECT_PROPERTIES = [
     "fromStatus",
     "toStatus",
     "reportedBy",
+    "suggestedFor",
+    "suggestedProperty",
+    "suggestedValue",
+    "review",
 ]
 DATATYPE_PROPERTIES = [
     "startDate",
@@ -109,11 +115,17 @@ DATATYPE_PROPERTIES = [
     "endYear",
     "confidence",
     "reason",
+    "fictional",
     "revision",
     "submittedContent",
     "parsedData",
     "conforms",
     "validationReport",
+    "score",
+    "matchedWords",
+    "sourceText",
+    "reviewState",
+    "reviewReason",
 ]
 PLANNED = (
     [(name, OWL.Class) for name in CLASSES]

@@ -75,7 +75,7 @@ def test_lead_with_type_country_and_wikidata(tmp_path: Path) -> None:
 
 
 def test_a_value_of_the_wrong_kind_names_its_field_path_and_line(tmp_path: Path) -> None:
-    text = (EXAMPLES / "proposal-rioverde.en.yaml").read_text().replace("target_value: 18", "target_value: eighteen")
+    text = (EXAMPLES / "proposal-exampleton.en.yaml").read_text().replace("target_value: 18", "target_value: eighteen")
     with pytest.raises(InputError) as caught:
         mapped(tmp_path, text)
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "eighteen" in row)

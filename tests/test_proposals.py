@@ -43,7 +43,7 @@ def dump(store: EmbeddedStore) -> bytes:
 
 
 def variant(tmp_path: Path, name: str, old: str, new: str, lang: str = "en") -> Path:
-    text = (EXAMPLES / f"proposal-rioverde.{lang}.yaml").read_text(encoding="utf-8")
+    text = (EXAMPLES / f"proposal-exampleton.{lang}.yaml").read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / name
     path.write_text(text.replace(old, new), encoding="utf-8")
@@ -52,16 +52,16 @@ def variant(tmp_path: Path, name: str, old: str, new: str, lang: str = "en") -> 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_each_example_is_stored_as_submitted(store: EmbeddedStore, lang: str) -> None:
-    [stored] = submit(store, [EXAMPLES / f"proposal-rioverde.{lang}.yaml"], DEFAULT_BASE, lang=lang)
+    [stored] = submit(store, [EXAMPLES / f"proposal-exampleton.{lang}.yaml"], DEFAULT_BASE, lang=lang)
     assert stored.status == "submitted" and stored.report.conforms and stored.revision == 1
     [listed] = proposals(store, DEFAULT_BASE)
     assert (listed.id, listed.status) == (stored.id, "submitted")
-    assert listed.names[lang].startswith("Ríoverde")
+    assert listed.names[lang].startswith("Exampleton")
 
 
 def test_proposals_stay_apart_from_the_published_graph(store: EmbeddedStore) -> None:
     before = store_stats(store)
-    submit(store, [EXAMPLES / "proposal-rioverde.en.yaml"], DEFAULT_BASE)
+    submit(store, [EXAMPLES / "proposal-exampleton.en.yaml"], DEFAULT_BASE)
     after = store_stats(store)
     assert after["hubs"] == before["hubs"] and after["organisations"] == before["organisations"]
 
@@ -85,7 +85,7 @@ def test_unknown_reference_is_a_violation_with_suggestions(store: EmbeddedStore,
 
 
 def test_original_bytes_are_kept_verbatim(store: EmbeddedStore) -> None:
-    path = EXAMPLES / "proposal-rioverde.es.yaml"
+    path = EXAMPLES / "proposal-exampleton.es.yaml"
     [stored] = submit(store, [path], DEFAULT_BASE)
     assert proposal(store, stored.id, DEFAULT_BASE).content.encode() == path.read_bytes()
 
@@ -95,14 +95,14 @@ def test_unreadable_input_stores_nothing(store: EmbeddedStore, tmp_path: Path) -
     broken.write_text("id: x\nname: [unclosed\n")
     before = dump(store)
     with pytest.raises(InputError):
-        submit(store, [EXAMPLES / "proposal-rioverde.en.yaml", broken], DEFAULT_BASE)  # a good file first
+        submit(store, [EXAMPLES / "proposal-exampleton.en.yaml", broken], DEFAULT_BASE)  # a good file first
     assert dump(store) == before
 
 
 def test_resubmission_is_a_new_revision_of_the_same_hub(store: EmbeddedStore, tmp_path: Path) -> None:
     five = variant(tmp_path, "five.yaml", "end_date: 2028-02-29", "end_date: 2031-02-28")
     submit(store, [five], DEFAULT_BASE)
-    [second] = submit(store, [EXAMPLES / "proposal-rioverde.en.yaml"], DEFAULT_BASE)
+    [second] = submit(store, [EXAMPLES / "proposal-exampleton.en.yaml"], DEFAULT_BASE)
     assert (second.revision, second.status) == (2, "submitted")
     [listed] = proposals(store, DEFAULT_BASE)
     assert listed.number == 2
@@ -113,7 +113,7 @@ def test_resubmission_is_a_new_revision_of_the_same_hub(store: EmbeddedStore, tm
 def test_a_write_that_fails_midway_leaves_nothing(
     store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    second = variant(tmp_path, "second.yaml", "id: rioverde-green-corridors", "id: rioverde-second")
+    second = variant(tmp_path, "second.yaml", "id: exampleton-green-corridors", "id: exampleton-second")
     real, calls = pipeline.report_json, []
 
     def failing(report):  # type: ignore[no-untyped-def]
@@ -125,12 +125,12 @@ def test_a_write_that_fails_midway_leaves_nothing(
     monkeypatch.setattr(pipeline, "report_json", failing)
     before = dump(store)
     with pytest.raises(RuntimeError, match="injected"):
-        submit(store, [EXAMPLES / "proposal-rioverde.en.yaml", second], DEFAULT_BASE)
+        submit(store, [EXAMPLES / "proposal-exampleton.en.yaml", second], DEFAULT_BASE)
     assert len(calls) == 2 and dump(store) == before
 
 
 def test_twenty_concurrent_submissions_are_all_stored(store: EmbeddedStore, tmp_path: Path) -> None:
-    paths = [variant(tmp_path, f"p{i}.yaml", "id: rioverde-green-corridors", f"id: hub-{i % 10}") for i in range(20)]
+    paths = [variant(tmp_path, f"p{i}.yaml", "id: exampleton-green-corridors", f"id: hub-{i % 10}") for i in range(20)]
     errors: list[BaseException] = []
 
     def send(path: Path) -> None:
@@ -154,21 +154,21 @@ def test_twenty_concurrent_submissions_are_all_stored(store: EmbeddedStore, tmp_
 
 
 def test_accept_publishes_the_revision_and_keeps_the_history(store: EmbeddedStore) -> None:
-    [stored] = submit(store, [EXAMPLES / "proposal-rioverde.en.yaml"], DEFAULT_BASE, who="Ríoverde")
-    transition(store, stored.id, "review", DEFAULT_BASE, "UCLG secretariat")
-    accepted = transition(store, stored.id, "accept", DEFAULT_BASE, "UCLG secretariat", "complete and eligible")
+    [stored] = submit(store, [EXAMPLES / "proposal-exampleton.en.yaml"], DEFAULT_BASE, who="Exampleton")
+    transition(store, stored.id, "review", DEFAULT_BASE, "ana (deployment staff)")
+    accepted = transition(store, stored.id, "accept", DEFAULT_BASE, "ana (deployment staff)", "complete and eligible")
     assert accepted.status == "labelled"
     assert [(c.before, c.after, c.who) for c in accepted.changes] == [
-        (None, "submitted", "Ríoverde"),
-        ("submitted", "under-review", "UCLG secretariat"),
-        ("under-review", "labelled", "UCLG secretariat"),
+        (None, "submitted", "Exampleton"),
+        ("submitted", "under-review", "ana (deployment staff)"),
+        ("under-review", "labelled", "ana (deployment staff)"),
     ]
     assert accepted.changes[-1].reason == "complete and eligible"
-    graph = ox.NamedNode("https://w3id.org/l4a/graph/hub/rioverde-green-corridors")
+    graph = ox.NamedNode("https://w3id.org/l4a/graph/hub/exampleton-green-corridors")
     published = {(q.subject, q.predicate, q.object) for q in store._store.quads_for_pattern(None, None, None, graph)}
     proposed = {(t.subject, t.predicate, t.object) for t in parsed_triples(store, stored.id, 1, DEFAULT_BASE)}
     status = ox.NamedNode(L4A + "status")
-    hub = ox.NamedNode(HUB + "rioverde-green-corridors")
+    hub = ox.NamedNode(HUB + "exampleton-green-corridors")
     assert (hub, status, ox.NamedNode("https://w3id.org/l4a/id/status/labelled")) in published
     assert {t for t in proposed if t[1] != status} <= published
     assert any(p == ox.NamedNode(L4A + "labelDate") for _s, p, _o in published)
@@ -176,7 +176,7 @@ def test_accept_publishes_the_revision_and_keeps_the_history(store: EmbeddedStor
 
 
 def test_illegal_transitions_are_refused(store: EmbeddedStore, tmp_path: Path) -> None:
-    [stored] = submit(store, [EXAMPLES / "proposal-rioverde.en.yaml"], DEFAULT_BASE)
+    [stored] = submit(store, [EXAMPLES / "proposal-exampleton.en.yaml"], DEFAULT_BASE)
     with pytest.raises(UsageError, match="status submitted: it cannot become completed"):
         transition(store, stored.id, "complete", DEFAULT_BASE, "x")
     transition(store, stored.id, "withdraw", DEFAULT_BASE, "x")
@@ -189,12 +189,12 @@ def test_illegal_transitions_are_refused(store: EmbeddedStore, tmp_path: Path) -
 
 
 def test_complete_carries_the_status_to_the_published_hub(store: EmbeddedStore) -> None:
-    [stored] = submit(store, [EXAMPLES / "proposal-rioverde.en.yaml"], DEFAULT_BASE)
+    [stored] = submit(store, [EXAMPLES / "proposal-exampleton.en.yaml"], DEFAULT_BASE)
     transition(store, stored.id, "accept", DEFAULT_BASE, "x")
     transition(store, stored.id, "complete", DEFAULT_BASE, "x")
     rows = store.select(
         "SELECT ?hub ?s WHERE { ?hub <https://w3id.org/l4a/ontology#status> ?s }",
-        {"hub": ox.NamedNode(HUB + "rioverde-green-corridors")},
+        {"hub": ox.NamedNode(HUB + "exampleton-green-corridors")},
     )
     assert [r["s"].value.rsplit("/", 1)[1] for r in rows] == ["completed"]
 
@@ -202,15 +202,15 @@ def test_complete_carries_the_status_to_the_published_hub(store: EmbeddedStore) 
 def test_csv_example(store: EmbeddedStore) -> None:
     stored = submit(store, [EXAMPLES / "proposals.csv"], DEFAULT_BASE)
     assert [(s.id, s.status) for s in stored] == [
-        ("rioverde-water-commons", "submitted"),
-        ("rioverde-cool-schools", "submitted"),
+        ("exampleton-water-commons", "submitted"),
+        ("exampleton-cool-schools", "submitted"),
     ]
-    assert proposal(store, "rioverde-cool-schools", DEFAULT_BASE).content.count("\n") == 2  # the header and its row
+    assert proposal(store, "exampleton-cool-schools", DEFAULT_BASE).content.count("\n") == 2  # the header and its row
 
 
 def test_rdf_proposal(store: EmbeddedStore) -> None:
     [stored] = submit(store, [ROOT / "tests" / "data" / "shapes" / "valid-hub.ttl"], DEFAULT_BASE)
-    assert (stored.id, stored.status) == ("rioverde-green-corridors", "submitted")
+    assert (stored.id, stored.status) == ("exampleton-green-corridors", "submitted")
 
 
 # ---- the commands -------------------------------------------------------------------------------------------
@@ -224,10 +224,10 @@ def built_cli(tmp_path: Path) -> Cli:
 
 
 def test_must_show(built_cli: Cli, tmp_path: Path) -> None:
-    french = built_cli("propose", str(EXAMPLES / "proposal-rioverde.fr.yaml"), "--lang", "fr")
+    french = built_cli("propose", str(EXAMPLES / "proposal-exampleton.fr.yaml"), "--lang", "fr")
     assert french.exit_code == 0 and "soumise" in french.stdout
     listed = built_cli("proposals", "list", "--format", "json")
-    assert [(p["id"], p["status"]) for p in json.loads(listed.stdout)] == [("rioverde-corridors-verts", "submitted")]
+    assert [(p["id"], p["status"]) for p in json.loads(listed.stdout)] == [("exampleton-corridors-verts", "submitted")]
     five = variant(tmp_path, "five.yaml", "end_date: 2028-02-29", "end_date: 2031-02-28", "fr")
     result = built_cli("propose", str(five), "--format", "json")
     assert result.exit_code == 1
@@ -243,20 +243,20 @@ def test_must_show(built_cli: Cli, tmp_path: Path) -> None:
 
 
 def test_lifecycle_commands(built_cli: Cli) -> None:
-    assert built_cli("propose", str(EXAMPLES / "proposal-rioverde.en.yaml")).exit_code == 0
-    accepted = built_cli("proposals", "accept", "rioverde-green-corridors", "--by", "UCLG", "--reason", "ok")
+    assert built_cli("propose", str(EXAMPLES / "proposal-exampleton.en.yaml")).exit_code == 0
+    accepted = built_cli("proposals", "accept", "exampleton-green-corridors", "--by", "UCLG", "--reason", "ok")
     assert accepted.exit_code == 0 and "labelled" in accepted.stdout
-    refused = built_cli("proposals", "reject", "rioverde-green-corridors", "--by", "UCLG")
+    refused = built_cli("proposals", "reject", "exampleton-green-corridors", "--by", "UCLG")
     assert refused.exit_code == 2 and "Allowed now: withdraw, complete" in refused.stderr
-    shown = json.loads(built_cli("proposals", "show", "rioverde-green-corridors", "--format", "json").stdout)
+    shown = json.loads(built_cli("proposals", "show", "exampleton-green-corridors", "--format", "json").stdout)
     assert [c["after"] for c in shown["changes"]] == ["submitted", "labelled"]
-    original = built_cli("proposals", "show", "rioverde-green-corridors", "--original").stdout
-    assert original == (EXAMPLES / "proposal-rioverde.en.yaml").read_text(encoding="utf-8")
+    original = built_cli("proposals", "show", "exampleton-green-corridors", "--original").stdout
+    assert original == (EXAMPLES / "proposal-exampleton.en.yaml").read_text(encoding="utf-8")
     assert built_cli("stats", "--format", "json").stdout.count('"hubs": 8') == 1
 
 
 def test_prov_terms_are_used(store: EmbeddedStore) -> None:
-    submit(store, [EXAMPLES / "proposal-rioverde.en.yaml"], DEFAULT_BASE, who="A. Officer")
+    submit(store, [EXAMPLES / "proposal-exampleton.en.yaml"], DEFAULT_BASE, who="A. Officer")
     rows = store.select(f"SELECT ?c ?t WHERE {{ ?c <{PROV}endedAtTime> ?t ; <{PROV}wasAssociatedWith> ?a }}")
     assert len(rows) == 1 and rows[0]["t"].datatype.value.endswith("#dateTime")  # type: ignore[union-attr]
 

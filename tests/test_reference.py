@@ -1,7 +1,8 @@
 """The shipped reference data and verified hub records: SDG counts and labels, UCLG facts, the seven hubs.
 
-The data is found through the package (`l4a.ontology`), as the application finds it. The last test re-runs the
-converter on ../shared/data and checks that it reproduces the shipped Turtle byte for byte.
+The data is found through the package (`l4a.ontology`), as the application finds it. The converter tests re-run
+ontology/tools/convert_uclg.py on the project's own copy of its sources (ontology/sources/) and check that it
+reproduces the shipped Turtle byte for byte; nothing here reads anything outside the repository.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from rdflib.query import ResultRow
 
 DATA = files("l4a.ontology")
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SOURCES = REPO / "ontology" / "sources"
 CONVERTER = REPO / "ontology" / "tools" / "convert_uclg.py"
 
 L4A = Namespace("https://w3id.org/l4a/ontology#")
@@ -241,10 +242,10 @@ def test_hub_goals_exist_in_the_sdg_data(sdg: Graph, hubs: dict[str, Graph]) -> 
 
 
 def test_converter_reproduces_the_shipped_turtle(tmp_path: Path) -> None:
-    facts = SHARED / "uclg" / "uclg_facts.yaml"
-    assert facts.is_file(), f"the shared reference data is missing: expected {facts} (../shared/data beside the repo)"
+    facts = SOURCES / "uclg" / "uclg_facts.yaml"
+    assert facts.is_file(), f"the project's copy of the facts file is missing: expected {facts}"
     subprocess.run(
-        [sys.executable, str(CONVERTER), str(facts), "--out-dir", str(tmp_path)],
+        [sys.executable, str(CONVERTER), "--out-dir", str(tmp_path)],  # the default YAML: the project's own copy
         check=True,
         capture_output=True,
         text=True,
@@ -257,6 +258,6 @@ def test_converter_reproduces_the_shipped_turtle(tmp_path: Path) -> None:
 
 
 def test_sdg_copy_is_unchanged() -> None:
-    source = SHARED / "sdg" / "sdg.ttl"
-    assert source.is_file(), f"the shared reference data is missing: expected {source}"
+    source = SOURCES / "sdg" / "sdg.ttl"
+    assert source.is_file(), f"the project's copy of the SDG source is missing: expected {source}"
     assert DATA.joinpath("reference", "sdg.ttl").read_bytes() == source.read_bytes()

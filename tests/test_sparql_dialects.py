@@ -75,3 +75,34 @@ def test_json_results_of_a_select_and_an_ask() -> None:
     assert not isinstance(parsed, bool)
     assert parsed[0] == ["s", "o"] and list(parsed[1]) == [{"s": ox.NamedNode("http://a")}]
     assert parse_json_results(b'{"head": {}, "boolean": true}', VIRTUOSO, "http://server/sparql") is True
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT ?s WHERE { ?s ?p "GRAPH ?g { }" }',
+        "SELECT ?s WHERE { ?s ?p 'GRAPH ?g { }' }",
+        'SELECT ?s WHERE { ?s ?p """a long\nGRAPH ?g { }\nstring""" }',
+        "SELECT ?s WHERE { ?s ?p '''GRAPH ?g {}''' }",
+        'SELECT ?s WHERE { ?s ?p "an \\"escaped\\" GRAPH ?g { } \\\\" }',
+        "SELECT ?s WHERE { ?s ?p ?o } # GRAPH ?g { }\n",
+        'SELECT ?s WHERE { ?s ?p "sameTerm(COALESCE(?v, <urn:x>), <urn:x>)" }',
+        "SELECT ?s WHERE { ?s ?p ?o FILTER (?o = 'COALESCE(?d >= ?from, false)') }",
+        "SELECT ?s WHERE { ?s <http://x/GRAPH?g={}> ?o }",
+        "# COALESCE(?d >= ?from, false)\nSELECT ?s WHERE { ?s ?p ?o }",
+    ],
+)
+def test_virtuoso_never_changes_strings_iris_or_comments(query: str) -> None:
+    assert VIRTUOSO.rewrite(query) == query
+
+
+def test_virtuoso_rewrites_around_a_string_that_looks_like_the_pattern() -> None:
+    query = 'SELECT ?g WHERE { ?s ?p "GRAPH ?g { }" . GRAPH ?g { } }'
+    rewritten = VIRTUOSO.rewrite(query)
+    assert rewritten.startswith('SELECT ?g WHERE { ?s ?p "GRAPH ?g { }" . { SELECT DISTINCT ?g WHERE { GRAPH ?g {')
+    assert rewritten.count("GRAPH ?g { }") == 1  # the literal's, as written
+
+
+def test_virtuoso_comparison_operand_may_hold_a_string_with_a_comma() -> None:
+    query = 'FILTER (COALESCE(?label >= "a, b", false) && COALESCE(?d<=?to,FALSE))'
+    assert VIRTUOSO.rewrite(query) == 'FILTER ((BOUND(?label) && ?label >= "a, b") && (BOUND(?d) && ?d <= ?to))'

@@ -22,8 +22,8 @@ BREAKS = {
         {"en": "Duration", "fr": "Durée", "es": "Duración"},
     ),
     "university-alone": (
-        "l4a:ledBy organisation:rioverde-municipality",
-        "l4a:ledBy organisation:rioverde-university",
+        "l4a:ledBy organisation:exampleton-municipality",
+        "l4a:ledBy organisation:exampleton-university",
         {"en": "Locally driven", "fr": "Portage local", "es": "Liderazgo local"},
     ),
     "target-18.1": (
@@ -68,7 +68,7 @@ def test_json_output(cli: Cli, tmp_path: Path) -> None:
     assert data["conforms"] is False
     assert {"focus", "path", "severity", "message", "value"} <= set(data["results"][0])
     assert {r["severity"] for r in data["results"]} == {"Violation"}
-    assert data["results"][0]["focus"] == "https://w3id.org/l4a/id/hub/rioverde-green-corridors"
+    assert data["results"][0]["focus"] == "https://w3id.org/l4a/id/hub/exampleton-green-corridors"
 
 
 def test_turtle_output_is_a_shacl_report(cli: Cli, tmp_path: Path) -> None:
@@ -81,7 +81,7 @@ def test_turtle_output_is_a_shacl_report(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_proposal_gate_turns_gaps_into_violations(cli: Cli, tmp_path: Path) -> None:
-    text = VALID.replace("    l4a:hasCommunicationPlan plan:rioverde-green-corridors ;\n", "")
+    text = VALID.replace("    l4a:hasCommunicationPlan plan:exampleton-green-corridors ;\n", "")
     hub = write(tmp_path, text)
     assert cli("validate", str(hub)).exit_code == 0  # a published record with a gap: a Warning
     gated = cli("validate", str(hub), "--proposal", "--format", "json")

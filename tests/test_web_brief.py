@@ -3,6 +3,7 @@ style, which the CSP forbids) and as a Markdown download, in the reader's langua
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -14,9 +15,9 @@ from l4a.graph.store.embedded import EmbeddedStore
 
 from .webapp import web_app
 
-COUNCIL = "multilevel-governance-regaining-trust"  # the fictional demo hub's council (2023-2026 term)
-DEMO = "https://w3id.org/l4a/id/hub/demo-rioverde-green-corridors"
-EVIDENCE = "https://rioverde.example.org/green-corridors/plan.pdf"
+COUNCIL = "demo-exampleton-council"  # the fictional demo hub's council (2023-2026 term)
+DEMO = "https://w3id.org/l4a/id/hub/demo-exampleton-green-corridors"
+EVIDENCE = "https://exampleton.example.org/green-corridors/plan.pdf"
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +40,10 @@ def test_brief_page_lists_the_councils_hubs_with_evidence(client: FlaskClient) -
     page = answer.get_data(as_text=True)
     assert "<style" not in page and "style=" not in page and "<script" not in page  # passes the CSP
     text = article(page)
-    assert "Brief for the Policy Council: Multilevel Governance: Regaining Trust" in text
-    assert "DEMO (fictional): Ríoverde Green Corridors" in text and "Progress: 33%" in text
-    assert f'<a class="url" href="{EVIDENCE}">{EVIDENCE}</a> (Municipality of Ríoverde (fictional), 2026-01-20)' in text
+    assert "Brief for the Policy Council: DEMO (fictional): Council on Green Exampleton" in text
+    assert "DEMO (fictional): Exampleton Green Corridors" in text and "Progress: 33%" in text
+    cited = f'<a class="url" href="{EVIDENCE}">{EVIDENCE}</a> (Municipality of Exampleton (fictional), 2026-01-20)'
+    assert cited in text
     # Each hub of the council (either term), and no other, has a section.
     council = client.get(f"/councils/{COUNCIL}.json").get_json()
     sections = re.findall(r'<section class="hub"><h3><a href="([^"]+)"', text)
@@ -60,12 +62,13 @@ def test_brief_in_french_and_as_markdown(client: FlaskClient) -> None:
     assert md.headers["Content-Disposition"] == f'attachment; filename="brief-{COUNCIL}-es.md"'
     text = md.get_data(as_text=True)
     assert text.startswith("# Nota para el Consejo Político: ") and "### DEMO (ficticio)" in text
-    assert f"- <{EVIDENCE}> (Municipality of Ríoverde (fictional), 2026-01-20)" in text
+    assert f"- <{EVIDENCE}> (Municipality of Exampleton (fictional), 2026-01-20)" in text
 
 
 def test_a_real_council_without_hubs_and_an_unknown_council(client: FlaskClient) -> None:
     page = client.get("/councils/resilient-regenerative-territories/brief?lang=en").get_data(as_text=True)
-    assert "No hub is linked to this council." in article(page)
+    # Absence is not a fact: no link is recorded, which says nothing about the council's work.
+    assert "No hub's link to this council is recorded." in html.unescape(article(page))
     for path in ("/councils/nowhere/brief", "/councils/nowhere/brief.md", "/councils/nowhere/brief.json"):
         assert client.get(path).status_code == 404, path
 

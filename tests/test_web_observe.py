@@ -19,13 +19,13 @@ from l4a.graph.store.embedded import EmbeddedStore
 from .test_web_staff import ANA_TOKEN, sha, sign_in
 from .webapp import web_app
 
-SLUG = "demo-rioverde-green-corridors"
+SLUG = "demo-exampleton-green-corridors"
 FORM = f"/monitoring/hubs/{SLUG}/observations/new"
 ID = "https://w3id.org/l4a/id/"
-CANOPY = f"{ID}indicator/demo-rioverde-canopy"
-GARDENS = f"{ID}indicator/demo-rioverde-gardens"
+CANOPY = f"{ID}indicator/demo-exampleton-canopy"
+GARDENS = f"{ID}indicator/demo-exampleton-gardens"
 GRAPHS = f"https://w3id.org/l4a/graph/monitoring/{SLUG}/"
-GOOD = {"indicator": CANOPY, "value": "15.5", "date": "2026-11-20", "source": "https://rioverde.example.org/figures"}
+GOOD = {"indicator": CANOPY, "value": "15.5", "date": "2026-11-20", "source": "https://exampleton.example.org/figures"}
 
 
 @pytest.fixture

@@ -16,17 +16,17 @@ from l4a.graph.proposals.lifecycle import proposal
 from .webapp import web_app
 
 VALID = {
-    "name": "Ríoverde Green Corridors",
+    "name": "Exampleton Green Corridors",
     "description": "A fictional hub: green corridors to cool the city.",
-    "city": "Ríoverde",
-    "country": "AR",
+    "city": "Exampleton",
+    "country": "ZZ",
     "start_date": "2026-03-01",
     "end_date": "2028-02-29",
-    "website": "https://rioverde.example.org/",
+    "website": "https://exampleton.example.org/",
     "visual_identity_checked": "true",
-    "lead_name": "Municipality of Ríoverde",
+    "lead_name": "Municipality of Exampleton",
     "lead_type": "local government",
-    "lead_country": "AR",
+    "lead_country": "ZZ",
     "sdg_target": ["11.7 — some words", "13.1"],
     "manifesto": ["https://w3id.org/l4a/id/manifesto/ecology"],
     "council": ["https://w3id.org/l4a/id/council/resilient-regenerative-territories"],
@@ -40,9 +40,9 @@ VALID = {
     "indicator_1_due_date": "2028-02-29",
     "channels": "municipal web site\nlocal radio",
     "activities": "launch walk",
-    "evidence_url": "https://rioverde.example.org/plan.pdf",
+    "evidence_url": "https://exampleton.example.org/plan.pdf",
     "evidence_date": "2026-01-20",
-    "submitted_by": "Ríoverde urban ecology",
+    "submitted_by": "Exampleton urban ecology",
 }
 
 
@@ -76,13 +76,13 @@ def test_form_labels_and_help_come_from_the_ontology_and_shapes(client: FlaskCli
 def test_a_post_without_the_csrf_token_is_refused(client: FlaskClient, app: Flask) -> None:
     response = client.post("/propose", data=VALID)
     assert response.status_code == 400
-    assert "rioverde" not in str(app.extensions["l4a_store"].named_graphs())
+    assert "exampleton" not in str(app.extensions["l4a_store"].named_graphs())
 
 
 def test_a_valid_proposal_is_stored_as_submitted(client: FlaskClient, app: Flask) -> None:
     response = client.post("/propose", data={**VALID, "csrf": token(client)})
     assert response.status_code == 201, response.get_data(as_text=True)[:2000]
-    stored = proposal(app.extensions["l4a_store"], "rioverde-green-corridors", DEFAULT_BASE)
+    stored = proposal(app.extensions["l4a_store"], "exampleton-green-corridors", DEFAULT_BASE)
     assert stored.status == "submitted" and stored.media_type == "application/json"
 
 
@@ -95,7 +95,7 @@ def test_an_invalid_proposal_shows_the_report_next_to_the_fields(client: FlaskCl
     assert "end_date" in reports and "sdg_target" in reports and "lead_name" in reports
     assert "18.1" in reports["sdg_target"]
     assert "requiere cambios" in page
-    assert proposal(app.extensions["l4a_store"], "rioverde-green-corridors", DEFAULT_BASE).status == "needs-changes"
+    assert proposal(app.extensions["l4a_store"], "exampleton-green-corridors", DEFAULT_BASE).status == "needs-changes"
 
 
 def test_a_malformed_value_is_refused_without_storing(client: FlaskClient, app: Flask) -> None:

@@ -56,11 +56,11 @@ def sign_in(client: FlaskClient, name: str = "ana", token: str = ANA_TOKEN) -> N
 def submit(client: FlaskClient, **changes: str) -> str:
     response = client.post("/propose", data={**VALID, **changes, "csrf": csrf(client, "/propose")})
     assert response.status_code in (200, 201)
-    return "rioverde-green-corridors"
+    return "exampleton-green-corridors"
 
 
 def hub_graph(app: Flask) -> str:
-    return f"{DEFAULT_BASE}graph/hub/rioverde-green-corridors"
+    return f"{DEFAULT_BASE}graph/hub/exampleton-green-corridors"
 
 
 # Settings
@@ -86,7 +86,7 @@ def test_anonymous_pages_go_to_sign_in_and_writes_get_401(client: FlaskClient) -
     response = client.get("/staff/proposals")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/staff/sign-in?next=/staff/proposals")
-    for path in ("/staff/proposals/rioverde-green-corridors/accept", "/staff/import"):
+    for path in ("/staff/proposals/exampleton-green-corridors/accept", "/staff/import"):
         response = client.post(path, data={"csrf": "x"})
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"].lower().startswith("bearer")
@@ -164,9 +164,9 @@ def test_staff_review_and_accept_a_proposal_with_prov(app: Flask, client: FlaskC
     assert hub_graph(app) not in store.named_graphs()
     sign_in(client, "ben.lopez@uclg", BEN_TOKEN)
     listing = client.get("/staff/proposals?status=submitted").get_data(as_text=True)
-    assert "Ríoverde Green Corridors" in listing
+    assert "Exampleton Green Corridors" in listing
     page = client.get(f"/staff/proposals/{proposal_id}").get_data(as_text=True)
-    assert "Accept and publish" in page and "Ríoverde urban ecology" in page  # an action, and the history
+    assert "Accept and publish" in page and "Exampleton urban ecology" in page  # an action, and the history
     token = csrf(client, f"/staff/proposals/{proposal_id}")
     response = client.post(f"/staff/proposals/{proposal_id}/accept", data={"csrf": token, "reason": "complete"})
     assert response.status_code == 303
@@ -174,7 +174,7 @@ def test_staff_review_and_accept_a_proposal_with_prov(app: Flask, client: FlaskC
     assert found.status == "labelled"
     assert (found.changes[-1].who, found.changes[-1].reason) == ("ben.lopez@uclg", "complete")
     assert hub_graph(app) in store.named_graphs()  # published
-    assert "Ríoverde Green Corridors" in client.get("/hubs/rioverde-green-corridors").get_data(as_text=True)
+    assert "Exampleton Green Corridors" in client.get("/hubs/exampleton-green-corridors").get_data(as_text=True)
 
 
 def test_an_action_the_status_does_not_allow_is_refused_in_the_readers_language(
@@ -223,7 +223,7 @@ def test_scripts_act_with_a_bearer_token_without_a_session(app: Flask) -> None:
 
 def test_review_pages_show_submitted_text_as_text(app: Flask, client: FlaskClient) -> None:
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    submit(client, name=f"Ríoverde Green Corridors {payload}", description=payload)
+    submit(client, name=f"Exampleton Green Corridors {payload}", description=payload)
     sign_in(client)
     listing = client.get("/staff/proposals").get_data(as_text=True)
     links = re.findall(r'href="/staff/proposals/([^"?]+)"', listing)

@@ -27,6 +27,8 @@ def test_wheel_in_a_fresh_venv_builds_and_counts(tmp_path: Path) -> None:
     wheel = next(dist.glob("l4a-*.whl"))
     names = subprocess.run([sys.executable, "-m", "zipfile", "-l", str(wheel)], capture_output=True, text=True).stdout
     assert "l4a/ontology/l4a.ttl" in names and "l4a/queries/stats.rq" in names
+    internal = sorted(p.name for p in (ROOT / "queries" / "internal").glob("*.rq"))
+    assert internal and all(f"l4a/queries/internal/{name}" in names for name in internal)
     assert " graph/" not in names and " web/" not in names  # no top-level `graph` or `web` module
 
     env_dir = tmp_path / "venv"
@@ -42,3 +44,9 @@ def test_wheel_in_a_fresh_venv_builds_and_counts(tmp_path: Path) -> None:
     run([l4a, "build", "--quiet"], cwd=elsewhere, env=env)
     counts = json.loads(run([l4a, "stats", "--format", "json"], cwd=elsewhere, env=env).stdout)
     assert (counts["goals"], counts["targets"], counts["indicators"], counts["hubs"]) == (17, 169, 235, 7)
+    # the suggester's data ships in the wheel and works offline from the installed package
+    assert "l4a/graph/suggest/keywords.toml" in names and "l4a/queries/internal/suggestions.rq" in names
+    out = run([l4a, "suggest", "Safe drinking water and sanitation for every household"], cwd=elsewhere, env=env)
+    assert json.loads(out.stdout)["goals"][0]["goal"] == 6
+    stored = run([l4a, "suggest", "--all", "--store"], cwd=elsewhere, env=env).stdout.splitlines()
+    assert len(stored) == 7 and all(json.loads(line)["stored"]["added"] > 0 for line in stored)

@@ -1,5 +1,5 @@
 """One hub's monitoring data and its charts (timeline, indicators), shared by the hub page and the hub's monitoring
-page: read by queries bound to the hub (graph/monitoring_hub.py), kept until the app writes, drawn as SVG."""
+page: read by queries bound to the hub (load_monitoring(..., hub=iri)), kept until the app writes, drawn as SVG."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from decimal import Decimal
 from flask import current_app
 from markupsafe import Markup
 
-from l4a.graph.monitoring.hub import load_hub_monitoring
-from l4a.graph.monitoring.load import HubMonitoring, deliverable_status, mean_progress
+from l4a.graph.monitoring.load import HubMonitoring, deliverable_status, load_monitoring, mean_progress
 from l4a.graph.monitoring.svg import indicator_svg, timeline_svg
 from l4a.web.i18n import translate
 from l4a.web.state import app_store, cached
@@ -24,8 +23,9 @@ def percent(value: Decimal | None) -> str | None:
 
 def hub_monitoring_data(iri: str) -> HubMonitoring | None:
     """One hub's monitoring data (None if there is no such hub), kept until the app writes."""
+    base = str(current_app.config["L4A_SETTINGS"].base_iri)
     found: HubMonitoring | None = cached(
-        current_app, f"monitoring:{iri}", lambda: load_hub_monitoring(app_store(current_app), iri)
+        current_app, f"monitoring:{iri}", lambda: load_monitoring(app_store(current_app), base, iri).get(iri)
     )
     return found
 

@@ -10,6 +10,7 @@ import click
 
 from l4a.graph.build import build
 from l4a.graph.cli.common import EXIT_CODES, progress_printer, settings_of, with_store
+from l4a.graph.namespaces import is_example_graph
 from l4a.graph.stats import store_stats
 from l4a.graph.store.exchange import export_store, import_files
 
@@ -47,11 +48,19 @@ def build_command(ctx: click.Context, extra: tuple[Path, ...], with_examples: bo
         )
 
 
+HUBS_NOTE = (
+    "hubs: the number recorded here from UCLG's public pages, which list at least these (a floor, not a census)."
+)
+
+
 @click.command("stats", epilog=EXIT_CODES)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def stats_command(ctx: click.Context, fmt: str) -> None:
     """Count goals, targets, indicators, manifestos, councils, sections, hubs and triples.
+
+    `hubs` is the number of hubs recorded here from UCLG's public pages, which list at least these: a floor, not a
+    census.
 
     \b
     Example:
@@ -64,6 +73,7 @@ def stats_command(ctx: click.Context, fmt: str) -> None:
         width = max(len(k) for k in counts)
         for key, value in counts.items():
             click.echo(f"{key.replace('_', ' '):<{width}}  {value:>10,}")
+        click.echo(HUBS_NOTE)
 
 
 @click.command("import", epilog=EXIT_CODES)
@@ -103,19 +113,23 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], graph: str | Non
     help="trig, nquads and jsonld keep the named graphs; turtle gives their union.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.option("--with-examples", is_flag=True, help="Also write the fictional demo's graphs (left out by default).")
 @click.pass_context
-def export_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
-    """Write the whole store, e.g. as a backup that `l4a import` restores.
+def export_command(ctx: click.Context, fmt: str, output: Path | None, with_examples: bool) -> None:
+    """Write the whole store, e.g. as a backup that `l4a import` restores. The fictional demo's graphs
+    (graph/examples/...) are left out unless --with-examples.
 
     \b
     Example:
       l4a export --format nquads -o backup.nq
     """
     store = with_store(ctx, read_only=True)
+    base = settings_of(ctx).base_iri
+    leave_out = None if with_examples else (lambda graph: is_example_graph(graph, base))
     if output is None:
-        export_store(store, sys.stdout.buffer, fmt)
+        export_store(store, sys.stdout.buffer, fmt, leave_out)
         return
     partial = output.with_name(output.name + ".partial")
     with partial.open("wb") as out:
-        export_store(store, out, fmt)
+        export_store(store, out, fmt, leave_out)
     partial.replace(output)

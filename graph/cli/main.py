@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from l4a.graph.cli import data, evidence, monitor, proposals, query, serve, sync, validate
+from l4a.graph.cli import data, evidence, monitor, proposals, query, serve, suggest, sync, validate
 from l4a.graph.cli.common import EXIT_CODES, L4AGroup
 
 
@@ -41,6 +41,8 @@ COMMANDS: list[click.Command] = [
     monitor.brief_command,
     proposals.propose_command,
     proposals.proposals_group,
+    suggest.suggest_command,
+    suggest.suggestions_group,
     serve.serve_command,
 ]
 for command in COMMANDS:

@@ -50,7 +50,7 @@ def monitor_group() -> None:
 
     \b
     Example:
-      l4a monitor add figures.yaml && l4a monitor status --hub demo-rioverde-green-corridors
+      l4a monitor add figures.yaml && l4a monitor status --hub demo-exampleton-green-corridors
     """
 
 
@@ -83,19 +83,17 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
 
     \b
     Example:
-      l4a monitor status --hub demo-rioverde-green-corridors --today 2027-01-31
+      l4a monitor status --hub demo-exampleton-green-corridors --today 2027-01-31
     """
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError as exc:
         raise UsageError(f"--today must be a date such as 2027-01-31, not {today!r}.") from exc
     settings = settings_of(ctx)
-    hubs = load_monitoring(with_store(ctx, read_only=True), settings.base_iri)
-    if hub is not None:
-        iri = hub_iri(settings, hub)
-        if iri not in hubs:
-            raise UsageError(f"there is no hub {hub!r} in the store.")
-        hubs = {iri: hubs[iri]}
+    iri = hub_iri(settings, hub) if hub is not None else None
+    hubs = load_monitoring(with_store(ctx, read_only=True), settings.base_iri, iri)
+    if iri is not None and iri not in hubs:
+        raise UsageError(f"there is no hub {hub!r} in the store.")
     words = WORDS[lang]
     out: list[dict[str, Any]] = []
     for h in sorted(hubs.values(), key=lambda h: h.iri):
@@ -103,6 +101,8 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
             {
                 "hub": h.iri,
                 "title": h.label,
+                "start": h.start.isoformat() if h.start else None,
+                "end": h.end.isoformat() if h.end else None,
                 "figures_reported": h.has_figures(),
                 "progress": percent(mean_progress(h.indicators, day)),
                 "on_time_share": percent(on_time_share(h.deliverables, day)),

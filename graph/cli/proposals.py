@@ -60,7 +60,7 @@ def propose_command(
 
     \b
     Example:
-      l4a propose docs/examples/proposal-rioverde.fr.yaml --lang fr
+      l4a propose docs/examples/proposal-exampleton.fr.yaml --lang fr
     """
     settings = settings_of(ctx)
     store = with_store(ctx)
@@ -111,7 +111,7 @@ def proposals_show(ctx: click.Context, proposal_id: str, revision: int | None, o
 
     \b
     Example:
-      l4a proposals show rioverde-green-corridors --original
+      l4a proposals show exampleton-green-corridors --original
     """
     found = proposal(with_store(ctx, read_only=True), proposal_id, settings_of(ctx).base_iri, revision)
     if original:
@@ -134,7 +134,7 @@ def _action_command(action: str) -> None:
     help_text = (
         f"Move a proposal from {' or '.join(starts)} to {after}, recording who, when and why (PROV)."
         + (" Accepting publishes the revision as the hub's graph, atomically." if action == "accept" else "")
-        + f"\n\n\b\nExample:\n  l4a proposals {action} rioverde-green-corridors --by 'UCLG secretariat'"
+        + f"\n\n\b\nExample:\n  l4a proposals {action} exampleton-green-corridors --by 'ana (deployment staff)'"
         " --reason 'complete and eligible'"
     )
 

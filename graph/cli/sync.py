@@ -112,8 +112,9 @@ def network_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.pass_context
 def gaps_command(ctx: click.Context, council: str | None, section: str | None, fmt: str) -> None:
-    """SDG targets and Durban manifestos that no hub addresses, optionally counting only the hubs of a council
-    (of either term) or of a section.
+    """SDG targets and Durban manifestos that no hub records a link to, and the goals hubs are linked to without
+    any target recorded ("goal 5: 2 hubs, no target recorded"), optionally counting only the hubs of a council (of
+    either term) or of a section. A gap is an absence of records, not a fact about the hubs.
 
     \b
     Example:

@@ -1,6 +1,7 @@
 """Monitoring: observations on deliverable indicators, deliverable status and progress measures (docs/monitoring.md).
 
-This module reads every hub's deliverables, indicators and observations from the store (`load_monitoring`) and
+This module reads every hub's (or one hub's) deliverables, indicators and observations from the store
+(`load_monitoring`, dates by graph/dates.py) and
 gathers the names others import: the plain data and measures (monitoring_model.py), the checks of observations as
 given in a file or the web form (monitoring_input.py) and their writing, each file or form into a new named graph
 `graph/monitoring/<hub>/<n>` so the history is kept and never overwritten (monitoring_write.py).
@@ -8,11 +9,11 @@ given in a file or the web form (monitoring_input.py) and their writing, each fi
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
+from l4a.graph.dates import first_day, last_day
 from l4a.graph.monitoring.input import (
     FIELDS,
     Entry,
@@ -40,6 +41,7 @@ from l4a.graph.monitoring.model import (
 )
 from l4a.graph.monitoring.write import Added, add_observations, shape_errors, store_observations
 from l4a.graph.namespaces import DEFAULT_BASE
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 
 __all__ = [
@@ -71,115 +73,121 @@ __all__ = [
     "store_observations",
 ]
 
-HUBS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?hub ?title ?start ?end ?status WHERE {
-  ?hub a l4a:Hub .
-  OPTIONAL { ?hub dcterms:title ?title }
-  OPTIONAL { ?hub l4a:startDate ?start }
-  OPTIONAL { ?hub l4a:endDate ?end }
-  OPTIONAL { ?hub l4a:status ?status }
-}"""
-INDICATORS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?hub ?d ?dlabel ?ddue ?i ?ilabel ?baseline ?target ?idue ?unit WHERE {
-  ?hub l4a:hasDeliverable ?d .
-  OPTIONAL { ?d rdfs:label|dcterms:title ?dlabel }
-  OPTIONAL { ?d l4a:dueDate ?ddue }
-  OPTIONAL { ?d l4a:hasIndicator ?i .
-    OPTIONAL { ?i rdfs:label ?ilabel } OPTIONAL { ?i l4a:baseline ?baseline } OPTIONAL { ?i l4a:targetValue ?target }
-    OPTIONAL { ?i l4a:dueDate ?idue } OPTIONAL { ?i l4a:unit ?unit } }
-}"""
-OBSERVATIONS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?o ?i ?value ?date ?source ?who WHERE {
-  ?o a l4a:Observation ; l4a:observationOf ?i ; l4a:value ?value ; l4a:observedOn ?date .
-  OPTIONAL { ?o dcterms:source ?source }
-  OPTIONAL { ?o l4a:reportedBy/rdfs:label ?who }
-}"""
-LINKS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?hub ?kind ?value WHERE {
-  ?hub a l4a:Hub .
-  { ?hub l4a:relevantCouncil ?value BIND("council" AS ?kind) }
-  UNION { ?hub l4a:addressesGoal ?value BIND("goal" AS ?kind) }
-  UNION { ?e l4a:supports ?hub ; l4a:evidenceType ?t ; dcterms:date ?value .
-          FILTER(STRENDS(STR(?t), "/report")) BIND("report" AS ?kind) }
-}"""
+HUBS = internal_query("monitoring-hubs")
+INDICATORS = internal_query("monitoring-indicators")
+OBSERVATIONS = internal_query("monitoring-observations")
+LINKS = internal_query("monitoring-links")
 
 
-def _date(text: str) -> dt.date | None:
+# The observations of one hub's indicators: the hub is bound, so that reading one hub does not grow with the store.
+OBSERVATIONS_OF_HUB = internal_query("monitoring-hub-observations")
+
+
+def _decimal(text: str) -> Decimal | None:
     try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
+        value = Decimal(text)
+    except InvalidOperation:
         return None
+    return value if value.is_finite() else None
 
 
-def load_monitoring(store: Store, base: str = DEFAULT_BASE) -> dict[str, HubMonitoring]:
-    """Every hub with its deliverables, indicators and observations."""
+def _pick(current: str, found: ox.Literal, fallback: str) -> str:
+    """An English (or untagged) label wins over one in another language, which wins over the IRI's tail."""
+    return found.value if found.language in (None, "en") or current == fallback else current
+
+
+def _tail(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def load_monitoring(store: Store, base: str = DEFAULT_BASE, hub: str | None = None) -> dict[str, HubMonitoring]:
+    """Every hub (or only `hub`, an IRI: its queries are bound to it, so one hub reads in about a millisecond
+    whatever the size of the store) with its period, deliverables, indicators and observations, by hub IRI; empty
+    when there is no such hub. Dates are read by graph/dates.py: a start at the first day of its month or year, an
+    end or a due date at the last. An indicator without a numeric baseline and target has no progress and is left
+    out, as is an observation whose value is not a number."""
+    try:
+        bound: dict[str, ox.NamedNode] = {"hub": ox.NamedNode(hub)} if hub is not None else {}
+    except ValueError:  # not an IRI: no such hub
+        return {}
     hubs: dict[str, HubMonitoring] = {}
-    for row in store.select(HUBS):
+    for row in store.select(HUBS, bound):
         iri = row["hub"].value
-        hub = hubs.setdefault(iri, HubMonitoring(iri, iri.rsplit("/", 1)[-1], None, None))
-        title = row.get("title")
-        if isinstance(title, ox.Literal) and (title.language in (None, "en") or hub.label == iri.rsplit("/", 1)[-1]):
-            hub.label = title.value
+        found = hubs.setdefault(iri, HubMonitoring(iri, _tail(iri), None, None))
+        if isinstance(title := row.get("title"), ox.Literal):
+            found.label = _pick(found.label, title, _tail(iri))
         if "start" in row:
-            hub.start = _date(row["start"].value)
+            found.start = first_day(row["start"].value)
         if "end" in row:
-            hub.end = _date(row["end"].value)
+            found.end = last_day(row["end"].value)
         if "status" in row and row["status"].value.endswith("/completed"):
-            hub.completed = True
-    for row in store.select(LINKS):
-        hub = hubs[row["hub"].value]
+            found.completed = True
+    if not hubs:
+        return hubs
+    for row in store.select(LINKS, bound):
+        found = hubs[row["hub"].value]
         kind, value = row["kind"].value, row["value"].value
         if kind == "council":
-            hub.councils.add(value)
+            found.councils.add(value)
         elif kind == "goal":
-            hub.goals.add(value)
-        elif (day := _date(value)) is not None:
-            hub.report_dates.append(day)
-    indicators: dict[str, Indicator] = {}
+            found.goals.add(value)
+        elif (day := first_day(value)) is not None:
+            found.report_dates.append(day)
     deliverables: dict[str, Deliverable] = {}
-    for row in store.select(INDICATORS):
-        hub_iri = row["hub"].value
-        if hub_iri not in hubs:
-            continue
+    indicators: dict[str, Indicator] = {}
+    pairs: set[tuple[str, str]] = set()  # (hub or deliverable, deliverable or indicator) already linked
+    for row in store.select(INDICATORS, bound):
+        owner = hubs.get(row["hub"].value)
+        if owner is None:
+            continue  # a deliverable of something that is not a hub
         d_iri = row["d"].value
-        if d_iri not in deliverables:
-            label = row["dlabel"].value if "dlabel" in row else d_iri.rsplit("/", 1)[-1]
-            due = _date(row["ddue"].value) if "ddue" in row else None
-            deliverables[d_iri] = Deliverable(d_iri, label, due)
-            hubs[hub_iri].deliverables.append(deliverables[d_iri])
-        if "i" in row and row["i"].value not in indicators and "baseline" in row and "target" in row:
-            i_iri = row["i"].value
-            indicators[i_iri] = Indicator(
-                i_iri,
-                row["ilabel"].value if "ilabel" in row else i_iri.rsplit("/", 1)[-1],
-                Decimal(row["baseline"].value),
-                Decimal(row["target"].value),
-                _date(row["idue"].value) if "idue" in row else None,
-                row["unit"].value if "unit" in row else "",
-            )
-            deliverables[d_iri].indicators.append(indicators[i_iri])
-    for row in store.select(OBSERVATIONS):
-        indicator = indicators.get(row["i"].value)
-        day = _date(row["date"].value)
-        if indicator is None or day is None:
+        d = deliverables.get(d_iri)
+        if d is None:
+            d = deliverables[d_iri] = Deliverable(d_iri, _tail(d_iri), None)
+        if (owner.iri, d_iri) not in pairs:
+            pairs.add((owner.iri, d_iri))
+            owner.deliverables.append(d)
+        if isinstance(label := row.get("dlabel"), ox.Literal):
+            d.label = _pick(d.label, label, _tail(d_iri))
+        if "ddue" in row:
+            d.due = last_day(row["ddue"].value)
+        if "i" not in row:
             continue
-        indicator.observations.append(
-            Observation(
-                row["i"].value,
-                Decimal(row["value"].value),
-                day,
-                row["source"].value if "source" in row else None,
-                row["who"].value if "who" in row else None,
-            )
+        if (known := indicators.get(row["i"].value)) is not None:
+            if isinstance(label := row.get("ilabel"), ox.Literal):
+                known.label = _pick(known.label, label, _tail(known.iri))
+            if (d_iri, known.iri) not in pairs:
+                pairs.add((d_iri, known.iri))
+                d.indicators.append(known)
+            continue
+        baseline = _decimal(row["baseline"].value) if "baseline" in row else None
+        target = _decimal(row["target"].value) if "target" in row else None
+        if baseline is None or target is None:
+            continue  # an indicator without baseline or target has no progress to draw
+        i_iri = row["i"].value
+        indicators[i_iri] = Indicator(
+            i_iri,
+            row["ilabel"].value if "ilabel" in row else _tail(i_iri),
+            baseline,
+            target,
+            last_day(row["idue"].value) if "idue" in row else None,
+            row["unit"].value if "unit" in row else "",
         )
-    for hub in hubs.values():
-        hub.deliverables.sort(key=lambda d: d.iri)
-        for d in hub.deliverables:
+        pairs.add((d_iri, i_iri))
+        d.indicators.append(indicators[i_iri])
+    seen: set[tuple[str, str]] = set()
+    for row in store.select(OBSERVATIONS_OF_HUB if hub is not None else OBSERVATIONS, bound):
+        indicator = indicators.get(row["i"].value)
+        day = first_day(row["date"].value)
+        figure = _decimal(row["value"].value)
+        if indicator is None or day is None or figure is None or (row["o"].value, indicator.iri) in seen:
+            continue
+        seen.add((row["o"].value, indicator.iri))
+        source = row["source"].value if "source" in row else None
+        who = row["who"].value if "who" in row else None
+        indicator.observations.append(Observation(indicator.iri, figure, day, source, who))
+    for found in hubs.values():
+        found.deliverables.sort(key=lambda d: d.iri)
+        for d in found.deliverables:
             d.indicators.sort(key=lambda i: i.iri)
     return hubs

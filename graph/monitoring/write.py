@@ -19,6 +19,7 @@ from l4a.graph.errors import Location, UsageError
 from l4a.graph.monitoring.input import ObservationError, read_observations
 from l4a.graph.monitoring.model import Observation
 from l4a.graph.namespaces import DCTERMS, DEFAULT_BASE, L4A, PROV, RDF, RDFS, XSD, graph_iri, record_iri
+from l4a.graph.resources import internal_query
 from l4a.graph.shacl.validation import shipped_validator
 from l4a.graph.store.base import Store
 
@@ -32,9 +33,8 @@ FIELD_OF_PATH = {
     DCTERMS + "source": "source",
     L4A + "reportedBy": "reported_by",
 }
-HUB_INDICATORS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-SELECT ?hub ?i WHERE { ?hub l4a:hasDeliverable/l4a:hasIndicator ?i }"""
-IS_HUB = "PREFIX l4a: <https://w3id.org/l4a/ontology#> ASK { ?hub a l4a:Hub }"
+HUB_INDICATORS = internal_query("hub-indicators")
+IS_A = internal_query("is-a")
 
 
 @dataclass
@@ -122,7 +122,7 @@ def store_observations(
 
     Nothing is written if the hub is unknown, an indicator is not one of the hub's, or a shape is violated."""
     try:
-        known = store.ask(IS_HUB, {"hub": ox.NamedNode(hub)})
+        known = store.ask(IS_A, {"thing": ox.NamedNode(hub), "class": ox.NamedNode(L4A + "Hub")})
     except ValueError:  # not an IRI at all
         known = False
     if not known:

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import L4A, XSD, graph_iri, record_iri
 from l4a.graph.proposals.pipeline import WRITE_LOCK, change_quads, revision_graph, revision_iri, submitter
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 
 STATUSES = ("submitted", "needs-changes", "under-review", "labelled", "completed", "withdrawn", "rejected")
@@ -77,13 +78,8 @@ class Revision:
         return data
 
 
-PREFIXES = "PREFIX l4a: <https://w3id.org/l4a/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
-REVISIONS = (
-    PREFIXES + "SELECT ?p ?hub ?n ?status ?created ?conforms ?source ?format WHERE { "
-    "?p a l4a:Proposal ; l4a:proposedHub ?hub ; l4a:revision ?n ; l4a:status ?status ; dcterms:created ?created ; "
-    "l4a:conforms ?conforms ; dcterms:source ?source ; dcterms:format ?format }"
-)
-TITLES = PREFIXES + "SELECT ?p ?title WHERE { ?p a l4a:Proposal ; dcterms:title ?title }"
+REVISIONS = internal_query("proposal-revisions")
+TITLES = internal_query("proposal-titles")
 
 
 def _status(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> str:
@@ -131,13 +127,7 @@ def proposal(store: Store, proposal_id: str, base: str, number: int | None = Non
     if chosen is None:
         raise UsageError(f"proposal {proposal_id!r} has revisions 1 to {own[-1].number}, not {number}.")
     node = ox.NamedNode(revision_iri(base, chosen.id, chosen.number))
-    rows = store.select(
-        PREFIXES + "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        "SELECT ?p ?c ?before ?after ?when ?who ?reason WHERE { ?p l4a:statusChange ?c . ?c l4a:toStatus ?after ; "
-        "prov:endedAtTime ?when ; prov:wasAssociatedWith ?agent . ?agent rdfs:label ?who "
-        "OPTIONAL { ?c l4a:fromStatus ?before } OPTIONAL { ?c l4a:reason ?reason } }",
-        {"p": node},
-    )
+    rows = store.select(internal_query("proposal-status-changes"), {"p": node})
     changes = sorted(rows, key=lambda row: int(row["c"].value.rsplit("/", 1)[-1]))
     chosen.changes = [
         Change(
@@ -149,11 +139,7 @@ def proposal(store: Store, proposal_id: str, base: str, number: int | None = Non
         )
         for row in changes
     ]
-    details = store.select(
-        PREFIXES + "SELECT ?p ?report ?content WHERE { ?p l4a:validationReport ?report ; "
-        "l4a:submittedContent ?content }",
-        {"p": node},
-    )
+    details = store.select(internal_query("proposal-details"), {"p": node})
     if details:
         chosen.report = json.loads(details[0]["report"].value)
         chosen.content = details[0]["content"].value
@@ -163,13 +149,13 @@ def proposal(store: Store, proposal_id: str, base: str, number: int | None = Non
 def parsed_triples(store: Store, proposal_id: str, number: int, base: str) -> list[ox.Triple]:
     """The hub record a revision was read into."""
     node = ox.NamedNode(revision_iri(base, proposal_id, number))
-    rows = store.select(PREFIXES + "SELECT ?p ?data WHERE { ?p l4a:parsedData ?data }", {"p": node})
+    rows = store.select(internal_query("proposal-parsed-data"), {"p": node})
     quads = ox.parse(rows[0]["data"].value, ox.RdfFormat.N_TRIPLES)
     return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
 
 
 def _graph_triples(store: Store, graph: str) -> list[ox.Triple]:
-    rows = store.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(graph)})
+    rows = store.select(internal_query("graph-quads"), {"g": ox.NamedNode(graph)})
     return [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]  # type: ignore[arg-type]
 
 

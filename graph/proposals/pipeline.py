@@ -23,6 +23,7 @@ from l4a.graph.namespaces import DCTERMS, L4A, PROV, RDF, RDFS, XSD, graph_iri, 
 from l4a.graph.proposals.input import MEDIA_TYPES, RawProposal, input_kind, read_proposals
 from l4a.graph.proposals.rdf import Mapped, Unresolved, map_proposal, slugify, typed
 from l4a.graph.proposals.references import References, shipped_references
+from l4a.graph.resources import internal_query
 from l4a.graph.shacl.report import report_json
 from l4a.graph.shacl.validation import (
     DRAFT_PROPOSAL,
@@ -214,13 +215,8 @@ def store_submissions(
 def latest_revisions(store: Store, ids: set[str], base: str) -> dict[str, int]:
     """The highest revision number stored for each proposal id."""
     found: dict[str, int] = {}
-    query = (
-        "PREFIX l4a: <https://w3id.org/l4a/ontology#> "
-        "SELECT ?hub (MAX(?n) AS ?latest) WHERE { ?p a l4a:Proposal ; l4a:proposedHub ?hub ; l4a:revision ?n } "
-        "GROUP BY ?hub"
-    )
     prefix = record_iri(base, "hub", "")
-    for row in store.select(query):
+    for row in store.select(internal_query("proposal-latest-revisions")):
         slug = row["hub"].value.removeprefix(prefix)
         if slug in ids:
             found[slug] = int(row["latest"].value)

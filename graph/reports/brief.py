@@ -14,47 +14,57 @@ from l4a.graph.errors import UsageError
 from l4a.graph.monitoring.load import deliverable_status, load_monitoring, mean_progress
 from l4a.graph.namespaces import DEFAULT_BASE, record_iri
 from l4a.graph.reports.hub_table import HubRow, HubTable, fold
+from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.store.base import Store
 from l4a.graph.sync.gaps import find_gaps
 from l4a.graph.sync.index import SyncIndex
 
-COUNCILS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?council ?label WHERE {
-  ?council a l4a:PolicyCouncil . OPTIONAL { ?council rdfs:label|skos:prefLabel ?label }
-}"""
+COUNCILS = internal_query("council-labels")
 
 WORDS = {
     "en": {"brief": "Brief for the Policy Council", "made": "Made on {day} from the Local4Action Hub Graph.",
-           "hubs": "Hubs", "none_hubs": "No hub is linked to this council.", "progress": "Progress",
+           "hubs": "Hubs", "none_hubs": "No hub's link to this council is recorded.", "progress": "Progress",
            "no_figures": "no figures reported", "evidence": "Evidence", "no_evidence": "No evidence recorded.",
            "related": "Related hubs of other councils", "no_related": "None found.", "gaps": "Gaps",
-           "targets": "SDG targets no hub of this council addresses: {n}",
-           "manifestos": "Durban manifestos no hub of this council addresses: {names}", "undated": "undated",
+           "targets": "SDG targets no hub of this council records a link to: {n}",
+           "manifestos": "Durban manifestos no hub of this council records a link to: {names}", "undated": "undated",
+           "goal_only": "goal {goal}: {hubs} hubs, no target recorded",
+           "goal_only_one": "goal {goal}: 1 hub, no target recorded",
+           "gap_note": "A gap is an absence of records, not a fact about the hubs: the sources may not state it.",
            "done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track", "terms": "Terms",
-           "colon": ": ", "to": "to"},
+           "colon": ": ", "to": "to", "period": "Period", "not_recorded": "not recorded"},
     "fr": {"brief": "Note pour le Conseil politique",
            "made": "Établie le {day} à partir du graphe des HUBs Local4Action.",
-           "hubs": "Hubs", "none_hubs": "Aucun hub n'est relié à ce conseil.", "progress": "Avancement",
+           "hubs": "Hubs", "none_hubs": "Aucun lien d'un hub vers ce conseil n'est enregistré.",
+           "progress": "Avancement",
            "no_figures": "aucun chiffre communiqué", "evidence": "Éléments de preuve",
            "no_evidence": "Aucun élément de preuve enregistré.", "related": "Hubs apparentés d'autres conseils",
            "no_related": "Aucun.", "gaps": "Lacunes",
-           "targets": "Cibles des ODD qu'aucun hub de ce conseil ne traite : {n}",
-           "manifestos": "Manifestes de Durban qu'aucun hub de ce conseil ne traite : {names}", "undated": "sans date",
+           "targets": "Cibles des ODD vers lesquelles aucun hub de ce conseil n'enregistre de lien : {n}",
+           "manifestos": "Manifestes de Durban vers lesquels aucun hub de ce conseil n'enregistre de lien : {names}",
+           "undated": "sans date", "goal_only": "objectif {goal} : {hubs} hubs, aucune cible enregistrée",
+           "goal_only_one": "objectif {goal} : 1 hub, aucune cible enregistrée",
+           "gap_note": "Une lacune est une absence d'enregistrement, pas un fait sur les hubs : les sources peuvent ne "
+                       "pas l'indiquer.",
            "done": "achevé", "overdue": "en retard", "at-risk": "à risque", "on-track": "dans les temps",
-           "terms": "Mandats", "colon": "\u00a0: ", "to": "au"},
+           "terms": "Mandats", "colon": "\u00a0: ", "to": "au", "period": "Période",
+           "not_recorded": "non renseignée"},
     "es": {"brief": "Nota para el Consejo Político",
            "made": "Elaborada el {day} a partir del grafo de los HUBs Local4Action.",
-           "hubs": "Hubs", "none_hubs": "Ningún hub está vinculado a este consejo.", "progress": "Avance",
+           "hubs": "Hubs", "none_hubs": "No consta ningún vínculo de un hub con este consejo.", "progress": "Avance",
            "no_figures": "no se han informado cifras", "evidence": "Evidencias",
            "no_evidence": "No hay evidencias registradas.", "related": "Hubs relacionados de otros consejos",
            "no_related": "Ninguno.", "gaps": "Brechas",
-           "targets": "Metas de los ODS que ningún hub de este consejo aborda: {n}",
-           "manifestos": "Manifiestos de Durban que ningún hub de este consejo aborda: {names}", "undated": "sin fecha",
+           "targets": "Metas de los ODS con las que ningún hub de este consejo registra un vínculo: {n}",
+           "manifestos": "Manifiestos de Durban con los que ningún hub de este consejo registra un vínculo: {names}",
+           "undated": "sin fecha", "goal_only": "objetivo {goal}: {hubs} hubs, ninguna meta registrada",
+           "goal_only_one": "objetivo {goal}: 1 hub, ninguna meta registrada",
+           "gap_note": "Una brecha es una ausencia de registros, no un hecho sobre los hubs: las fuentes pueden no "
+                       "indicarlo.",
            "done": "finalizado", "overdue": "atrasado", "at-risk": "en riesgo", "on-track": "en curso",
-           "terms": "Mandatos", "colon": ": ", "to": "al"},
+           "terms": "Mandatos", "colon": ": ", "to": "al", "period": "Periodo",
+           "not_recorded": "no registrada"},
 }  # fmt: skip
 
 
@@ -66,6 +76,8 @@ class HubBrief:
     deliverables: list[tuple[str, str, str | None]] = field(default_factory=list)  # title, status, progress
     evidence: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # url, date, publisher
     related: list[tuple[str, str]] = field(default_factory=list)  # iri, label
+    start: dt.date | None = None  # the hub's period, by graph/dates.py (an end in a month: its last day)
+    end: dt.date | None = None
     mark: str = ""  # why the hub is in the brief, when there are several reasons (an edition's: presented, active)
 
 
@@ -80,9 +92,16 @@ class Brief:
     day: dt.date
     lang: str
     kind: str = "council"  # or "vcs": a Venice City Solutions edition (graph/brief_vcs.py); `council` is its IRI
+    gap_goal_only: list[tuple[str, int]] = field(default_factory=list)  # (goal notation, hubs): no target recorded
 
 
 Evidence = dict[str, list[tuple[str, str | None, str | None]]]
+
+
+def goal_only_line(words: dict[str, str], goal: str, hubs: int) -> str:
+    """ "goal 5: 2 hubs, no target recorded" in the brief's language."""
+    key = "goal_only_one" if hubs == 1 and "goal_only_one" in words else "goal_only"
+    return words.get(key, "goal {goal}: {hubs} hubs, no target recorded").format(goal=goal, hubs=hubs)
 
 
 def _pick(labels: dict[str, str], lang: str, default: str) -> str:
@@ -133,12 +152,13 @@ def make_brief(
         manifestos,
         day,
         lang,
+        gap_goal_only=[
+            (r["notation"].value, int(r["hubs"].value) + int(r["derived"].value)) for r in gaps.goal_only
+        ],
     )
 
 
-MANIFESTO_LABELS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?manifesto ?label WHERE { ?manifesto a l4a:Manifesto ; skos:prefLabel ?label }"""
+MANIFESTO_LABELS = internal_query("manifesto-labels")
 
 
 def manifesto_names(store: Store, iris: list[str], lang: str) -> list[str]:
@@ -185,6 +205,8 @@ def hub_briefs(
         has = m is not None and m.has_figures()
         progress = mean_progress(m.indicators, day) if m is not None and has else None
         brief = HubBrief(r.iri, _pick(r.names, lang, r.iri), None if progress is None else f"{round(progress * 100)}%")
+        if m is not None:
+            brief.start, brief.end = m.start, m.end
         if m is not None and has:
             for d in m.deliverables:
                 p = mean_progress(d.indicators, day)
@@ -198,6 +220,11 @@ def hub_briefs(
     return hubs
 
 
+def _period(h: HubBrief, w: Mapping[str, str]) -> str:
+    """The hub's first and last day ("not recorded" for a side the store does not have)."""
+    return f" {w['to']} ".join(d.isoformat() if d else w["not_recorded"] for d in (h.start, h.end))
+
+
 def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
     """The brief as Markdown; `words` replaces some of WORDS (another kind of brief)."""
     w = {**WORDS[b.lang], **(words or {})}
@@ -208,6 +235,7 @@ def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
         out += [w["none_hubs"], ""]
     for h in b.hubs:
         out += [f"### {h.title}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
+        out += [f"{w['period']}{c}{_period(h, w)}", ""] if h.start or h.end else []
         out += [f"{w['progress']}{c}{h.progress or w['no_figures']}", ""]
         for title, status, progress in h.deliverables:
             out.append(f"- {title}{c}{w[status]} ({progress or w['no_figures']})")
@@ -217,7 +245,8 @@ def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
         out += ["" if h.evidence else w["no_evidence"], "", f"**{w['related']}**", ""]
         out += [f"- {label} (<{iri}>)" for iri, label in h.related] or [w["no_related"]]
         out.append("")
-    out += [f"## {w['gaps']}", "", "- " + w["targets"].format(n=b.gap_targets)]
+    out += [f"## {w['gaps']}", "", w.get("gap_note", ""), "", "- " + w["targets"].format(n=b.gap_targets)]
+    out += ["- " + goal_only_line(w, goal, hubs) for goal, hubs in b.gap_goal_only]
     out += ["- " + w["manifestos"].format(names="; ".join(b.gap_manifestos) or "0"), ""]
     return "\n".join(out)
 
@@ -250,6 +279,8 @@ def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
         parts.append(f'<section class="hub"><h3>{link(h.iri, h.title)}</h3>')
         if h.mark:
             parts.append(f'<p class="mark"><em>{e(w[h.mark])}</em></p>')
+        if h.start or h.end:
+            parts.append(f"<p>{e(w['period'])}{c}{e(_period(h, w))}</p>")
         parts.append(f"<p>{e(w['progress'])}{c}{e(h.progress or w['no_figures'])}</p>")
         if h.deliverables:
             parts.append(
@@ -267,6 +298,8 @@ def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
         rel = [f"<li>{link(i, label)}</li>" for i, label in h.related]
         parts.append(f"<ul>{''.join(rel)}</ul>" if rel else f"<p>{e(w['no_related'])}</p>")
         parts.append("</section>")
-    parts.append(f"<h2>{e(w['gaps'])}</h2><ul><li>{e(w['targets'].format(n=b.gap_targets))}</li>")
+    parts.append(f"<h2>{e(w['gaps'])}</h2><p>{e(w.get('gap_note', ''))}</p>")
+    parts.append(f"<ul><li>{e(w['targets'].format(n=b.gap_targets))}</li>")
+    parts += [f"<li>{e(goal_only_line(w, goal, hubs))}</li>" for goal, hubs in b.gap_goal_only]
     parts.append(f"<li>{e(w['manifestos'].format(names='; '.join(b.gap_manifestos) or '0'))}</li></ul></body></html>")
     return "\n".join(parts) + "\n"

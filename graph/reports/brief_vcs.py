@@ -15,55 +15,39 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from l4a.graph.dates import first_day, last_day
 from l4a.graph.errors import UsageError
-from l4a.graph.monitoring.hub import period_day
 from l4a.graph.namespaces import DEFAULT_BASE, record_iri
 from l4a.graph.reports.brief import WORDS, Brief, hub_briefs, hub_evidence, manifesto_names
 from l4a.graph.reports.hub_table import HubRow, HubTable
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 
-EDITIONS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?edition ?number ?label ?theme ?start ?end WHERE {
-  ?edition a l4a:VeniceCitySolutionsEdition .
-  OPTIONAL { ?edition l4a:editionNumber ?number }
-  OPTIONAL { ?edition rdfs:label ?label }
-  OPTIONAL { ?edition dcterms:title ?theme }
-  OPTIONAL { ?edition l4a:startDate ?start }
-  OPTIONAL { ?edition l4a:endDate ?end }
-}"""
-PRESENTED = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-SELECT ?hub ?edition WHERE { ?hub a l4a:Hub ; l4a:presentedAt ?edition }"""
-TARGETS = """PREFIX sdgo: <http://metadata.un.org/sdg/ontology#>
-SELECT ?target WHERE { ?target a sdgo:Target }"""
-MANIFESTOS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?manifesto ?label WHERE {
-  ?manifesto a l4a:Manifesto .
-  OPTIONAL { ?manifesto skos:prefLabel ?label FILTER (LANGMATCHES(LANG(?label), "en")) }
-}"""
+EDITIONS = internal_query("vcs-editions")
+PRESENTED = internal_query("vcs-presented")
+TARGETS = internal_query("sdg-targets")
+MANIFESTOS = internal_query("manifesto-labels-en")
 
 EDITION_WORDS = {
     "en": {"brief": "Brief", "terms": "Edition",
            "none_hubs": "No hub was presented at this edition or active during it.",
            "related": "Related hubs outside this edition",
-           "targets": "SDG targets no hub of this edition addresses: {n}",
-           "manifestos": "Durban manifestos no hub of this edition addresses: {names}",
+           "targets": "SDG targets no hub of this edition records a link to: {n}",
+           "manifestos": "Durban manifestos no hub of this edition records a link to: {names}",
            "presented": "Presented at this edition",
            "active": "Active at the time of this edition (no presentation recorded)"},
     "fr": {"brief": "Note", "terms": "Édition",
            "none_hubs": "Aucun hub n'a été présenté à cette édition ni n'était actif pendant celle-ci.",
            "related": "Hubs apparentés hors de cette édition",
-           "targets": "Cibles des ODD qu'aucun hub de cette édition ne traite : {n}",
-           "manifestos": "Manifestes de Durban qu'aucun hub de cette édition ne traite : {names}",
+           "targets": "Cibles des ODD vers lesquelles aucun hub de cette édition n'enregistre de lien : {n}",
+           "manifestos": "Manifestes de Durban vers lesquels aucun hub de cette édition n'enregistre de lien : {names}",
            "presented": "Présenté à cette édition",
            "active": "Actif à l'époque de cette édition (aucune présentation enregistrée)"},
     "es": {"brief": "Nota", "terms": "Edición",
            "none_hubs": "Ningún hub se presentó en esta edición ni estaba activo durante ella.",
            "related": "Hubs relacionados fuera de esta edición",
-           "targets": "Metas de los ODS que ningún hub de esta edición aborda: {n}",
-           "manifestos": "Manifiestos de Durban que ningún hub de esta edición aborda: {names}",
+           "targets": "Metas de los ODS con las que ningún hub de esta edición registra un vínculo: {n}",
+           "manifestos": "Manifiestos de Durban con los que ningún hub de esta edición registra un vínculo: {names}",
            "presented": "Presentado en esta edición",
            "active": "Activo en la época de esta edición (ninguna presentación registrada)"},
 }  # fmt: skip
@@ -105,9 +89,9 @@ def read_editions(store: Store) -> dict[str, Edition]:
         if isinstance(theme, ox.Literal) and theme.language in (None, "", "en"):
             found.theme = theme.value
         if "start" in row:
-            found.start = period_day(row["start"].value)
+            found.start = first_day(row["start"].value)
         if "end" in row:
-            found.end = period_day(row["end"].value, last=True)
+            found.end = last_day(row["end"].value)
     return editions
 
 
@@ -148,7 +132,7 @@ def edition_hubs(edition: Edition, rows: Iterable[HubRow], presented: set[str]) 
         if row.iri in presented:
             marks[row.iri] = "presented"
             continue
-        start, end = period_day(row.start), period_day(row.end, last=True)
+        start, end = first_day(row.start), last_day(row.end)
         if first is None or last is None or start is None or end is None:
             continue  # the edition or the hub is undated: "active then" cannot be said
         if start <= last and end >= first:

@@ -9,6 +9,7 @@ from l4a.graph.store.base import Row
 
 # Column names of queries/evidence-for.rq that the citations use; other columns are ignored.
 URL, HUB, HUB_TITLE, TYPE, DATE, LANGUAGE, PUBLISHER = "url", "hub", "title", "type", "date", "language", "publisher"
+ACCESSED = "accessed"  # pav:retrievedOn: the day the page was read (the facts file's retrieval date)
 
 
 def _text(row: Mapping[str, object], key: str) -> str:
@@ -29,7 +30,9 @@ def citations_markdown(rows: Sequence[Row]) -> str:
         hub = _text(row, HUB_TITLE) or _text(row, HUB)
         details = ", ".join(x for x in (_kind(_text(row, TYPE)), _text(row, LANGUAGE)) if x)
         url = _text(row, URL)
-        lines.append(f"- {who} ({when}). *{hub}*{f' ({details})' if details else ''}. <{url}>")
+        accessed = _text(row, ACCESSED)
+        read = f" Accessed {accessed}." if accessed else ""
+        lines.append(f"- {who} ({when}). *{hub}*{f' ({details})' if details else ''}. <{url}>{read}")
     return "\n".join(lines)
 
 
@@ -51,6 +54,7 @@ def citations_bibtex(rows: Sequence[Row]) -> str:
             "year": _text(row, DATE)[:4],
             "date": _text(row, DATE),
             "language": _text(row, LANGUAGE),
+            "urldate": _text(row, ACCESSED),
             "note": _kind(_text(row, TYPE)),
         }
         body = ",\n".join(f"  {k} = {{{v if k == 'howpublished' else _bib(v)}}}" for k, v in fields.items() if v)

@@ -11,11 +11,12 @@ about it is inferred.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from l4a.graph.monitoring.load import HubMonitoring, deliverable_status, load_monitoring
 from l4a.graph.namespaces import DEFAULT_BASE, SDG
+from l4a.graph.reports.derived import DerivedLink, derived_goals, derived_reasons, read_derived_links
 from l4a.graph.reports.hub_table import HubRow, HubTable
 from l4a.graph.store.base import Store
 
@@ -68,11 +69,13 @@ class YearCoverage:
 
     year: int
     hubs: int
-    goals: int
+    goals: int  # stated links only
     targets: int
+    derived_goals: int = 0  # further goals reached only through derived links (counted apart, never in `goals`)
 
     def as_dict(self) -> dict[str, int]:
-        return {"year": self.year, "hubs": self.hubs, "goals": self.goals, "targets": self.targets}
+        return {"year": self.year, "hubs": self.hubs, "goals": self.goals, "targets": self.targets,
+                "derived_goals": self.derived_goals}  # fmt: skip
 
 
 @dataclass
@@ -80,14 +83,17 @@ class Coverage:
     """SDG coverage over time: per year, and per goal a row of years (hubs active that year addressing it)."""
 
     years: list[YearCoverage]
-    by_goal: dict[int, dict[int, int]] = field(default_factory=dict)  # goal number -> year -> hubs
+    by_goal: dict[int, dict[int, int]] = field(default_factory=dict)  # goal number -> year -> hubs (stated links)
+    derived: dict[str, str] = field(default_factory=dict)  # hub IRI -> reason, for hubs whose goal links are derived
 
     def as_dict(self) -> dict[str, object]:
         return {
             "goals_total": GOALS_TOTAL,
             "targets_total": TARGETS_TOTAL,
+            "counts": "stated links only; goals reached only through derived links are in derived_goals",
             "years": [y.as_dict() for y in self.years],
             "by_goal": {str(g): {str(y): n for y, n in row.items()} for g, row in self.by_goal.items()},
+            "derived": [{"hub": hub, "reason": reason} for hub, reason in sorted(self.derived.items())],
         }
 
 
@@ -176,38 +182,61 @@ def overdue_deliverables(hubs: Iterable[HubMonitoring], today: dt.date) -> list[
     return sorted(found, key=lambda o: (o.due, o.hub_title, o.title))
 
 
-def coverage_over_time(rows: list[HubRow]) -> Coverage:
+def coverage_over_time(
+    rows: list[HubRow], derived: Mapping[str, set[str]] | None = None, reasons: Mapping[str, str] | None = None
+) -> Coverage:
     """Per year of the span: the hubs active, and how many of the 17 goals and 169 targets at least one of them
-    addresses (a goal through its targets too); per goal, the hubs active each year that address it."""
+    addresses by a stated link; per goal, the hubs active each year that address it. Goal links that are derived
+    (`derived`: hub -> goals) are left out of these figures and counted apart (`derived_goals`)."""
+    derived = derived or {}
     years = year_span(rows)
     goals: dict[int, set[str]] = {y: set() for y in years}
+    extra: dict[int, set[str]] = {y: set() for y in years}
     targets: dict[int, set[str]] = {y: set() for y in years}
     hubs = dict.fromkeys(years, 0)
     by_goal: dict[int, dict[int, int]] = {g: dict.fromkeys(years, 0) for g in range(1, GOALS_TOTAL + 1)}
+    shown: dict[str, str] = {}
     for row in rows:
-        numbers = [int(n) for g in row.values("goals") if (n := g.removeprefix(SDG)).isdigit()]
+        own = derived.get(row.iri, set())
+        stated = row.values("goals") - own
+        numbers = [int(n) for g in stated if (n := g.removeprefix(SDG)).isdigit()]
+        if own and row.years():
+            shown[row.iri] = (reasons or {}).get(row.iri, "")
         for year in row.years():
             hubs[year] += 1
-            goals[year].update(row.values("goals"))
+            goals[year].update(stated)
+            extra[year].update(own & row.values("goals"))
             targets[year].update(row.values("targets"))
             for number in numbers:
                 if number in by_goal:
                     by_goal[number][year] += 1
-    return Coverage([YearCoverage(y, hubs[y], len(goals[y]), len(targets[y])) for y in years], by_goal)
+    return Coverage(
+        [YearCoverage(y, hubs[y], len(goals[y]), len(targets[y]), len(extra[y] - goals[y])) for y in years],
+        by_goal,
+        shown,
+    )
 
 
-def make_dashboard(table: HubTable, monitoring: Mapping[str, HubMonitoring], today: dt.date) -> Dashboard:
-    """The whole dashboard from the hub table and the monitoring data (both read once, e.g. cached by the web)."""
+def make_dashboard(
+    table: HubTable,
+    monitoring: Mapping[str, HubMonitoring],
+    today: dt.date,
+    derived: Sequence[DerivedLink] = (),
+) -> Dashboard:
+    """The whole dashboard from the hub table, the monitoring data and the derived links (read once, e.g. cached by
+    the web)."""
     hubs = sorted(monitoring.values(), key=lambda h: h.label)
     return Dashboard(
         today,
         hubs_by_status_and_year(table.rows),
         indicators_by_status(hubs, today),
         overdue_deliverables(hubs, today),
-        coverage_over_time(table.rows),
+        coverage_over_time(table.rows, derived_goals(list(derived)), derived_reasons(list(derived))),
     )
 
 
 def read_dashboard(store: Store, today: dt.date | None = None, base: str = DEFAULT_BASE) -> Dashboard:
     """The dashboard of the store's hubs on `today` (default: today)."""
-    return make_dashboard(HubTable.from_store(store), load_monitoring(store, base), today or dt.date.today())
+    return make_dashboard(
+        HubTable.from_store(store), load_monitoring(store, base), today or dt.date.today(), read_derived_links(store)
+    )

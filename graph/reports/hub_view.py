@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 import pyoxigraph as ox
 
-from l4a.graph.namespaces import DCTERMS, L4A, RDF, RDFS, SCHEMA
+from l4a.graph.dates import last_day
+from l4a.graph.namespaces import DCTERMS, L4A, PAV, RDF, RDFS, SCHEMA
 from l4a.graph.sparql.queries import run_named_graph_query
 from l4a.graph.store.base import Store
 
@@ -25,6 +27,8 @@ LINKS = {
     "synchronizesWith": "synchronizes_with",
     "status": "statuses",
 }
+RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
+RDF_OBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#object"
 FACTS = {"startDate": "start", "endDate": "end", "launchDate": "launch", "labelDate": "label_date", "city": "city",
          "region": "region", "countryCode": "country", "visualIdentityChecked": "visual_identity_checked"}  # fmt: skip
 
@@ -36,6 +40,13 @@ def _texts(facts: dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]], pre
 def _first(facts: dict[str, list[Any]], predicate: str) -> str | None:
     values = facts.get(predicate)
     return values[0].value if values else None
+
+
+def period_ended(end: str | None, today: dt.date) -> bool:
+    """Whether a hub's period is over on `today`, at the precision its end date is known to (2023-03: after March
+    2023; 2025: after 2025). No end date, or not a date: not known to be over."""
+    last = last_day(end)
+    return last is not None and today > last
 
 
 def hub_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
@@ -60,6 +71,14 @@ def hub_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
         view[key] = _first(me, L4A + local)
     for local, key in LINKS.items():
         view[key] = sorted(o.value for o in me.get(L4A + local, []))
+    # Links the project derives (l4a:DerivedLink), by linked concept: shown as "derived: reason", not as stated.
+    view["derived"] = {
+        facts[RDF_OBJECT][0].value: _texts(facts, L4A + "reason")
+        for facts in by_subject.values()
+        if any(o.value == L4A + "DerivedLink" for o in facts.get(RDF + "type", []))
+        and [o.value for o in facts.get(RDF_SUBJECT, [])] == [iri]
+        and facts.get(RDF_OBJECT)
+    }
     view["deliverables"] = []
     for deliverable in sorted(o.value for o in me.get(L4A + "hasDeliverable", [])):
         facts = by_subject.get(deliverable, {})
@@ -99,6 +118,7 @@ def hub_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
                 "type": _first(own, L4A + "evidenceType"),
                 "date": _first(own, DCTERMS + "date"),
                 "publisher": _first(own, DCTERMS + "publisher"),
+                "accessed": _first(own, PAV + "retrievedOn"),
                 "language": _first(own, DCTERMS + "language"),
                 "titles": _texts(own, DCTERMS + "title"),
             }

@@ -11,12 +11,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
 from l4a.graph.errors import ConfigError
 from l4a.graph.shacl.shapes import SH, Constraint, Shape, ShapesModel
+from l4a.graph.store.sparql_text import iri_text, literal_text, string_text
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
@@ -42,11 +44,14 @@ class Check:
 
 
 def term(node: Node) -> str:
-    """An RDF term in SPARQL syntax."""
+    """An RDF term of the shapes in SPARQL syntax, written by the one escaping helper (store/sparql_text.py)."""
     if isinstance(node, URIRef):
-        return f"<{node}>"
+        return iri_text(str(node))
     if isinstance(node, Literal):
-        return node.n3()
+        if node.language:
+            return literal_text(ox.Literal(str(node), language=node.language))
+        datatype = ox.NamedNode(str(node.datatype)) if node.datatype else None
+        return literal_text(ox.Literal(str(node), datatype=datatype))
     raise ConfigError(f"a blank node ({node}) where the validator needs an IRI or a literal.")
 
 
@@ -64,12 +69,13 @@ def target_focus(shape: Shape, graph_mode: bool, star_path: bool = True) -> Focu
         for cls in shape.target_classes:
             typed = f"GRAPH ?fg {{ {var} {RDF_TYPE} ?_t }}" if graph_mode else f"{var} {RDF_TYPE} ?_t ."
             if star_path:
-                alternatives.append(f"{{ {typed} ?_t {SUBCLASS}* <{cls}> . }}")
+                alternatives.append(f"{{ {typed} ?_t {SUBCLASS}* {iri_text(cls)} . }}")
                 continue
-            direct = f"GRAPH ?fg {{ {var} {RDF_TYPE} <{cls}> }}" if graph_mode else f"{var} {RDF_TYPE} <{cls}> ."
-            alternatives += [f"{{ {direct} }}", f"{{ {typed} ?_t {SUBCLASS}+ <{cls}> . }}"]
+            typed_as = f"{var} {RDF_TYPE} {iri_text(cls)}"
+            direct = f"GRAPH ?fg {{ {typed_as} }}" if graph_mode else f"{typed_as} ."
+            alternatives += [f"{{ {direct} }}", f"{{ {typed} ?_t {SUBCLASS}+ {iri_text(cls)} . }}"]
         for prop in shape.target_objects_of:
-            pointed = f"GRAPH ?fg {{ ?_s <{prop}> {var} }}" if graph_mode else f"?_s <{prop}> {var} ."
+            pointed = f"GRAPH ?fg {{ ?_s {iri_text(prop)} {var} }}" if graph_mode else f"?_s {iri_text(prop)} {var} ."
             alternatives.append(f"{{ {pointed} }}")
         return " UNION ".join(alternatives)
 
@@ -91,7 +97,7 @@ def _class_filter(model: ShapesModel, cls: Node) -> str:
     # matching the class's known subclasses directly when the ontology gave them.
     closure = model.class_closures.get(str(cls))
     if closure:
-        members = ", ".join(f"<{c}>" for c in closure)
+        members = ", ".join(iri_text(c) for c in closure)
         typed = f"?value {RDF_TYPE} ?_vt . FILTER(?_vt IN ({members})) BIND(true AS ?_typed)"
     else:
         typed = f"?value {RDF_TYPE} ?_vt . ?_vt {SUBCLASS}* {term(cls)} . BIND(true AS ?_typed)"
@@ -102,7 +108,7 @@ def _has_datatype(datatype: Node, var: str = "?value") -> str:
     test = f"(isLiteral({var}) && datatype({var}) = {term(datatype)}"
     if str(datatype) in CASTABLE:
         # A cast of an ill-formed lexical form fails, and COALESCE then yields an IRI instead of a literal.
-        test += f" && isLiteral(COALESCE(<{datatype}>(STR({var})), <urn:l4a:ill-typed>))"
+        test += f" && isLiteral(COALESCE({term(datatype)}(STR({var})), <urn:l4a:ill-typed>))"
     return test + ")"
 
 
@@ -137,13 +143,13 @@ def _value_test(model: ShapesModel, shape: Shape, constraint: Constraint) -> str
     if name == "nodeKind":
         return NODE_KINDS[str(value).rsplit("#", 1)[1]]
     if name == "pattern":
-        flags = f", {Literal(shape.flags).n3()}" if shape.flags else ""
-        return f"(!isBlank(?value) && REGEX(STR(?value), {Literal(str(value)).n3()}{flags}))"
+        flags = f", {string_text(shape.flags)}" if shape.flags else ""
+        return f"(!isBlank(?value) && REGEX(STR(?value), {string_text(str(value))}{flags}))"
     if name == "in":
         members = " ".join(term(m) for m in Collection(model.graph, value))
         return f"EXISTS {{ VALUES ?_allowed {{ {members} }} FILTER(sameTerm(?value, ?_allowed)) }}"
     if name == "languageIn":
-        tests = [f"langMatches(lang(?value), {Literal(str(m)).n3()})" for m in Collection(model.graph, value)]
+        tests = [f"langMatches(lang(?value), {string_text(str(m))})" for m in Collection(model.graph, value)]
         return f"(isLiteral(?value) && ({' || '.join(tests) or 'false'}))"
     if name == "minInclusive":
         return f"COALESCE(?value >= {term(value)}, false)"
@@ -265,7 +271,7 @@ def _store_values(shape: Shape, test: str) -> str:
 def _store_class(model: ShapesModel, shape: Shape, constraint: Constraint, focus: Focus) -> str:
     closure = model.class_closures.get(str(constraint.value))
     if closure:
-        typed = f"?value {RDF_TYPE} ?_vt . FILTER(?_vt IN ({', '.join(f'<{c}>' for c in closure)}))"
+        typed = f"?value {RDF_TYPE} ?_vt . FILTER(?_vt IN ({', '.join(iri_text(c) for c in closure)}))"
     else:
         typed = f"?value {RDF_TYPE}/{SUBCLASS}* {term(constraint.value)} ."
     values = _store_values(shape, f"MINUS {{ {typed} }}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from l4a.graph.shacl.shapes import SH, ShapesModel
@@ -16,6 +16,9 @@ HEADINGS = {
     "fr": ("est conforme", "n'est pas conforme", "Violation", "Avertissement", "Information", "valeur"),
     "es": ("es conforme", "no es conforme", "Infracción", "Advertencia", "Información", "valor"),
 }
+ENGINE_WORD = {"en": "engine: {}", "fr": "moteur\u00a0: {}", "es": "motor: {}"}
+# The engine in the Turtle report: the report was made by (prov:wasAttributedTo) a software agent with that label.
+PROV = Namespace("http://www.w3.org/ns/prov#")
 
 # Checks made before SHACL (references in a proposal that resolve to nothing), named like the shapes' rules.
 RULES_OUTSIDE_SHAPES = {
@@ -28,8 +31,10 @@ RULES_OUTSIDE_SHAPES = {
 
 
 def report_json(report: ValidationReport) -> str:
-    """{"conforms": bool, "results": [{"focus", "path", "severity", "message", "value", ...}]}."""
-    return json.dumps({"conforms": report.conforms, "results": [r.as_dict() for r in report.results]}, indent=2)
+    """{"conforms": bool, "engine": "compiler" or "pyshacl", "results": [{"focus", "path", "severity", "message",
+    "value", ...}]}."""
+    data = {"conforms": report.conforms, "engine": report.engine, "results": [r.as_dict() for r in report.results]}
+    return json.dumps(data, indent=2)
 
 
 def report_turtle(report: ValidationReport, lang: str = "en") -> str:
@@ -39,6 +44,11 @@ def report_turtle(report: ValidationReport, lang: str = "en") -> str:
     node = BNode()
     graph.add((node, RDF.type, SH.ValidationReport))
     graph.add((node, SH.conforms, Literal(report.conforms, datatype=XSD.boolean)))
+    engine = BNode()
+    graph.bind("prov", PROV)
+    graph.add((node, PROV.wasAttributedTo, engine))
+    graph.add((engine, RDF.type, PROV.SoftwareAgent))
+    graph.add((engine, RDFS.label, Literal(report.engine)))
     for result in report.results:
         item = BNode()
         graph.add((node, SH.result, item))
@@ -78,4 +88,5 @@ def report_text(report: ValidationReport, model: ShapesModel, owners: dict[str, 
             lines += [f"    - {text}" for text in by_owner[owner][rule]]
     counts = ", ".join(f"{report.count(s)} {names[s]}" for s in ("Violation", "Warning", "Info"))
     lines.append(f"{conforms if report.conforms else fails} ({counts})")
+    lines.append(ENGINE_WORD.get(lang, ENGINE_WORD["en"]).format(report.engine))
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from rdflib.term import Node
 
 from l4a.graph.errors import ConfigError
 from l4a.graph.resources import shapes_dir
+from l4a.graph.store.sparql_text import iri_text
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 # On an sh:SPARQLConstraint: the same check written for all focus nodes at once (sub-SELECTs that Oxigraph joins
@@ -52,6 +53,7 @@ OTHER_KEYS = {
     URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
     URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
     URIRef("http://www.w3.org/2000/01/rdf-schema#isDefinedBy"),
+    URIRef("http://purl.org/dc/terms/source"),  # where a rule comes from (the programme's page), an annotation
     URIRef("http://www.w3.org/2004/02/skos/core#note"),
 }
 
@@ -65,7 +67,7 @@ class Path:
 
     def sparql(self) -> str:
         """The path in SPARQL syntax."""
-        text = "/".join(f"<{step}>" for step in self.steps)
+        text = "/".join(iri_text(step) for step in self.steps)
         return f"^{text}" if self.inverse else text
 
     def as_rdf(self, graph: Graph) -> Node:
@@ -146,7 +148,7 @@ def _prefixes(graph: Graph, node: Node) -> str:
         for declaration in graph.objects(source, SH.declare):
             prefix = graph.value(declaration, SH.prefix)
             namespace = graph.value(declaration, SH.namespace)
-            lines.append(f"PREFIX {prefix}: <{namespace}>")
+            lines.append(f"PREFIX {prefix}: {iri_text(str(namespace))}")
     return "\n".join(lines)
 
 

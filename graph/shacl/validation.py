@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, L4A, graph_iri
+from l4a.graph.resources import internal_query
 from l4a.graph.settings import Settings
 from l4a.graph.shacl.compiler import Check, Focus, compile_model
 from l4a.graph.shacl.shapes import Shape, ShapesModel, shipped_shapes
@@ -60,6 +61,7 @@ class ValidationReport:
     """The results of one validation; it conforms when no result is a Violation."""
 
     results: list[ValidationResult] = field(default_factory=list)
+    engine: str = "compiler"  # what ran the shapes: the project's compiler, or pyshacl (graph/shacl/user_shapes.py)
 
     @property
     def conforms(self) -> bool:
@@ -103,6 +105,8 @@ def _default_message(check: Check) -> str:
 class Validator:
     """The compiled shapes, ready to run against a store."""
 
+    engine = "compiler"
+
     def __init__(self, model: ShapesModel) -> None:
         self.model = model
         self.store_plan = compile_model(model, graph_mode=False)
@@ -142,7 +146,7 @@ class Validator:
     def _run(
         self, store: Store, plan: list[tuple[Shape, Focus, list[Check]]], bindings: dict[str, Term], lang: str
     ) -> ValidationReport:
-        report = ValidationReport()
+        report = ValidationReport(engine=self.engine)
         checks = [check for _shape, _focus, shape_checks in plan for check in shape_checks]
         checks.sort(key=lambda check: not check.raw_sparql)  # the SPARQL-based checks, the longest, first
         # Oxigraph releases the GIL while a query runs: two threads keep both cores busy on a big store.
@@ -209,7 +213,7 @@ def _context_types(context: Store, candidate: Sequence[ox.Quad]) -> list[ox.Quad
     pointed = {q.object for q in candidate if isinstance(q.object, ox.NamedNode)}
     quads = []
     for node in pointed:
-        for row in context.select("SELECT ?x ?type WHERE { ?x a ?type }", {"x": node}):
+        for row in context.select(internal_query("types-of"), {"x": node}):
             quads.append(ox.Quad(node, ox.NamedNode(RDF_TYPE), row["type"], ox.DefaultGraph()))
     return quads
 
@@ -261,13 +265,7 @@ def shipped_validator() -> Validator:
 
 PROPOSES = "https://w3id.org/l4a/ontology#proposes"
 DRAFT_PROPOSAL = "urn:l4a:draft-proposal"
-OWNED_BY_HUB = """
-PREFIX l4a: <https://w3id.org/l4a/ontology#>
-SELECT ?hub ?node WHERE {
-  ?hub a l4a:Hub ;
-    (l4a:hasDeliverable|l4a:hasEvidence|l4a:hasCommunicationPlan|l4a:hasDeliverable/l4a:hasIndicator)? ?node .
-}
-"""
+OWNED_BY_HUB = internal_query("owned-by-hub")
 
 
 def owners(store: Store) -> dict[str, str]:
@@ -288,30 +286,35 @@ def read_candidate(paths: Sequence[Path], as_proposal: bool = False) -> list[ox.
 def hub_graph(store: Store, hub: str, base: str = DEFAULT_BASE) -> str:
     """The named graph of a hub given by slug or IRI."""
     iri = hub if hub.startswith(("http://", "https://")) else f"{base}id/hub/{hub}"
-    rows = store.select(
-        "SELECT ?g ?hub ?cls WHERE { GRAPH ?g { ?hub a ?cls } }", {"hub": ox.NamedNode(iri), "cls": ox.NamedNode(HUB)}
-    )
+    rows = store.select(internal_query("graph-of-typed"), {"hub": ox.NamedNode(iri), "cls": ox.NamedNode(HUB)})
     if not rows:
         raise UsageError(f"there is no hub {hub!r} in the store; `l4a query run ...` or the web app list the hubs.")
     return rows[0]["g"].value
 
 
 def collapse_proposal_twins(report: ValidationReport) -> ValidationReport:
-    """Drop a Warning or Info that a proposal's gate (shape `proposed-X` of rule `X`) repeats as a Violation."""
+    """Drop a Warning or Info that a proposal's gate (shape `proposed-X` of rule `X`) repeats, as a Violation (the
+    programme's rules) or a Warning (the project's own), with the message meant for a proposal."""
     gated = {
         (r.focus, r.path, r.value, r.shape.replace("#proposed-", "#"))
         for r in report.results
-        if r.severity == "Violation" and "#proposed-" in r.shape
+        if "#proposed-" in r.shape
     }
     kept = [r for r in report.results if r.severity == "Violation" or (r.focus, r.path, r.value, r.shape) not in gated]
-    return ValidationReport(kept)
+    return ValidationReport(kept, report.engine)
 
 
 def run_validation(
-    settings: Settings, files: Sequence[Path], hub: str | None, as_proposal: bool, lang: str
+    settings: Settings,
+    files: Sequence[Path],
+    hub: str | None,
+    as_proposal: bool,
+    lang: str,
+    validator: Validator | None = None,
 ) -> tuple[ValidationReport, dict[str, str]]:
-    """What `l4a validate` does: files against the reference data (and the store, if there is one), or the store."""
-    validator = shipped_validator()
+    """What `l4a validate` does: files against the reference data (and the store, if there is one), or the store;
+    with the shipped shapes, or `validator` (a user's shapes: graph/shacl/user_shapes.py)."""
+    validator = validator or shipped_validator()
     if files:
         quads = read_candidate(files, as_proposal)
         context = open_store(settings, read_only=True) if (settings.store_path() / "CURRENT").exists() else None

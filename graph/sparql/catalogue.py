@@ -10,13 +10,13 @@ import pyoxigraph as ox
 
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE
-from l4a.graph.sparql.queries import NamedQuery, convert, get_query, query_form, run_named_graph_query, run_named_query
+from l4a.graph.resources import internal_query
+from l4a.graph.sparql.queries import NamedQuery, convert, get_query, run_named_graph_query, run_named_query
 from l4a.graph.store.base import Row, Store
+from l4a.graph.store.sparql_text import query_form
 
 RECORD_KINDS = ("hub", "council", "manifesto", "section", "org")
-RECORDS_OF_KIND = """
-SELECT DISTINCT ?s ?prefix WHERE { ?s a ?type FILTER (isIRI(?s) && STRSTARTS(STR(?s), STR(?prefix))) } ORDER BY ?s
-"""
+RECORDS_OF_KIND = internal_query("records-of-kind")
 
 
 @dataclass
@@ -38,7 +38,7 @@ class CatalogueRun:
     @property
     def is_graph(self) -> bool:
         """Whether it is a CONSTRUCT or DESCRIBE (rows are subject, predicate, object)."""
-        return query_form(self.query) in ("CONSTRUCT", "DESCRIBE")
+        return query_form(self.query.text) in ("CONSTRUCT", "DESCRIBE")
 
 
 def parameter_errors(query: NamedQuery, given: dict[str, str], base: str = DEFAULT_BASE) -> dict[str, str]:

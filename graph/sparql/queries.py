@@ -12,6 +12,7 @@ from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, SDG
 from l4a.graph.resources import queries_dir
 from l4a.graph.store.base import Row, Store, Term
+from l4a.graph.store.sparql_text import query_form
 
 HEADER_LINE = re.compile(r"^#\s*(\w+):\s*(.*)$")
 SDG_NOTATION = re.compile(r"^(?:(?:sdg|target|goal)\s*)?(\d{1,2}(?:\.[0-9a-z]{1,2})?)$", re.IGNORECASE)
@@ -38,6 +39,7 @@ class NamedQuery:
     text: str
     parameters: list[Parameter] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    internal: bool = False  # `# internal: true`: run by the code, never listed (CLI, catalogue, OpenAPI)
 
 
 def parse_query_file(name: str, text: str) -> NamedQuery:
@@ -67,17 +69,23 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
         text=text,
         parameters=parameters,
         columns=columns,
+        internal=" ".join(fields.get("internal", [])).lower() == "true",
     )
 
 
 @cache
 def named_queries() -> dict[str, NamedQuery]:
-    """Every shipped named query, by name (the file stem), read once."""
+    """Every shipped named query, by name (the file stem), read once.
+
+    Not the internal ones: queries/internal/*.rq (a folder, not listed here) and any file marked `# internal: true`.
+    """
     found = {}
     for item in sorted(queries_dir().iterdir(), key=lambda f: f.name):
-        if item.name.endswith(".rq"):
+        if item.is_file() and item.name.endswith(".rq"):
             name = item.name.removesuffix(".rq")
-            found[name] = parse_query_file(name, item.read_text(encoding="utf-8"))
+            query = parse_query_file(name, item.read_text(encoding="utf-8"))
+            if not query.internal:
+                found[name] = query
     return found
 
 
@@ -136,20 +144,11 @@ def bind_parameters(query: NamedQuery, given: dict[str, str], base: str = DEFAUL
     return {name: convert(known[name], value, base) for name, value in given.items()}
 
 
-FORM = re.compile(r"^\s*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
-
-
-def query_form(query: NamedQuery) -> str:
-    """SELECT, CONSTRUCT, ASK or DESCRIBE."""
-    match = FORM.search("\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#")))
-    return match.group(1).upper() if match else "SELECT"
-
-
 def run_named_query(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> list[Row]:
     """Rows of a named query with its parameters bound (a CONSTRUCT gives subject, predicate, object rows)."""
     query = get_query(name)
     bindings = bind_parameters(query, given, base)
-    if query_form(query) in ("CONSTRUCT", "DESCRIBE"):
+    if query_form(query.text) in ("CONSTRUCT", "DESCRIBE"):
         rows: list[Row] = []
         for t in store.construct(query.text, bindings):
             subject, obj = t.subject, t.object
@@ -162,6 +161,6 @@ def run_named_query(store: Store, name: str, given: dict[str, str], base: str = 
 def run_named_graph_query(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> list[ox.Triple]:
     """The triples of a named CONSTRUCT or DESCRIBE query."""
     query = get_query(name)
-    if query_form(query) not in ("CONSTRUCT", "DESCRIBE"):
-        raise UsageError(f"query {name!r} is a {query_form(query)} query: use table, csv, tsv or json.")
+    if query_form(query.text) not in ("CONSTRUCT", "DESCRIBE"):
+        raise UsageError(f"query {name!r} is a {query_form(query.text)} query: use table, csv, tsv or json.")
     return store.construct(query.text, bind_parameters(query, given, base))

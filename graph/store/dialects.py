@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,20 +16,7 @@ import pyoxigraph as ox
 
 from l4a.graph.errors import StoreUnavailableError
 from l4a.graph.namespaces import XSD
-from l4a.graph.store.sparql_text import XSD_STRING, iri_text, no_blank_nodes, string_text, term_text
-
-# sameTerm(COALESCE(?v, <iri>), <iri>): "?v is unbound" as the named queries say it for optional parameters.
-UNBOUND_OR_DEFAULT = re.compile(
-    r"sameTerm\(\s*COALESCE\(\s*([?$]\w+)\s*,\s*(<[^<>\s]*>)\s*\)\s*,\s*\2\s*\)", re.IGNORECASE
-)
-
-# COALESCE(?v >= x, false): "?v is bound and at least x" as the named queries say it for date ranges.
-COMPARISON_OR_FALSE = re.compile(
-    r"COALESCE\(\s*([?$]\w+)\s*(>=|<=|!=|>|<|=)\s*([^,()\s][^,()]*?)\s*,\s*false\s*\)", re.IGNORECASE
-)
-
-# GRAPH ?g { }: every named graph, as the stats query counts them.
-EMPTY_GRAPH_PATTERN = re.compile(r"GRAPH\s+([?$]\w+)\s*\{\s*\}", re.IGNORECASE)
+from l4a.graph.store.sparql_text import XSD_STRING, Token, iri_text, no_blank_nodes, string_text, term_text, tokens
 
 # Graphs l4a writes while loading, before moving them into place (hidden from named_graphs, dumps and counts).
 STAGING_PREFIX = "urn:l4a:staging:"
@@ -144,19 +131,17 @@ class VirtuosoDialect(Dialect):
     """
 
     def rewrite(self, query: str) -> str:
-        # sameTerm(COALESCE(?unbound, <x>), <x>) is false on Virtuoso 7.2 (COALESCE(...) = <x> is true): the
-        # named queries use it for optional parameters, so it is said the way Virtuoso gets right.
-        query = UNBOUND_OR_DEFAULT.sub(r"(!BOUND(\1))", query)
-        # COALESCE(?unbound >= x, false) is true on Virtuoso 7.2: the comparison is made only when bound.
-        query = COMPARISON_OR_FALSE.sub(r"(BOUND(\1) && \1 \2 \3)", query)
+        # Found with the tokenizer, so a string literal, an IRI or a comment that reads like one of these patterns
+        # is never changed (a client's query goes through here too).
+        return rewrite_tokens(query, (_unbound_or_default, _comparison_or_false, self._empty_graph))
+
+    def _empty_graph(self, query: str, found: Sequence[Token], i: int) -> Rewrite | None:
         # GRAPH ?g { } matches no graph on Virtuoso: ask for the graphs that hold a triple, its own left out.
-        return EMPTY_GRAPH_PATTERN.sub(
-            lambda m: (
-                f"{{ SELECT DISTINCT {m.group(1)} WHERE {{ GRAPH {m.group(1)} {{ ?l4a_s ?l4a_p ?l4a_o }} "
-                f"{self.hidden_graph_filter(m.group(1)[1:])} }} }}"
-            ),
-            query,
-        )
+        if _words(found, i, 4) == ["GRAPH", None, "{", "}"] and found[i + 1].kind == "var":
+            var = found[i + 1].text
+            inner = f"GRAPH {var} {{ ?l4a_s ?l4a_p ?l4a_o }} {self.hidden_graph_filter(var[1:])}"
+            return i + 3, f"{{ SELECT DISTINCT {var} WHERE {{ {inner} }} }}"
+        return None
 
     def bound_term(self, term: object) -> str:
         if isinstance(term, ox.BlankNode) and term.value.startswith("vnode_"):
@@ -170,6 +155,73 @@ class VirtuosoDialect(Dialect):
         if datatype == XSD + "boolean" and value in ("1", "0"):
             return "true" if value == "1" else "false"
         return value
+
+
+# A rewrite rule: given the query, its tokens and a position, the index of the last token it replaces and the
+# text that replaces them; None where the rule does not apply.
+Rewrite = tuple[int, str]
+Rule = Callable[[str, Sequence[Token], int], Rewrite | None]
+
+
+def rewrite_tokens(query: str, rules: Sequence[Rule]) -> str:
+    """The query with each place a rule matches (first rule first, left to right) replaced; the rest as written."""
+    found = list(tokens(query))
+    pieces: list[str] = []
+    last = i = 0
+    while i < len(found):
+        match = next((m for rule in rules if (m := rule(query, found, i)) is not None), None)
+        if match is None:
+            i += 1
+            continue
+        end, text = match
+        pieces += [query[last : found[i].start], text]
+        last = found[end].start + len(found[end].text)
+        i = end + 1
+    pieces.append(query[last:])
+    return "".join(pieces)
+
+
+def _words(found: Sequence[Token], i: int, n: int) -> list[str | None]:
+    """The next n tokens: keywords and punctuation upper-cased, variables, IRIs and strings as None."""
+    if i + n > len(found):
+        return []
+    return [None if t.kind in ("var", "iri", "string", "long") else t.text.upper() for t in found[i : i + n]]
+
+
+def _unbound_or_default(query: str, found: Sequence[Token], i: int) -> Rewrite | None:
+    """sameTerm(COALESCE(?v, <x>), <x>) is false on Virtuoso 7.2 (COALESCE(...) = <x> is true): the named queries
+    use it for "?v is unbound" (optional parameters), so it is said the way Virtuoso gets right: (!BOUND(?v))."""
+    if _words(found, i, 11) != ["SAMETERM", "(", "COALESCE", "(", None, ",", None, ")", ",", None, ")"]:
+        return None
+    var, first, second = found[i + 4], found[i + 6], found[i + 9]
+    if var.kind != "var" or first.kind != "iri" or second.text != first.text:
+        return None
+    return i + 10, f"(!BOUND({var.text}))"
+
+
+COMPARISONS = (">=", "<=", "!=", ">", "<", "=")
+
+
+def _comparison_or_false(query: str, found: Sequence[Token], i: int) -> Rewrite | None:
+    """COALESCE(?v >= x, false) is true on Virtuoso 7.2 for an unbound ?v: the named queries use it for "?v is
+    bound and at least x" (date ranges), so the comparison is made only when bound: (BOUND(?v) && ?v >= x)."""
+    if _words(found, i, 3)[:2] != ["COALESCE", "("] or found[i + 2].kind != "var":
+        return None
+    var, j = found[i + 2], i + 3
+    op = found[j].text if j < len(found) else ""
+    if j + 1 < len(found) and found[j + 1].text == "=" and found[j + 1].start == found[j].start + 1:
+        op += "="
+        j += 1
+    if op not in COMPARISONS:
+        return None
+    j += 1
+    start = j
+    while j < len(found) and found[j].text not in (",", "(", ")", "{", "}"):
+        j += 1
+    if j == start or _words(found, j, 3) != [",", "FALSE", ")"]:
+        return None
+    operand = query[found[start].start : found[j - 1].start + len(found[j - 1].text)]
+    return j + 2, f"(BOUND({var.text}) && {var.text} {op} {operand})"
 
 
 GENERIC = Dialect("generic")

@@ -14,6 +14,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from l4a.graph.errors import StoreError, StoreMissingError, UsageError
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Bindings, Dataset, QueryResult, Row
 from l4a.graph.store.checkpoint import (
     before_load_dir,
@@ -24,6 +25,7 @@ from l4a.graph.store.checkpoint import (
     restore_state,
     switch_lock,
 )
+from l4a.graph.store.sparql_text import iri_text
 from l4a.graph.store.workers import Job, QueryWorkers, evaluate
 
 log = logging.getLogger(__name__)
@@ -195,9 +197,9 @@ class EmbeddedStore:
             )
             return
         # One SPARQL Update is one Oxigraph transaction: readers see all the old graphs or all the new ones.
-        parts = [f"DROP SILENT GRAPH <{iri}>" for iri in graphs]
+        parts = [f"DROP SILENT GRAPH {iri_text(iri)}" for iri in graphs]
         body = "\n".join(
-            f"GRAPH <{iri}> {{\n" + "\n".join(nt(t) for t in triples) + "\n}" for iri, triples in graphs.items()
+            f"GRAPH {iri_text(iri)} {{\n" + "\n".join(nt(t) for t in triples) + "\n}" for iri, triples in graphs.items()
         )
         parts.append(f"INSERT DATA {{\n{body}\n}}")
         self.update(";\n".join(parts))
@@ -271,7 +273,7 @@ class EmbeddedStore:
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         existing = [g for g in graphs if self._store.contains_named_graph(ox.NamedNode(g))]
         for start in range(0, len(existing), 5000):
-            self.update(";\n".join(f"DROP SILENT GRAPH <{g}>" for g in existing[start : start + 5000]))
+            self.update(";\n".join(f"DROP SILENT GRAPH {iri_text(g)}" for g in existing[start : start + 5000]))
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -284,7 +286,7 @@ class EmbeddedStore:
             if fmt.supports_datasets:
                 self._store.dump(out, format=fmt)
             else:
-                ox.serialize(self.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), out, format=fmt)
+                ox.serialize(self.construct(internal_query("every-triple")), out, format=fmt)
         except OSError as exc:
             raise StoreError(f"the store could not be written out: {exc}") from exc
 

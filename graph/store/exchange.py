@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, serialize
 
 from l4a.graph.errors import InputError, Location
 from l4a.graph.namespaces import DEFAULT_BASE, graph_iri
@@ -111,6 +112,25 @@ def import_files(
     return reports
 
 
-def export_store(store: Store, out: BinaryIO, fmt: str = "trig") -> None:
-    """Write the whole store: trig, nquads and jsonld keep the named graphs; turtle gives their union."""
-    store.dump(out, format_named(fmt))
+def export_store(
+    store: Store, out: BinaryIO, fmt: str = "trig", leave_out: Callable[[str], bool] | None = None
+) -> None:
+    """Write the whole store: trig, nquads and jsonld keep the named graphs; turtle gives their union.
+
+    `leave_out(graph IRI)` names graphs to leave out (the fictional examples, unless asked for): the store is then
+    dumped to a temporary N-Quads file and streamed through a filter, so memory stays flat."""
+    skipped = {g for g in store.named_graphs() if leave_out(g)} if leave_out else set()
+    if not skipped:
+        store.dump(out, format_named(fmt))
+        return
+    with tempfile.TemporaryDirectory(prefix="l4a-export-") as folder:
+        whole = Path(folder) / "whole.nq"
+        with whole.open("wb") as dump:
+            store.dump(dump, RdfFormat.N_QUADS)
+        kept = (q for q in iter_quads(whole, RdfFormat.N_QUADS) if not (isinstance(q.graph_name, NamedNode)
+                and q.graph_name.value in skipped))  # fmt: skip
+        target = format_named(fmt)
+        if target.supports_datasets:
+            serialize(kept, out, format=target)
+        else:
+            serialize((q.triple for q in kept), out, format=target)

@@ -26,6 +26,7 @@ from l4a.graph.errors import (
     StoreUnavailableError,
     UsageError,
 )
+from l4a.graph.resources import internal_query
 from l4a.graph.settings import Settings
 from l4a.graph.store.base import Bindings, Dataset, QueryResult, Row, Solutions, Triples
 from l4a.graph.store.dialects import STAGING_PREFIX, Dialect, detect_dialect, dialect_named, parse_json_results
@@ -119,7 +120,7 @@ class SparqlStore:
     def dialect(self) -> Dialect:
         """The server's dialect: set, or recognised from its Server header on first use."""
         if self._dialect is None:
-            with self.client.query("ASK { }", "ASK", JSON_RESULTS) as answer:
+            with self.client.query(internal_query("server-probe"), "ASK", JSON_RESULTS) as answer:
                 answer.readall()
                 self._dialect = detect_dialect(answer.headers.get("Server"))
             log.info("SPARQL server at %s: %s dialect", self.connection.query_url, self._dialect.name)
@@ -130,6 +131,7 @@ class SparqlStore:
         if not self._row_cap_known:
             self._row_cap = None
             if self.dialect.name == "virtuoso":
+                # Virtuoso's own SPARQL (a bif: built-in) that no standard parser reads: kept here, not in a .rq file.
                 rows = self._select_rows(
                     'SELECT (bif:virtuoso_ini_item_value("SPARQL", "ResultSetMaxRows") AS ?cap) WHERE { }'
                 )
@@ -320,7 +322,7 @@ class SparqlStore:
         )
         total = self._count(per_graph)
         if dialect.has_default_graph:
-            total += self._count("SELECT (COUNT(*) AS ?count) WHERE { ?s ?p ?o }")
+            total += self._count(internal_query("default-graph-count"))
         return total
 
     def _count(self, text: str) -> int:
@@ -373,7 +375,7 @@ class SparqlStore:
 
     def _graph_sizes(self) -> dict[str, int]:
         """How many triples each of l4a's named graphs holds."""
-        text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        text = internal_query("graph-sizes")
         sizes = {}
         for row in self._select_rows(text, union=False):
             graph, count = row.get("g"), row.get("n")
@@ -386,7 +388,7 @@ class SparqlStore:
         """Every quad through SELECTs of a few graphs at a time (no sorting, no offsets), each a bounded answer."""
         dialect = self.dialect
         if dialect.has_default_graph:
-            for row in self._paged("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "?s ?p ?o"):
+            for row in self._paged(internal_query("default-graph-triples"), "?s ?p ?o"):
                 yield ox.Quad(row["s"], row["p"], row["o"])  # type: ignore[arg-type]
         batch: list[str] = []
         size = 0

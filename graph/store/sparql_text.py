@@ -1,4 +1,9 @@
-"""SPARQL text for a remote server: RDF terms written safely, and bound values joined in as a VALUES block."""
+"""SPARQL text for a remote server: RDF terms written safely, and bound values joined in as a VALUES block.
+
+The one place where RDF terms are written into SPARQL text. Fixed queries live in queries/**/*.rq and get their
+values bound; only text that cannot be fixed (the SHACL compiler's checks from the shipped shapes, graph names in
+store updates, VALUES lists of graph names, INSERT DATA blocks) is written with these helpers.
+"""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pyoxigraph as ox
 
+from l4a.graph.dates import first_day, last_day
 from l4a.graph.resources import read_query
 from l4a.graph.store.base import Row, Store, Term
 
@@ -54,6 +55,7 @@ class HubRecord:
     end: date | None = None
     builds_on: set[str] = field(default_factory=set)
     synchronizes_with: set[str] = field(default_factory=set)  # as the hub's own statements say
+    fictional: bool = False  # l4a:fictional true: never among the related hubs or partners of a real hub
 
 
 @dataclass(frozen=True)
@@ -86,13 +88,6 @@ class Related:
                 for r in self.reasons
             ],
         }
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text and len(text) == 10 else None
-    except ValueError:
-        return None
 
 
 def _pick(values: Sequence[Term], lang: str) -> str | None:
@@ -150,6 +145,7 @@ class SyncIndex:
         self.hubs: dict[str, HubRecord] = {}
         self.built_on_by: dict[str, set[str]] = defaultdict(set)  # hub → the hubs that build on it
         self.synchronized_by: dict[str, set[str]] = defaultdict(set)  # hub → the hubs that say they synchronize with it
+        self.fictional: set[str] = set()  # the fictional (demo) hubs
         self.kinds: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self._implied: dict[str, tuple[str, ...]] = {}  # sync-links token → its concept (and a target's goals)
@@ -224,14 +220,16 @@ class SyncIndex:
                         concepts.update(found)
                 elif code == "h":
                     is_hub = True
+                elif code == "f":
+                    record.fictional = True
                 elif code == "b" and len(token) > 1:
                     record.builds_on.add(token[1:])
                 elif code == "w" and len(token) > 1:
                     record.synchronizes_with.add(token[1:])
                 elif code == "<":
-                    record.start = _date(unquote(token[1:]))
+                    record.start = first_day(unquote(token[1:]))
                 elif code == ">":
-                    record.end = _date(unquote(token[1:]))
+                    record.end = last_day(unquote(token[1:]))
             if not is_hub:
                 continue  # not a hub
             records.append(record)
@@ -275,6 +273,8 @@ class SyncIndex:
         """Add a hub, or replace it (its old links go, its new ones come)."""
         self.remove_hub(record.iri)
         self.hubs[record.iri] = record
+        if record.fictional:
+            self.fictional.add(record.iri)
         slot = self._free.pop() if self._free else self._new_slot()
         self._slots[record.iri] = slot
         self._iris[slot] = record.iri
@@ -303,6 +303,7 @@ class SyncIndex:
         self._iris = [r.iri for r in records]
         self._slots = {iri: slot for slot, iri in enumerate(self._iris)}
         self.hubs = {r.iri: r for r in records}
+        self.fictional = {r.iri for r in records if r.fictional}
         columns = [self._columns[c] for r in records for c in r.concepts]
         rows = np.repeat(np.arange(len(records)), [len(r.concepts) for r in records])
         self._member[rows, columns] = 1
@@ -322,6 +323,7 @@ class SyncIndex:
         old = self.hubs.pop(iri, None)
         if old is None:
             return
+        self.fictional.discard(iri)
         slot = self._slots.pop(iri)
         columns = [self._columns[concept] for concept in old.concepts]
         if columns:
@@ -437,6 +439,9 @@ class SyncIndex:
                 total[self._slots[other]] += BUILDS_ON_WEIGHT
                 eligible[self._slots[other]] = True
         eligible[slot] = False
+        if not me.fictional:  # a real hub's lists never show a fictional one
+            for other in self.fictional:
+                eligible[self._slots[other]] = False
         if partners:
             eligible &= overlapping
             for other in self.linked(me.iri):
@@ -455,7 +460,7 @@ class SyncIndex:
         found = []
         for other in candidates:
             record = self.hubs.get(other)
-            if record is None:
+            if record is None or (record.fictional and not me.fictional):
                 continue
             reasons = self._reasons(me, record, idf)
             if any(r.kind != "overlap" for r in reasons):

@@ -15,21 +15,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from l4a.graph.monitoring.hub import period_day
+from l4a.graph.dates import first_day
+from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 from l4a.graph.sync.index import SyncIndex
 
 KINDS = ("builds-on", "synchronizes-with", "shared-partner", "joint-event")
 DIRECT = ("builds-on", "synchronizes-with")  # the actual links that a potential partnership can become
-FACTS = """PREFIX l4a: <https://w3id.org/l4a/ontology#>
-SELECT ?hub ?kind ?other ?date WHERE {
-  ?hub a l4a:Hub .
-  { ?hub l4a:startDate ?date BIND("start" AS ?kind) }
-  UNION { ?hub l4a:buildsOn ?other BIND("builds-on" AS ?kind) }
-  UNION { ?hub l4a:synchronizesWith ?other BIND("synchronizes-with" AS ?kind) }
-  UNION { ?hub l4a:partner ?other BIND("partner" AS ?kind) }
-  UNION { ?hub l4a:presentedAt ?other BIND("event" AS ?kind) OPTIONAL { ?other l4a:startDate ?date } }
-}"""
+FACTS = internal_query("sync-facts")
 
 
 @dataclass(frozen=True)
@@ -67,14 +60,14 @@ def read_facts(store: Store) -> HubFacts:
         hub, kind = row["hub"].value, row["kind"].value
         facts.starts.setdefault(hub, None)
         if kind == "start":
-            facts.starts[hub] = period_day(row["date"].value)
+            facts.starts[hub] = first_day(row["date"].value)
         elif kind in DIRECT:
             facts.direct.append((hub, kind, row["other"].value))
         elif kind == "partner":
             facts.partners.setdefault(hub, set()).add(row["other"].value)
         else:
             facts.events.setdefault(hub, set()).add(row["other"].value)
-            facts.event_dates[row["other"].value] = period_day(row["date"].value) if "date" in row else None
+            facts.event_dates[row["other"].value] = first_day(row["date"].value) if "date" in row else None
     return facts
 
 

@@ -20,16 +20,17 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from l4a.graph.errors import UsageError
-from l4a.graph.namespaces import record_iri
+from l4a.graph.namespaces import L4A, record_iri
 from l4a.graph.reports.brief import WORDS, Brief, brief_html, brief_markdown, make_brief
 from l4a.graph.reports.brief_vcs import EDITION_WORDS, make_edition_brief, read_editions, resolve_edition
+from l4a.graph.resources import internal_query
 from l4a.web.i18n import chosen_language, translate
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached
 
 bp = Blueprint("brief", __name__)
 
-IS_COUNCIL = "PREFIX l4a: <https://w3id.org/l4a/ontology#> ASK { ?council a l4a:PolicyCouncil }"
+IS_A = internal_query("is-a")
 
 
 def _base() -> str:
@@ -57,7 +58,7 @@ def council_brief_of(slug: str) -> Brief:
     """The brief of the council with this slug (404 if there is no such council)."""
     iri = record_iri(_base(), "council", slug)
     store = app_store(current_app)
-    if not store.ask(IS_COUNCIL, {"council": ox.NamedNode(iri)}):
+    if not store.ask(IS_A, {"thing": ox.NamedNode(iri), "class": ox.NamedNode(L4A + "PolicyCouncil")}):
         abort(404)
     return _made_today(iri, lambda lang, day: make_brief(store, iri, lang, _base(), day))
 

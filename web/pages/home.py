@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from l4a.graph.reports.overview import goal_counts, newest_hubs
 from l4a.graph.stats import store_stats
+from l4a.web.i18n import translate
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached
 
@@ -33,7 +34,8 @@ def index() -> ResponseReturnValue:
     highest = max((g.hubs for g in goals), default=0)
     data = {
         "counts": counts,
-        "goals": [{"goal": g.goal, "number": g.number, "hubs": g.hubs} for g in goals],
+        "hubs_note": translate("home.hubs_note"),
+        "goals": [{"goal": g.goal, "number": g.number, "hubs": g.hubs, "derived": g.derived} for g in goals],
         "newest": [{"hub": hub, "date": when} for hub, when in newest],
     }
     tiles = [(g, (g.number - 1) % 17 + 1, heat(g.hubs, highest)) for g in goals]  # colour and heat: CSS classes

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from l4a.graph.namespaces import record_iri
 from l4a.graph.reports.hub_table import HubFilter
-from l4a.graph.reports.hub_view import hub_view
+from l4a.graph.reports.hub_view import hub_view, period_ended
 from l4a.graph.shacl.validation import ValidationReport, hub_graph, shipped_validator
 from l4a.web.hub_charts import hub_charts, hub_monitoring_data, hub_summary
 from l4a.web.i18n import chosen_language
@@ -139,8 +139,10 @@ def _hub_page(slug: str) -> ResponseReturnValue:
     today = dt.date.today()
     followed = hub_monitoring_data(iri)
     monitoring = hub_summary(followed, today) if followed is not None else None
+    ended = period_ended(view.get("end"), today)  # the status stays as last recorded; nothing is inferred from it
     data = {
         **view,
+        "period_ended": ended,
         "validation": {"conforms": report.conforms, "results": [r.as_dict() for r in report.results]},
         "related": [r.as_dict() for r in related],
         "partners": [r.as_dict() for r in partners],
@@ -148,4 +150,4 @@ def _hub_page(slug: str) -> ResponseReturnValue:
     }
     charts = hub_charts(followed, today) if followed is not None else {}
     return respond("hub.html", data, hub=view, report=report, related=related, partners=partners,
-                   monitoring=monitoring, charts=charts)  # fmt: skip
+                   monitoring=monitoring, charts=charts, period_ended=ended)  # fmt: skip

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from l4a.graph.describe import describe, record_kind, referrers
+from l4a.graph.namespaces import record_iri
 from l4a.graph.settings import Settings
 from l4a.graph.sparql.protocol import GRAPH_FORMATS
 from l4a.web.i18n import chosen_language
@@ -65,8 +66,9 @@ def resource(rest: str) -> ResponseReturnValue:
     chosen = asked or chosen_type(OFFERS)
     if chosen is None:
         return not_acceptable(OFFERS)
+    kind, _, slug = path.partition("/")
     base = base_iri()
-    iri = f"{base}id/{path}"
+    iri = record_iri(base, kind, slug) if slug else f"{base}id/{path}"  # a vocabulary concept keeps its shipped IRI
     triples = describe(app_store(current_app), iri, base)
     if not triples:
         abort(404)
@@ -74,7 +76,7 @@ def resource(rest: str) -> ResponseReturnValue:
         response = rdf_response(triples, chosen)
         response.headers["Content-Location"] = f"/id/{path}{SUFFIX_OF[chosen]}"
         return response
-    kind = record_kind(iri, base)
+    kind = record_kind(iri, base) or record_kind(iri)
     human = human_page(kind, path.removeprefix(f"{kind}/"))
     if chosen == HTML and human:
         moved = redirect(human, 303)

@@ -21,6 +21,7 @@ from l4a.graph.monitoring.load import (
 from l4a.graph.namespaces import record_iri
 from l4a.graph.reports.dashboard import INDICATOR_KEYS, NO_STATUS, Dashboard, make_dashboard
 from l4a.graph.reports.dashboard_svg import coverage_svg
+from l4a.graph.reports.derived import read_derived_links
 from l4a.web.hub_charts import hub_charts, hub_monitoring_data, percent
 from l4a.web.i18n import translate
 from l4a.web.render import page as register
@@ -41,6 +42,8 @@ def _summary(hub: HubMonitoring, today: dt.date) -> dict[str, object]:
         "hub": hub.iri,
         "slug": hub.iri.rsplit("/", 1)[-1],
         "title": hub.label,
+        "start": hub.start.isoformat() if hub.start else None,
+        "end": hub.end.isoformat() if hub.end else None,
         "figures_reported": hub.has_figures(),
         "progress": percent(mean_progress(hub.indicators, today)),
         "statuses": {s: statuses.count(s) for s in ("done", "overdue", "at-risk", "on-track") if s in statuses},
@@ -58,7 +61,8 @@ def dashboard() -> ResponseReturnValue:
             current_app, "monitoring", lambda: load_monitoring(app_store(current_app), _base())
         )
         ordered = sorted(hubs.values(), key=lambda h: (not h.has_figures(), h.label))  # hubs with figures first
-        return [_summary(h, today) for h in ordered], make_dashboard(hub_table(), hubs, today)
+        derived = read_derived_links(app_store(current_app))
+        return [_summary(h, today) for h in ordered], make_dashboard(hub_table(), hubs, today, derived)
 
     rows, board = cached(current_app, f"dashboard:{today}", made)  # until the app writes, or tomorrow
     asked = request.args.get("page") or "1"

@@ -21,7 +21,10 @@ SUMMARIES = {
     "/sdg.json": "The 17 SDG goals with their numbers of hubs",
     "/sdg/{number}.json": "One goal: its targets with their hubs",
     "/sdg/target/{notation}.json": "One target: its hubs, evidence, and whether it is a gap",
-    "/gaps.json": "SDG targets and manifestos no hub addresses (optionally within a council or section)",
+    "/gaps.json": (
+        "SDG targets and manifestos no hub records a link to, and goals linked without a target recorded "
+        "(optionally within a council or section)"
+    ),
     "/manifestos.json": "The Durban manifestos with their numbers of hubs",
     "/manifestos/{slug}.json": "One manifesto: its hubs and evidence",
     "/councils.json": "The Policy Councils of both terms with their numbers of hubs",

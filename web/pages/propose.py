@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from l4a.graph.errors import InputError
 from l4a.graph.namespaces import DCTERMS, L4A, SCHEMA
 from l4a.graph.proposals.pipeline import submit_data
+from l4a.graph.resources import internal_query
 from l4a.graph.shacl.validation import ValidationResult, shipped_validator
 from l4a.web.forms import check_csrf, csrf_token
 from l4a.web.i18n import chosen_language
@@ -52,15 +53,7 @@ FIELDS: dict[str, str] = {
 }
 ORG_TYPES = ("local government", "regional government", "association of local governments", "university",
              "national government", "UN agency", "network", "civil society organisation", "other")  # fmt: skip
-OPTIONS = """
-PREFIX l4a: <https://w3id.org/l4a/ontology#>
-PREFIX sdgo: <http://metadata.un.org/sdg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?thing ?kind ?notation WHERE {
-  VALUES ?kind { sdgo:Target l4a:Manifesto l4a:PolicyCouncil l4a:Section }
-  ?thing a ?kind OPTIONAL { ?thing skos:notation ?notation }
-}
-"""
+OPTIONS = internal_query("proposal-form-options")
 
 
 def _options() -> dict[str, list[tuple[str, str]]]:

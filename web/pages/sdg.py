@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, request
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.reports.overview import goal_counts
+from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.sync.gaps import find_gaps
 from l4a.web.render import page, respond
@@ -13,11 +14,7 @@ from l4a.web.state import app_store, cached, hub_table
 
 bp = Blueprint("sdg", __name__)
 SDG = "http://metadata.un.org/sdg/"
-TARGETS = """
-PREFIX sdgo: <http://metadata.un.org/sdg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?target ?notation WHERE { ?target a sdgo:Target ; skos:notation ?notation ; skos:broader ?goal }
-"""
+TARGETS = internal_query("sdg-targets-with-notation")
 
 
 def _targets_of(goal: str) -> list[str]:
@@ -70,7 +67,8 @@ def target(notation: str) -> ResponseReturnValue:
 
 @page(bp, "/gaps")
 def gaps() -> ResponseReturnValue:
-    """SDG targets and manifestos no hub addresses (optionally counting only a council's or a section's hubs)."""
+    """SDG targets and manifestos no hub records a link to, and goals linked without a target (optionally counting
+    only a council's or a section's hubs)."""
     council = request.args.get("council") or None
     section = request.args.get("section") or None
     # Kept until the next write, per filter (only known councils and sections get this far: others are errors).

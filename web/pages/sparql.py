@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from l4a.graph.errors import QueryLimitError, StoreError, UsageError
 from l4a.graph.namespaces import PREFIXES, sparql_prefixes
+from l4a.graph.resources import internal_query, query_body
 from l4a.graph.settings import Settings
 from l4a.graph.sparql.check import QUERY_MAX_CHARS, UPDATE_MAX_CHARS, SparqlRefused, check_query, check_update
 from l4a.graph.sparql.protocol import (
@@ -53,11 +54,7 @@ CORS = {
 }
 STATUS = {"update": 403, "too-long": 413, "media-type": 415, "store": 500}
 STATUS |= {f"limit-{limit}": 503 for limit in ("time", "memory", "busy")}
-EXAMPLE_QUERY = (
-    "PREFIX l4a: <https://w3id.org/l4a/ontology#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n\n"
-    'SELECT ?hub ?title WHERE {\n  ?hub a l4a:Hub ; dcterms:title ?title .\n  FILTER (LANG(?title) = "en")\n}\n'
-    "ORDER BY ?title\nLIMIT 20\n"
-)
+EXAMPLE_QUERY = query_body(internal_query("sparql-editor-example"))
 
 
 @dataclass

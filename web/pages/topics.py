@@ -6,16 +6,14 @@ from flask import Blueprint, abort, current_app
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.namespaces import record_iri
+from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.sync.gaps import find_gaps
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached, hub_table
 
 bp = Blueprint("topics", __name__)
-KINDS = """
-PREFIX l4a: <https://w3id.org/l4a/ontology#>
-SELECT ?thing ?kind WHERE { VALUES ?kind { l4a:Manifesto l4a:PolicyCouncil } ?thing a ?kind }
-"""
+KINDS = internal_query("topics")
 
 
 def _base() -> str:

@@ -1,0 +1,292 @@
+"""The suggester: goal decisions from TF-IDF similarity to the UN texts plus keyword evidence, then targets,
+manifestos and councils; built once per process from the packaged reference data."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from importlib.resources import files
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .index import StemIndex, build_index
+from .keywords import KeywordIndex, joined, load_keywords, matches
+from .language import LANGUAGES, content_stems, detect_language, stem, words
+from .reference import Reference, load_reference
+
+METHOD = "l4a-lexical"
+VERSION = "1"
+# No "share of the keywords found" feature: it made one word used in passing ("the investment climate") look like
+# the text's main topic whenever no other goal had a keyword.
+FEATURES = ("goal_cosine", "goal_cosine_share", "target_cosine", "keywords")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The logistic weights over FEATURES, the goal threshold and the target rules (calibration.json)."""
+
+    weights: tuple[float, ...]
+    bias: float
+    goal_threshold: float
+    target_floor: float
+    target_margin: float
+    concept_threshold: float
+
+    @classmethod
+    def packaged(cls) -> Calibration:
+        data = json.loads((files("l4a.graph.suggest") / "calibration.json").read_text(encoding="utf-8"))
+        return cls(
+            tuple(float(w) for w in data["weights"]),
+            float(data["bias"]),
+            float(data["goal_threshold"]),
+            float(data["target_floor"]),
+            float(data["target_margin"]),
+            float(data["concept_threshold"]),
+        )
+
+
+@dataclass(frozen=True)
+class GoalScore:
+    """A goal the text addresses, its calibrated score and the goal's keywords found in the text."""
+
+    goal: int
+    score: float
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class TargetScore:
+    target: str
+    score: float
+    why: str
+
+
+@dataclass(frozen=True)
+class ConceptScore:
+    """A suggested manifesto or council: its slug, IRI, score and the keywords that matched."""
+
+    key: str
+    iri: str
+    score: float
+    why: str
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """What the suggester found in one text, best first; `unclear` lists goals with no target standing out."""
+
+    lang: str
+    goals: list[GoalScore]
+    targets: list[TargetScore]
+    unclear: list[int]
+    manifestos: list[ConceptScore]
+    councils: list[ConceptScore]
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON form the CLI and the web print."""
+        return {
+            "lang": self.lang,
+            "goals": [{"goal": g.goal, "score": g.score, "why": g.why} for g in self.goals],
+            "targets": [{"target": t.target, "score": t.score, "why": t.why} for t in self.targets]
+            + [{"target": None, "goal": g, "why": f"goal {g}, target unclear"} for g in self.unclear],
+            "manifestos": [{"manifesto": m.key, "score": m.score, "why": m.why} for m in self.manifestos],
+            "councils": [{"council": c.key, "score": c.score, "why": c.why} for c in self.councils],
+        }
+
+
+@dataclass
+class GoalEvidence:
+    """Per-goal features of one text, and what the targets and keywords matched."""
+
+    lang: str
+    features: NDArray[np.float64]  # 17 x len(FEATURES)
+    target_cosines: NDArray[np.float32]  # one per target, in Suggester.target_keys order
+    stems: set[str] = field(default_factory=set)
+    text_joined: str = ""
+
+
+class Suggester:
+    """Holds the index and the calibration; `suggest` is pure and thread-safe."""
+
+    def __init__(
+        self,
+        reference: Reference | None = None,
+        keywords: KeywordIndex | None = None,
+        calibration: Calibration | None = None,
+        exclude: Collection[str] = (),
+    ) -> None:
+        """`exclude` leaves "targets", "indicators" or "keywords" out of the goal documents (held-out evaluation)."""
+        self.reference = reference or load_reference()
+        self.keywords = keywords or load_keywords()
+        self.calibration = calibration or Calibration.packaged()
+        ref = self.reference
+        self.goal_keys = sorted(ref.goals)
+        self.target_keys = sorted(ref.targets, key=_target_order)
+        self.target_goal_row = np.array([self.goal_keys.index(ref.target_goal[t]) for t in self.target_keys])
+        self.goal_target_rows = [np.flatnonzero(self.target_goal_row == i) for i in range(len(self.goal_keys))]
+        documents: dict[str, dict[str, list[str]]] = {"goal": {}, "target": {}}
+        for lang in LANGUAGES:
+            goal_docs = []
+            for goal in self.goal_keys:
+                parts = list(ref.goals[goal].texts[lang])
+                for target in self.target_keys:
+                    if ref.target_goal[target] != goal:
+                        continue
+                    if "targets" not in exclude:
+                        parts += ref.targets[target].texts[lang]
+                    if "indicators" not in exclude:
+                        parts += ref.indicators.get(target, {}).get(lang, [])
+                if "keywords" not in exclude:
+                    parts += [k.text for k in self.keywords["goal"][str(goal)][lang]]
+                goal_docs.append(" ".join(parts))
+            documents["goal"][lang] = goal_docs
+            documents["target"][lang] = [
+                " ".join(
+                    ([] if "targets" in exclude else ref.targets[t].texts[lang])
+                    + ([] if "indicators" in exclude else ref.indicators.get(t, {}).get(lang, []))
+                )
+                for t in self.target_keys
+            ]
+        self.index: StemIndex = build_index(documents)
+
+    # --- goals ------------------------------------------------------------------------------------------------
+
+    def evidence(self, text: str, lang: str = "auto") -> GoalEvidence:
+        """The per-goal features of a text."""
+        if lang == "auto":
+            lang = detect_language(text)
+        stems = content_stems(text)
+        vec = self.index.vector(stems)
+        goal_cos = self.index.cosines(f"goal:{lang}", vec)
+        target_cos = self.index.cosines(f"target:{lang}", vec)
+        best_target = np.array(
+            [float(target_cos[rows].max()) for rows in self.goal_target_rows], dtype=np.float32
+        )
+        text_joined = joined(text)
+        # a phrase ("drinking water") says more than a single word ("water"), which a text may use in passing
+        hits = np.array(
+            [
+                sum(min(2, k.count(" ") + 1) for k in matches(text_joined, self.keywords["goal"][str(g)][lang]))
+                for g in self.goal_keys
+            ],
+            dtype=np.float64,
+        )
+        top_cos = float(goal_cos.max()) or 1.0
+        features = np.column_stack(
+            [
+                goal_cos,
+                goal_cos / top_cos,
+                best_target,
+                np.log1p(hits),
+            ]
+        ).astype(np.float64)
+        return GoalEvidence(lang, features, target_cos, set(stems), text_joined)
+
+    def goal_probabilities(self, evidence: GoalEvidence) -> NDArray[np.float64]:
+        """The calibrated probability that the text addresses each goal."""
+        cal = self.calibration
+        z: NDArray[np.float64] = evidence.features @ np.array(cal.weights) + cal.bias
+        probs: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
+        return probs
+
+    # --- everything ---------------------------------------------------------------------------------------------
+
+    def suggest(self, text: str, lang: str = "auto", limit: int | None = None) -> Suggestions:
+        """Goals the text addresses (none for a text about nothing in the SDGs), their targets, manifestos, councils."""
+        evidence = self.evidence(text, lang)
+        probs = self.goal_probabilities(evidence)
+        cal = self.calibration
+        chosen = [i for i in np.argsort(-probs) if probs[i] >= cal.goal_threshold]
+        goals = [
+            GoalScore(
+                self.goal_keys[i],
+                round(float(probs[i]), 3),
+                ", ".join(matches(evidence.text_joined, self.keywords["goal"][str(self.goal_keys[i])][evidence.lang])),
+            )
+            for i in chosen
+        ]
+        targets: list[TargetScore] = []
+        unclear: list[int] = []
+        for i in chosen:
+            picked = self._targets_of(evidence, i)
+            if picked:
+                targets += picked
+            else:
+                unclear.append(self.goal_keys[i])
+        targets.sort(key=lambda t: -t.score)
+        manifestos = self._concepts(evidence, "manifesto")
+        councils = self._concepts(evidence, "council")
+        if limit is not None:
+            goals, targets, manifestos, councils = goals[:limit], targets[:limit], manifestos[:limit], councils[:limit]
+        return Suggestions(evidence.lang, goals, targets, unclear, manifestos, councils)
+
+    def _targets_of(self, evidence: GoalEvidence, goal_row: int) -> list[TargetScore]:
+        """The targets of a goal that stand out: above the floor and clearly ahead of the goal's other targets."""
+        cal = self.calibration
+        rows = np.flatnonzero(self.target_goal_row == goal_row)
+        cos = evidence.target_cosines[rows]
+        order = np.argsort(-cos)
+        best = float(cos[order[0]])
+        second = float(cos[order[1]]) if len(order) > 1 else 0.0
+        if best < cal.target_floor or best < second * cal.target_margin:
+            # several targets match about as well, or none well: the goal is clear, its target is not
+            if best < cal.target_floor or second < cal.target_floor:
+                return []
+            picked = [int(j) for j in order[:2]]
+        else:
+            picked = [int(order[0])]
+        out = []
+        for j in picked:
+            key = self.target_keys[rows[j]]
+            out.append(TargetScore(key, round(float(cos[j]), 3), self._why(evidence, key)))
+        return out
+
+    def _why(self, evidence: GoalEvidence, target: str) -> str:
+        """The target's words (its text, then its indicators', in the text's language) whose stems the text shares."""
+        seen: list[str] = []
+        own = self.reference.targets[target].texts[evidence.lang]
+        for text in own + self.reference.indicators.get(target, {}).get(evidence.lang, []):
+            for word in _display_words(text):
+                folded = words(word)
+                if folded and len(folded[0]) > 2 and stem(folded[0]) in evidence.stems and word not in seen:
+                    seen.append(word)
+        return ", ".join(seen)
+
+    def _concepts(self, evidence: GoalEvidence, kind: str) -> list[ConceptScore]:
+        """Manifestos or councils whose keywords the text uses; each distinct keyword adds evidence."""
+        concepts = self.reference.manifestos if kind == "manifesto" else self.reference.councils
+        out = []
+        for key, concept in concepts.items():
+            found = matches(evidence.text_joined, self.keywords[kind].get(key, {}).get(evidence.lang, ()))
+            score = 1.0 - math.exp(-0.6 * len(found))
+            if score >= self.calibration.concept_threshold:
+                out.append(ConceptScore(key, concept.iri, round(score, 3), ", ".join(found)))
+        out.sort(key=lambda c: (-c.score, c.key))
+        return out
+
+
+def _display_words(text: str) -> list[str]:
+    return [w.strip(".,;:()[]«»\"'\u2019") for w in text.split()]
+
+
+def _target_order(key: str) -> tuple[int, int, str]:
+    goal, _, rest = key.partition(".")
+    return (int(goal), int(rest) if rest.isdigit() else 1000, rest)
+
+
+_LOCK = threading.Lock()
+_SUGGESTER: Suggester | None = None
+
+
+def get_suggester() -> Suggester:
+    """The process's one suggester, built on first use (about a tenth of a second)."""
+    global _SUGGESTER
+    with _LOCK:
+        if _SUGGESTER is None:
+            _SUGGESTER = Suggester()
+        return _SUGGESTER
