@@ -60,6 +60,10 @@ class Settings:
     )
     query_timeout: float = field(default=10.0, metadata=_help("Time limit of one SPARQL query, in seconds."))
     row_cap: int = field(default=10000, metadata=_help("Most rows a query returns to a client."))
+    answer_bytes: int = field(
+        default=32_000_000,
+        metadata=_help("Most bytes of terms a client's query may return; a bigger answer is stopped with an error."),
+    )
     query_workers: int = field(
         default=0,
         metadata=_help(

@@ -136,11 +136,17 @@ def kinds_for(pool: int) -> dict[str, str]:
 
 
 def partners_exhaustive(index: SyncIndex, hub: str, limit: int) -> list[Related]:
+    """Related, not linked, and running at the same time unless either time frame is not recorded."""
     linked = index.linked(hub)
+
+    def dated(iri: str) -> bool:
+        return bool(index.hubs[iri].start and index.hubs[iri].end)
+
     return [
         r
         for r in index.related_exhaustive(hub, len(index.hubs))
-        if r.hub not in linked and any(reason.kind == "overlap" for reason in r.reasons)
+        if r.hub not in linked
+        and (any(reason.kind == "overlap" for reason in r.reasons) or not (dated(hub) and dated(r.hub)))
     ][:limit]
 
 

@@ -317,7 +317,7 @@ def test_every_other_write_route_refuses_anonymous_requests(app: Flask) -> None:
             response = client.open(path, method=method, data={"csrf": "x"})
             assert response.status_code in (401, 403), (rule.rule, method, response.status_code)
             checked.append(rule.endpoint)
-    assert {"review.act", "imports.form", "sparql.update"} <= set(checked)
+    assert {"review.act", "imports.form", "sparql.update", "suggestions.decide"} <= set(checked)
     assert app.extensions["l4a_store"].quad_count() == before
 
 

@@ -34,9 +34,11 @@ from l4a.web.pages import (
     sdg,
     sparql,
     staff,
+    suggestions,
     topics,
 )
 from l4a.web.state import lang_url, warm_reports
+from l4a.web.suggested import include_suggested, toggle_url
 
 BLUEPRINTS = [
     security.bp,
@@ -58,6 +60,7 @@ BLUEPRINTS = [
     propose.bp,
     staff.bp,
     review.bp,
+    suggestions.bp,
     imports.bp,
     observe.bp,
 ]
@@ -106,6 +109,8 @@ def create_app(
         app.register_blueprint(blueprint)
     app.config["L4A_BLUEPRINTS"] = sorted(app.blueprints)
     app.jinja_env.globals["lang_url"] = lang_url
+    app.jinja_env.globals["include_suggested"] = include_suggested
+    app.jinja_env.globals["suggested_toggle_url"] = toggle_url
     app.config["L4A_WARM"] = warm
     if current.proxy_hops:  # the client's address and scheme as the trusted proxies saw them (rate limits, logs)
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -114,4 +119,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if warm:
         warm_reports(app)
+    from l4a.web.replicas import install
+
+    install(app)  # with a SPARQL server: see the writes of other `l4a serve` processes on it
     return app

@@ -11,13 +11,15 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, jsonify, render_template, request
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
 from werkzeug.wrappers import Response
 
+from l4a.graph.errors import UsageError
 from l4a.web.i18n import chosen_language, languages, translate
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,47 @@ def _wants_json() -> bool:
     )
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@bp.before_app_request
+def refuse_control_characters() -> None:
+    """A form field or query parameter holding a control character (NUL, ESC, ...; tab and line breaks are fine)
+    is refused with 400 naming the field: stored, it would break the XML answers that carry it later."""
+    sources = [request.args]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        sources.append(request.form)
+    for values in sources:
+        for name, value in values.items(multi=True):
+            if CONTROL.search(name) or CONTROL.search(value):
+                shown = CONTROL.sub("?", name)[:60]
+                raise Refused(f"The field '{shown}' holds a control character (such as NUL); remove it and send again.")
+
+
+class Refused(BadRequest):
+    """A 400 whose message (the core's own words: what was wrong, and where) is shown after the generic text."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+@bp.app_errorhandler(UsageError)
+def usage_error(error: UsageError) -> ResponseReturnValue:
+    """A value from the request that the core refused (an unknown council, a malformed IRI): 400 saying why."""
+    return error_page(Refused(str(error)))
+
+
+@bp.app_errorhandler(ValueError)
+def value_error(error: ValueError) -> ResponseReturnValue:
+    """pyoxigraph refuses a text as an IRI: a path or parameter that cannot name a record is not found (404);
+    any other ValueError is a fault of ours (500, logged)."""
+    if str(error).startswith(("Invalid IRI", "Invalid language tag")):
+        return error_page(NotFound())
+    failure = InternalServerError(original_exception=error)
+    return error_page(failure)
+
+
 @bp.app_errorhandler(HTTPException)
 def error_page(error: HTTPException) -> ResponseReturnValue:
     """An HTTP error as a page in the reader's language or as JSON; for 500, the cause is logged, never shown."""
@@ -89,6 +132,8 @@ def error_page(error: HTTPException) -> ResponseReturnValue:
     try:
         title = translate(f"{key}.title", code=code)
         text = translate(f"{key}.text", code=code)
+        if isinstance(error, Refused):
+            text = f"{text} {error.detail}"
         if _wants_json():
             return jsonify({"error": title, "status": code, "message": text}), code, headers
         html = render_template(

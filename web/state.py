@@ -12,6 +12,7 @@ from l4a.graph.labels import Labels
 from l4a.graph.reports.hub_table import HubTable
 from l4a.graph.store.base import Store
 from l4a.graph.sync.index import SyncIndex
+from l4a.web.announce import announce as announce_write
 
 
 def lang_url(code: str) -> str:
@@ -53,7 +54,21 @@ def cached(app: Flask, key: str, make: Any) -> Any:
         with app.extensions["l4a_cache_lock"]:
             if app.extensions["l4a_cache_generation"] == generation:  # no write since: keep it
                 cache[key] = value
+                _bound(cache, app.extensions["l4a_cache_key_locks"])
         return value
+
+
+MAX_CACHED = 2048  # values kept per app: keys made from requests (a hub, a council, a day) cannot grow it further
+WHOLE_STORE = ("labels", "index", "hub_table", "stats", "goal_counts", "newest", "network", "reports:")
+
+
+def _bound(cache: dict[str, Any], key_locks: dict[str, Any]) -> None:
+    """Forget the oldest per-request values once there are more than MAX_CACHED (whole-store ones stay)."""
+    if len(cache) <= MAX_CACHED:
+        return
+    for key in [k for k in cache if not k.startswith(WHOLE_STORE)][: len(cache) - MAX_CACHED]:
+        del cache[key]
+        key_locks.pop(key, None)
 
 
 def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) -> threading.Thread:
@@ -104,8 +119,24 @@ def app_index(app: Flask) -> SyncIndex:
     return index
 
 
-def forget_caches(app: Flask) -> None:
-    """After the app wrote to the store: labels and the index are read again when next needed."""
+def app_suggested_index(app: Flask) -> SyncIndex:
+    """The index counting pending suggestions as links (each reason that counted one marked), built from the default
+    index only when a reader asks for it (`?include_suggested=1`), and kept like it until the app writes."""
+    from l4a.graph.sync.suggested import SuggestedIndex
+
+    index: SyncIndex = cached(
+        app, "index:suggested", lambda: SuggestedIndex.from_index(app_index(app), app_store(app))
+    )
+    return index
+
+
+def forget_caches(app: Flask, announce: bool = True) -> None:
+    """After the app wrote to the store: labels and the index are read again when next needed (and, `announce`,
+    other processes on the same SPARQL server are told: web/replicas.py)."""
+    getter = getattr(app, "_get_current_object", None)  # the app itself: the warm-up thread outlives the request
+    app = getter() if callable(getter) else app
+    if announce:
+        announce_write(app, everything=True)
     with app.extensions["l4a_cache_lock"]:
         app.extensions["l4a_cache_generation"] += 1
         app.extensions["l4a_cache"].clear()

@@ -42,9 +42,11 @@ def short_iri(iri: str) -> str:
     return iri
 
 
-def local_href(iri: str, base: str) -> str:
+def local_href(iri: str, base: str) -> str | None:
     """Where an IRI is shown: its path on this server when it is under the base IRI, else the IRI itself."""
-    return "/" + iri.removeprefix(base) if iri.startswith(base) else iri
+    if iri.startswith(base):
+        return "/" + iri.removeprefix(base)
+    return iri if iri.lower().startswith(("http://", "https://")) else None  # never javascript:, data:, ...
 
 
 def cell(term: Term | ox.Triple, base: str, label: Callable[[str], str] | None = None) -> Cell:

@@ -11,6 +11,7 @@ from l4a.graph.errors import L4AError, UsageError
 from l4a.graph.settings import Settings, load_settings
 from l4a.graph.store.base import Store
 from l4a.graph.store.factory import open_store
+from l4a.graph.store.generation import record_change
 from l4a.graph.sync.index import SyncIndex
 
 EXIT_CODES = """\b
@@ -43,8 +44,13 @@ def progress_printer(stage: str, done: int, total: int) -> None:
 
 def with_store(ctx: click.Context, read_only: bool = False) -> Store:
     """Open the configured store and close it when the command ends."""
-    store = open_store(settings_of(ctx), read_only=read_only)
+    settings = settings_of(ctx)
+    store = open_store(settings, read_only=read_only)
     ctx.call_on_close(store.close)
+    if not read_only and settings.store == "sparql":
+        # `l4a serve` processes on the same server refresh everything they keep (graph/store/generation.py);
+        # registered after close, so it runs before it.
+        ctx.call_on_close(lambda: record_change(store, settings.base_iri, everything=True))
     return store
 
 

@@ -209,13 +209,20 @@ def monitor_links(ctx: click.Context, cutoffs: tuple[str, ...], limit: int, fmt:
 @click.option("--lang", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option(
+    "--include-suggested",
+    is_flag=True,
+    help="With --council: count the hubs pending suggestions link to it (marked) and the gaps they would fill.",
+)
 @click.pass_context
 def brief_command(
-    ctx: click.Context, council: str | None, vcs: str | None, lang: str, fmt: str, output: Path | None
-) -> None:
+    ctx: click.Context, council: str | None, vcs: str | None, lang: str, fmt: str, output: Path | None,
+    include_suggested: bool,
+) -> None:  # fmt: skip
     """A brief for a Policy Council (--council) or a Venice City Solutions edition (--vcs): its hubs, their progress
     or "no figures reported", the evidence with source addresses and dates, related hubs, and the gaps
-    (docs/monitoring.md). Give exactly one of --council and --vcs.
+    (docs/monitoring.md); a council's brief lists apart the hubs suggested for it, not confirmed. Give exactly one of
+    --council and --vcs.
 
     \b
     Examples:
@@ -224,9 +231,11 @@ def brief_command(
     """
     if (council is None) == (vcs is None):
         raise UsageError("give exactly one of --council and --vcs.")
+    if include_suggested and vcs is not None:
+        raise UsageError("--include-suggested goes with --council: an edition's brief lists the hubs it presented.")
     store, base = with_store(ctx, read_only=True), settings_of(ctx).base_iri
     if council is not None:
-        found, words = make_brief(store, council, lang, base), None
+        found, words = make_brief(store, council, lang, base, include_suggested=include_suggested), None
     else:
         found, words = make_edition_brief(store, vcs or "", lang, base), EDITION_WORDS[lang]
     text = brief_markdown(found, words) if fmt == "md" else brief_html(found, words)

@@ -52,13 +52,20 @@ def query_show(name: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle"]), default="table", show_default=True
 )
+@click.option(
+    "--include-suggested",
+    is_flag=True,
+    help="Count pending suggestions too, each row from one marked in a `suggested` column (hubs-by-sdg, "
+    "hubs-by-council, hubs-by-manifesto, sdg-gaps, manifesto-gaps).",
+)
 @click.pass_context
-def query_run(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str) -> None:
+def query_run(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, include_suggested: bool) -> None:
     """Run a named query with bound parameters (values are never pasted into the query text).
 
     \b
     Example:
       l4a query run hubs-by-sdg -p sdg=17
+      l4a query run hubs-by-council -p council=multilevel-governance-regaining-trust --include-suggested
     """
     given = {}
     for item in params:
@@ -67,11 +74,11 @@ def query_run(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str) 
             raise UsageError(f"a parameter is given as key=value; got {item!r}.")
         given[key.strip()] = value
     settings = settings_of(ctx)
-    query = get_query(name)
+    query = get_query(name, include_suggested)
     if fmt == "turtle":
         triples = run_named_graph_query(with_store(ctx, read_only=True), name, given, settings.base_iri)
         click.echo((serialize(triples, format=RdfFormat.TURTLE, prefixes=PREFIXES) or b"").decode())
         return
-    rows = run_named_query(with_store(ctx, read_only=True), name, given, settings.base_iri)
+    rows = run_named_query(with_store(ctx, read_only=True), name, given, settings.base_iri, include_suggested)
     columns = query.columns or sorted({k for row in rows for k in row})
     click.echo(rows_as(rows, columns, fmt))

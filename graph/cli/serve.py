@@ -32,6 +32,9 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, thread
     import waitress
 
     from l4a.web.app import create_app  # the CLI is the one edge that starts the web app
+    from l4a.web.serving import configure_logging, prestart_checkers, waitress_options
+
+    configure_logging()
 
     settings = settings_of(ctx, host=host, port=port, threads=threads)
     if not dev and len(settings.secret_key) < 32:
@@ -50,4 +53,5 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, thread
         click.echo(f"Staff sign-in for this run (/staff/sign-in): name dev, token {token}", err=True)
     app = create_app(settings=settings, build_if_empty=True, warm=True)
     click.echo(f"Serving the Local4Action Hub Graph on http://{settings.host}:{settings.port}/", err=True)
-    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads)
+    prestart_checkers()
+    waitress.serve(app, **waitress_options(settings.host, settings.port, settings.threads))

@@ -11,6 +11,21 @@ import click
 from l4a.graph.cli.common import EXIT_CODES, index_and_hub, settings_of, with_store
 from l4a.graph.sync.gaps import find_gaps
 from l4a.graph.sync.index import Related, SyncIndex
+from l4a.graph.sync.suggested import SuggestedIndex
+
+INCLUDE_SUGGESTED = click.option(
+    "--include-suggested",
+    is_flag=True,
+    help="Count pending suggestions as links too (never by default); each result that counted one is marked.",
+)
+SUGGESTED_MARK = "suggested, not confirmed"
+
+
+def _index_and_hub(ctx: click.Context, hub: str, include_suggested: bool) -> tuple[SyncIndex, str]:
+    index, iri = index_and_hub(ctx, hub)
+    if include_suggested:
+        index = SuggestedIndex.from_index(index, with_store(ctx, read_only=True))
+    return index, iri
 
 
 def print_related(found: list[Related], fmt: str) -> None:
@@ -19,24 +34,26 @@ def print_related(found: list[Related], fmt: str) -> None:
         click.echo(json.dumps([r.as_dict() for r in found], indent=2, ensure_ascii=False))
         return
     for r in found:
-        click.echo(f"{r.score:7.3f}  {r.label or r.hub}")
+        click.echo(f"{r.score:7.3f}  {r.label or r.hub}" + (f"  [{SUGGESTED_MARK}]" if r.suggested else ""))
         for reason in r.reasons:
-            click.echo(f"         +{reason.contribution:.3f}  {reason.kind}: {reason.label}")
+            mark = f" ({SUGGESTED_MARK})" if reason.suggested else ""
+            click.echo(f"         +{reason.contribution:.3f}  {reason.kind}: {reason.label}{mark}")
 
 
 @click.command("related", epilog=EXIT_CODES)
 @click.argument("hub")
 @click.option("--limit", type=int, default=10, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@INCLUDE_SUGGESTED
 @click.pass_context
-def related_command(ctx: click.Context, hub: str, limit: int, fmt: str) -> None:
+def related_command(ctx: click.Context, hub: str, limit: int, fmt: str, include_suggested: bool) -> None:
     """Hubs related to HUB (slug or IRI), best first, with the shared concepts that make up each score.
 
     \b
     Example:
       l4a related bilbao-city-of-values --format json
     """
-    index, iri = index_and_hub(ctx, hub)
+    index, iri = _index_and_hub(ctx, hub, include_suggested)
     print_related(index.related(iri, limit), fmt)
 
 
@@ -44,15 +61,17 @@ def related_command(ctx: click.Context, hub: str, limit: int, fmt: str) -> None:
 @click.argument("hub")
 @click.option("--limit", type=int, default=10, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@INCLUDE_SUGGESTED
 @click.pass_context
-def partners_command(ctx: click.Context, hub: str, limit: int, fmt: str) -> None:
-    """Potential synchronization partners of HUB: related, active at the same time, not linked yet.
+def partners_command(ctx: click.Context, hub: str, limit: int, fmt: str, include_suggested: bool) -> None:
+    """Potential synchronization partners of HUB: related, not linked yet, active at the same time (or with a time
+    frame not recorded).
 
     \b
     Example:
-      l4a partners valongo-participation4all
+      l4a partners valongo-participation4all --include-suggested
     """
-    index, iri = index_and_hub(ctx, hub)
+    index, iri = _index_and_hub(ctx, hub, include_suggested)
     print_related(index.partners(iri, limit), fmt)
 
 
@@ -110,15 +129,19 @@ def network_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
 @click.option("--council", help="Count only the hubs of this Policy Council or its lineage (slug or IRI).")
 @click.option("--section", help="Count only the hubs of this UCLG section (slug or IRI).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@INCLUDE_SUGGESTED
 @click.pass_context
-def gaps_command(ctx: click.Context, council: str | None, section: str | None, fmt: str) -> None:
+def gaps_command(
+    ctx: click.Context, council: str | None, section: str | None, fmt: str, include_suggested: bool
+) -> None:
     """SDG targets and Durban manifestos that no hub records a link to, and the goals hubs are linked to without
     any target recorded ("goal 5: 2 hubs, no target recorded"), optionally counting only the hubs of a council (of
-    either term) or of a section. A gap is an absence of records, not a fact about the hubs.
+    either term) or of a section. A gap is an absence of records, not a fact about the hubs. Apart, the gaps pending
+    suggestions would fill ("suggested, not confirmed"), which --include-suggested counts.
 
     \b
     Example:
       l4a gaps --section cemr --format csv
     """
-    found = find_gaps(with_store(ctx, read_only=True), council, section, settings_of(ctx).base_iri)
+    found = find_gaps(with_store(ctx, read_only=True), council, section, settings_of(ctx).base_iri, include_suggested)
     click.echo(json.dumps(found.as_dict(), indent=2) if fmt == "json" else found.as_text(fmt))

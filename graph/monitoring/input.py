@@ -22,6 +22,7 @@ import yaml
 from l4a.graph.errors import InputError, Location
 from l4a.graph.monitoring.model import Observation
 from l4a.graph.namespaces import DEFAULT_BASE, record_iri
+from l4a.graph.safe_yaml import StrictLoader
 
 FIELDS = ("indicator", "value", "date", "source", "reported_by")
 HEADER_FIELDS = {"hub", "source", "reported_by"}
@@ -169,8 +170,8 @@ def check_entry(entry: Entry, source: str, base: str = DEFAULT_BASE, today: dt.d
 # --- files -----------------------------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """Dates stay text, so that a wrong date is our clear error, not PyYAML's."""
+class _Loader(StrictLoader):
+    """The strict YAML loader (graph/safe_yaml.py); dates stay text, so that a wrong date is our clear error."""
 
 
 def _as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -188,6 +189,8 @@ def _yaml_rows(text: str, source: str) -> tuple[dict[str, Any], dict[str, int], 
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise InputError(f"this is not valid YAML: {getattr(exc, 'problem', exc)}", Location(source, line)) from exc
+    except RecursionError as exc:
+        raise InputError("this YAML is nested too deeply.", Location(source)) from exc
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise InputError("the file must be a mapping with `hub` and `observations`.", Location(source, 1))
     nodes = {k.value: v for k, v in node.value}

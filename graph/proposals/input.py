@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from l4a.graph.errors import InputError, Location
+from l4a.graph.safe_yaml import StrictLoader
 
 MAX_PROPOSAL_BYTES = 1_000_000  # one proposal, as submitted
 MAX_FILE_BYTES = 64_000_000  # a file of many proposals (CSV rows, a YAML or JSON list)
@@ -96,8 +97,9 @@ def _items(data: Any, source: str, what: str) -> list[tuple[str, Any]]:
     )
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML's safe loader, leaving dates as text: the mapper checks them and says which field is wrong."""
+class _Loader(StrictLoader):
+    """The strict YAML loader (graph/safe_yaml.py), leaving dates as text: the mapper checks them and says which
+    field is wrong."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -120,6 +122,8 @@ def _yaml(text: str, source: str) -> list[RawProposal]:
         raise InputError(f"this is not valid YAML: {exc.problem or exc}.", where) from exc
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         raise InputError(f"this is not valid YAML: {exc}.", Location(source)) from exc
+    except RecursionError as exc:
+        raise InputError("this YAML is nested too deeply.", Location(source)) from exc
     finally:
         loader.dispose()
     marks: dict[str, tuple[int, int | None]] = {}
@@ -157,11 +161,24 @@ def _yaml_marks(node: yaml.Node, path: str, marks: dict[str, tuple[int, int | No
             _yaml_marks(value, f"{path}[{i}]", marks)
 
 
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} is given twice in one object")
+        found[key] = value
+    return found
+
+
 def _json(text: str, source: str) -> list[RawProposal]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise InputError(f"this is not valid JSON: {exc.msg}.", Location(source, exc.lineno, exc.colno)) from exc
+    except RecursionError as exc:
+        raise InputError("this JSON is nested too deeply.", Location(source)) from exc
+    except ValueError as exc:  # a key given twice
+        raise InputError(f"this is not valid here: {exc}.", Location(source)) from exc
     items = _items(data, source, "JSON")
     return [
         RawProposal(item, source, index, json.dumps(item, ensure_ascii=False).encode(), MEDIA_TYPES["json"])

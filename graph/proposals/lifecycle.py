@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import L4A, XSD, graph_iri, record_iri
+from l4a.graph.proposals.confine import ForeignStatements, confine, foreign_message
 from l4a.graph.proposals.pipeline import WRITE_LOCK, change_quads, revision_graph, revision_iri, submitter
 from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
@@ -154,6 +155,20 @@ def parsed_triples(store: Store, proposal_id: str, number: int, base: str) -> li
     return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
 
 
+def own_statements(triples: list[ox.Triple], current: Revision, store: Store, base: str) -> list[ox.Triple]:
+    """What `accept` may publish: the proposal's statements about its own records (proposals/confine.py), checked
+    again now (a revision stored before the gate confined it, or an organisation published since); UsageError
+    naming the other records it speaks about."""
+    confined = confine(triples, current.hub, current.id, store, base)
+    if confined.foreign:
+        raise ForeignStatements(
+            f"revision {current.number} of {current.id!r} cannot be accepted: "
+            + foreign_message(sorted(confined.foreign))
+            + " Ask for changes (`l4a proposals request-changes`) or reject it."
+        )
+    return confined.kept
+
+
 def _graph_triples(store: Store, graph: str) -> list[ox.Triple]:
     rows = store.select(internal_query("graph-quads"), {"g": ox.NamedNode(graph)})
     return [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]  # type: ignore[arg-type]
@@ -204,7 +219,7 @@ def transition(
         graphs = {graph: triples}
         hub_graph = graph_iri(base, f"hub/{current.id}")
         if action == "accept":
-            hub = parsed_triples(store, current.id, current.number, base)
+            hub = own_statements(parsed_triples(store, current.id, current.number, base), current, store, base)
             hub = _with_status(hub, current.hub, after, base)
             hub_node = ox.NamedNode(current.hub)
             if not any(t.subject == hub_node and t.predicate.value == L4A + "labelDate" for t in hub):

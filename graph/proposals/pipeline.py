@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from l4a.graph.errors import InputError, Location
 from l4a.graph.namespaces import DCTERMS, L4A, PROV, RDF, RDFS, XSD, graph_iri, record_iri
+from l4a.graph.proposals.confine import confine, existing_message, foreign_message
 from l4a.graph.proposals.input import MEDIA_TYPES, RawProposal, input_kind, read_proposals
 from l4a.graph.proposals.rdf import Mapped, Unresolved, map_proposal, slugify, typed
 from l4a.graph.proposals.references import References, shipped_references
@@ -39,6 +40,7 @@ from l4a.graph.store.base import Store
 from l4a.graph.store.rdf_formats import guess_format, iter_quads
 
 KNOWN_REFERENCE = "https://w3id.org/l4a/shapes#proposal-known-reference"
+OWN_RECORDS = "https://w3id.org/l4a/shapes#proposal-own-records"
 KNOWN_REFERENCE_COMPONENT = "https://w3id.org/l4a/shapes#KnownReferenceComponent"
 REFERENCE_MESSAGES = {
     "en": "Known reference: there is no {kind} {given!r}.{suggest} Use one of the programme's own values.",
@@ -138,6 +140,7 @@ def _read_rdf(path: Path) -> list[RawProposal]:
 def gate(submissions: Sequence[Submission], context: Store | None, base: str, lang: str = "en") -> None:
     """Validate every submission as a proposal (all in one pass), filling in each one's report."""
     validator = shipped_validator()
+    confinement = {id(s): _confine(s, context, base, lang) for s in submissions}
     for batch in _batches(submissions):
         candidates = {i: s.mapped.triples for i, s in enumerate(batch)}
         hubs = {s.mapped.hub for s in batch}
@@ -155,7 +158,25 @@ def gate(submissions: Sequence[Submission], context: Store | None, base: str, la
         for submission in batch:
             results = by_hub.get(submission.mapped.hub, [])
             results += [_reference_result(submission.mapped.hub, u, lang) for u in submission.mapped.unresolved]
+            results += confinement[id(submission)]
             submission.report = ValidationReport(results)
+
+
+def _confine(submission: Submission, context: Store | None, base: str, lang: str) -> list[ValidationResult]:
+    """Keep only the statements a proposal may make (proposals/confine.py); what was left out, as results: a
+    Violation naming each other record it spoke about, an Info for each published organisation it names."""
+    mapped = submission.mapped
+    confined = confine(mapped.triples, mapped.hub, mapped.id, context, base)
+    mapped.triples = confined.kept
+    results = [
+        ValidationResult(subject, None, None, "Violation", foreign_message([subject], lang), OWN_RECORDS, OWN_RECORDS)
+        for subject in sorted(confined.foreign)
+    ]
+    results += [
+        ValidationResult(subject, None, None, "Info", existing_message(subject, lang), OWN_RECORDS, OWN_RECORDS)
+        for subject in sorted(confined.existing)
+    ]
+    return results
 
 
 def _batches(submissions: Sequence[Submission]) -> Iterator[list[Submission]]:

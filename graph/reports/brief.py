@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.store.base import Store
 from l4a.graph.sync.gaps import find_gaps
 from l4a.graph.sync.index import SyncIndex
+from l4a.graph.sync.suggested import suggested_members
 
 COUNCILS = internal_query("council-labels")
 
@@ -33,7 +35,14 @@ WORDS = {
            "goal_only_one": "goal {goal}: 1 hub, no target recorded",
            "gap_note": "A gap is an absence of records, not a fact about the hubs: the sources may not state it.",
            "done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track", "terms": "Terms",
-           "colon": ": ", "to": "to", "period": "Period", "not_recorded": "not recorded"},
+           "colon": ": ", "to": "to", "period": "Period", "not_recorded": "not recorded",
+           "suggested": "suggested, not confirmed", "suggested_hubs": "Suggested hubs, not confirmed",
+           "suggested_help": "A machine suggested these hubs for this council from their own texts; no one has "
+                             "confirmed them, and they are not counted above.",
+           "suggested_counted": "A machine suggested these hubs for this council from their own texts; no one has "
+                                "confirmed them. They are counted above, marked \u201csuggested, not confirmed\u201d.",
+           "score": "score", "gap_suggested": "Gaps pending suggestions would fill (suggested, not confirmed): {n}",
+           "gap_counted": "Counting pending suggestions (suggested, not confirmed): {n} gaps left out above"},
     "fr": {"brief": "Note pour le Conseil politique",
            "made": "Établie le {day} à partir du graphe des HUBs Local4Action.",
            "hubs": "Hubs", "none_hubs": "Aucun lien d'un hub vers ce conseil n'est enregistré.",
@@ -49,7 +58,17 @@ WORDS = {
                        "pas l'indiquer.",
            "done": "achevé", "overdue": "en retard", "at-risk": "à risque", "on-track": "dans les temps",
            "terms": "Mandats", "colon": "\u00a0: ", "to": "au", "period": "Période",
-           "not_recorded": "non renseignée"},
+           "not_recorded": "non renseignée", "suggested": "suggéré, non confirmé",
+           "suggested_hubs": "Hubs suggérés, non confirmés",
+           "suggested_help": "Une machine a suggéré ces hubs pour ce conseil à partir de leurs propres textes\u00a0; "
+                             "personne ne les a confirmés, et ils ne sont pas comptés ci-dessus.",
+           "suggested_counted": "Une machine a suggéré ces hubs pour ce conseil à partir de leurs propres "
+                                "textes\u00a0; personne ne les a confirmés. Ils sont comptés ci-dessus, marqués "
+                                "«\u00a0suggéré, non confirmé\u00a0».",
+           "score": "score",
+           "gap_suggested": "Lacunes que des suggestions en attente combleraient (suggéré, non confirmé)\u00a0: {n}",
+           "gap_counted": "En comptant les suggestions en attente (suggéré, non confirmé)\u00a0: {n} lacunes "
+                          "retirées ci-dessus"},
     "es": {"brief": "Nota para el Consejo Político",
            "made": "Elaborada el {day} a partir del grafo de los HUBs Local4Action.",
            "hubs": "Hubs", "none_hubs": "No consta ningún vínculo de un hub con este consejo.", "progress": "Avance",
@@ -64,7 +83,16 @@ WORDS = {
                        "indicarlo.",
            "done": "finalizado", "overdue": "atrasado", "at-risk": "en riesgo", "on-track": "en curso",
            "terms": "Mandatos", "colon": ": ", "to": "al", "period": "Periodo",
-           "not_recorded": "no registrada"},
+           "not_recorded": "no registrada", "suggested": "sugerido, no confirmado",
+           "suggested_hubs": "Hubs sugeridos, no confirmados",
+           "suggested_help": "Una máquina sugirió estos hubs para este consejo a partir de sus propios textos; nadie "
+                             "los ha confirmado y no se cuentan arriba.",
+           "suggested_counted": "Una máquina sugirió estos hubs para este consejo a partir de sus propios textos; "
+                                "nadie los ha confirmado. Se cuentan arriba, marcados «sugerido, no confirmado».",
+           "score": "puntuación",
+           "gap_suggested": "Brechas que cerrarían sugerencias pendientes (sugerido, no confirmado): {n}",
+           "gap_counted": "Contando las sugerencias pendientes (sugerido, no confirmado): {n} brechas retiradas "
+                          "arriba"},
 }  # fmt: skip
 
 
@@ -93,6 +121,10 @@ class Brief:
     lang: str
     kind: str = "council"  # or "vcs": a Venice City Solutions edition (graph/brief_vcs.py); `council` is its IRI
     gap_goal_only: list[tuple[str, int]] = field(default_factory=list)  # (goal notation, hubs): no target recorded
+    # hubs a pending suggestion links to the council: (iri, title, score, matched words), never facts
+    suggested: list[tuple[str, str, float, str]] = field(default_factory=list)
+    include_suggested: bool = False  # whether they are counted among the hubs (marked) and in the gaps
+    gap_suggested: int = 0  # gaps pending suggestions would fill (left out of gap_targets/gap_manifestos if counted)
 
 
 Evidence = dict[str, list[tuple[str, str | None, str | None]]]
@@ -131,18 +163,32 @@ def resolve_council(store: Store, given: str, base: str = DEFAULT_BASE) -> tuple
 
 
 def make_brief(
-    store: Store, council: str, lang: str = "en", base: str = DEFAULT_BASE, day: dt.date | None = None
+    store: Store,
+    council: str,
+    lang: str = "en",
+    base: str = DEFAULT_BASE,
+    day: dt.date | None = None,
+    include_suggested: bool = False,
 ) -> Brief:
-    """The brief of a council (slug, IRI or name) across its lineage (both terms)."""
+    """The brief of a council (slug, IRI or name) across its lineage (both terms). The hubs a pending suggestion
+    links to the council are listed apart; `include_suggested` counts them among the hubs, marked, and counts
+    pending suggestions in the gaps."""
     iri, labels = resolve_council(store, council, base)
     day = day or dt.date.today()
     table = HubTable.from_store(store)
     lineage = sorted(table.lineage.get(iri, {iri}))
     rows = [r for r in table.rows if r.values("councils") & set(lineage)]
+    suggested = suggested_members(store, set(lineage), {r.iri for r in rows})
+    marks = {}
+    if include_suggested:
+        extra = {link.hub for link in suggested}
+        marks = dict.fromkeys(extra, "suggested")
+        rows += [r for r in table.rows if r.iri in extra]
     evidence = hub_evidence(store, [{"council": c} for c in lineage], {r.iri for r in rows}, base)
-    hubs = hub_briefs(store, rows, evidence, lang, base, day)
-    gaps = find_gaps(store, council=iri, base=base)
+    hubs = hub_briefs(store, rows, evidence, lang, base, day, marks)
+    gaps = find_gaps(store, council=iri, base=base, include_suggested=include_suggested)
     manifestos = manifesto_names(store, [row["manifesto"].value for row in gaps.manifestos], lang)
+    names = {r.iri: _pick(r.names, lang, r.iri) for r in table.rows}
     return Brief(
         iri,
         _pick(labels.get(iri, {}), lang, iri),
@@ -155,6 +201,9 @@ def make_brief(
         gap_goal_only=[
             (r["notation"].value, int(r["hubs"].value) + int(r["derived"].value)) for r in gaps.goal_only
         ],
+        suggested=[(x.hub, names.get(x.hub, x.hub), x.score, x.words) for x in suggested],
+        include_suggested=include_suggested,
+        gap_suggested=len({g.gap for g in gaps.suggested}),
     )
 
 
@@ -220,6 +269,16 @@ def hub_briefs(
     return hubs
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")  # with [ ] escaped, no ( ) can make a link
+
+
+def markdown_text(text: str) -> str:
+    """A record's text as Markdown that shows it and nothing else: HTML (<script>, <img onerror=...>) escaped as
+    entities, Markdown's own marks (links, emphasis, headings) escaped with backslashes, line breaks as spaces."""
+    flat = " ".join(text.split())
+    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+
+
 def _period(h: HubBrief, w: Mapping[str, str]) -> str:
     """The hub's first and last day ("not recorded" for a side the store does not have)."""
     return f" {w['to']} ".join(d.isoformat() if d else w["not_recorded"] for d in (h.start, h.end))
@@ -229,25 +288,37 @@ def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
     """The brief as Markdown; `words` replaces some of WORDS (another kind of brief)."""
     w = {**WORDS[b.lang], **(words or {})}
     c = w["colon"]
-    out = [f"# {w['brief']}{c}{b.title}", "", w["made"].format(day=b.day.isoformat()), ""]
-    out += [f"{w['terms']}{c}" + "; ".join(f"{label} (<{iri}>)" for iri, label in b.lineage), "", f"## {w['hubs']}", ""]
+    m = markdown_text
+    out = [f"# {w['brief']}{c}{m(b.title)}", "", w["made"].format(day=b.day.isoformat()), ""]
+    terms = "; ".join(f"{m(label)} (<{iri}>)" for iri, label in b.lineage)
+    out += [f"{w['terms']}{c}" + terms, "", f"## {w['hubs']}", ""]
     if not b.hubs:
         out += [w["none_hubs"], ""]
     for h in b.hubs:
-        out += [f"### {h.title}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
+        out += [f"### {m(h.title)}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
         out += [f"{w['period']}{c}{_period(h, w)}", ""] if h.start or h.end else []
         out += [f"{w['progress']}{c}{h.progress or w['no_figures']}", ""]
         for title, status, progress in h.deliverables:
-            out.append(f"- {title}{c}{w[status]} ({progress or w['no_figures']})")
+            out.append(f"- {m(title)}{c}{w[status]} ({progress or w['no_figures']})")
         out += ([""] if h.deliverables else []) + [f"**{w['evidence']}**", ""]
         for url, date, publisher in h.evidence:
-            out.append(f"- <{url}> ({', '.join(x for x in (publisher, date or w['undated']) if x)})")
+            out.append(f"- <{url}> ({', '.join(m(x) for x in (publisher, date or w['undated']) if x)})")
         out += ["" if h.evidence else w["no_evidence"], "", f"**{w['related']}**", ""]
-        out += [f"- {label} (<{iri}>)" for iri, label in h.related] or [w["no_related"]]
+        out += [f"- {m(label)} (<{iri}>)" for iri, label in h.related] or [w["no_related"]]
+        out.append("")
+    if b.suggested:
+        intro = w["suggested_counted" if b.include_suggested else "suggested_help"]
+        out += [f"## {w['suggested_hubs']}", "", intro, ""]
+        for iri, title, score, why in b.suggested:
+            words_part = f" ({m(why)})" if why else ""
+            out.append(f"- {m(title)} (<{iri}>): *{w['suggested']}*, {w['score']} {score:.2f}{words_part}")
         out.append("")
     out += [f"## {w['gaps']}", "", w.get("gap_note", ""), "", "- " + w["targets"].format(n=b.gap_targets)]
     out += ["- " + goal_only_line(w, goal, hubs) for goal, hubs in b.gap_goal_only]
-    out += ["- " + w["manifestos"].format(names="; ".join(b.gap_manifestos) or "0"), ""]
+    out += ["- " + w["manifestos"].format(names="; ".join(m(x) for x in b.gap_manifestos) or "0")]
+    if b.gap_suggested:
+        out.append("- " + w["gap_counted" if b.include_suggested else "gap_suggested"].format(n=b.gap_suggested))
+    out.append("")
     return "\n".join(out)
 
 
@@ -298,8 +369,19 @@ def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
         rel = [f"<li>{link(i, label)}</li>" for i, label in h.related]
         parts.append(f"<ul>{''.join(rel)}</ul>" if rel else f"<p>{e(w['no_related'])}</p>")
         parts.append("</section>")
+    if b.suggested:
+        parts.append(f'<section class="suggested"><h2>{e(w["suggested_hubs"])}</h2>')
+        parts.append(f"<p>{e(w['suggested_counted' if b.include_suggested else 'suggested_help'])}</p><ul>")
+        parts += [f'<li>{link(i, title)} <em class="suggested-mark">{e(w["suggested"])}</em>, '
+                  f"{e(w['score'])} {score:.2f}{e(f' ({why})' if why else '')}</li>"
+                  for i, title, score, why in b.suggested]  # fmt: skip
+        parts.append("</ul></section>")
     parts.append(f"<h2>{e(w['gaps'])}</h2><p>{e(w.get('gap_note', ''))}</p>")
     parts.append(f"<ul><li>{e(w['targets'].format(n=b.gap_targets))}</li>")
     parts += [f"<li>{e(goal_only_line(w, goal, hubs))}</li>" for goal, hubs in b.gap_goal_only]
-    parts.append(f"<li>{e(w['manifestos'].format(names='; '.join(b.gap_manifestos) or '0'))}</li></ul></body></html>")
+    parts.append(f"<li>{e(w['manifestos'].format(names='; '.join(b.gap_manifestos) or '0'))}</li>")
+    if b.gap_suggested:
+        gap_key = "gap_counted" if b.include_suggested else "gap_suggested"
+        parts.append(f'<li class="suggested">{e(w[gap_key].format(n=b.gap_suggested))}</li>')
+    parts.append("</ul></body></html>")
     return "\n".join(parts) + "\n"

@@ -6,10 +6,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pyoxigraph import NamedNode
+
 from l4a.graph.dates import first_day, last_day
 from l4a.graph.namespaces import DCTERMS, L4A, SDG
 from l4a.graph.resources import internal_query
-from l4a.graph.store.base import Store
+from l4a.graph.store.base import Row, Store
 
 FACTS = internal_query("hub-table-facts")
 LINEAGE = internal_query("council-lineage")
@@ -91,35 +93,19 @@ class HubTable:
 
     @classmethod
     def from_store(cls, store: Store) -> HubTable:
-        rows: dict[str, HubRow] = {}
-        for found in store.select(FACTS):
-            row = rows.setdefault(found["hub"].value, HubRow(found["hub"].value))
-            predicate, obj = found["p"].value, found["o"]
-            lang = getattr(obj, "language", None) or "en"
-            if predicate in KEYS:
-                row.links.setdefault(KEYS[predicate], set()).add(obj.value)
-            elif predicate == DCTERMS + "title":
-                row.names.setdefault(lang, obj.value)
-            elif predicate == DCTERMS + "description":
-                row.descriptions.setdefault(lang, obj.value)
-            elif predicate == L4A + "city":
-                row.city = obj.value
-            elif predicate == L4A + "startDate":
-                row.start = obj.value
-            elif predicate == L4A + "endDate":
-                row.end = obj.value
-            elif predicate == L4A + "launchDate":
-                row.launch = obj.value
-        for row in rows.values():
-            goals = {target.removeprefix(SDG).split(".")[0] for target in row.values("targets")}
-            row.links.setdefault("goals", set()).update(SDG + goal for goal in goals)
-            row.text = fold(" ".join([*row.names.values(), *row.descriptions.values(), row.city]))
+        rows = read_rows(store.select(FACTS))
         lineage: dict[str, set[str]] = {}
         for found in store.select(LINEAGE):
             lineage.setdefault(found["council"].value, set()).add(found["other"].value)
-        return cls(
-            sorted(rows.values(), key=lambda r: r.names.get("en") or next(iter(r.names.values()), r.iri)), lineage
-        )
+        return cls(sorted(rows, key=row_order), lineage)
+
+    def with_hubs(self, store: Store, hubs: Iterable[str]) -> HubTable:
+        """This table with the rows of these hubs read again (added, changed or gone), the others kept."""
+        changed = set(hubs)
+        rows = [row for row in self.rows if row.iri not in changed]
+        for hub in sorted(changed):
+            rows += read_rows(store.select(FACTS, {"hub": NamedNode(hub)}))
+        return HubTable(sorted(rows, key=row_order), self.lineage)
 
     def select(self, wanted: HubFilter) -> list[HubRow]:
         """The hubs matching every given criterion, in name order."""
@@ -148,6 +134,39 @@ class HubTable:
 
     def get(self, iri: str) -> HubRow | None:
         return next((row for row in self.rows if row.iri == iri), None)
+
+
+def row_order(row: HubRow) -> str:
+    """Hubs are listed by English name (else any name, else IRI)."""
+    return row.names.get("en") or next(iter(row.names.values()), row.iri)
+
+
+def read_rows(found_rows: Iterable[Row]) -> list[HubRow]:
+    """Hub rows from FACTS' answers."""
+    rows: dict[str, HubRow] = {}
+    for found in found_rows:
+        row = rows.setdefault(found["hub"].value, HubRow(found["hub"].value))
+        predicate, obj = found["p"].value, found["o"]
+        lang = getattr(obj, "language", None) or "en"
+        if predicate in KEYS:
+            row.links.setdefault(KEYS[predicate], set()).add(obj.value)
+        elif predicate == DCTERMS + "title":
+            row.names.setdefault(lang, obj.value)
+        elif predicate == DCTERMS + "description":
+            row.descriptions.setdefault(lang, obj.value)
+        elif predicate == L4A + "city":
+            row.city = obj.value
+        elif predicate == L4A + "startDate":
+            row.start = obj.value
+        elif predicate == L4A + "endDate":
+            row.end = obj.value
+        elif predicate == L4A + "launchDate":
+            row.launch = obj.value
+    for row in rows.values():
+        goals = {target.removeprefix(SDG).split(".")[0] for target in row.values("targets")}
+        row.links.setdefault("goals", set()).update(SDG + goal for goal in goals)
+        row.text = fold(" ".join([*row.names.values(), *row.descriptions.values(), row.city]))
+    return list(rows.values())
 
 
 def hub_iris(rows: Iterable[HubRow]) -> list[str]:

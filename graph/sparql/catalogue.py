@@ -58,16 +58,22 @@ def parameter_errors(query: NamedQuery, given: dict[str, str], base: str = DEFAU
 
 
 def run_for_catalogue(
-    store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE, row_cap: int | None = None
+    store: Store,
+    name: str,
+    given: dict[str, str],
+    base: str = DEFAULT_BASE,
+    row_cap: int | None = None,
+    include_suggested: bool = False,
 ) -> CatalogueRun:
-    """Run the named query with the given values (empty ones dropped) if they are all right; at most row_cap rows."""
-    query = get_query(name)
+    """Run the named query with the given values (empty ones dropped) if they are all right; at most row_cap rows.
+    With `include_suggested`, its variant counting pending suggestions (a UsageError if it has none)."""
+    query = get_query(name, include_suggested)
     known = {p.name for p in query.parameters}
     values = {k: v.strip() for k, v in given.items() if k in known and v.strip()}
     run = CatalogueRun(query, values, parameter_errors(query, values, base))
     if not run.ran:
         return run
-    rows = run_named_query(store, name, values, base)
+    rows = run_named_query(store, name, values, base, include_suggested)
     run.columns = query.columns or sorted({column for row in rows for column in row})
     if run.is_graph:
         run.columns = ["subject", "predicate", "object"]

@@ -18,6 +18,7 @@ from rdflib.plugins.sparql import parser
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from l4a.graph.errors import UsageError
+from l4a.graph.sparql.escapes import EscapeError, expand_escapes, keywords
 
 # Longer texts take rdflib's parser long enough (about 0.2 s per 100 kB) to slow every other request.
 QUERY_MAX_CHARS = 200_000
@@ -45,8 +46,9 @@ FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "AskQuery": "AS
 class SparqlRefused(UsageError):
     """The endpoint does not run this text; `reason` names why, for a translated message and an HTTP status.
 
-    Reasons: missing, too-long, malformed, update (an update sent as a query), query (a query sent as an update),
-    service (federation), load (an update that fetches a URL).
+    Reasons: missing, too-long, malformed, escape (a codepoint escape that names no character or makes another),
+    update (an update sent as a query), query (a query sent as an update), service (federation), load (an update
+    that fetches a URL).
     """
 
     def __init__(self, reason: str, message: str, detail: str = "") -> None:
@@ -101,7 +103,16 @@ def check_query(text: str | None) -> CheckedQuery:
         raise SparqlRefused("missing", "no query was given: send one in the 'query' parameter.")
     if len(text) > QUERY_MAX_CHARS:
         raise SparqlRefused("too-long", f"the query is longer than {QUERY_MAX_CHARS} characters.")
+    text = expanded(text)  # checked and run as one text: see sparql_escapes
     return _checked_query(text) if len(text) <= CACHED_CHARS else _check_query(text)
+
+
+def expanded(text: str) -> str:
+    """The text with its codepoint escapes expanded once, or SparqlRefused saying where one is wrong."""
+    try:
+        return expand_escapes(text)
+    except EscapeError as exc:
+        raise SparqlRefused("escape", "a codepoint escape cannot be used here:", str(exc)) from exc
 
 
 CACHED_CHARS = 8192
@@ -121,23 +132,28 @@ def _check_query(text: str) -> CheckedQuery:
             raise SparqlRefused("update", "this is an update; the query endpoint only answers queries.") from exc
         raise SparqlRefused("malformed", "the query is not valid SPARQL 1.1:", _parse_message(exc)) from exc
     body = parsed[1]
-    if any(node.name == "ServiceGraphPattern" for node in _nodes(parsed)):
+    # Two readers must both find no SERVICE: the parser's tree, and a lexer of our own.
+    if "SERVICE" in keywords(text) or any(node.name == "ServiceGraphPattern" for node in _nodes(parsed)):
         raise SparqlRefused("service", "SERVICE (federated query) is not allowed on this endpoint.")
     return CheckedQuery(text, FORMS.get(body.name, "SELECT"), bool(dict.get(body, "datasetClause")))
 
 
-def check_update(text: str | None) -> None:
-    """Nothing if the update may run; SparqlRefused for a missing, malformed or federated one, or one with LOAD."""
+def check_update(text: str | None) -> str:
+    """The update to run (its escapes expanded once), or SparqlRefused for a missing, malformed or federated one, or
+    one with LOAD."""
     if text is None or not text.strip():
         raise SparqlRefused("missing", "no update was given: send one in the 'update' parameter.")
     if len(text) > UPDATE_MAX_CHARS:
         raise SparqlRefused("too-long", f"the update is longer than {UPDATE_MAX_CHARS} characters; use `l4a import`.")
+    text = expanded(text)
     try:
         parsed = parseUpdate(text)
     except (ParseBaseException, RecursionError) as exc:
         raise SparqlRefused("malformed", "the update is not valid SPARQL 1.1:", _parse_message(exc)) from exc
     names = {node.name for node in _nodes(parsed)}
-    if "ServiceGraphPattern" in names:
+    words = keywords(text)
+    if "ServiceGraphPattern" in names or "SERVICE" in words:
         raise SparqlRefused("service", "SERVICE (federated query) is not allowed on this endpoint.")
-    if "Load" in names:
+    if "Load" in names or "LOAD" in words:
         raise SparqlRefused("load", "LOAD is not allowed over HTTP: use `l4a import` on the server.")
+    return text

@@ -88,11 +88,12 @@ def run_query(
     named_graphs: Sequence[str] = (),
     timeout: float | None = None,
     row_cap: int | None = None,
+    byte_cap: int | None = None,
 ) -> Answer:
     """Run a client's query (checked first if it is text: SparqlRefused) within the time limit and row cap."""
     checked = query if isinstance(query, CheckedQuery) else check_query(query)
     dataset = dataset_for(checked, default_graphs, named_graphs)
-    return Answer(checked, store.query(checked.text, dataset, timeout=timeout, row_cap=row_cap))
+    return Answer(checked, store.query(checked.text, dataset, timeout=timeout, row_cap=row_cap, byte_cap=byte_cap))
 
 
 def term_json(term: Term | ox.Triple) -> dict[str, object]:

@@ -89,18 +89,42 @@ def named_queries() -> dict[str, NamedQuery]:
     return found
 
 
-def get_query(name: str) -> NamedQuery:
-    """The named query, or a UsageError listing the known names."""
+@cache
+def suggested_variants() -> dict[str, NamedQuery]:
+    """queries/suggested/<name>.rq: the named query <name> counting pending suggestions too, each row that came
+    from one marked in a `suggested` column; only where a query has a sensible way to count them."""
+    folder = queries_dir() / "suggested"
+    return {
+        item.name.removesuffix(".rq"): parse_query_file(item.name.removesuffix(".rq"), item.read_text(encoding="utf-8"))
+        for item in sorted(folder.iterdir(), key=lambda f: f.name)
+        if item.is_file() and item.name.endswith(".rq")
+    }
+
+
+def get_query(name: str, include_suggested: bool = False) -> NamedQuery:
+    """The named query (its variant counting suggestions, if asked), or a UsageError listing the known names."""
     queries = named_queries()
     if name not in queries:
         raise UsageError(f"there is no query named {name!r}; known: {', '.join(queries)}.")
+    if include_suggested:
+        variants = suggested_variants()
+        if name not in variants:
+            raise UsageError(
+                f"query {name!r} has no way to count suggestions; --include-suggested works with "
+                f"{', '.join(variants)}."
+            )
+        return variants[name]
     return queries[name]
 
 
 def _iri(value: str, what: str) -> ox.NamedNode:
-    if not value.startswith(("http://", "https://")) or any(c in value for c in ' <>"{}|^`\\'):
+    bad = not value.startswith(("http://", "https://")) or any(c in value for c in ' <>"{}|^`\\')
+    if bad or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
         raise UsageError(f"{what} {value!r} is not an IRI; give an absolute http(s) IRI.")
-    return ox.NamedNode(value)
+    try:
+        return ox.NamedNode(value)
+    except ValueError as exc:
+        raise UsageError(f"{what} {value!r} is not an IRI ({exc}); give an absolute http(s) IRI.") from exc
 
 
 def convert(parameter: Parameter, value: str, base: str = DEFAULT_BASE) -> Term:
@@ -144,9 +168,12 @@ def bind_parameters(query: NamedQuery, given: dict[str, str], base: str = DEFAUL
     return {name: convert(known[name], value, base) for name, value in given.items()}
 
 
-def run_named_query(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> list[Row]:
-    """Rows of a named query with its parameters bound (a CONSTRUCT gives subject, predicate, object rows)."""
-    query = get_query(name)
+def run_named_query(
+    store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE, include_suggested: bool = False
+) -> list[Row]:
+    """Rows of a named query with its parameters bound (a CONSTRUCT gives subject, predicate, object rows); with
+    `include_suggested`, its variant counting pending suggestions (rows from one marked in `suggested`)."""
+    query = get_query(name, include_suggested)
     bindings = bind_parameters(query, given, base)
     if query_form(query.text) in ("CONSTRUCT", "DESCRIBE"):
         rows: list[Row] = []

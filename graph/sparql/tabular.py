@@ -5,15 +5,31 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 
 import pyoxigraph as ox
 
 from l4a.graph.store.base import Row, Term
 
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell that spreadsheet tools will not run: a text starting with = + - @ or a tab or carriage return
+    (a formula to Excel and LibreOffice, e.g. =HYPERLINK(...)) gets a leading apostrophe, as they expect; numbers
+    are left as they are."""
+    if text and text[0] in "=+-@\t\r" and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
 
 def _cell(term: Term | None) -> str:
     return "" if term is None else term.value
+
+
+def _csv_cell(term: Term | None) -> str:
+    return spreadsheet_safe(_cell(term))
 
 
 def _json_term(term: Term) -> dict[str, str]:
@@ -38,7 +54,7 @@ def rows_as(rows: Sequence[Row], columns: Sequence[str], fmt: str) -> str:
         out = io.StringIO()
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([_cell(row.get(c)) for c in columns] for row in rows)
+        writer.writerows([_csv_cell(row.get(c)) for c in columns] for row in rows)
         return out.getvalue().rstrip("\n")
     widths = [max([len(c)] + [len(_cell(r.get(c))) for r in rows]) for c in columns]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]

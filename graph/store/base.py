@@ -69,12 +69,18 @@ class Store(Protocol):
         ...
 
     def query(
-        self, query: str, dataset: Dataset | None = None, timeout: float | None = None, row_cap: int | None = None
+        self,
+        query: str,
+        dataset: Dataset | None = None,
+        timeout: float | None = None,
+        row_cap: int | None = None,
+        byte_cap: int | None = None,
     ) -> QueryResult:
         """A client's query, as written (never an update): for the SPARQL endpoint.
 
         `dataset` None: the dataset the query declares itself (FROM, FROM NAMED). At most `row_cap` rows or triples
-        (`truncated` says more were left out); stopped after `timeout` seconds with QueryLimitError.
+        (`truncated` says more were left out); stopped after `timeout` seconds with QueryLimitError, and with
+        QueryLimitError("size") once the terms of the answer pass `byte_cap` bytes.
         A query the store cannot parse is a UsageError.
         """
         ...

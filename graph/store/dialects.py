@@ -20,6 +20,7 @@ from l4a.graph.store.sparql_text import XSD_STRING, Token, iri_text, no_blank_no
 
 # Graphs l4a writes while loading, before moving them into place (hidden from named_graphs, dumps and counts).
 STAGING_PREFIX = "urn:l4a:staging:"
+STATE_PREFIX = "urn:l4a:state:"  # l4a's own bookkeeping on the server (the store generation): never data
 
 
 @dataclass(frozen=True)
@@ -53,14 +54,14 @@ class Dialect:
     star_paths_in_joins: bool = True
 
     def is_hidden_graph(self, iri: str) -> bool:
-        """Whether a graph is the server's own or one of l4a's staging graphs."""
-        if iri.startswith(STAGING_PREFIX) or iri in self.system_graphs:
+        """Whether a graph is the server's own or one of l4a's staging or state graphs."""
+        if iri.startswith((STAGING_PREFIX, STATE_PREFIX)) or iri in self.system_graphs:
             return True
         return bool(self.system_graph_pattern and re.fullmatch(self.system_graph_pattern, iri))
 
     def hidden_graph_filter(self, var: str) -> str:
         """A FILTER that keeps only l4a's graphs in ?var."""
-        parts = [f"!STRSTARTS(STR(?{var}), {string_text(STAGING_PREFIX)})"]
+        parts = [f"!STRSTARTS(STR(?{var}), {string_text(prefix)})" for prefix in (STAGING_PREFIX, STATE_PREFIX)]
         if self.system_graphs:
             parts.append(f"?{var} NOT IN ({', '.join(iri_text(g) for g in self.system_graphs)})")
         if self.system_graph_pattern:

@@ -160,20 +160,25 @@ class EmbeddedStore:
         return list(result)
 
     def query(
-        self, query: str, dataset: Dataset | None = None, timeout: float | None = None, row_cap: int | None = None
+        self,
+        query: str,
+        dataset: Dataset | None = None,
+        timeout: float | None = None,
+        row_cap: int | None = None,
+        byte_cap: int | None = None,
     ) -> QueryResult:
         # With a time limit and a store on disk, the query runs in a worker process that can be killed; in memory
         # it runs here and the limit is checked between rows only.
         if timeout is None or self.path is None:
             deadline = None if timeout is None else time.monotonic() + timeout
             try:
-                return evaluate(self._store, query, dataset, row_cap, deadline)
+                return evaluate(self._store, query, dataset, row_cap, deadline, byte_cap)
             except OSError as exc:
                 raise StoreError(f"the store could not answer the query: {exc}") from exc
         with self._workers_lock:
             if self._workers is None:
                 self._workers = QueryWorkers(self.path, self.query_workers or None)
-        return self._workers.run(Job(query, dataset, row_cap, self._generation), timeout)
+        return self._workers.run(Job(query, dataset, row_cap, self._generation, byte_cap), timeout)
 
     def update(self, update: str) -> None:
         self._writable()

@@ -33,6 +33,7 @@ from l4a.graph.store.dialects import STAGING_PREFIX, Dialect, detect_dialect, di
 from l4a.graph.store.http import Answer, Connection, SparqlClient
 from l4a.graph.store.rdf_formats import iter_quads
 from l4a.graph.store.sparql_text import bind_values, iri_text, query_form
+from l4a.graph.store.workers import term_bytes, too_big
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,17 @@ def _graph_block(graph: GraphName, body: str) -> str:
 
 def _graph_ref(graph: GraphName) -> str:
     return "DEFAULT" if graph is None else iri_text(graph)
+
+
+def _within(rows: Iterable[Row], byte_cap: int | None) -> Iterator[Row]:
+    """The rows, until their terms pass `byte_cap` bytes (QueryLimitError "size")."""
+    size = 0
+    for row in rows:
+        if byte_cap is not None:
+            size += sum(term_bytes(term) for term in row.values())
+            if size > byte_cap:
+                raise too_big(byte_cap)
+        yield row
 
 
 class SparqlStore:
@@ -253,7 +265,12 @@ class SparqlStore:
             ) from exc
 
     def query(
-        self, query: str, dataset: Dataset | None = None, timeout: float | None = None, row_cap: int | None = None
+        self,
+        query: str,
+        dataset: Dataset | None = None,
+        timeout: float | None = None,
+        row_cap: int | None = None,
+        byte_cap: int | None = None,
     ) -> QueryResult:
         """A client's query as written (the SPARQL endpoint), on the dataset asked for, within time and row cap.
 
@@ -279,9 +296,11 @@ class SparqlStore:
                     if isinstance(result, bool):
                         return result
                     names, rows = result
-                    kept = list(islice(rows, cap + 1))
+                    kept = list(islice(_within(rows, byte_cap), cap + 1))
                     return Solutions(names, kept[:cap], truncated=cut or len(kept) > cap)
                 triples = self._graph_answer(answer, form, allow_cut=True)
+                if byte_cap is not None and sum(term_bytes(t) for t in triples) > byte_cap:
+                    raise too_big(byte_cap)
         except StoreTimeoutError as exc:
             raise QueryLimitError(f"the query ran past its time limit and was stopped: {exc}") from exc
         limit = self.row_cap()

@@ -8,6 +8,7 @@ length-prefixed pickle message each way over the worker's stdin and stdout (both
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import pickle
@@ -28,6 +29,7 @@ import pyoxigraph as ox
 
 from l4a.graph.errors import QueryLimitError, StoreError, UsageError
 from l4a.graph.store.base import Dataset, QueryResult, Row, Solutions, Triples
+from l4a.graph.store.sandbox import deny_network
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ class Job:
     dataset: Dataset | None
     row_cap: int | None
     generation: int
+    byte_cap: int | None = None
 
 
 def _query_options(dataset: Dataset | None) -> dict[str, Any]:
@@ -70,9 +73,15 @@ def _query_options(dataset: Dataset | None) -> dict[str, Any]:
 
 
 def evaluate(
-    store: ox.Store, query: str, dataset: Dataset | None, row_cap: int | None, deadline: float | None = None
+    store: ox.Store,
+    query: str,
+    dataset: Dataset | None,
+    row_cap: int | None,
+    deadline: float | None = None,
+    byte_cap: int | None = None,
 ) -> QueryResult:
-    """A query's answer from a pyoxigraph store: at most `row_cap` rows, the deadline checked between rows."""
+    """A query's answer from a pyoxigraph store: at most `row_cap` rows, the deadline checked between rows, and
+    QueryLimitError("size") once its terms pass `byte_cap` bytes (one GROUP_CONCAT made 237 MB before)."""
     try:
         result = store.query(query, **_query_options(dataset))
     except SyntaxError as exc:
@@ -82,18 +91,41 @@ def evaluate(
     cap = sys.maxsize if row_cap is None else row_cap
     items: list[Any] = []
     truncated = False
+    size = 0
     for item in result:
         if len(items) >= cap:
             truncated = True
             break
         if deadline is not None and time.monotonic() > deadline:
             raise QueryLimitError("the query ran past its time limit and was stopped.")
+        if byte_cap is not None:
+            size += sum(term_bytes(term) for term in (item if isinstance(item, ox.QuerySolution) else [item]))
+            if size > byte_cap:
+                raise too_big(byte_cap)
         items.append(item)
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
         rows: list[Row] = [{n: v for n, v in zip(names, s, strict=True) if v is not None} for s in items]
         return Solutions(names, rows, truncated)
     return Triples(items, truncated)
+
+
+def term_bytes(term: object) -> int:
+    """About how many bytes a term takes in an answer (its text; a triple's three terms)."""
+    if term is None:
+        return 0
+    if isinstance(term, ox.Triple):
+        return term_bytes(term.subject) + term_bytes(term.predicate) + term_bytes(term.object)
+    return len(getattr(term, "value", "")) + 8
+
+
+def too_big(byte_cap: int) -> QueryLimitError:
+    """The error for an answer past the byte cap."""
+    return QueryLimitError(
+        f"the answer is larger than this endpoint sends ({byte_cap / 1e6:g} MB) and was stopped; "
+        "ask for less (LIMIT, fewer or shorter columns, no GROUP_CONCAT over everything).",
+        "size",
+    )
 
 
 # --- the wire: length-prefixed pickles --------------------------------------------------------------------------
@@ -141,13 +173,17 @@ def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
     _send(replies, ("ready", None))
     while (job := _receive(requests)) is not None:
         try:
+            if hasattr(job, "run"):  # a task that needs no store (sparql_guard's checks of client text)
+                _send(replies, ("ok", job.run()))
+                continue
             if job.generation != generation or time.monotonic() - opened_at > REOPEN_SECONDS:
                 store = None
             for attempt in range(VIEW_ATTEMPTS):
                 try:
                     if store is None:
                         store, generation, opened_at = ox.Store.read_only(path), job.generation, time.monotonic()
-                    reply: tuple[str, Any] = ("ok", evaluate(store, job.query, job.dataset, job.row_cap))
+                    answer = evaluate(store, job.query, job.dataset, job.row_cap, None, job.byte_cap)
+                    reply: tuple[str, Any] = ("ok", answer)
                     break
                 except (OSError, RuntimeError) as exc:
                     if not _file_vanished(exc) or attempt == VIEW_ATTEMPTS - 1:
@@ -158,14 +194,20 @@ def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
                     time.sleep(0.01 * (attempt + 1))
         except UsageError as exc:
             reply = ("usage", str(exc))
+        except QueryLimitError as exc:  # the answer's size
+            reply = ("limit", (str(exc), exc.limit))
         except Exception as exc:  # reported to the parent, which raises StoreError
             reply = ("error", f"{type(exc).__name__}: {exc}")
         _send(replies, reply)
 
 
 def main() -> None:
-    """`python -m l4a.graph.store.workers STORE_PATH MEMORY_BYTES`: started by QueryWorkers, never by hand."""
+    """`python -m l4a.graph.store.workers STORE_PATH MEMORY_BYTES [MODULE]`: started by QueryWorkers, never by
+    hand; MODULE is imported before the worker says it is ready (the code its tasks need, loaded once)."""
     limit = int(sys.argv[2])
+    if len(sys.argv) > 3:
+        importlib.import_module(sys.argv[3])
+    deny_network()  # SERVICE or LOAD slipping past every check still reaches nothing
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the replies
@@ -178,9 +220,10 @@ def main() -> None:
 class Worker:
     """One worker process and its pipes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None, preload: str | None = None) -> None:
+        self.fresh = True  # started for the job at hand: its start does not count against the job's time limit
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(path), str(memory_limit())],
+            [sys.executable, "-m", __name__, str(path or ""), str(memory_limit()), *([preload] if preload else [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=0,
@@ -259,8 +302,9 @@ class QueryWorkers:
     request that arrives later cannot take it first (under load, barging left some queries waiting seconds).
     """
 
-    def __init__(self, path: Path, size: int | None = None) -> None:
+    def __init__(self, path: Path | None, size: int | None = None, preload: str | None = None) -> None:
         self.path = path
+        self.preload = preload
         self.size = size or default_size()
         self._idle: list[Worker] = []
         self._out = 0  # workers running a job or starting
@@ -272,6 +316,9 @@ class QueryWorkers:
         """The job's answer, or QueryLimitError once `timeout` seconds have passed (its worker is killed)."""
         deadline = time.monotonic() + timeout
         worker = self._acquire(deadline)
+        if worker.fresh:  # the time limit is the job's, not the new process's start
+            worker.fresh = False
+            deadline = max(deadline, time.monotonic() + timeout)
         healthy = False
         try:
             kind, value = worker.ask(job, deadline)
@@ -282,7 +329,13 @@ class QueryWorkers:
                 "ask for less (LIMIT, fewer OPTIONALs, narrower patterns)."
             ) from None
         except (OSError, EOFError, pickle.UnpicklingError) as exc:
-            if worker.process.wait(timeout=10) == -signal.SIGABRT:  # Rust aborts when an allocation fails
+            status = worker.process.wait(timeout=10)
+            if status == -signal.SIGSEGV:  # the parser's stack overflowed: a text nested or chained too deeply
+                raise UsageError(
+                    "the text is nested or chained too deeply for the store's parser (for example thousands of "
+                    "terms joined by + or ||); write it with fewer levels."
+                ) from None
+            if status == -signal.SIGABRT:  # Rust aborts when an allocation fails
                 raise QueryLimitError(
                     f"the query needed more than the memory allowed to one query ({memory_limit() >> 20} MiB) "
                     "and was stopped; ask for less (LIMIT, narrower patterns, no ORDER BY over everything).",
@@ -294,6 +347,8 @@ class QueryWorkers:
         if kind == "ok":
             result: QueryResult = value
             return result
+        if kind == "limit":
+            raise QueryLimitError(value[0], value[1])
         if kind == "usage":
             raise UsageError(str(value))
         raise StoreError(f"the store could not answer the query: {value}")
@@ -334,7 +389,7 @@ class QueryWorkers:
     def _start(self) -> Worker:
         """A new worker for a slot already counted in _out (given back if it cannot start)."""
         try:
-            return Worker(self.path)
+            return Worker(self.path, self.preload)
         except BaseException:
             self._release(None, False)
             raise
@@ -359,6 +414,18 @@ class QueryWorkers:
                 stop = worker
         if stop is not None:
             stop.close()
+
+    def prestart(self, count: int) -> None:
+        """Start up to `count` idle workers now (in this thread), so that the first jobs do not wait for one."""
+        started: list[Worker] = []
+        for _ in range(count):
+            with self._lock:
+                if self._closed or self._out + len(self._idle) >= self.size:
+                    break
+                self._out += 1
+            started.append(self._start())
+        for worker in started:
+            self._release(worker, True)
 
     def close(self) -> None:
         """Stop the idle workers; busy ones stop when their job ends; waiting requests are told the store closed."""

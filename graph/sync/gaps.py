@@ -18,6 +18,7 @@ from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import bind_parameters, get_query, run_named_query
 from l4a.graph.sparql.tabular import rows_as
 from l4a.graph.store.base import Row, Store
+from l4a.graph.sync.gaps_suggested import GapSuggestion, gap_suggestions
 
 # Whether a council or section given by the user exists (the values are bound, never pasted).
 IS_A = internal_query("is-a")
@@ -45,15 +46,19 @@ def goal_only_text(row: Row) -> str:
 @dataclass(frozen=True)
 class Gaps:
     """What no hub records a link to: SDG targets (with their goal) and manifestos (with their English label); and
-    the goals hubs are linked to at goal level only (no target recorded), counted apart."""
+    the goals hubs are linked to at goal level only (no target recorded), counted apart; apart too, the gaps
+    pending suggestions would fill (taken off the lists only with `include_suggested`)."""
 
     targets: list[Row]
     manifestos: list[Row]
     goal_only: list[Row] = field(default_factory=list)
+    suggested: list[GapSuggestion] = field(default_factory=list)
+    include_suggested: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: {"note", "targets": [{target, goal}], "goal_only": [{goal, notation, hubs, derived, text}],
-        "manifestos": [{manifesto, label}]}."""
+        "manifestos": [{manifesto, label}], "suggested": [{kind, gap, hub, score, suggestions, state}],
+        "include_suggested": bool}."""
         return {
             "note": NOTE,
             "targets": [{c: r[c].value if c in r else "" for c in ("target", "goal")} for r in self.targets],
@@ -68,16 +73,29 @@ class Gaps:
                 for r in self.goal_only
             ],
             "manifestos": [{c: r[c].value if c in r else "" for c in ("manifesto", "label")} for r in self.manifestos],
+            "suggested": [g.as_dict() for g in self.suggested],
+            "include_suggested": self.include_suggested,
         }
 
     def as_text(self, fmt: str) -> str:
-        """Three tables (table, csv or tsv): the targets no hub records a link to, the goals linked without a
-        target, then the manifestos no hub records a link to; as a table, each with its title."""
+        """Four tables (table, csv or tsv): the targets no hub records a link to, the goals linked without a
+        target, the manifestos no hub records a link to, then the gaps pending suggestions would fill ("suggested,
+        not confirmed"); as a table, each with its title."""
         goals = rows_as(self.goal_only, ["goal", "notation", "hubs", "derived"], fmt)
+        mark = "suggested, not confirmed" + (": counted, not in the lists above" if self.include_suggested else "")
+        suggested: list[Row] = [
+            {"kind": ox.Literal(g.kind), "gap": ox.NamedNode(g.gap), "hub": ox.NamedNode(g.hub),
+             "score": ox.Literal(f"{g.score:.2f}"), "state": ox.Literal(mark)}
+            for g in self.suggested
+        ]  # fmt: skip
         parts = [
             ("SDG targets no hub records a link to", rows_as(self.targets, ["target", "goal"], fmt)),
             ("SDG goals linked without a target recorded", goals),
             ("Durban manifestos no hub records a link to", rows_as(self.manifestos, ["manifesto", "label"], fmt)),
+            (
+                "Gaps pending suggestions would fill (suggested, not confirmed)",
+                rows_as(suggested, ["kind", "gap", "hub", "score", "state"], fmt),
+            ),
         ]
         if fmt != "table":
             return "\n".join(text for _, text in parts)
@@ -88,18 +106,33 @@ class Gaps:
         return "\n".join(lines)
 
 
-def find_gaps(store: Store, council: str | None = None, section: str | None = None, base: str = DEFAULT_BASE) -> Gaps:
+def find_gaps(
+    store: Store,
+    council: str | None = None,
+    section: str | None = None,
+    base: str = DEFAULT_BASE,
+    include_suggested: bool = False,
+) -> Gaps:
     """The SDG targets and manifestos that no hub records a link to, and the goals linked without a target; with
     `council` (slug or IRI, either term of its lineage)
-    or `section`, only the hubs linked to them count. An unknown council or section is an error, not an empty filter."""
+    or `section`, only the hubs linked to them count. An unknown council or section is an error, not an empty filter.
+
+    The gaps pending suggestions would fill are listed apart; `include_suggested` counts them (they leave the lists).
+    """
     given = {name: value for name, value in (("council", council), ("section", section)) if value is not None}
     bound = bind_parameters(get_query("sdg-gaps"), given, base)
     for name, term in bound.items():
         iri, what = CLASSES[name]
         if not store.ask(IS_A, {"thing": term, "class": ox.NamedNode(iri)}):
             raise UsageError(f"there is no {what} {given[name]!r} in the store; give its slug or IRI.")
-    return Gaps(
-        targets=run_named_query(store, "sdg-gaps", given, base),
-        manifestos=run_named_query(store, "manifesto-gaps", given, base),
-        goal_only=run_named_query(store, "goal-only-links", given, base),
-    )
+    targets = run_named_query(store, "sdg-gaps", given, base)
+    manifestos = run_named_query(store, "manifesto-gaps", given, base)
+    iris = [r["target"].value for r in targets] + [r["manifesto"].value for r in manifestos]
+    chosen = {name: term.value for name, term in bound.items()}
+    suggested = gap_suggestions(store, iris, chosen.get("council"), chosen.get("section"))
+    if include_suggested:
+        filled = {g.gap for g in suggested}
+        targets = [r for r in targets if r["target"].value not in filled]
+        manifestos = [r for r in manifestos if r["manifesto"].value not in filled]
+    goal_only = run_named_query(store, "goal-only-links", given, base)
+    return Gaps(targets, manifestos, goal_only, suggested, include_suggested)

@@ -66,6 +66,15 @@ class Reason:
     concept: str
     label: str
     contribution: float
+    suggested: bool = False  # one of the two hubs has the concept only by a pending suggestion (sync/suggested.py)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready: kind, concept, label, contribution, and "suggested": true when it counted a suggestion."""
+        found: dict[str, object] = {"kind": self.kind, "concept": self.concept, "label": self.label,
+                                    "contribution": round(self.contribution, 6)}  # fmt: skip
+        if self.suggested:
+            found["suggested"] = True
+        return found
 
 
 @dataclass(frozen=True)
@@ -77,17 +86,22 @@ class Related:
     score: float
     reasons: tuple[Reason, ...]
 
+    @property
+    def suggested(self) -> bool:
+        """Whether the score counted a pending suggestion (then marked as such wherever it is shown)."""
+        return any(r.suggested for r in self.reasons)
+
     def as_dict(self) -> dict[str, object]:
-        """JSON-ready: hub, label, score, reasons."""
-        return {
+        """JSON-ready: hub, label, score, reasons (and "suggested": true when a reason counted a suggestion)."""
+        found: dict[str, object] = {
             "hub": self.hub,
             "label": self.label,
             "score": round(self.score, 6),
-            "reasons": [
-                {"kind": r.kind, "concept": r.concept, "label": r.label, "contribution": round(r.contribution, 6)}
-                for r in self.reasons
-            ],
+            "reasons": [r.as_dict() for r in self.reasons],
         }
+        if self.suggested:
+            found["suggested"] = True
+        return found
 
 
 def _pick(values: Sequence[Term], lang: str) -> str | None:
@@ -412,7 +426,8 @@ class SyncIndex:
         return [] if me is None else self._top(me, limit, partners=False)
 
     def partners(self, hub: str, limit: int = 10) -> list[Related]:
-        """Potential synchronization partners: related, active at the same time, not linked yet."""
+        """Potential synchronization partners: related, not linked yet, and active at the same time, or with a time
+        frame (theirs or this hub's) not recorded: that is not known to be another time."""
         me = self.hubs.get(hub)
         return [] if me is None else self._top(me, limit, partners=True)
 
@@ -442,8 +457,9 @@ class SyncIndex:
         if not me.fictional:  # a real hub's lists never show a fictional one
             for other in self.fictional:
                 eligible[self._slots[other]] = False
-        if partners:
-            eligible &= overlapping
+        if partners:  # not known to run at different times: an unrecorded time frame is not a different one
+            if me.start and me.end:
+                eligible &= overlapping | ~self._dated[:rows]
             for other in self.linked(me.iri):
                 if other in self._slots:
                     eligible[self._slots[other]] = False

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from l4a.graph.namespaces import record_iri
 from l4a.web.page_cache import kept_text
-from l4a.web.state import app_index
+from l4a.web.suggested import include_suggested, sync_index
 
 bp = Blueprint("api", __name__)
 DEFAULT_LIMIT = 10
@@ -30,7 +30,7 @@ def _ranked(slug: str, partners: bool) -> ResponseReturnValue:
     if limit is None:
         return jsonify({"error": f"limit must be a whole number from 1 to {MAX_LIMIT}"}), 400
     iri = record_iri(str(current_app.config["L4A_SETTINGS"].base_iri), "hub", slug)
-    index = app_index(current_app)
+    index = sync_index()  # ?include_suggested=1: pending suggestions counted, each counted reason marked
     if iri not in index.hubs:
         return jsonify({"error": "no such hub", "hub": iri}), 404
     key = "partners" if partners else "related"
@@ -40,7 +40,8 @@ def _ranked(slug: str, partners: bool) -> ResponseReturnValue:
         return json.dumps({"hub": iri, "limit": limit, key: [r.as_dict() for r in found]}, ensure_ascii=False)
 
     # The index only changes when the app writes; the answer is kept until then (web/page_cache.py).
-    return Response(kept_text(f"api:{key}:{iri}:{limit}", answer), mimetype="application/json")
+    variant = ":suggested" if include_suggested() else ""
+    return Response(kept_text(f"api:{key}:{iri}:{limit}{variant}", answer), mimetype="application/json")
 
 
 @bp.get("/api/hubs/<slug>/related")
@@ -51,5 +52,6 @@ def related(slug: str) -> ResponseReturnValue:
 
 @bp.get("/api/hubs/<slug>/partners")
 def partners(slug: str) -> ResponseReturnValue:
-    """Potential synchronization partners: related, active at the same time, not linked yet."""
+    """Potential synchronization partners: related, not linked yet, active at the same time (or with a time frame
+    not recorded)."""
     return _ranked(slug, partners=True)

@@ -27,6 +27,7 @@ from l4a.graph.resources import internal_query
 from l4a.web.i18n import chosen_language, translate
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached
+from l4a.web.suggested import include_suggested
 
 bp = Blueprint("brief", __name__)
 
@@ -45,12 +46,12 @@ def body_of(document: str) -> str:
     return document[start + len("<body>") : end].strip()
 
 
-def _made_today(iri: str, make: Callable[[str, dt.date], Brief]) -> Brief:
+def _made_today(iri: str, make: Callable[[str, dt.date], Brief], variant: str = "") -> Brief:
     """A brief in the reader's language (English if the briefs do not have it), made once a day (and again after
     the app writes)."""
     lang = chosen_language() if chosen_language() in WORDS else "en"
     today = dt.date.today()
-    found: Brief = cached(current_app, f"brief:{iri}:{lang}:{today.isoformat()}", lambda: make(lang, today))
+    found: Brief = cached(current_app, f"brief:{iri}:{lang}:{today.isoformat()}{variant}", lambda: make(lang, today))
     return found
 
 
@@ -60,7 +61,10 @@ def council_brief_of(slug: str) -> Brief:
     store = app_store(current_app)
     if not store.ask(IS_A, {"thing": ox.NamedNode(iri), "class": ox.NamedNode(L4A + "PolicyCouncil")}):
         abort(404)
-    return _made_today(iri, lambda lang, day: make_brief(store, iri, lang, _base(), day))
+    include = include_suggested()
+    return _made_today(
+        iri, lambda lang, day: make_brief(store, iri, lang, _base(), day, include), ":suggested" if include else ""
+    )
 
 
 def edition_brief_of(edition: str) -> Brief:
@@ -97,11 +101,13 @@ def council_brief(slug: str) -> ResponseReturnValue:
     evidence cited with address, publisher and date, related hubs of other councils, and the gaps; printable."""
     brief = council_brief_of(slug)
     lang = brief.lang
+    toggle: dict[str, Any] = {"include_suggested": "1"} if brief.include_suggested else {}
     links = {
-        "back": url_for("topics.council", slug=slug),
+        "back": url_for("topics.council", slug=slug, **toggle),
         "back_label": translate("brief.back"),
-        "markdown": url_for("brief.council_brief_markdown", slug=slug, lang=lang),
-        "json": url_for("brief.council_brief_json", slug=slug, lang=lang),
+        "markdown": url_for("brief.council_brief_markdown", slug=slug, lang=lang, **toggle),
+        "json": url_for("brief.council_brief_json", slug=slug, lang=lang, **toggle),
+        "toggle": "suggested",
     }
     return _page(brief, None, links)
 

@@ -18,7 +18,7 @@ from l4a.graph.sparql.catalogue import (
     run_for_catalogue,
 )
 from l4a.graph.sparql.protocol import term_json
-from l4a.graph.sparql.queries import NamedQuery, named_queries
+from l4a.graph.sparql.queries import NamedQuery, named_queries, suggested_variants
 from l4a.graph.sparql.tabular import rows_as
 from l4a.web.i18n import chosen_language, messages, translate
 from l4a.web.negotiate import content_type, rdf_response, split_suffix, text_response
@@ -125,8 +125,12 @@ def query(name: str) -> ResponseReturnValue:
     if stem not in named_queries():
         abort(404)
     current = settings()
+    can_suggest = stem in suggested_variants()
+    include = can_suggest and request.args.get("include_suggested") == "1"
     try:
-        run = run_for_catalogue(app_store(current_app), stem, request.args.to_dict(), current.base_iri, current.row_cap)
+        run = run_for_catalogue(
+            app_store(current_app), stem, request.args.to_dict(), current.base_iri, current.row_cap, include
+        )
     except UsageError as exc:  # the store refused the query as bound (the values themselves were checked first)
         return text_response(f"{translate('catalogue.failed')} {exc}", 400)
     submitted = "run" in request.args or any(p.name in request.args for p in run.query.parameters)
@@ -141,13 +145,14 @@ def query(name: str) -> ResponseReturnValue:
         "description": run.query.description,
         "parameters": parameters_json(run.query),
         "given": run.given,
+        "include_suggested": include,
     }
     if run.ran:
         bindings = [{k: term_json(v) for k, v in row.items()} for row in run.rows]
         data |= {"head": {"vars": run.columns}, "results": {"bindings": bindings}, "truncated": run.truncated}
     elif submitted:
         data["errors"] = problems
-    values: dict[str, Any] = dict(run.given)
+    values: dict[str, Any] = dict(run.given) | ({"include_suggested": "1"} if include else {})
     links = {
         label: url_for("catalogue.query", name=f"{stem}{suffix}", **values)
         for suffix, label in ((".csv", "CSV"), (".tsv", "TSV"), (".json", "JSON"), (".ttl", "Turtle"))
@@ -161,7 +166,7 @@ def query(name: str) -> ResponseReturnValue:
     ]  # fmt: skip
     shown = make_response(respond(
         "query.html", data, run=run, fields=fields, rows=table_rows(run) if run.ran else [], downloads=links,
-        row_cap=current.row_cap,
+        row_cap=current.row_cap, can_suggest=can_suggest,
     ))  # fmt: skip
     if submitted and not run.ran:
         shown.status_code = 400

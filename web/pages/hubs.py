@@ -15,11 +15,16 @@ from l4a.graph.namespaces import record_iri
 from l4a.graph.reports.hub_table import HubFilter
 from l4a.graph.reports.hub_view import hub_view, period_ended
 from l4a.graph.shacl.validation import ValidationReport, hub_graph, shipped_validator
+from l4a.graph.sparql.tabular import spreadsheet_safe
+from l4a.graph.store.base import Store
+from l4a.graph.suggest.records import list_suggestions
+from l4a.graph.sync.suggested import PendingLink, pending_links
 from l4a.web.hub_charts import hub_charts, hub_monitoring_data, hub_summary
 from l4a.web.i18n import chosen_language
 from l4a.web.page_cache import cached_page
 from l4a.web.render import page, respond, wants_json
-from l4a.web.state import app_index, app_labels, app_store, cached, hub_table, ready_reports
+from l4a.web.state import app_labels, app_store, cached, hub_table, ready_reports
+from l4a.web.suggested import include_suggested, sync_index
 
 bp = Blueprint("hubs", __name__)
 PER_PAGE = 50
@@ -85,7 +90,8 @@ def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
                          "section"])  # fmt: skip
         for number, row in enumerate(rows, 1):
             writer.writerow(
-                [
+                spreadsheet_safe(cell)
+                for cell in [
                     row.iri,
                     labels.get(row.iri, lang),
                     row.city,
@@ -133,9 +139,10 @@ def _hub_page(slug: str) -> ResponseReturnValue:
             f"report:{iri}:{lang}",
             lambda: shipped_validator().validate_graph(store, hub_graph(store, iri), lang),
         )
-    index = app_index(current_app)
+    index = sync_index()
     related = index.related(iri, limit=10) if iri in index.hubs else []
     partners = index.partners(iri, limit=5) if iri in index.hubs else []
+    suggested, confirmed = cached(current_app, f"suggestions:{iri}", lambda: hub_suggestions(store, iri, _base()))
     today = dt.date.today()
     followed = hub_monitoring_data(iri)
     monitoring = hub_summary(followed, today) if followed is not None else None
@@ -147,7 +154,21 @@ def _hub_page(slug: str) -> ResponseReturnValue:
         "related": [r.as_dict() for r in related],
         "partners": [r.as_dict() for r in partners],
         "monitoring": monitoring,
+        "suggested": [x.as_dict() for x in suggested],
+        "confirmed": confirmed,
+        "include_suggested": include_suggested(),
     }
     charts = hub_charts(followed, today) if followed is not None else {}
     return respond("hub.html", data, hub=view, report=report, related=related, partners=partners,
-                   monitoring=monitoring, charts=charts, period_ended=ended)  # fmt: skip
+                   monitoring=monitoring, charts=charts, period_ended=ended, suggested=suggested,
+                   confirmed=confirmed)  # fmt: skip
+
+
+def hub_suggestions(store: Store, iri: str, base: str) -> tuple[list[PendingLink], list[dict[str, object]]]:
+    """The hub's pending suggested links (never facts, shown apart) and the links confirmed from suggestions,
+    with who confirmed them and when."""
+    confirmed: list[dict[str, object]] = [
+        {"value": r.value, "property": r.property, "by": r.reviewed_by, "on": (r.reviewed_at or "")[:10]}
+        for r in list_suggestions(store, base, hub=iri, state="confirmed")
+    ]
+    return pending_links(store, iri), confirmed

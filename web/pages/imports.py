@@ -18,6 +18,7 @@ from l4a.graph.store.rdf_formats import EXTENSIONS, FORMATS
 from l4a.web.forms import check_csrf, csrf_token
 from l4a.web.i18n import translate
 from l4a.web.pages.staff import current_staff, staff_required
+from l4a.web.refresh import hub_of_graph, refresh_hubs
 from l4a.web.render import respond
 from l4a.web.state import app_store, forget_caches
 
@@ -66,8 +67,12 @@ def form() -> ResponseReturnValue:
         except UsageError as exc:
             error, status = {"where": "", "message": str(exc), "hint": translate("import.nothing_loaded")}, 400
         else:
-            forget_caches(current_app)
             report = reports[0]
+            hubs = [hub_of_graph(g, settings.base_iri) for g in report.graphs]
+            if hubs and all(hubs):  # hub records only: refresh those hubs; anything else may touch every page
+                refresh_hubs(current_app, [h for h in hubs if h])
+            else:
+                forget_caches(current_app)
             outcome = {"file": name, "quads": report.quads, "graphs": report.graphs, "by": current_staff()}
             current_app.logger.info("web import of %s by %s: %d quads", name, current_staff(), report.quads)
     data = {"result": outcome, "error": error}

@@ -14,8 +14,9 @@ from l4a.web.forms import check_csrf, csrf_token
 from l4a.web.hub_charts import hub_monitoring_data
 from l4a.web.i18n import chosen_language, translate
 from l4a.web.pages.staff import current_staff, staff_required
+from l4a.web.refresh import refresh_hubs
 from l4a.web.render import respond
-from l4a.web.state import app_store, forget_caches
+from l4a.web.state import app_store
 
 bp = Blueprint("observe", __name__)
 FORM_FIELDS = ("indicator", "value", "date", "source")
@@ -60,7 +61,7 @@ def new_observation(slug: str) -> ResponseReturnValue:
             except UsageError:  # the hub went away meanwhile
                 abort(404)
             else:
-                forget_caches(current_app)
+                refresh_hubs(current_app, [hub_iri])
                 current_app.logger.info("observation for %s by %s in %s", hub_iri, who, added.graph)
                 return redirect(url_for("monitoring.hub_monitoring", slug=slug), code=303)
         for problem in problems:

@@ -16,8 +16,8 @@ SUMMARIES = {
     "/hubs.json": "Hubs matching the filters (all pages)",
     "/hubs/{slug}.json": "One hub: facts, links, deliverables, evidence, validation, related hubs and partners",
     "/api/hubs/{slug}/related": "The hubs most related to one hub, best first, with scores and reasons (?limit=1-100)",
-    "/api/hubs/{slug}/partners": "Potential synchronization partners of one hub: related, active at the same time, "
-    "not linked yet (?limit=1-100)",
+    "/api/hubs/{slug}/partners": "Potential synchronization partners of one hub: related, not linked yet, active at "
+    "the same time or with a time frame not recorded (?limit=1-100)",
     "/sdg.json": "The 17 SDG goals with their numbers of hubs",
     "/sdg/{number}.json": "One goal: its targets with their hubs",
     "/sdg/target/{notation}.json": "One target: its hubs, evidence, and whether it is a gap",
@@ -36,9 +36,11 @@ SUMMARIES = {
 }
 PARAMETERS: dict[str, list[str]] = {
     "/hubs.json": list(FILTERS),
-    "/api/hubs/{slug}/related": ["limit"],
-    "/api/hubs/{slug}/partners": ["limit"],
-    "/gaps.json": ["council", "section"],
+    "/hubs/{slug}.json": ["include_suggested"],
+    "/api/hubs/{slug}/related": ["limit", "include_suggested"],
+    "/api/hubs/{slug}/partners": ["limit", "include_suggested"],
+    "/gaps.json": ["council", "section", "include_suggested"],
+    "/councils/{slug}.json": ["include_suggested"],
     "/evidence.json": ["sdg", "manifesto", "council", "section", "from", "to"],
 }
 

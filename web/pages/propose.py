@@ -12,13 +12,14 @@ from werkzeug.datastructures import MultiDict
 
 from l4a.graph.errors import InputError
 from l4a.graph.namespaces import DCTERMS, L4A, SCHEMA
+from l4a.graph.proposals.input import MAX_PROPOSAL_BYTES
 from l4a.graph.proposals.pipeline import submit_data
 from l4a.graph.resources import internal_query
 from l4a.graph.shacl.validation import ValidationResult, shipped_validator
 from l4a.web.forms import check_csrf, csrf_token
-from l4a.web.i18n import chosen_language
+from l4a.web.i18n import chosen_language, translate
 from l4a.web.render import respond
-from l4a.web.state import app_labels, app_store, cached, forget_caches
+from l4a.web.state import app_labels, app_store, cached
 
 bp = Blueprint("propose", __name__)
 TARGET_SLOTS = 6
@@ -162,6 +163,26 @@ def _input_field(error: InputError) -> str:
     return next((name for prefix, name in mapping.items() if prefix in path), "")
 
 
+# Limits of the form, as the CLI's for a file (1 MB a proposal, graph/proposals/input.py): a 7 MB description was
+# stored twice before. Characters per field; fields not named here take DEFAULT_FIELD_CHARS.
+FIELD_CHARS = {"description": 20_000, "channels": 5_000, "activities": 5_000}
+DEFAULT_FIELD_CHARS = 2_000
+
+
+def length_problems(form: MultiDict[str, str], content_length: int) -> dict[str, list[str]]:
+    """The fields over their limit (and "" for a form over the proposal's limit), each with its message."""
+    problems: dict[str, list[str]] = {}
+    if content_length > MAX_PROPOSAL_BYTES:
+        problems[""] = [translate("propose.too_big", limit=f"{MAX_PROPOSAL_BYTES:,}", given=f"{content_length:,}")]
+    for name, value in form.items(multi=True):
+        limit = FIELD_CHARS.get(name, DEFAULT_FIELD_CHARS)
+        if len(value) > limit:
+            problems.setdefault(name, []).append(
+                translate("propose.too_long", limit=f"{limit:,}", given=f"{len(value):,}")
+            )
+    return problems
+
+
 @bp.route("/propose", methods=["GET", "POST"])
 def form() -> ResponseReturnValue:
     """GET: the empty form. POST: check the CSRF token, then submit; the report is shown next to each field."""
@@ -172,6 +193,13 @@ def form() -> ResponseReturnValue:
     if request.method == "POST":
         check_csrf()
         settings = current_app.config["L4A_SETTINGS"]
+        too_long = length_problems(request.form, request.content_length or 0)
+        if too_long:
+            return respond(
+                "propose.html", {"result": None, "field_reports": too_long}, status=413, values=values,
+                reports=too_long, help=_help(), options=_options(), csrf=csrf_token(), org_types=ORG_TYPES,
+                target_slots=range(TARGET_SLOTS), deliverable_slots=range(1, DELIVERABLE_SLOTS + 1),
+            )  # fmt: skip
         try:
             stored = submit_data(
                 app_store(current_app), form_data(request.form), "web form", settings.base_iri,
@@ -180,8 +208,7 @@ def form() -> ResponseReturnValue:
         except InputError as exc:
             by_field.setdefault(_input_field(exc), []).append(str(exc))
             status = 400
-        else:
-            forget_caches(current_app)
+        else:  # a submission changes no published graph: no cache is touched (a lever for a flood otherwise)
             outcome = stored.as_dict()
             for result in stored.report.results:
                 by_field.setdefault(field_of(result), []).append(result.message)

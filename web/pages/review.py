@@ -8,12 +8,14 @@ from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.errors import UsageError
+from l4a.graph.proposals.confine import ForeignStatements
 from l4a.graph.proposals.lifecycle import ACTIONS, STATUSES, proposal, proposals, transition
 from l4a.web.forms import check_csrf, csrf_token
 from l4a.web.i18n import translate
 from l4a.web.pages.staff import current_staff, staff_required
+from l4a.web.refresh import refresh_hubs
 from l4a.web.render import respond
-from l4a.web.state import app_store, forget_caches
+from l4a.web.state import app_store
 
 bp = Blueprint("review", __name__)
 
@@ -76,7 +78,9 @@ def act(proposal_id: str, action: str) -> ResponseReturnValue:
         return _show(proposal_id, 409, message)
     try:
         transition(store, proposal_id, action, _base(), current_staff(), reason)
+    except ForeignStatements as exc:  # it speaks about other records: say which
+        return _show(proposal_id, 409, str(exc))
     except UsageError:  # changed by someone else in between: show the new state
         return _show(proposal_id, 409, translate("review.changed"))
-    forget_caches(current_app)
+    refresh_hubs(current_app, [current.hub])  # only this hub's part of what the app keeps
     return redirect(url_for("review.proposal_page", proposal_id=proposal_id), code=303)

@@ -11,6 +11,7 @@ from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.sync.gaps import find_gaps
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached, hub_table
+from l4a.web.suggested import include_suggested
 
 bp = Blueprint("sdg", __name__)
 SDG = "http://metadata.un.org/sdg/"
@@ -71,7 +72,8 @@ def gaps() -> ResponseReturnValue:
     only a council's or a section's hubs)."""
     council = request.args.get("council") or None
     section = request.args.get("section") or None
+    suggested = include_suggested()
     # Kept until the next write, per filter (only known councils and sections get this far: others are errors).
-    found = cached(current_app, f"gaps {council} {section}",
-                   lambda: find_gaps(app_store(current_app), council, section, _base()))  # fmt: skip
+    found = cached(current_app, f"gaps {council} {section} {suggested}",
+                   lambda: find_gaps(app_store(current_app), council, section, _base(), suggested))  # fmt: skip
     return respond("gaps.html", {"council": council, "section": section, **found.as_dict()})

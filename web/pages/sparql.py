@@ -4,6 +4,8 @@ query page."""
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, make_response, request
@@ -13,7 +15,8 @@ from l4a.graph.errors import QueryLimitError, StoreError, UsageError
 from l4a.graph.namespaces import PREFIXES, sparql_prefixes
 from l4a.graph.resources import internal_query, query_body
 from l4a.graph.settings import Settings
-from l4a.graph.sparql.check import QUERY_MAX_CHARS, UPDATE_MAX_CHARS, SparqlRefused, check_query, check_update
+from l4a.graph.sparql.check import QUERY_MAX_CHARS, UPDATE_MAX_CHARS, SparqlRefused
+from l4a.graph.sparql.guard import RUN_STACK, guarded_query, guarded_update, with_stack
 from l4a.graph.sparql.protocol import (
     FORMAT_NAMES,
     GRAPH_FORMATS,
@@ -26,6 +29,9 @@ from l4a.graph.sparql.protocol import (
 )
 from l4a.graph.sparql.queries import named_queries
 from l4a.graph.staff import accounts, staff_for_token
+from l4a.graph.store.sparql_text import iri_text
+from l4a.graph.store.workers import default_size
+from l4a.web.fair_share import RETRY_AFTER_SECONDS, ClientShares
 from l4a.web.i18n import translate
 from l4a.web.negotiate import (
     HTML,
@@ -43,7 +49,9 @@ from l4a.web.state import app_store, forget_caches
 from l4a.web.terms import results_table
 
 bp = Blueprint("sparql", __name__)
+log = logging.getLogger(__name__)
 
+PAGE_PARAMETERS = {"lang", "example"}  # the query page's own; any other parameter without a query is a 400
 QUERY_TYPE, UPDATE_TYPE = "application/sparql-query", "application/sparql-update"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 CORS = {
@@ -52,8 +60,8 @@ CORS = {
     "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Type",
     "Access-Control-Max-Age": "86400",
 }
-STATUS = {"update": 403, "too-long": 413, "media-type": 415, "store": 500}
-STATUS |= {f"limit-{limit}": 503 for limit in ("time", "memory", "busy")}
+STATUS = {"update": 403, "too-long": 413, "media-type": 415, "store": 500, "limit-size": 400}
+STATUS |= {f"limit-{limit}": 503 for limit in ("time", "memory", "busy", "share")}
 EXAMPLE_QUERY = query_body(internal_query("sparql-editor-example"))
 
 
@@ -140,12 +148,16 @@ def refused(reason: str, detail: str = "") -> ResponseReturnValue:
     """A protocol error: on the query page for a browser, as plain text for a program (never a traceback)."""
     status = STATUS.get(reason, 400)
     text = message(reason, detail)
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
     if best_offer(["text/plain", HTML]) == HTML:
         query = request.get_data(as_text=True) if request.mimetype == QUERY_TYPE else request.values.get("query")
         page = make_response(show_page(query, error=text))
         page.status_code = status
+        page.headers.update(retry)
         return with_cors(page)
-    return with_cors(text_response(text, status))
+    answer = text_response(text, status)
+    answer.headers.update(retry)
+    return with_cors(answer)
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], endpoint="page")
@@ -165,8 +177,23 @@ def endpoint() -> ResponseReturnValue:
     if len(sent.queries) > 1:
         return refused("several")
     if not sent.queries:
-        return describe_service() if request.method == "GET" else refused("missing")
-    return answer_query(sent)
+        if request.method == "GET" and set(request.args) <= PAGE_PARAMETERS:
+            return describe_service()
+        return refused("missing")  # parameters (a graph, a format) but no query: the protocol's 400
+    with client_shares().slot(request.remote_addr or "") as allowed:
+        if not allowed:  # this client already runs its share of the workers
+            return refused("limit-share")
+        return answer_query(sent)
+
+
+def client_shares() -> ClientShares:
+    """The app's per-client shares of the query workers (half of them each, at least one)."""
+    found = current_app.extensions.get("l4a_client_shares")
+    if found is None:
+        workers = settings().query_workers or default_size()
+        found = current_app.extensions.setdefault("l4a_client_shares", ClientShares(workers // 2))
+    assert isinstance(found, ClientShares)
+    return found
 
 
 def describe_service() -> ResponseReturnValue:
@@ -187,9 +214,13 @@ def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
     """Check the query, choose the format, run it within the limits, write the answer."""
     current = settings()
     try:
-        checked = check_query(sent.queries[0])
-    except SparqlRefused as exc:
-        return refused(exc.reason, exc.detail)
+        # Read in a worker process within the time limit, never in this one (sparql_guard).
+        based = with_base(sent.queries[0])
+        checked = guarded_query(based, current.query_timeout)
+    except SparqlRefused as exc:  # positions on the first line as the client wrote it, without our BASE
+        return refused(exc.reason, first_line_shifted(exc.detail, len(based) - len(sent.queries[0])))
+    except QueryLimitError as exc:
+        return refused(f"limit-{exc.limit}")
     offers = [*media_types_for(checked.form), HTML]
     chosen = chosen_type(offers)
     if chosen is None:
@@ -197,16 +228,18 @@ def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
     store = app_store(current_app)
     try:
         answer = run_query(
-            store, checked, sent.default_graphs, sent.named_graphs, current.query_timeout, current.row_cap
+            store, checked, sent.default_graphs, sent.named_graphs, current.query_timeout, current.row_cap,
+            current.answer_bytes,
         )
     except QueryLimitError as exc:
         return refused(f"limit-{exc.limit}")
     except UsageError as exc:
         return refused("malformed", str(exc))
-    except StoreError as exc:
-        return refused("store", str(exc))
+    except StoreError as exc:  # the store's own words stay in the server's log
+        log.error("/sparql: %s", exc)
+        return refused("store")
     if chosen == HTML:
-        return show_answer(answer)
+        return show_answer(answer, sent.queries[0])
     response = Response(write_answer(answer.result, chosen), content_type=content_type(chosen))
     response.vary.add("Accept")
     if answer.truncated:
@@ -214,13 +247,31 @@ def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
     return with_cors(response)
 
 
-def show_answer(answer: Answer) -> ResponseReturnValue:
+def with_base(text: str) -> str:
+    """The query with the endpoint's URL as its base, so relative IRIs resolve as the protocol tests expect (a
+    BASE of the query's own, written after ours, still wins)."""
+    try:
+        base = iri_text(endpoint_url())
+    except UsageError:  # a Host header that makes no IRI: no base
+        return text
+    return f"BASE {base} {text}"
+
+
+FIRST_LINE = re.compile(r"(line 1, column |\b1:)(\d+)")
+
+
+def first_line_shifted(detail: str, shift: int) -> str:
+    """A parser's message with columns of line 1 moved back by `shift` characters (the BASE put in front)."""
+    return FIRST_LINE.sub(lambda m: f"{m.group(1)}{max(1, int(m.group(2)) - shift)}", detail) if shift else detail
+
+
+def show_answer(answer: Answer, text: str) -> ResponseReturnValue:
     """The answer as a table under the editor."""
     current = settings()
     table = results_table(answer.result, current.base_iri)
     downloads = [name for name, media_type in FORMAT_NAMES.items() if media_type in media_types_for(answer.query.form)]
     return show_page(
-        answer.query.text, table=table, truncated=answer.truncated, row_cap=current.row_cap, download_formats=downloads
+        text, table=table, truncated=answer.truncated, row_cap=current.row_cap, download_formats=downloads
     )
 
 
@@ -248,14 +299,20 @@ def update() -> ResponseReturnValue:
     if len(sent.updates) > 1:
         return text_response(message("several"), 400)
     text = sent.updates[0] if sent.updates else None
+    store = app_store(current_app)
     try:
-        check_update(text)
-        app_store(current_app).update(text or "")
+        checked = guarded_update(text, settings().query_timeout)  # read and tried in a worker process first
+        with_stack(lambda: store.update(checked), RUN_STACK)
     except SparqlRefused as exc:
         return text_response(message(exc.reason, exc.detail), STATUS.get(exc.reason, 400))
     except UsageError as exc:
         return text_response(message("malformed", str(exc)), 400)
+    except QueryLimitError as exc:
+        busy = text_response(message(f"limit-{exc.limit}"), 503)
+        busy.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return busy
     except StoreError as exc:
-        return text_response(message("store", str(exc)), 500)
+        log.error("/sparql/update: %s", exc)
+        return text_response(message("store"), 500)
     forget_caches(current_app)
     return Response(status=204)

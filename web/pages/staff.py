@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, current_app, g, redirect, request, session, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import WWWAuthenticate
@@ -22,9 +24,11 @@ from werkzeug.exceptions import Unauthorized
 
 from l4a.graph.settings import Settings
 from l4a.graph.staff import accounts, check_sign_in, fingerprint, staff_for_token
+from l4a.web.announce import announce
 from l4a.web.forms import check_csrf, csrf_token, new_csrf_token
 from l4a.web.i18n import translate
 from l4a.web.render import respond, wants_json
+from l4a.web.sessions import RevocableSessions, revoke, revoked
 
 bp = Blueprint("staff", __name__)
 
@@ -34,8 +38,11 @@ SESSION_HOURS = 8
 @bp.record_once
 def _session_cookie(state: BlueprintSetupState) -> None:
     config = state.app.config
-    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    # Flask's defaults hold these keys already (SameSite None), so setdefault would keep them: set them.
+    if not config.get("SESSION_COOKIE_SAMESITE"):
+        config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    cast(Flask, state.app).session_interface = RevocableSessions()
     config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=SESSION_HOURS)
 
 
@@ -55,7 +62,8 @@ def current_staff() -> str | None:
         g.l4a_auth = "bearer" if who else "bad-token"
     elif "staff" in session:
         name = str(session["staff"])
-        if session.get("staff_fp") and session.get("staff_fp") == fingerprint(_settings(), name):
+        valid = session.get("staff_fp") and session.get("staff_fp") == fingerprint(_settings(), name)
+        if valid and not revoked(session.get("sid")):
             who, g.l4a_auth = name, "session"
         else:  # the token was rotated or the person removed since the sign-in
             session.pop("staff", None)
@@ -85,9 +93,13 @@ def staff_required(view: View) -> View:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site (never //host or a scheme: no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only a path on this site (never //host or a scheme: no open redirect). Control characters are removed
+    first, as browsers do: '/\t/evil.example' is '//evil.example' to them."""
+    cleaned = "".join(c for c in target or "" if c.isprintable())
+    parts = urlsplit(cleaned)
+    on_site = cleaned.startswith("/") and not cleaned.startswith("//") and "\\" not in cleaned
+    if on_site and not parts.scheme and not parts.netloc:
+        return cleaned
     return url_for("staff.home")
 
 
@@ -105,6 +117,7 @@ def sign_in() -> ResponseReturnValue:
             error, status = translate("staff.off"), 403
         elif check_sign_in(_settings(), name, token):
             session.clear()
+            session["sid"] = secrets.token_urlsafe(16)  # revoked at sign-out (web/sessions.py)
             session["staff"] = name
             session["staff_fp"] = fingerprint(_settings(), name)
             session.permanent = True
@@ -122,8 +135,13 @@ def sign_in() -> ResponseReturnValue:
 def sign_out() -> ResponseReturnValue:
     """End the session's sign-in (the CSRF token is renewed too)."""
     check_csrf()
+    sid = session.get("sid")
+    revoke(sid)  # a copy of the cookie kept elsewhere no longer signs anyone in
+    if isinstance(sid, str):
+        announce(current_app, sessions=[sid])  # ... on the other processes too
     session.pop("staff", None)
     session.pop("staff_fp", None)
+    session.pop("sid", None)
     new_csrf_token()
     return redirect(url_for("home.index"))
 

@@ -9,8 +9,10 @@ from l4a.graph.namespaces import record_iri
 from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.sync.gaps import find_gaps
+from l4a.graph.sync.suggested import suggested_members
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached, hub_table
+from l4a.web.suggested import include_suggested
 
 bp = Blueprint("topics", __name__)
 KINDS = internal_query("topics")
@@ -70,7 +72,13 @@ def council(slug: str) -> ResponseReturnValue:
     for row in coverage:
         goal = int(row["goal"].value.rsplit("/", 1)[1])
         matrix.setdefault(row["council"].value, {})[goal] = int(row["hubs"].value)
-    gaps = cached(current_app, f"gaps:{iri}", lambda: find_gaps(app_store(current_app), iri, None, _base()).as_dict())
+    # hubs a pending suggestion links to the council: listed apart, counted (marked) only when the reader asks
+    include = include_suggested()
+    suggested = cached(current_app, f"suggested-members:{iri}",
+                       lambda: suggested_members(app_store(current_app), set(lineage), set(hubs)))  # fmt: skip
+    gaps = cached(current_app, f"gaps:{iri}:{include}",
+                  lambda: find_gaps(app_store(current_app), iri, None, _base(), include).as_dict())  # fmt: skip
     data = {"council": iri, "lineage": lineage, "hubs": hubs, "coverage": {c: matrix.get(c, {}) for c in lineage},
-            "gaps": gaps}  # fmt: skip
+            "gaps": gaps, "suggested": [x.as_dict() for x in suggested], "include_suggested": include,
+            "counted": [x.hub for x in suggested] if include else []}  # fmt: skip
     return respond("council.html", data, all_coverage=matrix, goals=range(1, 18))
