@@ -207,7 +207,7 @@ class Browser:
     def csrf(self, path: str) -> str:
         """The form's CSRF token on the page at `path` (the session cookie is kept)."""
         page = self.open(path).text
-        found = self._re.search(r'name="csrf" value="([^"]+)"', page)
+        found = self._re.search(r'name="csrf"(?: type="hidden")? value="([^"]+)"', page)
         assert found, page[:500]
         return found.group(1)
 

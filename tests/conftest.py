@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from l4a.graph.build import build
 from l4a.graph.cli.main import main
@@ -325,3 +326,27 @@ def private_oxigraph(tmp_path: Path) -> Iterator[SparqlServer]:
     server = start_oxigraph(tmp_path / "private-oxigraph")
     yield server
     server.stop()
+
+
+# --- The browser (tests/test_browser.py, tests/test_browser_front.py) ----------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium, headless; a browser that cannot start fails the tests."""
+    try:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+    except Exception as exc:  # the browser is missing or broken: fail, never skip
+        pytest.fail(f"Chromium ({CHROMIUM}) did not start: {exc}\nInstall it: apt-get install -y chromium",
+                    pytrace=False)  # fmt: skip
+    yield launched
+    launched.close()
+
+

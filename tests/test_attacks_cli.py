@@ -98,7 +98,7 @@ def test_a_5000_digit_figure_is_refused(cli: Cli, tmp_path: Path) -> None:
 
 def test_a_parameter_with_a_line_break_is_refused(cli: Cli) -> None:
     assert cli("build").exit_code == 0
-    assert_usage_error(cli("query", "run", "sync-concept", "-p", "concept=http://a\nb"), "not an IRI")
+    assert_usage_error(cli("query", "run", "hub-profile", "-p", "hub=http://a\nb"), "not an IRI")
 
 
 def test_a_turtle_file_with_a_byte_order_mark_is_read(cli: Cli, tmp_path: Path) -> None:

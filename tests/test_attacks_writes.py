@@ -39,7 +39,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
 
 
 def csrf(client: FlaskClient) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/propose").get_data(as_text=True))
+    found = re.search(r'name="csrf"(?: type="hidden")? value="([^"]+)"', client.get("/propose").get_data(as_text=True))
     assert found
     return found.group(1)
 

@@ -101,3 +101,34 @@ def test_cli_brief_to_file(tmp_path: Path) -> None:
     assert runner.invoke(main, args, env=env).exit_code == 0
     assert "DEMO (fictional): Exampleton Green Corridors" in out.read_text(encoding="utf-8")
     assert runner.invoke(main, ["brief", "--council", "nowhere"], env=env).exit_code == 2
+
+
+def test_related_hubs_of_other_councils_belong_to_another_council(store: EmbeddedStore) -> None:
+    goal = ox.NamedNode("http://metadata.un.org/sdg/11")  # the demo hub's goal: both test hubs are related to it
+    linked = [ID + "hub/test-goal-other-council", ID + "hub/test-goal-no-council"]
+    quads = hub(linked[0], "Test hub of goal 11 and another council", OTHER)
+    quads += [q for q in hub(linked[1], "Test hub of goal 11 and no council", OTHER) if "relevantCouncil" not in str(q)]
+    quads += [
+        ox.Quad(ox.NamedNode(h), ox.NamedNode(L4A + "addressesGoal"), goal, ox.NamedNode("urn:test")) for h in linked
+    ]
+    store.add_quads(quads)
+    brief = make_brief(store, COUNCIL)
+    lineage = {iri for iri, _ in brief.lineage}
+    councils = {row.iri: row.values("councils") for row in HubTable.from_store(store).rows}
+    listed = [iri for h in brief.hubs for iri, _ in h.related]
+    assert linked[0] in listed  # related, and of another council
+    assert linked[1] not in listed  # related, but of no council: not "of another council"
+    for iri in listed:
+        assert councils.get(iri, set()) - lineage, f"{iri} is listed but belongs to no other council"
+
+
+@pytest.mark.parametrize(("lang", "mark"), [("fr", " (nom en anglais)"), ("es", " (nombre en inglés)")])
+def test_french_and_spanish_briefs_say_when_a_council_name_is_english(
+    store: EmbeddedStore, lang: str, mark: str
+) -> None:
+    english_only = ID + "council/implementation-new-urban-agenda"  # the sources name it in English only
+    brief = make_brief(store, english_only, lang=lang)
+    assert brief.title.endswith(mark) and all(name.endswith(mark) for _, name in brief.lineage)
+    assert not make_brief(store, english_only, lang="en").title.endswith(")")
+    named = make_brief(store, COUNCIL, lang=lang)  # the demo council has a name in each language
+    assert not named.title.endswith(mark)

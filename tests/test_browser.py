@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from l4a.graph.cli.main import main
 
@@ -48,28 +48,26 @@ SCRIPT = "<script>window.__xss=1</script>"
 IMAGE = '<img src=x onerror="window.__xss=1">'
 # A proposal that conforms (fictional: Lagoa Azul does not exist), filled in field by field in the form.
 VALID = {
-    "#f-name": "Lagoa Azul Shaded Streets",
-    "#f-description": "A fictional hub: trees and awnings to shade the walking routes of a hot city.",
-    "#f-theme": "Heat resilience",
-    "#f-city": "Lagoa Azul",
-    "#f-country": "BR",
-    "#f-start_date": "2026-04-01",
-    "#f-end_date": "2028-03-31",
-    "#f-website": "https://lagoa-azul.example.org/",
-    "#f-lead_name": "Municipality of Lagoa Azul",
-    "#f-lead_country": "BR",
-    "#f-d1": "Shaded street plan",
-    "#f-d1-due": "2027-06-30",
-    "#f-i1-name": "Shaded share of walking routes",
-    "#f-i1-unit": "percent",
-    "#f-i1-baseline": "20",
-    "#f-i1-target_value": "45",
-    "#f-i1-due": "2028-03-31",
-    "#f-channels": "municipal web site\nlocal radio",
-    "#f-activities": "shade walk",
-    "#f-evidence_url": "https://lagoa-azul.example.org/plan.pdf",
-    "#f-evidence_date": "2026-02-10",
-    "#f-submitted_by": "Lagoa Azul urban climate office",
+    "#name": "Lagoa Azul Shaded Streets",
+    "#description": "A fictional hub: trees and awnings to shade the walking routes of a hot city.",
+    "#theme": "Heat resilience",
+    "#city": "Lagoa Azul",
+    "#start_date": "2026-04-01",
+    "#end_date": "2028-03-31",
+    "#website": "https://lagoa-azul.example.org/",
+    "#lead_name": "Municipality of Lagoa Azul",
+    "#deliverables-0-title": "Shaded street plan",
+    "#deliverables-0-due_date": "2027-06-30",
+    "#deliverables-0-indicators-0-name": "Shaded share of walking routes",
+    "#deliverables-0-indicators-0-unit": "percent",
+    "#deliverables-0-indicators-0-baseline": "20",
+    "#deliverables-0-indicators-0-target_value": "45",
+    "#deliverables-0-indicators-0-due_date": "2028-03-31",
+    "#channels": "municipal web site\nlocal radio",
+    "#activities": "shade walk",
+    "#evidence-0-url": "https://lagoa-azul.example.org/plan.pdf",
+    "#evidence-0-date": "2026-02-10",
+    "#submitted_by": "Lagoa Azul urban climate office",
 }
 TARGETS = ("11.7 — green and public spaces", "13.1")
 MANIFESTO = "https://w3id.org/l4a/id/manifesto/ecology"
@@ -167,22 +165,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 # --- The browser ------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as started:
-        yield started
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    """Debian's Chromium, headless; a browser that cannot start fails the tests."""
-    try:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-    except Exception as exc:  # the browser is missing or broken: fail, never skip
-        pytest.fail(f"Chromium ({CHROMIUM}) did not start: {exc}\nInstall it: apt-get install -y chromium",
-                    pytrace=False)  # fmt: skip
-    yield launched
-    launched.close()
+# The session's Playwright and Chromium (`playwright`, `browser`) are fixtures of tests/conftest.py, shared with
+# tests/test_browser_front.py: a second Playwright in the same process would find the first one's event loop.
 
 
 @pytest.fixture
@@ -289,35 +273,38 @@ def fill_proposal(page: Page, server: Server, values: dict[str, str]) -> None:
     page.goto(server.url("/propose"))
     for selector, value in values.items():
         page.locator(selector).fill(value)
-    page.locator("#f-lead_type").select_option("local government")
+    page.locator("#country").select_option("BR")
+    page.locator("#lead_type").select_option("local government")
+    page.locator("#lead_country").select_option("BR")
     page.locator("input[name=visual_identity_checked]").check()
     for slot, target in enumerate(TARGETS):
         page.locator("input[name=sdg_target]").nth(slot).fill(target)
     page.locator(f'input[name=manifesto][value="{MANIFESTO}"]').check()
-    page.locator("#f-council").select_option(COUNCIL)
-    page.locator("#f-section").select_option(SECTION)
+    page.locator(f'input[name=council][value="{COUNCIL}"]').check()
+    page.locator("#section").select_option(SECTION)
 
 
 def test_valid_and_invalid_proposals(page: Page, server: Server) -> None:
     fill_proposal(page, server, VALID)
-    page.get_by_role("button", name="Submit").click()
-    status = page.locator("section[role=status]")
-    expect(status).to_have_class("ok")
-    expect(status).to_contain_text("Stored: proposal lagoa-azul-shaded-streets, revision 1, submitted for review")
-    expect(page.locator("p.field-report")).to_have_count(0)
+    page.get_by_role("button", name="Send the proposal").click()
+    status = page.locator("section.confirmation")
+    expect(status).to_have_class(re.compile(r"\bok\b"))
+    expect(status.locator(".proposal-number")).to_have_text("lagoa-azul-shaded-streets")
+    expect(page.locator("#follow-link")).to_contain_text("/propose/follow/lagoa-azul-shaded-streets?key=")
+    expect(page.locator("p.field-error")).to_have_count(0)
 
     # Five years from start to end and no lead: stored as "needs changes", the notes next to those fields.
-    bad = {**VALID, "#f-name": "Lagoa Azul Cool Schools", "#f-end_date": "2031-03-31", "#f-lead_name": ""}
+    bad = {**VALID, "#name": "Lagoa Azul Cool Schools", "#end_date": "2031-03-31", "#lead_name": ""}
     fill_proposal(page, server, bad)
-    page.get_by_role("button", name="Submit").click()
-    expect(page.locator("section[role=status]")).to_have_class("needs-changes")
-    expect(page.locator("section[role=status]")).to_contain_text('"needs changes"')
+    page.get_by_role("button", name="Send the proposal").click()
+    expect(page.locator("section#stored")).to_have_class(re.compile("needs-changes"))
     for name in ("end_date", "lead_name"):
-        report = page.locator(f'#f-{name} ~ p.field-report[data-field="{name}"]')  # after its own field
+        report = page.locator(f'.field:has(#{name}) p.field-error[data-field="{name}"]')  # with its own field
         expect(report.first).to_be_visible()
         assert report.first.inner_text().strip(), name
-    expect(page.locator("#f-end_date")).to_have_value("2031-03-31")  # the form keeps what was typed
-    expect(page.locator("#f-name")).to_have_value("Lagoa Azul Cool Schools")
+        expect(page.locator(f'.error-summary a[href="#{name}"]').first).to_be_visible()
+    expect(page.locator("#end_date")).to_have_value("2031-03-31")  # the form keeps what was typed
+    expect(page.locator("#name")).to_have_value("Lagoa Azul Cool Schools")
 
 
 def test_hubs_csv_download(page: Page, server: Server) -> None:
@@ -346,24 +333,29 @@ def test_stored_markup_never_runs(page: Page, server: Server) -> None:
 
     marked = {
         **VALID,
-        "#f-name": f"Lagoa Azul Night Markets {SCRIPT}",
-        "#f-description": f"Markets under street lights. {IMAGE} {SCRIPT}",
-        "#f-theme": f"Night economy {IMAGE}",
-        "#f-city": f"Lagoa Azul {SCRIPT}",
-        "#f-lead_name": f"Municipality of Lagoa Azul {IMAGE}",
-        "#f-d1": f"Market plan {SCRIPT}",
-        "#f-i1-name": f"Markets open {IMAGE}",
-        "#f-channels": f"radio {SCRIPT}\nposters {IMAGE}",
-        "#f-submitted_by": f"Night office {IMAGE}",
+        "#name": f"Lagoa Azul Night Markets {SCRIPT}",
+        "#description": f"Markets under street lights. {IMAGE} {SCRIPT}",
+        "#theme": f"Night economy {IMAGE}",
+        "#city": f"Lagoa Azul {SCRIPT}",
+        "#lead_name": f"Municipality of Lagoa Azul {IMAGE}",
+        "#deliverables-0-title": f"Market plan {SCRIPT}",
+        "#deliverables-0-indicators-0-name": f"Markets open {IMAGE}",
+        "#channels": f"radio {SCRIPT}\nposters {IMAGE}",
+        "#submitted_by": f"Night office {IMAGE}",
     }
     fill_proposal(page, server, marked)
-    page.get_by_role("button", name="Submit").click()
-    status = page.locator("section[role=status]")
-    expect(status).to_have_class("ok")
-    proposal_id = status.inner_text().split("proposal ", 1)[1].split(",", 1)[0]
+    page.get_by_role("button", name="Send the proposal").click()
+    status = page.locator("section.confirmation")
+    expect(status).to_have_class(re.compile(r"\bok\b"))
+    proposal_id = status.locator(".proposal-number").inner_text().strip()
     assert xss_ran(page) is None
-    expect(page.locator("#f-name")).to_have_value(marked["#f-name"])  # shown as text, whole
-    expect(page.locator("#f-description")).to_have_value(marked["#f-description"])
+    expect(status.locator(".proposal-name")).to_have_text(marked["#name"])  # shown as text, whole
+    page.locator("#follow-link").click()
+    expect(page.locator("h1")).to_have_text(marked["#name"])
+    page.get_by_role("link", name="Revise this proposal").click()
+    expect(page.locator("#name")).to_have_value(marked["#name"])
+    expect(page.locator("#description")).to_have_value(marked["#description"])
+    assert xss_ran(page) is None
     shot(page, "test_stored_markup_never_runs-form")
 
     # Accept it with the CLI (the server holds the store: stop it, accept, start it again on the same data).
@@ -378,7 +370,7 @@ def test_stored_markup_never_runs(page: Page, server: Server) -> None:
         if path in ("/", "/hubs", "/sdg/target/11.7"):
             expect(page.locator(f'main a[href="{hub}"]').first).to_contain_text(SCRIPT)  # the name, as text
     page.goto(server.url(hub))
-    expect(page.locator("h1")).to_have_text(marked["#f-name"])
+    expect(page.locator("h1")).to_have_text(marked["#name"])
     expect(page.locator("main")).to_contain_text(IMAGE)
     assert page.locator("main script, main img").count() == 0
     assert xss_ran(page) is None

@@ -19,6 +19,7 @@ Cli = Callable[..., Result]
 COMMANDS = [
     "build",
     "stats",
+    "hubs",  # tests/test_cli_hubs.py
     "import",
     "export",
     "serve",

@@ -137,13 +137,24 @@ def test_manifesto_pages(client: FlaskClient) -> None:
         assert len(page["hubs"]) == item["hubs"] and page["gap"] == (item["hubs"] == 0)
 
 
-def test_network_page_draws_every_hub_as_a_link(client: FlaskClient) -> None:
+def test_network_page_draws_every_related_hub_and_lists_the_others_apart(client: FlaskClient) -> None:
     page = client.get("/network").get_data(as_text=True)
     hubs = client.get("/hubs.json").get_json()["hubs"]
-    for hub in hubs:
-        assert f'<a href="/hubs/{hub["hub"].rsplit("/", 1)[1]}"><circle' in page
     data = client.get("/network.json").get_json()
-    assert sorted(h for group in data["communities"] for h in group) == sorted(h["hub"] for h in hubs)
+    isolated = set(data["isolated"])
+    picture = page[page.index("<svg") : page.index("</svg>")]
+    listed = page[page.index('id="isolated"') :]
+    for hub in hubs:
+        link = f'<a href="/hubs/{hub["hub"].rsplit("/", 1)[1]}"'
+        if hub["hub"] in isolated:  # related to no other: listed apart, not drawn
+            assert link not in picture and link in listed
+        else:  # drawn as a labelled link
+            assert f'{link} class="node"><title>' in picture
+    assert "<text" in picture and '<line class="edge"' in picture
+    assert re.search(r"<line [^>]*><title>[^<]+ — [^<]+: shared [^<]+</title></line>", picture)  # the strongest reason
+    drawn = {h for group in data["communities"] for h in group}
+    assert drawn | isolated == {h["hub"] for h in hubs} and not drawn & isolated
+    assert all(b["betweenness"] > 0 for b in data["bridges"])  # never a list of 0.000
     assert client.get("/network.graphml").data.startswith(b"<?xml")
 
 
@@ -153,7 +164,7 @@ def test_evidence_page_filters_and_downloads(client: FlaskClient) -> None:
     markdown = client.get("/evidence?format=md").get_data(as_text=True)
     assert markdown.count("\n- ") + 1 == len(everything) and all(f"<{e['url']}>" in markdown for e in everything)
     bibtex = client.get("/evidence?format=bib").get_data(as_text=True)
-    assert bibtex.count("@misc{") == len(everything)
+    assert bibtex.count("@online{") == len(everything)
     rows = list(csv.reader(io.StringIO(client.get("/evidence?format=csv").get_data(as_text=True))))
     assert len(rows) == len(everything) + 1
     bad = client.get("/evidence?from=not-a-date&lang=fr")

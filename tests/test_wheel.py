@@ -27,6 +27,11 @@ def test_wheel_in_a_fresh_venv_builds_and_counts(tmp_path: Path) -> None:
     wheel = next(dist.glob("l4a-*.whl"))
     names = subprocess.run([sys.executable, "-m", "zipfile", "-l", str(wheel)], capture_output=True, text=True).stdout
     assert "l4a/ontology/l4a.ttl" in names and "l4a/queries/stats.rq" in names
+    # The editor, the compiled catalogues and the internal queries are shipped: an installed wheel builds nothing.
+    shipped = ["l4a/web/static/vendor/yasgui/yasgui.min.js", "l4a/web/static/vendor/yasgui/LICENSE",
+               "l4a/web/static/sparql-editor.js", "l4a/web/translations/fr/LC_MESSAGES/messages.mo",
+               "l4a/web/translations/es/LC_MESSAGES/messages.mo", "l4a/queries/internal/form-options.rq"]  # fmt: skip
+    assert [name for name in shipped if name not in names] == []
     internal = sorted(p.name for p in (ROOT / "queries" / "internal").glob("*.rq"))
     assert internal and all(f"l4a/queries/internal/{name}" in names for name in internal)
     assert " graph/" not in names and " web/" not in names  # no top-level `graph` or `web` module

@@ -14,7 +14,7 @@ from l4a.graph.build import build
 from l4a.graph.namespaces import graph_iri
 from l4a.graph.settings import Settings, load_settings
 from l4a.graph.store.factory import open_store
-from l4a.web import ratelimit, security
+from l4a.web import catalogues, ratelimit, security
 from l4a.web.pages import (
     api,
     brief,
@@ -32,6 +32,7 @@ from l4a.web.pages import (
     propose,
     review,
     sdg,
+    search,
     sparql,
     staff,
     suggestions,
@@ -42,8 +43,10 @@ from l4a.web.suggested import include_suggested, toggle_url
 
 BLUEPRINTS = [
     security.bp,
+    catalogues.bp,
     ratelimit.bp,
     home.bp,
+    search.bp,
     hubs.bp,
     sdg.bp,
     topics.bp,

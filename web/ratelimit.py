@@ -70,6 +70,8 @@ def limit_submissions() -> None:
     """429 Too Many Requests (with Retry-After) for a client above its rate of submissions."""
     if request.method != "POST" or request.endpoint not in LIMITED:
         return
+    if request.endpoint == "propose.form" and request.form.get("action"):
+        return  # growing or shrinking the form's lists stores nothing: as free as reading the form
     wait = buckets().take(f"{request.endpoint} {request.remote_addr or 'unknown'}")
     if wait > 0:
         raise TooManyRequests(retry_after=max(1, math.ceil(wait)))

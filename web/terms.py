@@ -11,6 +11,9 @@ import pyoxigraph as ox
 from l4a.graph.namespaces import PREFIXES, XSD
 from l4a.graph.store.base import QueryResult, Row, Solutions, Term, Triples
 
+NUMBERS = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger",
+                              "positiveInteger")}  # fmt: skip
+PLAIN_TYPES = NUMBERS | {XSD + "string"}
 LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
@@ -21,7 +24,7 @@ class Cell:
     text: str
     href: str | None = None
     note: str = ""
-    kind: str = "literal"  # iri, bnode, literal or triple
+    kind: str = "literal"  # iri, bnode, literal, number or triple
 
 
 @dataclass
@@ -57,8 +60,9 @@ def cell(term: Term | ox.Triple, base: str, label: Callable[[str], str] | None =
         return Cell(f"_:{term.value}", None, "", "bnode")
     if isinstance(term, ox.Triple):
         return Cell(f"<< {term} >>", None, "", "triple")
-    note = term.language or ("" if term.datatype.value == XSD + "string" else short_iri(term.datatype.value))
-    return Cell(term.value, None, note, "literal")
+    plain = term.datatype.value in PLAIN_TYPES  # text and numbers read as themselves: no ^^xsd:... after them
+    note = term.language or ("" if plain else short_iri(term.datatype.value))
+    return Cell(term.value, None, note, "number" if term.datatype.value in NUMBERS else "literal")
 
 
 def row_cells(row: Row, columns: Sequence[str], base: str) -> list[Cell | None]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 import click
 
 from l4a.graph.errors import L4AError, UsageError
+from l4a.graph.reports.hub_lookup import find_hub
+from l4a.graph.reports.hub_table import HubTable
 from l4a.graph.settings import Settings, load_settings
 from l4a.graph.store.base import Store
 from l4a.graph.store.factory import open_store
@@ -59,10 +62,21 @@ def hub_iri(settings: Settings, hub: str) -> str:
     return hub if hub.startswith(("http://", "https://")) else f"{settings.base_iri}id/hub/{hub}"
 
 
+def find_hub_iri(store: Store, settings: Settings, hub: str, known: Collection[str] | None = None) -> str:
+    """The IRI of the hub named by its slug, its IRI, or an unambiguous part of its slug or title; else an error
+    listing the closest hubs (exit 2). `known` (the hubs at hand, if any) spares reading the hub table for an exact
+    slug or IRI."""
+    iri = hub_iri(settings, hub)
+    if known is not None and iri in known:
+        return iri
+    return find_hub(HubTable.from_store(store).rows, hub).iri
+
+
 def index_and_hub(ctx: click.Context, hub: str) -> tuple[SyncIndex, str]:
-    """The synchronization index of the store, and the IRI of a hub in it (slug or IRI given)."""
-    index = SyncIndex.from_store(with_store(ctx, read_only=True))
-    iri = hub_iri(settings_of(ctx), hub)
+    """The synchronization index of the store, and the IRI of a hub in it (slug, IRI or part of its name given)."""
+    store = with_store(ctx, read_only=True)
+    index = SyncIndex.from_store(store)
+    iri = find_hub_iri(store, settings_of(ctx), hub, index.hubs)
     if iri not in index.hubs:
-        raise UsageError(f"there is no hub {hub!r} in the store.")
+        raise UsageError(f"there is no hub {hub!r} in the synchronization index.")
     return index, iri

@@ -43,6 +43,12 @@ def evidence_command(
         {k: v for k, v in given.items() if v is not None},
         settings.base_iri,
     )
+    if not rows and fmt in ("md", "bibtex"):
+        filters = ", ".join(f"--{k} {v}" for k, v in given.items() if v is not None)
+        click.echo(f"No evidence record {'matches ' + filters if filters else 'in the store'}: evidence comes from "
+                   "the hubs' records, so a hub matching these filters with a cited source would fill this"
+                   f"{'; fewer filters find more' if filters else ''}.", err=True)  # fmt: skip
+        return
     if fmt == "md":
         click.echo(citations_markdown(rows))
     elif fmt == "bibtex":

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from l4a.graph.cli import data, evidence, monitor, proposals, query, serve, suggest, sync, validate
+from l4a.graph.cli import data, evidence, hubs, monitor, proposals, query, serve, suggest, sync, validate
 from l4a.graph.cli.common import EXIT_CODES, L4AGroup
 
 
@@ -27,6 +27,7 @@ def main(data_dir: Path | None, config: Path | None) -> None:
 COMMANDS: list[click.Command] = [
     data.build_command,
     data.stats_command,
+    hubs.hubs_command,
     data.import_command,
     data.export_command,
     validate.validate_command,

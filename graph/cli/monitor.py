@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from l4a.graph.cli.common import EXIT_CODES, hub_iri, settings_of, with_store
+from l4a.graph.cli.common import EXIT_CODES, find_hub_iri, settings_of, with_store
 from l4a.graph.errors import UsageError
 from l4a.graph.monitoring.load import (
     add_observations,
@@ -90,8 +90,10 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
     except ValueError as exc:
         raise UsageError(f"--today must be a date such as 2027-01-31, not {today!r}.") from exc
     settings = settings_of(ctx)
-    iri = hub_iri(settings, hub) if hub is not None else None
-    hubs = load_monitoring(with_store(ctx, read_only=True), settings.base_iri, iri)
+    store = with_store(ctx, read_only=True)
+    # A hub named by slug, IRI or part of its name (the closest listed when unknown), then its monitoring alone.
+    iri = find_hub_iri(store, settings, hub) if hub is not None else None
+    hubs = load_monitoring(store, settings.base_iri, iri)
     if iri is not None and iri not in hubs:
         raise UsageError(f"there is no hub {hub!r} in the store.")
     words = WORDS[lang]

@@ -47,14 +47,21 @@ def print_related(found: list[Related], fmt: str) -> None:
 @INCLUDE_SUGGESTED
 @click.pass_context
 def related_command(ctx: click.Context, hub: str, limit: int, fmt: str, include_suggested: bool) -> None:
-    """Hubs related to HUB (slug or IRI), best first, with the shared concepts that make up each score.
+    """Hubs related to HUB (slug, IRI, or part of its slug or title), best first, with what makes up each score.
 
     \b
     Example:
-      l4a related bilbao-city-of-values --format json
+      l4a related bilbao --format json
     """
     index, iri = _index_and_hub(ctx, hub, include_suggested)
-    print_related(index.related(iri, limit), fmt)
+    found = index.related(iri, limit)
+    print_related(found, fmt)
+    if not found and fmt == "table":
+        click.echo(f"No hub is related to {iri}: related hubs share an SDG target or goal, a manifesto, a Policy "
+                   "Council or a section, overlap in time or build on each other, and this hub shares none of these "
+                   "with another hub yet. Adding its SDG targets or manifestos (or more hubs) would fill this"
+                   + ("." if include_suggested else "; --include-suggested also counts pending suggestions."),
+                   err=True)  # fmt: skip
 
 
 @click.command("partners", epilog=EXIT_CODES)
@@ -72,7 +79,14 @@ def partners_command(ctx: click.Context, hub: str, limit: int, fmt: str, include
       l4a partners valongo-participation4all --include-suggested
     """
     index, iri = _index_and_hub(ctx, hub, include_suggested)
-    print_related(index.partners(iri, limit), fmt)
+    found = index.partners(iri, limit)
+    print_related(found, fmt)
+    if not found and fmt == "table":
+        click.echo(f"No potential partner for {iri}: partners are related hubs not linked to it yet and not known to "
+                   "run at other times, and no hub is such a hub yet. Recording the hubs' SDG targets, manifestos or "
+                   "councils would fill this"
+                   + ("." if include_suggested else "; --include-suggested also counts pending suggestions."),
+                   err=True)  # fmt: skip
 
 
 @click.command("communities", epilog=EXIT_CODES)

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import click
 
-from l4a.graph.cli.common import EXIT_CODES, settings_of
+from l4a.graph.cli.common import EXIT_CODES, find_hub_iri, settings_of
 from l4a.graph.shacl.report import report_json, report_text, report_turtle
 from l4a.graph.shacl.user_shapes import read_user_shapes, user_validator
 from l4a.graph.shacl.validation import run_validation, shipped_validator
+from l4a.graph.store.factory import open_store
 
 
 @click.command("validate", epilog=EXIT_CODES)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--hub", help="Validate one hub of the store, by slug or IRI.")
+@click.option("--hub", help="Validate one hub of the store, by slug, IRI or an unambiguous part of its name.")
 @click.option("--proposal", is_flag=True, help="Check the files' hubs as new proposals (completeness rules gate).")
 @click.option(
     "--shapes",
@@ -50,6 +51,12 @@ def validate_command(
     """
     settings = settings_of(ctx)
     validator = user_validator(read_user_shapes(shapes_file)) if shapes_file is not None else shipped_validator()
+    if hub is not None and not files:  # a slug, an IRI or part of its name; the closest listed when unknown
+        store = open_store(settings, read_only=True)
+        try:
+            hub = find_hub_iri(store, settings, hub)
+        finally:
+            store.close()
     report, owner_of = run_validation(settings, files, hub, proposal, lang, validator)
     if fmt == "json":
         click.echo(report_json(report))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -68,7 +68,8 @@ WORDS = {
            "score": "score",
            "gap_suggested": "Lacunes que des suggestions en attente combleraient (suggéré, non confirmé)\u00a0: {n}",
            "gap_counted": "En comptant les suggestions en attente (suggéré, non confirmé)\u00a0: {n} lacunes "
-                          "retirées ci-dessus"},
+                          "retirées ci-dessus",
+           "english_name": " (nom en anglais)"},
     "es": {"brief": "Nota para el Consejo Político",
            "made": "Elaborada el {day} a partir del grafo de los HUBs Local4Action.",
            "hubs": "Hubs", "none_hubs": "No consta ningún vínculo de un hub con este consejo.", "progress": "Avance",
@@ -92,7 +93,8 @@ WORDS = {
            "score": "puntuación",
            "gap_suggested": "Brechas que cerrarían sugerencias pendientes (sugerido, no confirmado): {n}",
            "gap_counted": "Contando las sugerencias pendientes (sugerido, no confirmado): {n} brechas retiradas "
-                          "arriba"},
+                          "arriba",
+           "english_name": " (nombre en inglés)"},
 }  # fmt: skip
 
 
@@ -140,6 +142,13 @@ def _pick(labels: dict[str, str], lang: str, default: str) -> str:
     return labels.get(lang) or labels.get("en") or next(iter(labels.values()), default)
 
 
+def council_name(labels: dict[str, str], lang: str, default: str) -> str:
+    """A council's name in `lang` where the data has one; otherwise its English name, said to be English."""
+    if lang in labels:
+        return labels[lang]
+    return _pick(labels, lang, default) + WORDS.get(lang, {}).get("english_name", "")
+
+
 def resolve_council(store: Store, given: str, base: str = DEFAULT_BASE) -> tuple[str, dict[str, dict[str, str]]]:
     """A council given by IRI, slug or (part of) its name in any language; an unknown or ambiguous one is an error."""
     labels: dict[str, dict[str, str]] = {}
@@ -185,14 +194,17 @@ def make_brief(
         marks = dict.fromkeys(extra, "suggested")
         rows += [r for r in table.rows if r.iri in extra]
     evidence = hub_evidence(store, [{"council": c} for c in lineage], {r.iri for r in rows}, base)
-    hubs = hub_briefs(store, rows, evidence, lang, base, day, marks)
+    councils = {r.iri: r.values("councils") for r in table.rows}
+    # "Related hubs of other councils": a related hub counts only when it belongs to a council outside this lineage.
+    hubs = hub_briefs(store, rows, evidence, lang, base, day, marks,
+                      related_if=lambda hub: bool(councils.get(hub, set()) - set(lineage)))  # fmt: skip
     gaps = find_gaps(store, council=iri, base=base, include_suggested=include_suggested)
     manifestos = manifesto_names(store, [row["manifesto"].value for row in gaps.manifestos], lang)
     names = {r.iri: _pick(r.names, lang, r.iri) for r in table.rows}
     return Brief(
         iri,
-        _pick(labels.get(iri, {}), lang, iri),
-        [(c, _pick(labels.get(c, {}), lang, c)) for c in lineage],
+        council_name(labels.get(iri, {}), lang, iri),
+        [(c, council_name(labels.get(c, {}), lang, c)) for c in lineage],
         hubs,
         len(gaps.targets),
         manifestos,
@@ -241,6 +253,7 @@ def hub_briefs(
     base: str = DEFAULT_BASE,
     day: dt.date | None = None,
     marks: dict[str, str] | None = None,
+    related_if: Callable[[str], bool] | None = None,
 ) -> list[HubBrief]:
     """Each hub's section: progress or "no figures reported", deliverables, evidence, up to three related hubs that
     are not among `rows` (the synchronization index), and its mark."""
@@ -263,7 +276,8 @@ def hub_briefs(
                 brief.deliverables.append((d.label, status, None if p is None else f"{round(p * 100)}%"))
         brief.evidence = sorted(evidence.get(r.iri, []), key=lambda e: (e[1] or "", e[0]))
         if index is not None and r.iri in index.hubs:
-            brief.related = [(x.hub, x.label) for x in index.related(r.iri, 5) if x.hub not in members][:3]
+            brief.related = [(x.hub, x.label) for x in index.related(r.iri, 50)
+                             if x.hub not in members and (related_if is None or related_if(x.hub))][:3]  # fmt: skip
         brief.mark = (marks or {}).get(r.iri, "")
         hubs.append(brief)
     return hubs

@@ -11,6 +11,7 @@ from pyoxigraph import NamedNode
 from l4a.graph.dates import first_day, last_day
 from l4a.graph.namespaces import DCTERMS, L4A, SDG
 from l4a.graph.resources import internal_query
+from l4a.graph.sdg_order import sdg_key
 from l4a.graph.store.base import Row, Store
 
 FACTS = internal_query("hub-table-facts")
@@ -130,7 +131,7 @@ class HubTable:
 
     def options(self, key: str) -> list[str]:
         """Every value a filter can take (from the hubs themselves)."""
-        return sorted({value for row in self.rows for value in row.values(key)})
+        return sorted({value for row in self.rows for value in row.values(key)}, key=sdg_key)  # goals 1, 2, ... 17
 
     def get(self, iri: str) -> HubRow | None:
         return next((row for row in self.rows if row.iri == iri), None)

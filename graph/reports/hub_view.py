@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from l4a.graph.dates import last_day
 from l4a.graph.namespaces import DCTERMS, L4A, PAV, RDF, RDFS, SCHEMA
+from l4a.graph.sdg_order import sdg_sorted
 from l4a.graph.sparql.queries import run_named_graph_query
 from l4a.graph.store.base import Store
 
@@ -69,8 +70,8 @@ def hub_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
     }
     for local, key in FACTS.items():
         view[key] = _first(me, L4A + local)
-    for local, key in LINKS.items():
-        view[key] = sorted(o.value for o in me.get(L4A + local, []))
+    for local, key in LINKS.items():  # goals and targets in numeric order (1, 2, ... 17), others by IRI
+        view[key] = sdg_sorted([o.value for o in me.get(L4A + local, [])])
     # Links the project derives (l4a:DerivedLink), by linked concept: shown as "derived: reason", not as stated.
     view["derived"] = {
         facts[RDF_OBJECT][0].value: _texts(facts, L4A + "reason")

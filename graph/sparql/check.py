@@ -18,7 +18,9 @@ from rdflib.plugins.sparql import parser
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from l4a.graph.errors import UsageError
+from l4a.graph.namespaces import PREFIXES
 from l4a.graph.sparql.escapes import EscapeError, expand_escapes, keywords
+from l4a.graph.sparql.explain import explain, undeclared_prefixes
 
 # Longer texts take rdflib's parser long enough (about 0.2 s per 100 kB) to slow every other request.
 QUERY_MAX_CHARS = 200_000
@@ -84,6 +86,20 @@ def _parse_message(exc: Exception) -> str:
     return "the query is nested too deeply."
 
 
+def _readable(text: str, exc: Exception) -> str:
+    """What a person would say is wrong (a missing `}`, an undeclared prefix), else the parser's own position."""
+    return explain(text, PREFIXES) or _parse_message(exc)
+
+
+def _refuse_undeclared(text: str) -> None:
+    # rdflib's parser accepts a prefixed name whose prefix was never declared; the store would then fail with
+    # its own wording. Said here, in words, with the PREFIX line to add when the prefix is one of the graph's.
+    problems = undeclared_prefixes(text)
+    if problems:
+        detail = " ".join(p.message(PREFIXES) for p in problems)
+        raise SparqlRefused("malformed", "the query is not valid SPARQL 1.1:", detail)
+
+
 def _is_update(text: str) -> bool:
     try:
         parseUpdate(text)
@@ -130,7 +146,8 @@ def _check_query(text: str) -> CheckedQuery:
     except (ParseBaseException, RecursionError) as exc:
         if _is_update(text):
             raise SparqlRefused("update", "this is an update; the query endpoint only answers queries.") from exc
-        raise SparqlRefused("malformed", "the query is not valid SPARQL 1.1:", _parse_message(exc)) from exc
+        raise SparqlRefused("malformed", "the query is not valid SPARQL 1.1:", _readable(text, exc)) from exc
+    _refuse_undeclared(text)
     body = parsed[1]
     # Two readers must both find no SERVICE: the parser's tree, and a lexer of our own.
     if "SERVICE" in keywords(text) or any(node.name == "ServiceGraphPattern" for node in _nodes(parsed)):
@@ -149,7 +166,7 @@ def check_update(text: str | None) -> str:
     try:
         parsed = parseUpdate(text)
     except (ParseBaseException, RecursionError) as exc:
-        raise SparqlRefused("malformed", "the update is not valid SPARQL 1.1:", _parse_message(exc)) from exc
+        raise SparqlRefused("malformed", "the update is not valid SPARQL 1.1:", _readable(text, exc)) from exc
     names = {node.name for node in _nodes(parsed)}
     words = keywords(text)
     if "ServiceGraphPattern" in names or "SERVICE" in words:

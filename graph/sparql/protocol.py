@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
 from l4a.graph.namespaces import DCTERMS, PREFIXES, RDF, XSD
 from l4a.graph.sparql.check import CheckedQuery, check_query
+from l4a.graph.sparql.explain import appearance_order
 from l4a.graph.store.base import Dataset, QueryResult, Solutions, Store, Term, Triples
+from l4a.graph.store.sparql_text import projected_variables
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -93,7 +95,10 @@ def run_query(
     """Run a client's query (checked first if it is text: SparqlRefused) within the time limit and row cap."""
     checked = query if isinstance(query, CheckedQuery) else check_query(query)
     dataset = dataset_for(checked, default_graphs, named_graphs)
-    return Answer(checked, store.query(checked.text, dataset, timeout=timeout, row_cap=row_cap, byte_cap=byte_cap))
+    result = store.query(checked.text, dataset, timeout=timeout, row_cap=row_cap, byte_cap=byte_cap)
+    if isinstance(result, Solutions) and projected_variables(checked.text) is None:  # SELECT *: the query's order
+        result = replace(result, variables=appearance_order(checked.text, list(result.variables)))
+    return Answer(checked, result)
 
 
 def term_json(term: Term | ox.Triple) -> dict[str, object]:

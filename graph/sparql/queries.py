@@ -168,6 +168,13 @@ def bind_parameters(query: NamedQuery, given: dict[str, str], base: str = DEFAUL
     return {name: convert(known[name], value, base) for name, value in given.items()}
 
 
+def check_known(store: Store, kinds: dict[str, str], bindings: dict[str, Term]) -> None:
+    """graph/sparql/known_values.py, imported when used (it reads a query file through this module's neighbours)."""
+    from l4a.graph.sparql.known_values import check_known as check
+
+    check(store, kinds, bindings)
+
+
 def run_named_query(
     store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE, include_suggested: bool = False
 ) -> list[Row]:
@@ -175,6 +182,7 @@ def run_named_query(
     `include_suggested`, its variant counting pending suggestions (rows from one marked in `suggested`)."""
     query = get_query(name, include_suggested)
     bindings = bind_parameters(query, given, base)
+    check_known(store, {p.name: p.kind for p in query.parameters}, bindings)  # unknown names: an error, not 0 rows
     if query_form(query.text) in ("CONSTRUCT", "DESCRIBE"):
         rows: list[Row] = []
         for t in store.construct(query.text, bindings):

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, L4A
 from l4a.graph.resources import internal_query
+from l4a.graph.sdg_order import sdg_key
 from l4a.graph.sparql.queries import bind_parameters, get_query, run_named_query
 from l4a.graph.sparql.tabular import rows_as
 from l4a.graph.store.base import Row, Store
@@ -125,7 +126,7 @@ def find_gaps(
         iri, what = CLASSES[name]
         if not store.ask(IS_A, {"thing": term, "class": ox.NamedNode(iri)}):
             raise UsageError(f"there is no {what} {given[name]!r} in the store; give its slug or IRI.")
-    targets = run_named_query(store, "sdg-gaps", given, base)
+    targets = sorted(run_named_query(store, "sdg-gaps", given, base), key=lambda r: sdg_key(r["target"].value))
     manifestos = run_named_query(store, "manifesto-gaps", given, base)
     iris = [r["target"].value for r in targets] + [r["manifesto"].value for r in manifestos]
     chosen = {name: term.value for name, term in bound.items()}

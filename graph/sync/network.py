@@ -20,7 +20,10 @@ def hub_network(index: SyncIndex, neighbours: int = NEIGHBOURS) -> nx.Graph:
     for iri in index.hubs:
         for related in index.related(iri, neighbours):
             if not graph.has_edge(iri, related.hub):
-                graph.add_edge(iri, related.hub, weight=related.score)
+                # The strongest reason, for a picture's edge title: kind and concept IRI (labels are the reader's).
+                top = max(related.reasons, key=lambda r: r.contribution, default=None)
+                graph.add_edge(iri, related.hub, weight=related.score, reason_kind=top.kind if top else "",
+                               reason_concept=top.concept if top else "")  # fmt: skip
     return graph
 
 

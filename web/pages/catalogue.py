@@ -71,6 +71,7 @@ def index() -> ResponseReturnValue:
             "parameters": parameters_json(q),
         }
         for q in named_queries().values()
+        if not q.internal  # read by the code (the synchronization index), not questions for readers
     ]
     return respond("catalogue.html", {"queries": queries})
 

@@ -39,7 +39,18 @@ def index() -> ResponseReturnValue:
         "newest": [{"hub": hub, "date": when} for hub, when in newest],
     }
     tiles = [(g, (g.number - 1) % 17 + 1, heat(g.hubs, highest)) for g in goals]  # colour and heat: CSS classes
-    return respond("home.html", data, tiles=tiles)
+    return respond("home.html", data, tiles=tiles, store_figures=STORE_FIGURES)
+
+
+# Figures about the store itself, for people who run or query it: on the statistics page, not the home page.
+STORE_FIGURES = ("graphs", "triples")
+
+
+@page(bp, "/stats")
+def statistics() -> ResponseReturnValue:
+    """Every count, including the store's named graphs and triples."""
+    counts = cached(current_app, "stats", lambda: store_stats(app_store(current_app)))
+    return respond("stats.html", {"counts": counts}, store_figures=STORE_FIGURES)
 
 
 @bp.get("/api/stats")

@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from l4a.graph.namespaces import record_iri
 from l4a.graph.reports.hub_table import HubFilter
 from l4a.graph.reports.hub_view import hub_view, period_ended
+from l4a.graph.reports.rules_summary import summarize
 from l4a.graph.shacl.validation import ValidationReport, hub_graph, shipped_validator
 from l4a.graph.sparql.tabular import spreadsheet_safe
 from l4a.graph.store.base import Store
@@ -22,6 +23,7 @@ from l4a.graph.sync.suggested import PendingLink, pending_links
 from l4a.web.hub_charts import hub_charts, hub_monitoring_data, hub_summary
 from l4a.web.i18n import chosen_language
 from l4a.web.page_cache import cached_page
+from l4a.web.pages.staff import current_staff
 from l4a.web.render import page, respond, wants_json
 from l4a.web.state import app_labels, app_store, cached, hub_table, ready_reports
 from l4a.web.suggested import include_suggested, sync_index
@@ -120,10 +122,12 @@ def hub_page(slug: str) -> ResponseReturnValue:
     """One hub: every fact with its sources, links, deliverables, evidence, validation, related hubs, partners, and
     its monitoring: timeline and indicator charts, or "no figures reported". The HTML is kept once rendered
     (web/page_cache.py) until the app writes."""
+    if current_staff():  # staff see the rules' full list unfolded: a page of their own, not kept for others
+        return _hub_page(slug, staff=True)
     return cached_page(lambda: _hub_page(slug))
 
 
-def _hub_page(slug: str) -> ResponseReturnValue:
+def _hub_page(slug: str, staff: bool = False) -> ResponseReturnValue:
     store = app_store(current_app)
     iri = record_iri(_base(), "hub", slug)
     view = cached(current_app, f"hub:{iri}", lambda: hub_view(store, iri, _base()))
@@ -159,9 +163,11 @@ def _hub_page(slug: str) -> ResponseReturnValue:
         "include_suggested": include_suggested(),
     }
     charts = hub_charts(followed, today) if followed is not None else {}
+    groups = summarize(report.results)
+    data["validation"]["summary"] = [g.as_dict() for g in groups]
     return respond("hub.html", data, hub=view, report=report, related=related, partners=partners,
-                   monitoring=monitoring, charts=charts, period_ended=ended, suggested=suggested,
-                   confirmed=confirmed)  # fmt: skip
+                   monitoring=monitoring, charts=charts, rule_groups=groups, staff=staff, period_ended=ended,
+                   suggested=suggested, confirmed=confirmed)  # fmt: skip
 
 
 def hub_suggestions(store: Store, iri: str, base: str) -> tuple[list[PendingLink], list[dict[str, object]]]:

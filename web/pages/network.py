@@ -7,8 +7,9 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from l4a.graph.sync.network import bridges, communities, hub_network, network_graphml, network_json
-from l4a.graph.sync.network_svg import network_svg
-from l4a.web.i18n import chosen_language
+from l4a.graph.sync.network_picture import network_picture
+from l4a.web.catalogues import colon
+from l4a.web.i18n import chosen_language, translate
 from l4a.web.render import page as register
 from l4a.web.render import respond
 from l4a.web.state import app_index, app_labels, cached
@@ -27,18 +28,35 @@ def _network() -> tuple[object, list[list[str]], list[tuple[str, float]]]:
 
 @register(bp, "/network")
 def page() -> ResponseReturnValue:
-    """The picture, the communities and the bridge hubs."""
+    """The picture (labelled hubs, each line titled with its strongest reason), hubs with no related hub listed
+    apart, the communities and the bridge hubs."""
     graph, groups, bridge_hubs = _network()
     lang = chosen_language()
     labels = app_labels(current_app)
-    svg = network_svg(
+
+    def reason(kind: str, concept: str) -> str:
+        if not kind:
+            return ""
+        words = translate(f"reason.{kind}")
+        return f"{words}{colon().rstrip()} {labels.get(concept, lang)}" if concept else words
+
+    picture = network_picture(
         graph,
         groups,
         link=lambda iri: url_for("hubs.hub_page", slug=iri.rsplit("/", 1)[1]),
         name=lambda iri: labels.get(iri, lang),
+        reason=reason,
+        title=translate("network.title"),
     )
-    data = {"communities": groups, "bridges": [{"hub": hub, "betweenness": round(b, 6)} for hub, b in bridge_hubs]}
-    return respond("network.html", data, svg=Markup(svg))
+    joined = [(hub, b) for hub, b in bridge_hubs if b > 0]
+    data = {
+        "communities": [g for g in groups if len(g) > 1],
+        "isolated": picture.isolated,
+        "bridges": [{"hub": hub, "betweenness": round(b, 6)} for hub, b in joined],
+        "drawn": len(picture.drawn),
+        "related": picture.related,
+    }
+    return respond("network.html", data, svg=Markup(picture.svg))
 
 
 @bp.get("/network.graphml")

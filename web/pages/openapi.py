@@ -68,6 +68,16 @@ def _operation(path: str) -> dict[str, Any]:
     }
 
 
+@bp.get("/api")
+def api_page() -> ResponseReturnValue:
+    """The API for people: every JSON endpoint with what it answers, and the OpenAPI document to give to tools."""
+    from l4a.web.render import respond
+
+    endpoints = [{"path": path, "summary": summary, "parameters": PARAMETERS.get(path, [])}
+                 for path, summary in SUMMARIES.items()]  # fmt: skip
+    return respond("api.html", {"endpoints": endpoints, "openapi": "/openapi.json"})
+
+
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
     """The OpenAPI document of the JSON API."""

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from l4a.graph.reports.overview import goal_counts
 from l4a.graph.resources import internal_query
+from l4a.graph.sdg_order import sdg_key
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.sync.gaps import find_gaps
 from l4a.web.render import page, respond
@@ -21,9 +22,7 @@ TARGETS = internal_query("sdg-targets-with-notation")
 def _targets_of(goal: str) -> list[str]:
     rows = cached(current_app, "targets", lambda: app_store(current_app).select(TARGETS))
     found = [r["target"].value for r in rows if r["target"].value.removeprefix(SDG).split(".")[0] == goal]
-    return sorted(
-        found, key=lambda iri: [int(p) if p.isdigit() else 100 + ord(p[0]) for p in iri[len(SDG) :].split(".")]
-    )
+    return sorted(found, key=sdg_key)
 
 
 def _base() -> str:

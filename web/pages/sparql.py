@@ -4,6 +4,7 @@ query page."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from l4a.web.negotiate import (
 )
 from l4a.web.pages.catalogue import query_text
 from l4a.web.render import respond
+from l4a.web.security import CONTENT_SECURITY_POLICY
 from l4a.web.state import app_store, forget_caches
 from l4a.web.terms import results_table
 
@@ -63,6 +65,12 @@ CORS = {
 STATUS = {"update": 403, "too-long": 413, "media-type": 415, "store": 500, "limit-size": 400}
 STATUS |= {f"limit-{limit}": 503 for limit in ("time", "memory", "busy", "share")}
 EXAMPLE_QUERY = query_body(internal_query("sparql-editor-example"))
+
+# The site's CSP (web/security.py) with one exception, on this page only: the result table of the vendored YASGUI
+# (its column-resizer) inserts one fixed <style> element of layout rules. Its hash allows exactly that text, not
+# inline styles in general; with a new YASGUI build, tests/test_sparql_editor.py reports the new hash to put here.
+EDITOR_STYLE_HASH = "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='"
+EDITOR_CSP = CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src 'self' {EDITOR_STYLE_HASH}")
 
 
 @dataclass
@@ -131,12 +139,20 @@ def show_page(query: str | None = None, **extra: object) -> ResponseReturnValue:
         "update_endpoint": endpoint_url("sparql/update") if accounts(settings()) else None,
         "prefixes": PREFIXES,
         "examples": [
-            {"name": q.name, "title": query_text(q, "title", q.title), "description": q.description}
+            {"name": q.name, "title": query_text(q, "title", q.title), "description": q.description, "text": q.text}
             for q in named_queries().values()
+            if not q.internal  # internal queries serve the code, not the reader
         ],
         "query": query or example_text(request.args.get("example", "")) or EXAMPLE_QUERY,
     }
-    return respond("sparql.html", data, formats=FORMAT_NAMES, prefix_lines=sparql_prefixes(), **extra)
+    page = respond(
+        "sparql.html", data, formats=FORMAT_NAMES, prefix_lines=sparql_prefixes(), prefixes_json=json.dumps(PREFIXES),
+        **extra,
+    )
+    response = make_response(page)
+    if response.mimetype == HTML:
+        response.headers["Content-Security-Policy"] = EDITOR_CSP
+    return response
 
 
 def message(reason: str, detail: str = "") -> str:

@@ -1,0 +1,96 @@
+"""The hub network as a readable SVG picture, drawn on the server: the connected hubs laid out to fill the frame,
+each with its (short) name beside it and a link to its page, each line titled with the strongest reason the two
+hubs are related; hubs with no related hub are left out of the picture (the page lists them apart)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+
+import networkx as nx
+
+PALETTE = (
+    "#0b5c8e",
+    "#b3263a",
+    "#2f7d4f",
+    "#8a5a00",
+    "#6d3f7a",
+    "#00697a",
+    "#a4452a",
+    "#3d405b",
+    "#4f6f1f",
+    "#7a4a5a",
+)  # fmt: skip  (each 4.5:1 or more on white, for the names written in them)
+MAX_DRAWN = 300  # above this, the most connected hubs are drawn (the page says so)
+LABEL_CHARS = 32
+
+
+@dataclass(frozen=True)
+class Picture:
+    """The SVG, the hubs drawn, and the hubs with no related hub (not drawn)."""
+
+    svg: str
+    drawn: list[str]
+    isolated: list[str]
+    related: int  # hubs related to at least one other (all drawn, unless above MAX_DRAWN)
+
+
+def short(text: str, limit: int = LABEL_CHARS) -> str:
+    """A name cut at a word to fit beside its circle ("Local4Action HUB " dropped: every hub has it)."""
+    text = text.removeprefix("Local4Action HUB ").strip()
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0].rstrip(" \u2013-,:") + "…"
+
+
+def network_picture(
+    graph: nx.Graph,
+    groups: list[list[str]],
+    link: Callable[[str], str],
+    name: Callable[[str], str],
+    reason: Callable[[str, str], str],
+    title: str,
+    width: int = 1000,
+    height: int = 620,
+) -> Picture:
+    """The picture of `graph`; `reason(kind, concept)` words an edge's strongest reason in the reader's language."""
+    isolated = sorted((n for n in graph.nodes if graph.degree[n] == 0), key=name)
+    connected = graph.subgraph(n for n in graph.nodes if graph.degree[n] > 0)
+    related = connected.number_of_nodes()
+    if connected.number_of_nodes() > MAX_DRAWN:
+        keep = sorted(connected.degree, key=lambda item: (-item[1], item[0]))[:MAX_DRAWN]
+        connected = connected.subgraph(node for node, _degree in keep)
+    community = {node: number for number, group in enumerate(groups) for node in group}
+    positions = nx.spring_layout(connected, seed=1, weight="weight", k=1.2) if connected.number_of_nodes() else {}
+    xs = [p[0] for p in positions.values()] or [0.0]
+    ys = [p[1] for p in positions.values()] or [0.0]
+    left, right, top, bottom = 24, 230, 24, 24  # room for the names, written to the right of their circles
+
+    def xy(node: str) -> tuple[float, float]:
+        x, y = positions[node]
+        span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+        return (left + (x - min(xs)) / span_x * (width - left - right),
+                top + (y - min(ys)) / span_y * (height - top - bottom))  # fmt: skip
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="network" role="group" '
+        f'aria-label="{escape(title)}">'
+    ]
+    for a, b, data in connected.edges(data=True):
+        (x1, y1), (x2, y2) = xy(a), xy(b)
+        why = reason(str(data.get("reason_kind", "")), str(data.get("reason_concept", "")))
+        words = escape(f"{name(a)} — {name(b)}: {why}" if why else f"{name(a)} — {name(b)}")
+        strength = 0.8 + min(3.0, float(data.get("weight", 0.0)))
+        parts.append(f'<line class="edge" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                     f'stroke-width="{strength:.1f}"><title>{words}</title></line>')  # fmt: skip
+    for node in sorted(connected.nodes):
+        x, y = xy(node)
+        radius = 5 + 1.5 * connected.degree[node] ** 0.5
+        colour = PALETTE[community.get(node, 0) % len(PALETTE)]
+        full = name(node)
+        parts.append(
+            f'<a href="{escape(link(node))}" class="node"><title>{escape(full)}</title>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{colour}"/>'
+            f'<text x="{x + radius + 4:.1f}" y="{y + 4:.1f}" fill="{colour}">{escape(short(full))}</text></a>'
+        )
+    parts.append("</svg>")
+    return Picture("\n".join(parts), sorted(connected.nodes), isolated, related)

@@ -1,0 +1,68 @@
+"""The UI's words as gettext catalogues (web/translations/<lang>/LC_MESSAGES/messages.po, with plural forms), read
+through Flask-Babel in the reader's language; also dates and country names in that language (Babel's CLDR data).
+
+The compiled `.mo` files are shipped beside their `.po` (tests/test_catalogues.py checks that they match), so an
+installed wheel needs no build step. To change a text: edit the `.po`, then
+`pybabel compile -d web/translations` (and `pybabel extract -F web/translations/babel.cfg -o messages.pot web`
+followed by `pybabel update -i messages.pot -d web/translations` after adding texts to the code).
+
+The older per-area JSON messages (web/messages/, `t(key)`) still hold the pages not moved yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
+from flask_babel import Babel
+
+from l4a.web.i18n import chosen_language
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+bp = Blueprint("catalogues", __name__)
+
+
+@bp.record_once
+def _init_babel(state: BlueprintSetupState) -> None:
+    app = state.app
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    Babel(app, locale_selector=chosen_language)
+    app.jinja_env.globals.update(local_date=local_date, country_name=country_name, colon=colon)
+    app.jinja_env.filters["local_date"] = local_date
+
+
+def local_date(value: object, lang: str | None = None, form: str = "long") -> str:
+    """A date (or its ISO text) written the reader's way: "6 December 2026", "6 décembre 2026"; other text as is."""
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        text = str(value or "").strip()
+        locale = lang or chosen_language()
+        if re.fullmatch(r"\d{4}-\d{2}", text):  # a month only: "March 2023", "mars 2023"
+            return format_skeleton("yMMMM", dt.date(int(text[:4]), int(text[5:]), 1), locale=locale)
+        try:
+            day = dt.date.fromisoformat(text[:10])
+        except ValueError:
+            return text  # a year alone, or text that is not a date: as recorded
+    return format_date(day, format=form, locale=lang or chosen_language())
+
+
+def country_name(code: str, lang: str | None = None) -> str:
+    """A country's name from its ISO 3166-1 alpha-2 code in the reader's language ("ES" -> "Espagne"); else the
+    code as given."""
+    found = Locale.parse(lang or chosen_language()).territories.get(str(code or "").upper())
+    return str(found) if found else str(code)
+
+
+def colon(lang: str | None = None) -> str:
+    """A colon and its space as the reader's language writes them: French puts a (no-break) space before it."""
+    return "\u00a0: " if (lang or chosen_language()) == "fr" else ": "
