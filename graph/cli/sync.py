@@ -11,7 +11,6 @@ import click
 from l4a.graph.cli.common import EXIT_CODES, index_and_hub, settings_of, with_store
 from l4a.graph.sync.gaps import find_gaps
 from l4a.graph.sync.index import Related, SyncIndex
-from l4a.graph.sync.network import bridges, communities, hub_network, network_graphml, network_json
 from l4a.graph.sync.suggested import SuggestedIndex
 
 INCLUDE_SUGGESTED = click.option(
@@ -101,6 +100,8 @@ def communities_command(ctx: click.Context, fmt: str) -> None:
       l4a communities --format json
     """
     index = SyncIndex.from_store(with_store(ctx, read_only=True))
+    from l4a.graph.sync.network import bridges, communities, hub_network  # networkx: only when needed
+
     graph = hub_network(index)
     groups = communities(graph)
     bridge_hubs = bridges(graph)
@@ -128,13 +129,14 @@ def network_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
     Example:
       l4a network --format graphml -o hubs.graphml
     """
+    from l4a.graph.sync.network import hub_network, network_graphml, network_json  # networkx: only when needed
+
     graph = hub_network(SyncIndex.from_store(with_store(ctx, read_only=True)))
     data = network_json(graph).encode() if fmt == "json" else network_graphml(graph)
     if output is None:
         sys.stdout.buffer.write(data)
     else:
         output.write_bytes(data)
-
 
 
 @click.command("gaps", epilog=EXIT_CODES)

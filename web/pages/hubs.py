@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, request, stream_with_context
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.namespaces import record_iri
@@ -84,26 +85,34 @@ def hub_list() -> ResponseReturnValue:
 
 
 def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["hub", "name", "city", "country", "start", "end", "targets", "manifestos", "councils", "section"])
-    for row in rows:
-        writer.writerow(
-            spreadsheet_safe(cell)
-            for cell in [
-                row.iri,
-                labels.get(row.iri, lang),
-                row.city,
-                ";".join(sorted(row.values("countries"))),
-                row.start,
-                row.end,
-                ";".join(t.rsplit("/", 1)[-1] for t in sorted(row.values("targets"))),
-                ";".join(labels.get(m, lang) for m in sorted(row.values("manifestos"))),
-                ";".join(labels.get(c, lang) for c in sorted(row.values("councils"))),
-                ";".join(labels.get(s, lang) for s in sorted(row.values("sections"))),
-            ]
-        )
-    response = Response(out.getvalue(), mimetype="text/csv")
+    def lines() -> Iterator[str]:  # sent as made: every hub of the list, without holding the whole text
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["hub", "name", "city", "country", "start", "end", "targets", "manifestos", "councils",
+                         "section"])  # fmt: skip
+        for number, row in enumerate(rows, 1):
+            writer.writerow(
+                spreadsheet_safe(cell)
+                for cell in [
+                    row.iri,
+                    labels.get(row.iri, lang),
+                    row.city,
+                    ";".join(sorted(row.values("countries"))),
+                    row.start,
+                    row.end,
+                    ";".join(t.rsplit("/", 1)[-1] for t in sorted(row.values("targets"))),
+                    ";".join(labels.get(m, lang) for m in sorted(row.values("manifestos"))),
+                    ";".join(labels.get(c, lang) for c in sorted(row.values("councils"))),
+                    ";".join(labels.get(s, lang) for s in sorted(row.values("sections"))),
+                ]
+            )
+            if number % 500 == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
+    response = Response(stream_with_context(lines()), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="hubs.csv"'
     return response
 

@@ -71,5 +71,8 @@ def gaps() -> ResponseReturnValue:
     only a council's or a section's hubs)."""
     council = request.args.get("council") or None
     section = request.args.get("section") or None
-    found = find_gaps(app_store(current_app), council, section, _base(), include_suggested())
+    suggested = include_suggested()
+    # Kept until the next write, per filter (only known councils and sections get this far: others are errors).
+    found = cached(current_app, f"gaps {council} {section} {suggested}",
+                   lambda: find_gaps(app_store(current_app), council, section, _base(), suggested))  # fmt: skip
     return respond("gaps.html", {"council": council, "section": section, **found.as_dict()})

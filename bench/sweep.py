@@ -1,0 +1,459 @@
+"""Sweep: every `l4a` command, every named query with its example parameters and every page type, timed on stores
+of synthetic hubs, cold and warm, for one or more versions of the code side by side (interleaved, same run).
+
+    python bench/sweep.py [--sizes 10000,100000] [--only REGEX] [--python PY]... [--timeout 60] [--page-timeout 30]
+                          [--repeat 3] [--no-write] [-o bench/out/sweep.json]
+
+* Stores: `bench/out/store-N` (built with `l4a build --quiet --add bench/out/hubs-N.nq`, the file written by
+  bench/synth.py with seed 1, when missing; reused otherwise). Every version reads the same store.
+* `--python`: the interpreter of a version of l4a (e.g. the venv of the previous commit); give it several times to
+  compare; default this interpreter. Each row is measured for each version in turn (interleaved).
+* CLI rows: the command in a new process (interpreter start and imports included), wall time; `--repeat` runs,
+  the median shown. Commands that write (import, monitor add, propose, proposals) run on a scratch copy of the
+  store (`--no-write` leaves them out); `build` builds a fresh store from the synthetic file.
+* Page rows: `l4a serve` started by the script on 127.0.0.1 for each page type; "cold" is the first request of that
+  page as soon as the port answers TCP (while the server's warm-up runs), "warm" the median of `--repeat` later
+  requests of the HTML (en, fr, es in turn) and of the JSON. After the last page the server's peak RSS (VmHWM).
+* A command or request still running after its timeout is stopped and reported as "timeout".
+Prints one Markdown table (seconds for CLI rows, milliseconds for pages) with the load average of each row, and
+writes every measure to the JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+import synth  # noqa: E402
+
+HUB = "synth-000001"
+COUNCIL = "resilient-regenerative-territories"
+
+
+@dataclass
+class Item:
+    kind: str  # "cli" or "page"
+    name: str
+    args: list[str] = field(default_factory=list)  # cli: arguments after `l4a --data-dir D`; page: [path]
+    writes: bool = False
+    json_path: str | None = None  # page: the JSON twin, when there is one
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def cli_items(size: int, example: Path) -> list[Item]:
+    nq = str(OUT / f"hubs-{size}.nq")
+    items = [
+        Item("cli", "--version", ["--version"]),
+        Item("cli", "stats", ["stats", "--format", "json"]),
+        Item("cli", "query list", ["query", "list"]),
+        Item("cli", "query show sdg-gaps", ["query", "show", "sdg-gaps"]),
+        Item("cli", "validate --hub", ["validate", "--hub", HUB, "--format", "json"]),
+        Item("cli", "validate (whole store)", ["validate", "--format", "json"]),
+        Item("cli", "related", ["related", HUB]),
+        Item("cli", "partners", ["partners", HUB]),
+        Item("cli", "communities", ["communities", "--format", "json"]),
+        Item("cli", "network json", ["network", "--format", "json", "-o", os.devnull]),
+        Item("cli", "network graphml", ["network", "--format", "graphml", "-o", os.devnull]),
+        Item("cli", "evidence (all, md)", ["evidence"]),
+        Item("cli", "evidence --sdg 11 csv", ["evidence", "--sdg", "11", "--format", "csv"]),
+        Item("cli", "gaps", ["gaps"]),
+        Item("cli", "gaps --council", ["gaps", "--council", COUNCIL, "--format", "json"]),
+        Item("cli", "gaps --section", ["gaps", "--section", "flacma"]),
+        Item("cli", "monitor status", ["monitor", "status"]),
+        Item("cli", "monitor status --hub", ["monitor", "status", "--hub", HUB]),
+        Item("cli", "monitor links", ["monitor", "links"]),
+        Item("cli", "brief --council", ["brief", "--council", COUNCIL, "-o", os.devnull]),
+        Item("cli", "brief --vcs", ["brief", "--vcs", "2021", "--format", "md", "-o", os.devnull]),
+        Item("cli", "export nquads", ["export", "--format", "nquads", "-o", os.devnull]),
+        Item("cli", "proposals list", ["proposals", "list"]),
+        Item("cli", "import (one file)", ["import", str(ROOT / "tests" / "data" / "one-graph.ttl")], writes=True),
+        Item(
+            "cli",
+            "monitor add",
+            ["monitor", "add", str(OUT / "sweep-observations.yaml")],
+            writes=True,
+        ),
+        Item("cli", "propose", ["propose", str(example), "--by", "sweep"], writes=True),
+        Item("cli", "build --add (fresh store)", ["build", "--quiet", "--add", nq], writes=True),
+    ]
+    for name, params in named_query_examples().items():
+        args = ["query", "run", name, "--format", "csv"]
+        for key, value in params.items():
+            args += ["-p", f"{key}={value}"]
+        items.append(Item("cli", f"query run {name}", args))
+    return items
+
+
+SYNTH_OBSERVATIONS = f"""# Synthetic figures for the synthetic hub {HUB} (bench/sweep.py), not real data.
+hub: {HUB}
+reported_by: bench/sweep.py (synthetic)
+source: https://example.org/synth/source/{HUB}
+observations:
+  - indicator: {HUB}-1-1
+    value: 1
+    date: 2024-01-15
+"""
+
+
+def named_query_examples() -> dict[str, dict[str, str]]:
+    """Each named query's example parameters, read by the l4a under test (this interpreter's)."""
+    code = "\n".join(
+        [
+            "import json",
+            "try:",
+            "    from l4a.graph.sparql.queries import named_queries",
+            "except ImportError:  # the layout before graph/ had subpackages",
+            "    from l4a.graph.queries import named_queries",
+            "found = {n: {p.name: p.example for p in q.parameters} for n, q in sorted(named_queries().items())}",
+            "print(json.dumps(found))",
+        ]
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    found: dict[str, dict[str, str]] = json.loads(done.stdout)
+    return found
+
+
+PAGES = [
+    ("home", "/", "/index.json"),
+    ("hubs (list)", "/hubs", "/hubs.json"),
+    ("hubs.csv", "/hubs.csv", None),
+    ("hub", f"/hubs/{HUB}", f"/hubs/{HUB}.json"),
+    ("sdg", "/sdg", "/sdg.json"),
+    ("sdg goal", "/sdg/11", "/sdg/11.json"),
+    ("sdg target", "/sdg/target/11.3", "/sdg/target/11.3.json"),
+    ("gaps", "/gaps", "/gaps.json"),
+    ("manifestos", "/manifestos", "/manifestos.json"),
+    ("manifesto", "/manifestos/ecology", "/manifestos/ecology.json"),
+    ("councils", "/councils", "/councils.json"),
+    ("council", f"/councils/{COUNCIL}", f"/councils/{COUNCIL}.json"),
+    ("council brief", f"/councils/{COUNCIL}/brief", f"/councils/{COUNCIL}/brief.json"),
+    ("council brief.md", f"/councils/{COUNCIL}/brief.md", None),
+    ("vcs", "/vcs", "/vcs.json"),
+    ("vcs brief", "/vcs/2021/brief", "/vcs/2021/brief.json"),
+    ("queries", "/queries", "/queries.json"),
+    ("query page", "/queries/hubs-by-sdg?sdg=11.3", None),
+    ("evidence", "/evidence", "/evidence.json"),
+    ("monitoring", "/monitoring", "/monitoring.json"),
+    ("monitoring hub", f"/monitoring/hubs/{HUB}", f"/monitoring/hubs/{HUB}.json"),
+    ("network.node-link.json", "/network.node-link.json", None),
+    ("network.graphml", "/network.graphml", None),
+    ("linked data (id/hub)", f"/id/hub/{HUB}", None),
+    ("ontology", "/ontology", None),
+    ("sparql page", "/sparql", None),
+    ("api stats", "/api/stats", None),
+    ("api related", f"/api/hubs/{HUB}/related", None),
+    ("api partners", f"/api/hubs/{HUB}/partners", None),
+    ("openapi.json", "/openapi.json", None),
+    ("propose (form)", "/propose", None),
+]
+
+
+def page_items() -> list[Item]:
+    return [Item("page", name, [path], json_path=json_path) for name, path, json_path in PAGES]
+
+
+def ensure_store(size: int, python: str) -> Path:
+    data = OUT / f"store-{size}"
+    nq = OUT / f"hubs-{size}.nq"
+    if not nq.exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        synth.write(str(nq), size, 1, "nquads")
+    if not (data / "store").exists():
+        print(f"building {data} ...", file=sys.stderr, flush=True)
+        subprocess.run(
+            [*l4a(python), "--data-dir", str(data), "build", "--quiet", "--add", str(nq)],
+            check=True,
+            env=environment(data),
+        )
+    return data
+
+
+def l4a(python: str) -> list[str]:
+    # The console script of that interpreter's environment when there is one: before the CLI was a package, some
+    # command groups registered themselves on the module `l4a` imports, which `python -m` runs under another name.
+    script = Path(python).parent / "l4a"
+    return [str(script)] if script.exists() else [python, "-m", "l4a.graph.cli"]
+
+
+def environment(data: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")}
+    env["L4A_CONFIG"] = str(data / "none.toml")
+    env["L4A_SECRET_KEY"] = secrets.token_hex(32)
+    return env
+
+
+def run_cli(python: str, data: Path, item: Item, timeout: float) -> tuple[float | None, str]:
+    """Seconds of the whole process (None: timeout) and a note (exit code when not 0)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [*l4a(python), "--data-dir", str(data), *item.args],
+        env=environment(data),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return None, "timeout"
+    seconds = time.perf_counter() - start
+    note = "" if process.returncode == 0 else f"exit {process.returncode}: {err.decode()[-120:].strip()}"
+    return seconds, note
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(python: str, data: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
+    """`l4a serve` on a free port; yields (base URL, process, seconds until the port accepted a connection)."""
+    port = free_port()
+    log = (data / "sweep-serve.log").open("ab")
+    start = time.perf_counter()
+    server = subprocess.Popen(
+        [*l4a(python), "--data-dir", str(data), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=environment(data),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"l4a serve did not start (see {data / 'sweep-serve.log'})") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}", server, time.perf_counter() - start
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def fetch(url: str, timeout: float) -> tuple[float | None, str]:
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
+            answer.read()
+            status = answer.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except (TimeoutError, OSError) as error:
+        if "timed out" in str(error):
+            return None, "timeout"
+        return None, f"error {error}"
+    seconds = time.perf_counter() - start
+    return seconds, "" if status == 200 else f"HTTP {status}"
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def run_page(python: str, data: Path, item: Item, timeout: float, repeat: int) -> dict[str, Any]:
+    path = item.args[0]
+    join = "&" if "?" in path else "?"
+    with serving(python, data) as (base, server, started):
+        cold, note = fetch(base + path, timeout)
+        warm: list[float] = []
+        warm_json: list[float] = []
+        if cold is not None:
+            for n in range(repeat):
+                lang = ("en", "fr", "es")[n % 3]
+                seconds, more = fetch(f"{base}{path}{join}lang={lang}", timeout)
+                note = note or more
+                if seconds is None:
+                    break
+                warm.append(seconds)
+            if item.json_path:
+                for _ in range(repeat):
+                    seconds, more = fetch(base + item.json_path, timeout)
+                    note = note or more
+                    if seconds is None:
+                        break
+                    warm_json.append(seconds)
+        rss = peak_rss_mb(server.pid)
+    return {
+        "port_open_s": round(started, 2),
+        "cold_ms": None if cold is None else round(cold * 1000, 1),
+        "warm_ms": round(statistics.median(warm) * 1000, 1) if warm else None,
+        "warm_json_ms": round(statistics.median(warm_json) * 1000, 1) if warm_json else None,
+        "rss_mb": rss,
+        "note": note,
+    }
+
+
+def scratch_copy(data: Path, work: Path) -> Path:
+    copy = work / "scratch"
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(data, copy, ignore=shutil.ignore_patterns("*.log"))
+    return copy
+
+
+GOALS = {10_000: (1.5, 300.0, 50.0), 100_000: (5.0, 1000.0, 100.0)}  # CLI s, first page ms, warm page ms
+
+
+def verdict(record: dict[str, Any]) -> str:
+    """Whether a row of the last version meets the issue's goals at its size."""
+    cli, first, warm = GOALS.get(record["size"], GOALS[100_000])
+    if record["kind"] == "cli":
+        seconds = record.get("median_s")
+        return "no" if seconds is None or seconds > cli else "yes"
+    cold, hot = record.get("cold_ms"), [v for v in (record.get("warm_ms"), record.get("warm_json_ms")) if v]
+    if cold is None or record.get("note"):
+        return "no"
+    return "yes" if cold <= first and all(v <= warm for v in hot) else "no"
+
+
+def cell(record: dict[str, Any]) -> tuple[str, str]:
+    if record["kind"] == "cli":
+        seconds = record.get("median_s")
+        text = "timeout" if seconds is None else f"{seconds:.2f} s"
+        if record.get("note") and record["note"] != "timeout":
+            text += " " + record["note"][:40]
+        return text, ""
+    cold, warm, warm_json = record.get("cold_ms"), record.get("warm_ms"), record.get("warm_json_ms")
+    first = "timeout" if cold is None else f"{cold:.0f} ms"
+    later = "" if warm is None else f"{warm:.0f} ms" + (f" (json {warm_json:.0f})" if warm_json else "")
+    if record.get("note") and record["note"] != "timeout":
+        later = (later + " " + record["note"][:40]).strip()
+    return first, later
+
+
+def table(records: list[dict[str, Any]]) -> str:
+    """One Markdown row per (size, row): each version's cold and warm figures, the goal for the last one, load."""
+    versions = sorted({r["version"] for r in records})
+    keyed: dict[tuple[int, str, str], dict[int, dict[str, Any]]] = {}
+    for r in records:
+        keyed.setdefault((r["size"], r["kind"], r["name"]), {})[r["version"]] = r
+    heading = " | ".join(f"v{n} cold | v{n} warm" for n in versions)
+    lines = [f"| hubs | kind | row | {heading} | goal met (v{versions[-1]}) | load after (1, 5, 15 min) |",
+             "| --- | --- | --- |" + " ---: | ---: |" * len(versions) + " --- | --- |"]  # fmt: skip
+    for (size, kind, name), by_version in keyed.items():
+        cells = []
+        for n in versions:
+            cells += list(cell(by_version[n])) if n in by_version else ["", ""]
+        last = by_version.get(versions[-1])
+        goal = verdict(last) if last else ""
+        load_after = last["load_after"] if last else ""
+        lines.append(f"| {size:,} | {kind} | {name} | {' | '.join(cells)} | {goal} | {load_after} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--only", default="", help="a regular expression on the row names")
+    parser.add_argument("--python", action="append", help="interpreter of a version of l4a (repeatable)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="per CLI command, seconds")
+    parser.add_argument("--page-timeout", type=float, default=30.0, help="per page request, seconds")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true", help="leave out the commands that write")
+    parser.add_argument("--no-pages", action="store_true")
+    parser.add_argument("--no-cli", action="store_true")
+    parser.add_argument("-o", "--output", type=Path, default=OUT / "sweep.json")
+    parser.add_argument("--table", type=Path, nargs="+", help="only print the table of these JSON files")
+    options = parser.parse_args()
+    if options.table:
+        print(table([r for path in options.table for r in json.loads(path.read_text())]))
+        return
+    pythons = options.python or [sys.executable]
+    only = re.compile(options.only) if options.only else None
+    records: list[dict[str, Any]] = []
+    for number, python in enumerate(pythons):
+        print(f"v{number}: {python}", file=sys.stderr)
+    (OUT / "sweep-observations.yaml").write_text(SYNTH_OBSERVATIONS, encoding="utf-8")
+    for size in (int(s) for s in options.sizes.split(",")):
+        data = ensure_store(size, pythons[-1])
+        with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+            work = Path(tmp)
+            example = ROOT / "docs" / "examples" / "proposal-rioverde.en.yaml"
+            items: list[Item] = []
+            if not options.no_cli:
+                items += [i for i in cli_items(size, example) if not (i.writes and options.no_write)]
+            if not options.no_pages:
+                items += page_items()
+            for item in items:
+                if only and not only.search(item.name):
+                    continue
+                for number, python in enumerate(pythons):
+                    record: dict[str, Any] = {
+                        "size": size,
+                        "kind": item.kind,
+                        "name": item.name,
+                        "version": number,
+                        "python": python,
+                        "load_before": load(),
+                    }
+                    if item.kind == "cli":
+                        times: list[float] = []
+                        note = ""
+                        for _ in range(1 if item.writes else options.repeat):
+                            target = data
+                            if item.writes:
+                                target = work / "fresh" if item.args[0] == "build" else scratch_copy(data, work)
+                                shutil.rmtree(work / "fresh", ignore_errors=True)
+                            seconds, note = run_cli(python, target, item, options.timeout)
+                            if seconds is None:
+                                break
+                            times.append(seconds)
+                        median = (
+                            statistics.median(times)
+                            if times and len(times) == (1 if item.writes else options.repeat)
+                            else None
+                        )
+                        record |= {"seconds": times, "median_s": median, "note": note}
+                    else:
+                        record |= run_page(python, data, item, options.page_timeout, options.repeat)
+                    record["load_after"] = load()
+                    records.append(record)
+                    print(json.dumps(record), file=sys.stderr, flush=True)
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    options.output.write_text(json.dumps(records, indent=1))
+    print(table(records))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""The evidence page pages long lists (50 records a page in HTML) while JSON and the CSV download (streamed) hold
+every record, on a store with more records than one page: the shipped data plus 60 synthetic hubs."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.web.state import forget_caches
+
+from .webapp import web_app
+
+ROOT = Path(__file__).parents[1]
+
+
+def synth_quads(n: int) -> list[ox.Quad]:
+    spec = importlib.util.spec_from_file_location("synth", ROOT / "bench" / "synth.py")
+    assert spec and spec.loader
+    synth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synth)
+    return list(ox.parse("".join(synth.generate(n, seed=2)), format=ox.RdfFormat.N_QUADS))
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    data_dir = tmp_path_factory.mktemp("evidence-pages")
+    with web_app(data_dir) as made:  # built from the shipped data
+        store: EmbeddedStore = made.extensions["l4a_store"]
+        store.add_quads(synth_quads(60))
+        forget_caches(made)
+        yield made
+
+
+def test_html_is_paged_json_and_csv_hold_every_record(app: Flask) -> None:
+    client: FlaskClient = app.test_client()
+    everything = client.get("/evidence.json").get_json()
+    total = everything["count"]
+    assert total > 60 and len(everything["evidence"]) == total  # the synthetic hubs have 1-2 records each
+    first = client.get("/evidence?lang=en").get_data(as_text=True)
+    assert first.count('rel="nofollow noopener"') == 50
+    assert f"{total} evidence records" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    pages = -(-total // 50)
+    last = client.get(f"/evidence?lang=en&page={pages}").get_data(as_text=True)
+    assert last.count('rel="nofollow noopener"') == total - 50 * (pages - 1) and 'rel="next"' not in last
+    shown = set(re.findall(r'<a href="([^"]+)" rel="nofollow noopener"', first + last))
+    assert shown <= {e["url"] for e in everything["evidence"]}
+    download = client.get("/evidence?format=csv")
+    assert download.is_streamed and download.headers["Content-Disposition"].endswith('evidence.csv"')
+    rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
+    assert len(rows) == total
+    assert [r["evidence"] for r in rows] == [e["evidence"] for e in everything["evidence"]]
+
+
+def test_a_filtered_list_is_counted_and_paged_the_same_way(app: Flask) -> None:
+    client: FlaskClient = app.test_client()
+    filtered = client.get("/evidence.json?sdg=11").get_json()
+    assert 0 < filtered["count"] == len(filtered["evidence"]) < client.get("/evidence.json").get_json()["count"]
+    rows = list(csv.DictReader(io.StringIO(client.get("/evidence?sdg=11&format=csv").get_data(as_text=True))))
+    assert [r["evidence"] for r in rows] == [e["evidence"] for e in filtered["evidence"]]
