@@ -60,3 +60,22 @@ def test_pages_show_which_links_are_derived(tmp_path: Path) -> None:
         assert "(derived: " not in xian
         data = client.get("/monitoring.json").get_json()
         assert data["coverage"]["derived"][0]["hub"] == BILBAO
+
+
+def test_sdg_pages_mark_derived_links_and_count_them_apart(tmp_path: Path) -> None:
+    with web_app(tmp_path / "data") as app:
+        client = app.test_client()
+        links = read_derived_links(app.extensions["l4a_store"])
+        derived_goals = {link.object for link in links}
+        for lang, word in (("en", "derived"), ("fr", "déduit"), ("es", "deducido")):
+            listing = client.get(f"/sdg?lang={lang}").get_data(as_text=True)
+            assert listing.count(f'class="derived">+ 1 {word}') == len(derived_goals)
+        goals = client.get("/sdg.json").get_json()["goals"]
+        assert {f"http://metadata.un.org/sdg/{g['number']}" for g in goals if g["derived"]} == derived_goals
+        for goal in derived_goals:
+            page = client.get(f"/sdg/{goal.rsplit('/', 1)[1]}?lang=en").get_data(as_text=True)
+            bilbao = page.split('href="/hubs/bilbao-city-of-values"', 1)[1].split("</li>", 1)[0]
+            assert '<span class="derived">(derived;' in bilbao
+        stated = client.get("/sdg/4?lang=en").get_data(as_text=True)  # Xi'an states goal 4 itself
+        xian = stated.split('href="/hubs/xian-youth-education-dialogue"', 1)[1].split("</li>", 1)[0]
+        assert "derived" not in xian

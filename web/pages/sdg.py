@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, request
 from flask.typing import ResponseReturnValue
 
+from l4a.graph.reports.derived import derived_goals, read_derived_links
 from l4a.graph.reports.overview import goal_counts
 from l4a.graph.resources import internal_query
 from l4a.graph.sdg_order import sdg_key
@@ -33,7 +34,9 @@ def _base() -> str:
 def goals() -> ResponseReturnValue:
     """The 17 goals with their numbers of hubs."""
     counts = cached(current_app, "goal_counts", lambda: goal_counts(app_store(current_app)))
-    data = {"goals": [{"goal": g.goal, "number": g.number, "hubs": g.hubs} for g in counts]}
+    # Hubs whose only link to a goal is derived (the project's inference, not the sources' statement) are counted
+    # apart, never among the hubs the sources link to the goal.
+    data = {"goals": [{"goal": g.goal, "number": g.number, "hubs": g.hubs, "derived": g.derived} for g in counts]}
     return respond("sdg_goals.html", data)
 
 
@@ -49,7 +52,10 @@ def goal(number: int) -> ResponseReturnValue:
         hubs = [row.iri for row in table.rows if target in row.values("targets")]
         targets.append({"target": target, "notation": target[len(SDG) :], "hubs": hubs})
     hubs = [row.iri for row in table.rows if iri in row.values("goals")]
-    return respond("sdg_goal.html", {"goal": iri, "number": number, "targets": targets, "hubs": hubs})
+    derived = cached(current_app, "derived_goals", lambda: derived_goals(read_derived_links(app_store(current_app))))
+    marked = sorted(hub for hub in hubs if iri in derived.get(hub, set()))
+    return respond("sdg_goal.html", {"goal": iri, "number": number, "targets": targets, "hubs": hubs,
+                                     "derived": marked})  # fmt: skip
 
 
 @page(bp, "/sdg/target/<notation>")
