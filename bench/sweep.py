@@ -409,7 +409,7 @@ def main() -> None:
         data = ensure_store(size, pythons[-1])
         with tempfile.TemporaryDirectory(dir=OUT) as tmp:
             work = Path(tmp)
-            example = ROOT / "docs" / "examples" / "proposal-rioverde.en.yaml"
+            example = ROOT / "docs" / "examples" / "proposal-exampleton.en.yaml"
             items: list[Item] = []
             if not options.no_cli:
                 items += [i for i in cli_items(size, example) if not (i.writes and options.no_write)]
