@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -100,7 +102,7 @@ def suggest_command(
     if text is not None or input_path is not None:
         if input_path is not None:
             records = (
-                read_jsonl(click.get_text_stream("stdin"), "<stdin>")
+                read_jsonl(_stdin(), "<stdin>")
                 if str(input_path) == "-"
                 else read_jsonl_file(input_path)
             )
@@ -130,7 +132,7 @@ def suggest_command(
 
 def _stdin_text() -> str:
     try:
-        return click.get_text_stream("stdin").read()
+        return _stdin().read()
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", Location("<stdin>")) from exc
 
@@ -208,3 +210,11 @@ def reject_command(ctx: click.Context, ids: tuple[str, ...], by: str, reason: st
         --reason "not about risk"
     """
     _review(ctx, ids, "rejected", by, reason)
+
+
+def _stdin() -> TextIO:
+    """Standard input as UTF-8 text, whatever the locale (click.get_text_stream did this; Click 8.2 deprecates it)."""
+    stream = sys.stdin
+    if (stream.encoding or "").lower().replace("-", "") == "utf8":
+        return stream
+    return io.TextIOWrapper(stream.buffer, encoding="utf-8")
