@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,6 +17,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .webapp import serve_process
 
 WRITE_TOKEN = "attack-test-write-token-0123456789abcdef"
 STAFF_TOKEN = "attack-test-staff-token-ana-0123456789"
@@ -73,28 +74,9 @@ def production_server(data_dir: Path, seconds: float = 120, **extra: str) -> Ite
     env = production_env(data_dir, port, extra)
     log = data_dir / f"serve-{port}.log"
     command = [sys.executable, "-m", "l4a.graph.cli", "serve"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    served = Served(f"http://127.0.0.1:{port}", process, log)
-    try:
-        deadline = time.monotonic() + seconds
-        while True:
-            try:
-                with urllib.request.urlopen(f"{served.base}/api/stats", timeout=5) as response:
-                    response.read()
-                    break
-            except OSError as exc:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"l4a serve did not answer ({exc}):\n{served.log_text()}") from exc
-                time.sleep(0.2)
-        yield served
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    base = f"http://127.0.0.1:{port}"
+    with serve_process(command, env, log, base, seconds) as process:
+        yield Served(base, process, log)
 
 
 @dataclass

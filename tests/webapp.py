@@ -49,9 +49,18 @@ def served(data_dir: Path, seconds: float = 120) -> Iterator[str]:
     command = [sys.executable, "-m", "l4a.graph.cli", "serve", "--dev", "--port", str(port)]
     log = data_dir / "serve.log"
     data_dir.mkdir(parents=True, exist_ok=True)
+    base = f"http://127.0.0.1:{port}"
+    with serve_process(command, env, log, base, seconds):
+        yield base
+
+
+@contextmanager
+def serve_process(
+    command: list[str], env: dict[str, str], log: Path, base: str, seconds: float
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start `l4a serve` (its output into `log`), wait until `base` answers /api/stats, and stop it at the end."""
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + seconds
         while True:
@@ -65,7 +74,7 @@ def served(data_dir: Path, seconds: float = 120) -> Iterator[str]:
                         f"l4a serve did not answer ({exc}):\n{log.read_text(errors='replace')}"
                     ) from exc
                 time.sleep(0.2)
-        yield base
+        yield process
     finally:
         process.terminate()
         try:
