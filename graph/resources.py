@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
+from importlib.util import find_spec
 from pathlib import Path
 
 
@@ -50,3 +51,13 @@ def local_path(item: Traversable) -> Path:
     """A real file-system path for a packaged file (the package is installed unzipped, so this is direct)."""
     with as_file(item) as path:
         return Path(path)
+
+
+def translations_dir() -> Path:
+    """The gettext catalogues of the UI's words (web/translations/<lang>/LC_MESSAGES/messages.po and .mo). They ship
+    with the web package, where Flask-Babel reads them; the core and the command line read the same files, found
+    here without importing the web package (find_spec only locates it)."""
+    spec = find_spec("l4a.web")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the l4a.web package (and its translations) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "translations"

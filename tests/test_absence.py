@@ -59,7 +59,7 @@ def test_an_ended_period_keeps_the_status_as_last_recorded(app: Flask) -> None:
     xian = app.test_client().get("/hubs/xian-youth-education-dialogue.json").get_json()
     assert xian["period_ended"] is False  # no end date recorded: not known to be over
     french = app.test_client().get("/hubs/bilbao-city-of-values?lang=fr").get_data(as_text=True)
-    assert "période terminée (statut tel que dernièrement enregistré : Labellisé)" in french
+    assert "période terminée (statut tel que dernièrement enregistré\u00a0: Labellisé)" in french
 
 
 def test_period_ended_reads_the_end_at_its_precision() -> None:

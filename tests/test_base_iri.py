@@ -46,7 +46,7 @@ def test_a_build_under_another_base_gives_seven_hubs_and_related_hubs(rebased: P
     assert (stats["hubs"], stats["manifestos"], stats["policy_councils"], stats["sections"]) == (7, 10, 10, 9)
     related = json.loads(cli("related", "bilbao-city-of-values", "--format", "json").output)
     assert related and related[0]["hub"].startswith(BASE + "id/hub/")
-    assert "conforms (0 Violation, 76 Warning, 1 Info)" in cli("validate").output  # as under the default base
+    assert "conforms (0 Violations, 76 Warnings, 1 Info)" in cli("validate").output  # as under the default base
     export = cli("export", "--format", "nquads").output
     assert f"<{BASE}graph/hub/bilbao-city-of-values>" in export and f"<{DEFAULT_BASE}id/hub/" not in export
 

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from l4a.graph.build import build
 from l4a.graph.cli.main import main
 from l4a.graph.errors import UsageError
-from l4a.graph.reports.brief import WORDS, brief_html, brief_markdown
-from l4a.graph.reports.brief_vcs import EDITION_WORDS, Edition, edition_hubs, make_edition_brief, resolve_edition
+from l4a.graph.reports.brief import brief_html, brief_markdown, brief_words
+from l4a.graph.reports.brief_vcs import Edition, edition_hubs, edition_words, make_edition_brief, resolve_edition
 from l4a.graph.reports.hub_table import HubRow, HubTable
 from l4a.graph.store.embedded import EmbeddedStore
 
@@ -98,9 +98,9 @@ def test_the_brief_has_exactly_the_editions_hubs(store: EmbeddedStore, lang: str
     brief = make_edition_brief(store, "2020", lang, day=D(2026, 11, 26))
     assert {h.iri: h.mark for h in brief.hubs} == IN_2020  # no shipped hub ran in November 2020
     assert brief.hubs[0].mark == "presented"  # presented hubs first
-    words = {**WORDS[lang], **EDITION_WORDS[lang]}
-    text = brief_markdown(brief, words)
-    page = brief_html(brief, words)
+    words = {**brief_words(lang), **edition_words(lang)}
+    text = brief_markdown(brief, edition_words(lang))
+    page = brief_html(brief, edition_words(lang))
     assert text.startswith(f"# {words['brief']}{words['colon']}Venice City Solutions 2030, 3rd edition (2020)\n")
     assert f"2020-11-26 {words['to']} 2020-11-27" in text  # "au" in French, "al" in Spanish
     for row in HubTable.from_store(store).rows:  # a section for each of the edition's hubs, and no other

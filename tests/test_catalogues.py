@@ -1,6 +1,7 @@
-"""The gettext catalogues: shipped .mo files match their .po, every text the code and templates mark is translated,
-plurals follow each language's rule ("1 hub", "2 hubs"), French puts a space before a colon, and dates and country
-names come out in the reader's language."""
+"""The gettext catalogues: shipped .mo files match their .po, every text the code, templates and named queries mark
+is translated (pybabel's own extraction, from web/translations/babel.cfg), plurals follow each language's rule
+("1 hub", "2 hubs"), French puts a no-break space before : ; ! ?, and dates and country names come out in the
+reader's language."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
@@ -40,35 +42,76 @@ def test_the_shipped_mo_is_the_compiled_po(lang: str) -> None:
     assert compiled.getvalue() == shipped, f"run: pybabel compile -d web/translations (the {lang} .mo is stale)"
 
 
+def marked_texts() -> dict[object, str]:
+    """Every text the code, the templates and the named queries mark for the catalogues, found the way
+    `pybabel extract -F web/translations/babel.cfg -k _l` finds them: msgid (or (context, msgid)) -> first place."""
+    with (TRANSLATIONS / "babel.cfg").open(encoding="utf-8") as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    keywords = {**DEFAULT_KEYWORDS, "_l": None}
+    found: dict[object, str] = {}
+    for file, line, message, _comments, context in extract_from_dir(ROOT, method_map, options_map, keywords):
+        key = message if isinstance(message, str) else message[0]
+        found.setdefault((context, key) if context else key, f"{file}:{line}")
+    return found
+
+
+def test_extraction_finds_texts_in_the_web_the_core_and_the_queries() -> None:
+    """The mapping reaches every place that shows words: a template, a page, the CLI's core, a query's title."""
+    texts = marked_texts()
+    assert {place.split("/")[0] for place in texts.values()} >= {"web", "graph", "queries"}
+    assert texts["Brief for the Policy Council"].startswith("graph/reports/")  # a brief's words, for the CLI too
+    assert texts["Hubs by SDG target or goal"].startswith("queries/")  # a named query's title
+    assert texts[("navigation", "Evidence")].startswith("web/templates/")
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_marked_text_is_translated(lang: str) -> None:
+    """Not missing, not empty, not fuzzy, and with the same placeholders as the English (Babel's own checks)."""
     po = catalogue(lang)
-    method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
-    missing = []
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        ROOT / "web", method_map=method_map, keywords=keywords
-    ):
-        key = message if isinstance(message, str) else message[0]
-        found = po.get(key)  # type: ignore[attr-defined]
-        if found is None or not (found.string if isinstance(found.string, str) else all(found.string)):
-            missing.append(key)
+    missing, fuzzy = [], []
+    for key, place in marked_texts().items():
+        context, text = key if isinstance(key, tuple) else (None, key)
+        found = po.get(text, context=context)  # type: ignore[attr-defined]
+        strings = [] if found is None else [found.string] if isinstance(found.string, str) else list(found.string)
+        if not strings or not all(strings):
+            missing.append(f"{place}: {text!r}")
+        elif found.fuzzy:
+            fuzzy.append(f"{place}: {text!r}")
     assert not missing, f"add to web/translations/{lang}/LC_MESSAGES/messages.po: {missing[:10]}"
+    assert not fuzzy, f"check, then unflag fuzzy in web/translations/{lang}/LC_MESSAGES/messages.po: {fuzzy[:10]}"
+    problems = [(message.id, [str(e) for e in errors]) for message, errors in po.check()]  # type: ignore[attr-defined]
+    assert not problems, problems[:10]
+
+
+# French puts a no-break space (U+00A0, or the narrow U+202F) before : ; ! ? (punctuation: followed by a space or
+# the end, so that "https://" and "?lang=" are left alone).
+FRENCH_PUNCTUATION = re.compile(r"(?<![\u00a0\u202f])[:;!?](?=\s|$)")
+
+
+def french_typography_problems(text: str) -> list[str]:
+    """The places in `text` where French typography wants a no-break space before : ; ! ? and has none."""
+    return [text[max(0, m.start() - 30) : m.end() + 10] for m in FRENCH_PUNCTUATION.finditer(text)]
+
+
+def test_the_typography_check_can_fail() -> None:
+    assert len(french_typography_problems("Avertissement: titre manquant ; voir ci-dessous!")) == 3
+    assert not french_typography_problems("Avertissement\u00a0: voir https://example.org/?q=1\u202f; ok\u202f!")
 
 
 @pytest.mark.parametrize(
     ("lang", "forms"), [("fr", "nplurals=2; plural=(n > 1);"), ("es", "nplurals=2; plural=(n != 1);")]
 )
-def test_plural_forms_and_french_colons(lang: str, forms: str) -> None:
+def test_plural_forms_and_french_typography(lang: str, forms: str) -> None:
     text = (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
     assert f'"Plural-Forms: {forms}\\n"' in text
     if lang == "fr":
+        problems = []
         for message in catalogue("fr"):  # type: ignore[attr-defined]
             if not message.id:  # the header
                 continue
             strings = [message.string] if isinstance(message.string, str) else list(message.string)
-            for s in strings:
-                assert not re.search(r"[^\s\u00a0\u202f]:(\s|$)", s or ""), f"a space before the colon: {s!r}"
+            problems += [p for s in strings for p in french_typography_problems(s or "")]
+        assert not problems, f"a no-break space before : ; ! ? in French: {problems[:10]}"
 
 
 @pytest.fixture(scope="module")

@@ -85,7 +85,7 @@ def test_a_file_passing_the_field_checks_but_breaking_a_shape_is_refused(tmp_pat
     path = write(tmp_path, "figures.yaml", FIGURES)
     result = runner.invoke(main, ["monitor", "add", "--lang", "fr", str(path)], env=env)
     assert result.exit_code == 2
-    assert f"{path}, line 8: `indicator`: Indicateur enregistré : " in result.stderr
+    assert f"{path}, line 8: `indicator`: Indicateur enregistré\u00a0: " in result.stderr
     store = EmbeddedStore.open(data / "store")
     try:
         assert store.quad_count() == before  # nothing written, not even the first, valid observation
@@ -124,7 +124,7 @@ def test_shape_errors_on_a_hand_made_graph(store: EmbeddedStore) -> None:
     found = {(e.field, e.params["shape"].rsplit("#", 1)[1]) for e in errors}
     assert found == {("reported_by", "observation-reporter-name"), ("source", "observation-source")}
     assert all(str(e).startswith("hand.yaml, line 12: ") for e in errors)
-    assert any("Nom de l'auteur : " in str(e) for e in errors)
+    assert any("Nom de l'auteur\u00a0: " in str(e) for e in errors)
 
 
 def test_history_is_kept_through_the_gate(store: EmbeddedStore, tmp_path: Path) -> None:

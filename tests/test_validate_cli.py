@@ -45,7 +45,7 @@ def test_a_complete_valid_hub_exits_0_even_as_a_proposal(cli: Cli, tmp_path: Pat
     for args in ([str(hub)], [str(hub), "--proposal"]):
         result = cli("validate", *args)
         assert result.exit_code == 0, result.stdout
-        assert "conforms (0 Violation, 0 Warning, 0 Info)" in result.stdout
+        assert "conforms (0 Violations, 0 Warnings, 0 Info)" in result.stdout
 
 
 @pytest.mark.parametrize("case", sorted(BREAKS))
@@ -56,8 +56,8 @@ def test_must_show_cases_exit_1_naming_the_rule(cli: Cli, tmp_path: Path, case: 
     hub = write(tmp_path, VALID.replace(old, new))
     result = cli("validate", str(hub), "--lang", lang)
     assert result.exit_code == 1
-    word = {"en": "Violation", "fr": "Violation", "es": "Infracción"}[lang]
-    violations = [line for line in result.stdout.splitlines() if line.strip().startswith(f"- {word}:")]
+    word = {"en": "Violation:", "fr": "Violation\u00a0:", "es": "Infracción:"}[lang]  # French: a space before ":"
+    violations = [line for line in result.stdout.splitlines() if line.strip().startswith(f"- {word}")]
     assert violations and all(words[lang] in line for line in violations), result.stdout
 
 

@@ -55,7 +55,7 @@ def test_brief_page_lists_the_councils_hubs_with_evidence(client: FlaskClient) -
 
 def test_brief_in_french_and_as_markdown(client: FlaskClient) -> None:
     page = client.get(f"/councils/{COUNCIL}/brief?lang=fr").get_data(as_text=True)
-    assert "Note pour le Conseil politique" in article(page) and "Éléments de preuve" in article(page)
+    assert "Note pour le Conseil politique" in article(page) and "Sources et preuves" in article(page)
     assert f'href="/councils/{COUNCIL}/brief.md?lang=fr"' in page  # the download in the same language
     md = client.get(f"/councils/{COUNCIL}/brief.md?lang=es")
     assert md.status_code == 200 and md.headers["Content-Type"] == "text/markdown; charset=utf-8"

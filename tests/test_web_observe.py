@@ -100,8 +100,8 @@ def test_a_bad_value_is_shown_next_to_its_field_in_french(app: Flask, staff: Fla
     answer = staff.post(f"{FORM}?lang=fr", data=data)
     assert answer.status_code == 400
     page = answer.get_data(as_text=True)
-    assert 'data-field="value">Écrivez un nombre, par exemple 13.9, et non « douze ».</p>' in page
-    assert 'data-field="date">Indiquez une date comme 2027-03-31, et non « 2026-02-30 ».</p>' in page
+    assert 'data-field="value">Écrivez un nombre, par exemple 13.9, et non «\u00a0douze\u00a0».</p>' in page
+    assert 'data-field="date">Indiquez une date comme 2027-03-31, et non «\u00a02026-02-30\u00a0».</p>' in page
     assert 'id="f-value" name="value" inputmode="decimal" required value="douze" aria-invalid="true"' in page
     assert app.extensions["l4a_store"].quad_count() == before
 
@@ -136,7 +136,7 @@ def test_a_shape_violation_is_shown_with_the_shapes_message(app: Flask, staff: F
     before = store.quad_count()
     data = {**GOOD, "indicator": GARDENS, "value": "5", "csrf": form_csrf(staff, "fr")}
     page = staff.post(f"{FORM}?lang=fr", data=data).get_data(as_text=True)
-    assert 'data-field="indicator">Indicateur enregistré : ' in page
+    assert 'data-field="indicator">Indicateur enregistré\u00a0: ' in page
     assert store.quad_count() == before
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,6 @@ from l4a.web.state import ready_reports, warm_reports
 
 from .webapp import web_app
 
-MESSAGES = Path(__file__).parents[1] / "web" / "messages"
 BILBAO = "bilbao-city-of-values"
 HUBS = sorted(p.stem for p in (Path(__file__).parents[1] / "ontology" / "hubs").glob("*.ttl"))
 
@@ -35,15 +33,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-def test_every_message_exists_in_the_three_languages() -> None:
-    areas = {path.name.split(".")[0] for path in MESSAGES.glob("*.json")}
-    for area in areas:
-        # queries.<lang>.json has only French and Spanish: the English comes from the .rq files themselves
-        languages = ("en", "fr", "es") if (MESSAGES / f"{area}.en.json").exists() else ("fr", "es")
-        keys = [set(json.loads((MESSAGES / f"{area}.{lang}.json").read_text())) for lang in languages]
-        assert all(k == keys[0] for k in keys), area
 
 
 def test_home_has_17_goal_tiles_linking_to_goal_pages(client: FlaskClient) -> None:

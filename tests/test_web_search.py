@@ -51,7 +51,7 @@ def test_search_finds_each_kind_by_words_in_three_languages(
 
 def test_nothing_found_says_what_to_try(client: FlaskClient) -> None:
     page = client.get("/search?q=xyzzyq&lang=fr").get_data(as_text=True)
-    assert "0 résultat pour « xyzzyq »" in page and "11.3" in page
+    assert "0 résultat pour «\u00a0xyzzyq\u00a0»" in page and "11.3" in page
 
 
 def test_home_speaks_to_people_and_the_figures_of_the_store_are_on_the_stats_page(client: FlaskClient) -> None:

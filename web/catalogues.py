@@ -1,19 +1,15 @@
 """The UI's words as gettext catalogues (web/translations/<lang>/LC_MESSAGES/messages.po, with plural forms), read
 through Flask-Babel in the reader's language; also dates and country names in that language (Babel's CLDR data).
 
-The compiled `.mo` files are shipped beside their `.po` (tests/test_catalogues.py checks that they match), so an
-installed wheel needs no build step. To change a text: edit the `.po`, then
-`pybabel compile -d web/translations` (and `pybabel extract -F web/translations/babel.cfg -o messages.pot web`
-followed by `pybabel update -i messages.pot -d web/translations` after adding texts to the code).
-
-The older per-area JSON messages (web/messages/, `t(key)`) still hold the pages not moved yet.
+The command line reads the same catalogues without Flask (l4a.graph.i18n.words). The compiled `.mo` files are shipped
+beside their `.po` (tests/test_catalogues.py checks that they match), so an installed wheel needs no build step.
+How to add or change a text: docs/translations.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
@@ -21,9 +17,12 @@ from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 from flask_babel import Babel
 
+from l4a.graph.i18n.words import colon as colon_of
+from l4a.graph.resources import translations_dir
 from l4a.web.i18n import chosen_language
+from l4a.web.words import FAMILIES
 
-TRANSLATIONS = Path(__file__).parent / "translations"
+TRANSLATIONS = translations_dir()
 
 bp = Blueprint("catalogues", __name__)
 
@@ -34,7 +33,7 @@ def _init_babel(state: BlueprintSetupState) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     Babel(app, locale_selector=chosen_language)
-    app.jinja_env.globals.update(local_date=local_date, country_name=country_name, colon=colon)
+    app.jinja_env.globals.update(local_date=local_date, country_name=country_name, colon=colon, words=FAMILIES)
     app.jinja_env.filters["local_date"] = local_date
 
 
@@ -65,4 +64,4 @@ def country_name(code: str, lang: str | None = None) -> str:
 
 def colon(lang: str | None = None) -> str:
     """A colon and its space as the reader's language writes them: French puts a (no-break) space before it."""
-    return "\u00a0: " if (lang or chosen_language()) == "fr" else ": "
+    return colon_of(lang or chosen_language())

@@ -7,11 +7,14 @@ import datetime as dt
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import gettext
 from markupsafe import Markup
 
+from l4a.graph.i18n.words import colon
 from l4a.graph.monitoring.load import HubMonitoring, deliverable_status, load_monitoring, mean_progress
+from l4a.graph.monitoring.model import STATUS_WORDS
 from l4a.graph.monitoring.svg import indicator_svg, timeline_svg
-from l4a.web.i18n import translate
+from l4a.web.i18n import chosen_language
 from l4a.web.state import app_store, cached
 
 STATUSES = ("done", "overdue", "at-risk", "on-track")
@@ -32,14 +35,14 @@ def hub_monitoring_data(iri: str) -> HubMonitoring | None:
 
 def status_words() -> dict[str, str]:
     """The deliverable statuses and "today" in the reader's language, for the SVG charts' labels."""
-    words = {s: translate(f"monitoring.status.{s}") for s in STATUSES}
-    return {**words, "today": translate("monitoring.today")}
+    words = {s: gettext(STATUS_WORDS[s]) for s in STATUSES}
+    return {**words, "today": gettext("today"), "colon": colon(chosen_language())}
 
 
 def hub_charts(hub: HubMonitoring, today: dt.date) -> dict[str, Markup]:
     """The hub's timeline (key "timeline") and each indicator's chart (key: its IRI); empty when nothing can be
     drawn (no timeline without both dates; no indicator chart without figures)."""
-    charts = {"timeline": Markup(timeline_svg(hub, today, translate("monitoring.timeline"), status_words()))}
+    charts = {"timeline": Markup(timeline_svg(hub, today, gettext("Timeline"), status_words()))}
     for i in hub.indicators:
         charts[i.iri] = Markup(indicator_svg(i, i.label, hub.start))
     return charts

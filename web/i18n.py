@@ -1,4 +1,4 @@
-"""The UI's words in English, French and Spanish (web/messages/<area>.<lang>.json), and the reader's language.
+"""The reader's language (the UI's words themselves are in the gettext catalogues: web/catalogues.py).
 
 The language comes from `?lang=` (then remembered in a cookie), else the cookie, else the browser's preference
 among the configured languages, else the first configured one.
@@ -6,24 +6,10 @@ among the configured languages, else the first configured one.
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
-
 from flask import current_app, g, request
 from werkzeug.wrappers import Response
 
-MESSAGES = Path(__file__).parent / "messages"
 COOKIE = "l4a_lang"
-
-
-@cache
-def messages(lang: str) -> dict[str, str]:
-    """The UI's words in one language, from every area's file (base.en.json, sparql.en.json, ...)."""
-    data: dict[str, str] = {}
-    for path in sorted(MESSAGES.glob(f"*.{lang}.json")):
-        data.update(json.loads(path.read_text(encoding="utf-8")))
-    return data
 
 
 def languages() -> list[str]:
@@ -42,13 +28,6 @@ def chosen_language() -> str:
             return str(asked)
     g.lang = request.accept_languages.best_match(allowed) or allowed[0]
     return str(g.lang)
-
-
-def translate(key: str, **values: object) -> str:
-    """A UI text in the reader's language (English if missing), with {placeholders} filled in."""
-    lang = chosen_language()
-    text = messages(lang).get(key) or messages("en").get(key) or key
-    return text.format(**values) if values else text
 
 
 def remember_language(response: Response) -> Response:

@@ -8,11 +8,11 @@ from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 from flask import Response, request
+from flask_babel import gettext
 from werkzeug.datastructures import MIMEAccept
 
 from l4a.graph.namespaces import PREFIXES
 from l4a.graph.sparql.protocol import ALIASES, FORMAT_NAMES, GRAPH_FORMATS, write_graph
-from l4a.web.i18n import translate
 
 HTML = "text/html"
 JSON = "application/json"
@@ -81,6 +81,8 @@ def text_response(message: str, status: int) -> Response:
 
 def not_acceptable(offers: Sequence[str]) -> Response:
     """406: what the client asked for cannot be given; the message lists what can."""
-    response = text_response(translate("negotiate.not_acceptable", types=", ".join(offers)), 406)
+    response = text_response(gettext(
+        "This cannot be given in the format asked for (Accept header). Available: %(types)s.", types=", ".join(offers)
+    ), 406)
     response.vary.add("Accept")
     return response

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.labels import Labels
-from l4a.web.i18n import chosen_language, languages, translate
+from l4a.web.i18n import chosen_language, languages
 from l4a.web.state import app_labels
 
 
@@ -36,7 +36,6 @@ def respond(template: str, data: Mapping[str, Any], **page: Any) -> ResponseRetu
         data=data,
         lang=lang,
         languages=languages(),
-        t=translate,
         label=lambda iri: labels.get(iri, lang),
         short_name=lambda iri: labels.short_name(iri, lang),
         all_labels=lambda iri: " / ".join(dict.fromkeys(labels.by_iri.get(iri, {}).values())),

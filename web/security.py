@@ -4,7 +4,7 @@
   or style: the home page's tile colours are classes of static/style.css), frame-ancestors 'none' (and
   X-Frame-Options for old browsers), X-Content-Type-Options: nosniff, Referrer-Policy.
 - MAX_CONTENT_LENGTH: a request body above it is refused with 413 before it is read.
-- Errors (400, 404, 405, 413, 500, ...) are pages in the reader's language (web/messages/errors.<lang>.json), JSON
+- Errors (400, 404, 405, 413, 500, ...) are pages in the reader's language (the gettext catalogues), JSON
   for JSON clients, and never carry a traceback or an exception's text; the exception is logged on the server.
 """
 
@@ -16,11 +16,13 @@ import re
 from flask import Blueprint, jsonify, render_template, request
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
 from werkzeug.wrappers import Response
 
 from l4a.graph.errors import UsageError
-from l4a.web.i18n import chosen_language, languages, translate
+from l4a.graph.i18n.words import N_
+from l4a.web.i18n import chosen_language, languages
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +52,24 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
-# Statuses with a page of their own in web/messages/errors.<lang>.json; others use the generic one.
-KNOWN = (400, 401, 403, 404, 405, 406, 413, 415, 429, 500, 503)
+# Each known error's title and text (translated when shown); another code gets ERROR_OTHER.
+ERROR_WORDS = {
+    400: (N_("Bad request"),
+          N_("The request could not be understood. Please check the address or the form and try again.")),
+    401: (N_("Sign-in needed"),
+          N_("This action is for the staff of this deployment: sign in, or send a valid bearer token.")),
+    403: (N_("Forbidden"), N_("This action is not allowed without the right credentials.")),
+    404: (N_("Page not found"), N_("There is no page at this address. It may have moved, or the link may be wrong.")),
+    405: (N_("Method not allowed"), N_("This address does not accept this kind of request.")),
+    406: (N_("Format not available"), N_("This resource cannot be given in the format asked for.")),
+    413: (N_("Request too large"), N_("The request is larger than this site accepts.")),
+    415: (N_("Unsupported format"), N_("The request's content type is not accepted here.")),
+    429: (N_("Too many requests"), N_("Too many requests from your address. Please wait a moment and try again.")),
+    500: (N_("Something went wrong"),
+          N_("An unexpected error happened on our side. It has been logged; please try again later.")),
+    503: (N_("Temporarily unavailable"), N_("The site cannot answer right now. Please try again in a moment.")),
+}  # fmt: skip
+ERROR_OTHER = (N_("Error %(code)s"), N_("The request could not be completed."))
 
 
 @bp.record_once
@@ -128,16 +146,15 @@ def error_page(error: HTTPException) -> ResponseReturnValue:
         log.error("%s %s answered %d", request.method, request.path, code, exc_info=cause)
     dropped = ("content-type", "content-length")
     headers = {k: v for k, v in error.get_response().headers.items() if k.lower() not in dropped}
-    key = f"error.{code}" if code in KNOWN else "error.other"
+    title_words, text_words = ERROR_WORDS.get(code, ERROR_OTHER)
     try:
-        title = translate(f"{key}.title", code=code)
-        text = translate(f"{key}.text", code=code)
+        title, text = gettext(title_words, code=code), gettext(text_words)
         if isinstance(error, Refused):
             text = f"{text} {error.detail}"
         if _wants_json():
             return jsonify({"error": title, "status": code, "message": text}), code, headers
         html = render_template(
-            "error.html", code=code, title=title, text=text, lang=chosen_language(), languages=languages(), t=translate
+            "error.html", code=code, title=title, text=text, lang=chosen_language(), languages=languages()
         )
     except Exception:  # the error page itself failed (e.g. no request language): plain text, still no traceback
         log.exception("the error page for %d failed", code)

@@ -12,6 +12,8 @@ import click
 
 from l4a.graph.cli.common import EXIT_CODES, find_hub_iri, settings_of, with_store
 from l4a.graph.errors import UsageError
+from l4a.graph.i18n.words import words
+from l4a.graph.labels import Labels
 from l4a.graph.monitoring.load import (
     add_observations,
     deliverable_status,
@@ -20,24 +22,11 @@ from l4a.graph.monitoring.load import (
     near_end_without_report,
     on_time_share,
 )
+from l4a.graph.monitoring.model import STATUS_WORDS
 from l4a.graph.reports.brief import brief_html, brief_markdown, make_brief
-from l4a.graph.reports.brief_vcs import EDITION_WORDS, make_edition_brief
+from l4a.graph.reports.brief_vcs import edition_words, make_edition_brief
 from l4a.graph.sync.index import SyncIndex
 from l4a.graph.sync.measures import KINDS, became_links, growth, hub_links, read_facts
-
-WORDS = {
-    "en": {"done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track",
-           "none": "no figures reported", "progress": "progress", "flag": "ends soon without a completion report",
-           "on_time": "deliverables on time", "added": "Added {n} observations for {hub} in graph {graph}."},
-    "fr": {"done": "achevé", "overdue": "en retard", "at-risk": "à risque", "on-track": "dans les temps",
-           "none": "aucun chiffre communiqué", "progress": "avancement",
-           "flag": "se termine bientôt sans rapport final", "on_time": "livrables dans les délais",
-           "added": "{n} observations ajoutées pour {hub} dans le graphe {graph}."},
-    "es": {"done": "finalizado", "overdue": "atrasado", "at-risk": "en riesgo", "on-track": "en curso",
-           "none": "no se han informado cifras", "progress": "avance",
-           "flag": "termina pronto sin informe final", "on_time": "entregables a tiempo",
-           "added": "{n} observaciones añadidas para {hub} en el grafo {graph}."},
-}  # fmt: skip
 
 
 def percent(value: Decimal | None) -> str | None:
@@ -69,7 +58,9 @@ def monitor_add(ctx: click.Context, file: Path, lang: str) -> None:
       l4a monitor add figures.yaml
     """
     added = add_observations(with_store(ctx), file, settings_of(ctx).base_iri, lang=lang)
-    click.echo(WORDS[lang]["added"].format(n=added.observations, hub=added.hub, graph=added.graph))
+    click.echo(words(lang).ngettext("Added %(num)d observation for %(hub)s in graph %(graph)s.",
+                                    "Added %(num)d observations for %(hub)s in graph %(graph)s.",
+                                    added.observations, hub=added.hub, graph=added.graph))  # fmt: skip
 
 
 @monitor_group.command("status", epilog=EXIT_CODES)
@@ -96,7 +87,7 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
     hubs = load_monitoring(store, settings.base_iri, iri)
     if iri is not None and iri not in hubs:
         raise UsageError(f"there is no hub {hub!r} in the store.")
-    words = WORDS[lang]
+    w = words(lang)
     out: list[dict[str, Any]] = []
     for h in sorted(hubs.values(), key=lambda h: h.iri):
         out.append(
@@ -127,32 +118,24 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
     if fmt == "json":
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
+    # Titles in the reader's language where the data has them (JSON keeps the records' English titles).
+    labels = Labels.from_store(store) if lang != "en" else None
+
+    def title(item: dict[str, Any], key: str) -> str:
+        return labels.get(item[key], lang) if labels is not None else str(item["title"])
+
+    none, c = w.gettext("no figures reported"), w.colon
+    ends_soon, progress = w.gettext("ends soon without a completion report"), w.gettext("progress")
     for h_out in out:
-        flag = f" [{words['flag']}]" if h_out["near_end_without_report"] else ""
+        flag = f" [{ends_soon}]" if h_out["near_end_without_report"] else ""
         if not h_out["figures_reported"]:
-            click.echo(f"{h_out['title']} ({h_out['hub']}): {words['none']}{flag}")
+            click.echo(f"{title(h_out, 'hub')} ({h_out['hub']}){c}{none}{flag}")
             continue
-        click.echo(f"{h_out['title']} ({h_out['hub']}): {words['progress']} {h_out['progress']}{flag}")
+        click.echo(f"{title(h_out, 'hub')} ({h_out['hub']}){c}{progress} {h_out['progress']}{flag}")
         for d in h_out["deliverables"]:
-            click.echo(f"  {d['title']} ({d['due']}): {words[d['status']]}")
+            click.echo(f"  {title(d, 'deliverable')} ({d['due']}){c}{w.gettext(STATUS_WORDS[d['status']])}")
             for i in d["indicators"]:
-                click.echo(f"    {i['title']}: {i['progress'] or words['none']}")
-
-
-LINK_WORDS = {
-    "en": {"growth": "Links between hubs, cumulative by year", "year": "year", "any": "any (pairs)",
-           "undated": "Undated links, left out of the counts: {n}", "none": "No link between hubs is recorded.",
-           "became": "Potential partners that became links", "cutoff": "cut-off", "proposed": "proposed",
-           "became_n": "became links", "share": "share"},
-    "fr": {"growth": "Liens entre hubs, cumulés par année", "year": "année", "any": "tous (paires)",
-           "undated": "Liens sans date, non comptés : {n}", "none": "Aucun lien entre hubs n'est enregistré.",
-           "became": "Partenaires potentiels devenus des liens", "cutoff": "date de référence",
-           "proposed": "proposés", "became_n": "devenus des liens", "share": "part"},
-    "es": {"growth": "Vínculos entre hubs, acumulados por año", "year": "año", "any": "todos (pares)",
-           "undated": "Vínculos sin fecha, no contados: {n}", "none": "No hay ningún vínculo registrado entre hubs.",
-           "became": "Socios potenciales que se convirtieron en vínculos", "cutoff": "fecha de corte",
-           "proposed": "propuestos", "became_n": "convertidos en vínculos", "share": "proporción"},
-}  # fmt: skip
+                click.echo(f"    {title(i, 'indicator')}{c}{i['progress'] or none}")
 
 
 @monitor_group.command("links", epilog=EXIT_CODES)
@@ -183,21 +166,23 @@ def monitor_links(ctx: click.Context, cutoffs: tuple[str, ...], limit: int, fmt:
                "conversions": [c.as_dict() for c in conversions]}  # fmt: skip
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
-    w = LINK_WORDS[lang]
+    w = words(lang)
     columns = [*KINDS, "any"]
     years = sorted({year for kind in columns for year in counts[kind]})
-    click.echo(w["growth"])
+    click.echo(w.gettext("Links between hubs, cumulative by year"))
     if not years:
-        click.echo(w["none"])
+        click.echo(w.gettext("No link between hubs is recorded."))
     else:
-        click.echo("\t".join([w["year"], *KINDS, w["any"]]))
+        click.echo("\t".join([w.gettext("year"), *KINDS, w.gettext("any (pairs)")]))
         for year in years:
             cells = [max((n for y, n in counts[kind].items() if y <= year), default=0) for kind in columns]
             click.echo("\t".join([str(year), *map(str, cells)]))
-    click.echo(w["undated"].format(n=sum(1 for link in links if link.on is None)))
+    undated = sum(1 for link in links if link.on is None)
+    click.echo(w.gettext("Undated links, left out of the counts: %(n)s", n=undated))
     click.echo("")
-    click.echo(w["became"])
-    click.echo("\t".join([w["cutoff"], w["proposed"], w["became_n"], w["share"]]))
+    click.echo(w.gettext("Potential partners that became links"))
+    columns = [w.gettext("cut-off"), w.gettext("proposed"), w.gettext("became links"), w.gettext("share")]
+    click.echo("\t".join(columns))
     for c in conversions:
         share = "-" if c.share is None else f"{round(c.share * 100)}%"
         click.echo("\t".join([c.cutoff.isoformat(), str(len(c.proposed)), str(len(c.became)), share]))
@@ -237,10 +222,10 @@ def brief_command(
         raise UsageError("--include-suggested goes with --council: an edition's brief lists the hubs it presented.")
     store, base = with_store(ctx, read_only=True), settings_of(ctx).base_iri
     if council is not None:
-        found, words = make_brief(store, council, lang, base, include_suggested=include_suggested), None
+        found, extra = make_brief(store, council, lang, base, include_suggested=include_suggested), None
     else:
-        found, words = make_edition_brief(store, vcs or "", lang, base), EDITION_WORDS[lang]
-    text = brief_markdown(found, words) if fmt == "md" else brief_html(found, words)
+        found, extra = make_edition_brief(store, vcs or "", lang, base), edition_words(lang)
+    text = brief_markdown(found, extra) if fmt == "md" else brief_html(found, extra)
     if output is None:
         click.echo(text)
     else:

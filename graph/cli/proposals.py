@@ -8,20 +8,11 @@ from pathlib import Path
 import click
 
 from l4a.graph.cli.common import EXIT_CODES, settings_of, with_store
-from l4a.graph.proposals.lifecycle import ACTIONS, STATUSES, proposal, proposals, transition
+from l4a.graph.i18n.words import words
+from l4a.graph.proposals.lifecycle import ACTIONS, STATUS_WORDS, STATUSES, proposal, proposals, transition
 from l4a.graph.proposals.pipeline import Stored, submit
 from l4a.graph.shacl.report import report_text
 from l4a.graph.shacl.validation import shipped_validator
-
-STATUS_WORDS = {
-    "en": {"submitted": "submitted", "needs-changes": "needs changes", "under-review": "under review",
-           "labelled": "labelled", "completed": "completed", "withdrawn": "withdrawn", "rejected": "rejected"},
-    "fr": {"submitted": "soumise", "needs-changes": "modifications demandées", "under-review": "en cours d'examen",
-           "labelled": "labellisée", "completed": "achevée", "withdrawn": "retirée", "rejected": "rejetée"},
-    "es": {"submitted": "presentada", "needs-changes": "requiere cambios", "under-review": "en revisión",
-           "labelled": "reconocida", "completed": "finalizada", "withdrawn": "retirada", "rejected": "rechazada"},
-}  # fmt: skip
-REVISION_WORD = {"en": "revision", "fr": "révision", "es": "revisión"}
 
 
 def print_stored(results: list[Stored], fmt: str, lang: str) -> None:
@@ -29,9 +20,11 @@ def print_stored(results: list[Stored], fmt: str, lang: str) -> None:
         click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
         return
     model = shipped_validator().model
+    w = words(lang)
     for result in results:
-        status = STATUS_WORDS[lang][result.status]
-        click.echo(f"{result.id} ({REVISION_WORD[lang]} {result.revision}, {result.source}): {status}")
+        status = w.gettext(STATUS_WORDS[result.status])
+        revision = w.gettext("revision %(num)d", num=result.revision)
+        click.echo(f"{result.id} ({revision}, {result.source}){w.colon}{status}")
         if result.report.results:
             text = report_text(result.report, model, {}, lang)
             click.echo("\n".join("  " + line for line in text.splitlines()))
@@ -97,7 +90,7 @@ def proposals_list(ctx: click.Context, status: str | None, fmt: str, lang: str) 
         return
     for r in found:
         name = r.names.get(lang) or next(iter(r.names.values()), "")
-        click.echo(f"{r.id}\t{r.number}\t{STATUS_WORDS[lang][r.status]}\t{r.created[:10]}\t{name}")
+        click.echo(f"{r.id}\t{r.number}\t{words(lang).gettext(STATUS_WORDS[r.status])}\t{r.created[:10]}\t{name}")
 
 
 @proposals_group.command("show", epilog=EXIT_CODES)

@@ -7,10 +7,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from l4a.graph.i18n.words import N_
+
 AT_RISK_WINDOW_DAYS = 90  # a deliverable due within this many days and not done is at risk
 AT_RISK_LAG = Decimal("0.25")  # an indicator this far behind the straight line from start to due date is at risk
 NEAR_END_DAYS = 90  # a hub ending within this many days without a completion report is flagged
 STATUSES = ("done", "overdue", "at-risk", "on-track")
+# A deliverable's status as people read it (translated where shown: "en retard", "atrasado").
+STATUS_WORDS = {"done": N_("done"), "overdue": N_("overdue"), "at-risk": N_("at risk"), "on-track": N_("on track")}
 
 
 @dataclass

@@ -60,7 +60,8 @@ TIMELINE_WIDTH, TIMELINE_HEIGHT, TIMELINE_PAD = 640, 104, 44
 def timeline_svg(hub: HubMonitoring, today: dt.date, title: str, words: Mapping[str, str]) -> str:
     """The hub's period as a bar, its deliverables' due dates as diamonds (classed by status when the hub has
     reported figures), each observation as a tick, and today as a dashed line when it falls in the drawn span.
-    Empty string when the hub's start or end is unknown. `words`: the labels of "today" and of each status."""
+    Empty string when the hub's start or end is unknown. `words`: the labels of "today", of each status and the
+    reader's colon ("colon": ": "; French puts a no-break space before it)."""
     if hub.start is None or hub.end is None:
         return ""
     figures = hub.has_figures()
@@ -86,7 +87,8 @@ def timeline_svg(hub: HubMonitoring, today: dt.date, title: str, words: Mapping[
     ]
     for d, due, status in dues:
         cx = x(due)
-        label = f"{d.label}: {due.isoformat()}" + (f" ({words.get(status, status)})" if status else "")
+        label = f"{d.label}{words.get('colon', ': ')}{due.isoformat()}"
+        label += f" ({words.get(status, status)})" if status else ""
         parts.append(
             f'<polygon class="timeline-due status-{status or "none"}" '
             f'points="{cx:.1f},20 {cx + 7:.1f},28 {cx:.1f},36 {cx - 7:.1f},28"><title>{escape(label)}</title>'

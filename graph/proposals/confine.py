@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from l4a.graph.errors import UsageError
+from l4a.graph.i18n.words import words
 from l4a.graph.namespaces import L4A, graph_iri
 from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
@@ -22,23 +23,6 @@ from l4a.graph.store.base import Store
 # How a hub links to the records that are parts of it, and to the organisations it names.
 PART_LINKS = ("hasDeliverable", "hasEvidence", "hasCommunicationPlan")
 ORG_LINKS = ("ledBy", "partner")
-MESSAGES = {
-    "en": "This proposal states facts about {subject}, which is not one of its own records (its hub, deliverables, "
-    "indicators, evidence, communication plan or new organisations); remove those statements.",
-    "fr": "Cette proposition énonce des faits sur {subject}, qui n'est pas l'un de ses propres enregistrements (son "
-    "hub, ses livrables, indicateurs, preuves, plan de communication ou nouvelles organisations) ; retirez ces "
-    "énoncés.",
-    "es": "Esta propuesta afirma hechos sobre {subject}, que no es uno de sus propios registros (su hub, entregables, "
-    "indicadores, evidencias, plan de comunicación u organizaciones nuevas); elimine esas afirmaciones.",
-}
-EXISTING = {
-    "en": "{subject} is a published organisation: the proposal refers to it, and its published record is kept as "
-    "it is (the type, country or other details given here are not used).",
-    "fr": "{subject} est une organisation publiée : la proposition y renvoie, et son enregistrement publié reste tel "
-    "quel (le type, le pays ou les autres détails donnés ici ne sont pas utilisés).",
-    "es": "{subject} es una organización publicada: la propuesta la menciona, y su registro publicado se mantiene "
-    "tal cual (el tipo, el país u otros detalles dados aquí no se usan).",
-}
 
 
 class ForeignStatements(UsageError):
@@ -114,9 +98,19 @@ def confine(triples: Sequence[ox.Triple], hub: str, slug: str, store: Store | No
 
 def foreign_message(subjects: Sequence[str], lang: str = "en") -> str:
     """The refusal of statements about records that are not the proposal's own, naming each."""
-    return MESSAGES.get(lang, MESSAGES["en"]).format(subject=", ".join(f"<{s}>" for s in subjects))
+    named = ", ".join(f"<{s}>" for s in subjects)
+    return words(lang).gettext(
+        "This proposal states facts about %(subject)s, which is not one of its own records (its hub, deliverables, "
+        "indicators, evidence, communication plan or new organisations); remove those statements.",
+        subject=named,
+    )
 
 
 def existing_message(subject: str, lang: str = "en") -> str:
     """The note that a published organisation is referred to, not redefined."""
-    return EXISTING.get(lang, EXISTING["en"]).format(subject=f"<{subject}>")
+    named = f"<{subject}>"
+    return words(lang).gettext(
+        "%(subject)s is a published organisation: the proposal refers to it, and its published record is kept as "
+        "it is (the type, country or other details given here are not used).",
+        subject=named,
+    )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from l4a.graph.errors import UsageError
+from l4a.graph.i18n.words import N_
 from l4a.graph.namespaces import L4A, XSD, graph_iri, record_iri
 from l4a.graph.proposals.confine import ForeignStatements, confine, foreign_message
 from l4a.graph.proposals.pipeline import WRITE_LOCK, change_quads, revision_graph, revision_iri, submitter
@@ -20,6 +21,11 @@ from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
 
 STATUSES = ("submitted", "needs-changes", "under-review", "labelled", "completed", "withdrawn", "rejected")
+# A proposal's status as people read it (translated where shown).
+STATUS_WORDS = {
+    "submitted": N_("submitted"), "needs-changes": N_("needs changes"), "under-review": N_("under review"),
+    "labelled": N_("labelled"), "completed": N_("completed"), "withdrawn": N_("withdrawn"), "rejected": N_("rejected"),
+}  # fmt: skip
 # action -> (statuses it may start from, status it leads to)
 ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "review": (("submitted",), "under-review"),

@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from l4a.graph.errors import InputError, Location
+from l4a.graph.i18n.words import N_, words
 from l4a.graph.namespaces import DCTERMS, L4A, PROV, RDF, RDFS, XSD, graph_iri, record_iri
 from l4a.graph.proposals.confine import confine, existing_message, foreign_message
 from l4a.graph.proposals.input import MEDIA_TYPES, RawProposal, input_kind, read_proposals
@@ -42,22 +43,11 @@ from l4a.graph.store.rdf_formats import guess_format, iter_quads
 KNOWN_REFERENCE = "https://w3id.org/l4a/shapes#proposal-known-reference"
 OWN_RECORDS = "https://w3id.org/l4a/shapes#proposal-own-records"
 KNOWN_REFERENCE_COMPONENT = "https://w3id.org/l4a/shapes#KnownReferenceComponent"
-REFERENCE_MESSAGES = {
-    "en": "Known reference: there is no {kind} {given!r}.{suggest} Use one of the programme's own values.",
-    "fr": "Référence connue : il n'existe pas de {kind} {given!r}.{suggest} Utilisez l'une des valeurs du programme.",
-    "es": "Referencia conocida: no existe {kind} {given!r}.{suggest} Use uno de los valores del programa.",
-}
-SUGGEST = {"en": " The closest: {}.", "fr": " Les plus proches : {}.", "es": " Los más cercanos: {}."}
+# The kinds of reference a proposal names, as people read them (translated where shown).
 KIND_NAMES = {
-    "en": {"target": "SDG target", "goal": "SDG goal", "manifesto": "Durban manifesto", "council": "Policy Council",
-           "section": "UCLG section", "evidence type": "evidence type", "event": "event",
-           "organisation type": "organisation type"},
-    "fr": {"target": "cible des ODD", "goal": "objectif des ODD", "manifesto": "manifeste de Durban",
-           "council": "Conseil politique", "section": "section de CGLU", "evidence type": "type de preuve",
-           "event": "événement", "organisation type": "type d'organisation"},
-    "es": {"target": "meta de los ODS", "goal": "objetivo de los ODS", "manifesto": "manifiesto de Durban",
-           "council": "Consejo Político", "section": "sección de CGLU", "evidence type": "tipo de evidencia",
-           "event": "evento", "organisation type": "tipo de organización"},
+    "target": N_("SDG target"), "goal": N_("SDG goal"), "manifesto": N_("Durban manifesto"),
+    "council": N_("Policy Council"), "section": N_("UCLG section"), "evidence type": N_("evidence type"),
+    "event": N_("event"), "organisation type": N_("organisation type"),
 }  # fmt: skip
 # One lock per process: finding a proposal's next revision number and writing it happen together.
 WRITE_LOCK = threading.Lock()
@@ -194,16 +184,19 @@ def _batches(submissions: Sequence[Submission]) -> Iterator[list[Submission]]:
 
 
 def _reference_result(hub: str, unresolved: Unresolved, lang: str) -> ValidationResult:
-    kind = KIND_NAMES.get(lang, KIND_NAMES["en"])[unresolved.kind]
+    w = words(lang)
+    kind = w.gettext(KIND_NAMES[unresolved.kind])
     closest = ", ".join(unresolved.suggestions_by_lang.get(lang) or unresolved.suggestions)
-    suggest = SUGGEST.get(lang, SUGGEST["en"]).format(closest) if closest else ""
-    template = REFERENCE_MESSAGES.get(lang, REFERENCE_MESSAGES["en"])
+    message = w.gettext("Known reference: there is no %(kind)s %(given)s.", kind=kind, given=repr(unresolved.given))
+    if closest:
+        message += " " + w.gettext("The closest: %(names)s.", names=closest)
+    message += " " + w.gettext("Use one of the programme's own values.")
     return ValidationResult(
         focus=hub,
         path=unresolved.predicate,
         value=unresolved.given,
         severity="Violation",
-        message=template.format(kind=kind, given=unresolved.given, suggest=suggest),
+        message=message,
         shape=KNOWN_REFERENCE,
         component=KNOWN_REFERENCE_COMPONENT,
     )

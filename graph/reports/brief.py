@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from l4a.graph.errors import UsageError
+from l4a.graph.i18n.words import words
 from l4a.graph.monitoring.load import deliverable_status, load_monitoring, mean_progress
+from l4a.graph.monitoring.model import STATUS_WORDS
 from l4a.graph.namespaces import DEFAULT_BASE, record_iri
 from l4a.graph.reports.hub_table import HubRow, HubTable, fold
 from l4a.graph.resources import internal_query
@@ -24,78 +26,51 @@ from l4a.graph.sync.suggested import suggested_members
 
 COUNCILS = internal_query("council-labels")
 
-WORDS = {
-    "en": {"brief": "Brief for the Policy Council", "made": "Made on {day} from the Local4Action Hub Graph.",
-           "hubs": "Hubs", "none_hubs": "No hub's link to this council is recorded.", "progress": "Progress",
-           "no_figures": "no figures reported", "evidence": "Evidence", "no_evidence": "No evidence recorded.",
-           "related": "Related hubs of other councils", "no_related": "None found.", "gaps": "Gaps",
-           "targets": "SDG targets no hub of this council records a link to: {n}",
-           "manifestos": "Durban manifestos no hub of this council records a link to: {names}", "undated": "undated",
-           "goal_only": "goal {goal}: {hubs} hubs, no target recorded",
-           "goal_only_one": "goal {goal}: 1 hub, no target recorded",
-           "gap_note": "A gap is an absence of records, not a fact about the hubs: the sources may not state it.",
-           "done": "done", "overdue": "overdue", "at-risk": "at risk", "on-track": "on track", "terms": "Terms",
-           "colon": ": ", "to": "to", "period": "Period", "not_recorded": "not recorded",
-           "suggested": "suggested, not confirmed", "suggested_hubs": "Suggested hubs, not confirmed",
-           "suggested_help": "A machine suggested these hubs for this council from their own texts; no one has "
-                             "confirmed them, and they are not counted above.",
-           "suggested_counted": "A machine suggested these hubs for this council from their own texts; no one has "
-                                "confirmed them. They are counted above, marked \u201csuggested, not confirmed\u201d.",
-           "score": "score", "gap_suggested": "Gaps pending suggestions would fill (suggested, not confirmed): {n}",
-           "gap_counted": "Counting pending suggestions (suggested, not confirmed): {n} gaps left out above"},
-    "fr": {"brief": "Note pour le Conseil politique",
-           "made": "Établie le {day} à partir du graphe des HUBs Local4Action.",
-           "hubs": "Hubs", "none_hubs": "Aucun lien d'un hub vers ce conseil n'est enregistré.",
-           "progress": "Avancement",
-           "no_figures": "aucun chiffre communiqué", "evidence": "Éléments de preuve",
-           "no_evidence": "Aucun élément de preuve enregistré.", "related": "Hubs apparentés d'autres conseils",
-           "no_related": "Aucun.", "gaps": "Lacunes",
-           "targets": "Cibles des ODD vers lesquelles aucun hub de ce conseil n'enregistre de lien : {n}",
-           "manifestos": "Manifestes de Durban vers lesquels aucun hub de ce conseil n'enregistre de lien : {names}",
-           "undated": "sans date", "goal_only": "objectif {goal} : {hubs} hubs, aucune cible enregistrée",
-           "goal_only_one": "objectif {goal} : 1 hub, aucune cible enregistrée",
-           "gap_note": "Une lacune est une absence d'enregistrement, pas un fait sur les hubs : les sources peuvent ne "
-                       "pas l'indiquer.",
-           "done": "achevé", "overdue": "en retard", "at-risk": "à risque", "on-track": "dans les temps",
-           "terms": "Mandats", "colon": "\u00a0: ", "to": "au", "period": "Période",
-           "not_recorded": "non renseignée", "suggested": "suggéré, non confirmé",
-           "suggested_hubs": "Hubs suggérés, non confirmés",
-           "suggested_help": "Une machine a suggéré ces hubs pour ce conseil à partir de leurs propres textes\u00a0; "
-                             "personne ne les a confirmés, et ils ne sont pas comptés ci-dessus.",
-           "suggested_counted": "Une machine a suggéré ces hubs pour ce conseil à partir de leurs propres "
-                                "textes\u00a0; personne ne les a confirmés. Ils sont comptés ci-dessus, marqués "
-                                "«\u00a0suggéré, non confirmé\u00a0».",
-           "score": "score",
-           "gap_suggested": "Lacunes que des suggestions en attente combleraient (suggéré, non confirmé)\u00a0: {n}",
-           "gap_counted": "En comptant les suggestions en attente (suggéré, non confirmé)\u00a0: {n} lacunes "
-                          "retirées ci-dessus",
-           "english_name": " (nom en anglais)"},
-    "es": {"brief": "Nota para el Consejo Político",
-           "made": "Elaborada el {day} a partir del grafo de los HUBs Local4Action.",
-           "hubs": "Hubs", "none_hubs": "No consta ningún vínculo de un hub con este consejo.", "progress": "Avance",
-           "no_figures": "no se han informado cifras", "evidence": "Evidencias",
-           "no_evidence": "No hay evidencias registradas.", "related": "Hubs relacionados de otros consejos",
-           "no_related": "Ninguno.", "gaps": "Brechas",
-           "targets": "Metas de los ODS con las que ningún hub de este consejo registra un vínculo: {n}",
-           "manifestos": "Manifiestos de Durban con los que ningún hub de este consejo registra un vínculo: {names}",
-           "undated": "sin fecha", "goal_only": "objetivo {goal}: {hubs} hubs, ninguna meta registrada",
-           "goal_only_one": "objetivo {goal}: 1 hub, ninguna meta registrada",
-           "gap_note": "Una brecha es una ausencia de registros, no un hecho sobre los hubs: las fuentes pueden no "
-                       "indicarlo.",
-           "done": "finalizado", "overdue": "atrasado", "at-risk": "en riesgo", "on-track": "en curso",
-           "terms": "Mandatos", "colon": ": ", "to": "al", "period": "Periodo",
-           "not_recorded": "no registrada", "suggested": "sugerido, no confirmado",
-           "suggested_hubs": "Hubs sugeridos, no confirmados",
-           "suggested_help": "Una máquina sugirió estos hubs para este consejo a partir de sus propios textos; nadie "
-                             "los ha confirmado y no se cuentan arriba.",
-           "suggested_counted": "Una máquina sugirió estos hubs para este consejo a partir de sus propios textos; "
-                                "nadie los ha confirmado. Se cuentan arriba, marcados «sugerido, no confirmado».",
-           "score": "puntuación",
-           "gap_suggested": "Brechas que cerrarían sugerencias pendientes (sugerido, no confirmado): {n}",
-           "gap_counted": "Contando las sugerencias pendientes (sugerido, no confirmado): {n} brechas retiradas "
-                          "arriba",
-           "english_name": " (nombre en inglés)"},
-}  # fmt: skip
+def brief_words(lang: str) -> dict[str, str]:
+    """A council brief's words in `lang`, from the catalogues; placeholders (`%(n)s`) are filled where used. Another
+    kind of brief replaces some of them (brief_vcs.edition_words)."""
+    w = words(lang)
+    return {
+        "brief": w.gettext("Brief for the Policy Council"),
+        "made": w.gettext("Made on %(day)s from the Local4Action Hub Graph."),
+        "hubs": w.gettext("Hubs"),
+        "none_hubs": w.gettext("No hub's link to this council is recorded."),
+        "progress": w.gettext("Progress"),
+        "no_figures": w.gettext("no figures reported"),
+        "evidence": w.gettext("Evidence"),
+        "no_evidence": w.gettext("No evidence recorded."),
+        "related": w.gettext("Related hubs of other councils"),
+        "no_related": w.gettext("None found."),
+        "gaps": w.gettext("Gaps"),
+        "targets": w.gettext("SDG targets no hub of this council records a link to: %(n)s"),
+        "manifestos": w.gettext("Durban manifestos no hub of this council records a link to: %(names)s"),
+        "undated": w.gettext("undated"),
+        "gap_note": w.gettext(
+            "A gap is an absence of records, not a fact about the hubs: the sources may not state it."
+        ),
+        **{status: w.gettext(word) for status, word in STATUS_WORDS.items()},
+        "terms": w.gettext("Terms"),
+        "colon": w.colon,
+        "semicolon": w.semicolon,
+        "to": w.gettext("to"),
+        "period": w.gettext("Period"),
+        "not_recorded": w.gettext("not recorded"),
+        "suggested": w.gettext("suggested, not confirmed"),
+        "suggested_hubs": w.gettext("Suggested hubs, not confirmed"),
+        "suggested_help": w.gettext(
+            "A machine suggested these hubs for this council from their own texts; no one has confirmed them, and "
+            "they are not counted above."
+        ),
+        "suggested_counted": w.gettext(
+            "A machine suggested these hubs for this council from their own texts; no one has confirmed them. They "
+            "are counted above, marked \u201csuggested, not confirmed\u201d."
+        ),
+        "score": w.gettext("score"),
+        "gap_suggested": w.gettext("Gaps pending suggestions would fill (suggested, not confirmed): %(n)s"),
+        "gap_counted": w.gettext(
+            "Counting pending suggestions (suggested, not confirmed), gaps left out above: %(n)s"
+        ),
+    }
 
 
 @dataclass
@@ -132,10 +107,12 @@ class Brief:
 Evidence = dict[str, list[tuple[str, str | None, str | None]]]
 
 
-def goal_only_line(words: dict[str, str], goal: str, hubs: int) -> str:
-    """ "goal 5: 2 hubs, no target recorded" in the brief's language."""
-    key = "goal_only_one" if hubs == 1 and "goal_only_one" in words else "goal_only"
-    return words.get(key, "goal {goal}: {hubs} hubs, no target recorded").format(goal=goal, hubs=hubs)
+def goal_only_line(lang: str, goal: str, hubs: int) -> str:
+    """ "goal 5: 2 hubs, no target recorded" in `lang`."""
+    return words(lang).ngettext(
+        "goal %(goal)s: %(num)d hub, no target recorded", "goal %(goal)s: %(num)d hubs, no target recorded", hubs,
+        goal=goal,
+    )  # fmt: skip
 
 
 def _pick(labels: dict[str, str], lang: str, default: str) -> str:
@@ -146,7 +123,8 @@ def council_name(labels: dict[str, str], lang: str, default: str) -> str:
     """A council's name in `lang` where the data has one; otherwise its English name, said to be English."""
     if lang in labels:
         return labels[lang]
-    return _pick(labels, lang, default) + WORDS.get(lang, {}).get("english_name", "")
+    name = _pick(labels, lang, default)
+    return name if lang == "en" else words(lang).gettext("%(name)s (name in English)", name=name)
 
 
 def resolve_council(store: Store, given: str, base: str = DEFAULT_BASE) -> tuple[str, dict[str, dict[str, str]]]:
@@ -284,12 +262,13 @@ def hub_briefs(
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")  # with [ ] escaped, no ( ) can make a link
+LINE_SPACE = re.compile(r"[ \t\r\n\f\v\u2028\u2029]+")
 
 
 def markdown_text(text: str) -> str:
     """A record's text as Markdown that shows it and nothing else: HTML (<script>, <img onerror=...>) escaped as
     entities, Markdown's own marks (links, emphasis, headings) escaped with backslashes, line breaks as spaces."""
-    flat = " ".join(text.split())
+    flat = LINE_SPACE.sub(" ", text).strip()  # no-break spaces (French typography) are kept
     return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 
@@ -298,13 +277,13 @@ def _period(h: HubBrief, w: Mapping[str, str]) -> str:
     return f" {w['to']} ".join(d.isoformat() if d else w["not_recorded"] for d in (h.start, h.end))
 
 
-def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
-    """The brief as Markdown; `words` replaces some of WORDS (another kind of brief)."""
-    w = {**WORDS[b.lang], **(words or {})}
+def brief_markdown(b: Brief, extra: Mapping[str, str] | None = None) -> str:
+    """The brief as Markdown; `extra` replaces some of its words (another kind of brief: brief_vcs.edition_words)."""
+    w = {**brief_words(b.lang), **(extra or {})}
     c = w["colon"]
     m = markdown_text
-    out = [f"# {w['brief']}{c}{m(b.title)}", "", w["made"].format(day=b.day.isoformat()), ""]
-    terms = "; ".join(f"{m(label)} (<{iri}>)" for iri, label in b.lineage)
+    out = [f"# {w['brief']}{c}{m(b.title)}", "", w["made"] % {"day": b.day.isoformat()}, ""]
+    terms = w["semicolon"].join(f"{m(label)} (<{iri}>)" for iri, label in b.lineage)
     out += [f"{w['terms']}{c}" + terms, "", f"## {w['hubs']}", ""]
     if not b.hubs:
         out += [w["none_hubs"], ""]
@@ -327,11 +306,11 @@ def brief_markdown(b: Brief, words: Mapping[str, str] | None = None) -> str:
             words_part = f" ({m(why)})" if why else ""
             out.append(f"- {m(title)} (<{iri}>): *{w['suggested']}*, {w['score']} {score:.2f}{words_part}")
         out.append("")
-    out += [f"## {w['gaps']}", "", w.get("gap_note", ""), "", "- " + w["targets"].format(n=b.gap_targets)]
-    out += ["- " + goal_only_line(w, goal, hubs) for goal, hubs in b.gap_goal_only]
-    out += ["- " + w["manifestos"].format(names="; ".join(m(x) for x in b.gap_manifestos) or "0")]
+    out += [f"## {w['gaps']}", "", w.get("gap_note", ""), "", "- " + w["targets"] % {"n": b.gap_targets}]
+    out += ["- " + goal_only_line(b.lang, goal, hubs) for goal, hubs in b.gap_goal_only]
+    out += ["- " + w["manifestos"] % {"names": w["semicolon"].join(m(x) for x in b.gap_manifestos) or "0"}]
     if b.gap_suggested:
-        out.append("- " + w["gap_counted" if b.include_suggested else "gap_suggested"].format(n=b.gap_suggested))
+        out.append("- " + w["gap_counted" if b.include_suggested else "gap_suggested"] % {"n": b.gap_suggested})
     out.append("")
     return "\n".join(out)
 
@@ -342,9 +321,9 @@ a{color:#0645ad}@media print{body{margin:0;max-width:none;font-size:11pt}a{color
 a[href^="http"]::after{content:" (" attr(href) ")";font-size:9pt}a.url::after{content:none}}"""
 
 
-def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
-    """The brief as one self-contained, printable HTML page; `words` as for brief_markdown."""
-    w = {**WORDS[b.lang], **(words or {})}
+def brief_html(b: Brief, extra: Mapping[str, str] | None = None) -> str:
+    """The brief as one self-contained, printable HTML page; `extra` as for brief_markdown."""
+    w = {**brief_words(b.lang), **(extra or {})}
 
     def e(text: str) -> str:
         return html.escape(text, quote=True)
@@ -355,8 +334,8 @@ def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
     c = e(w["colon"])
     parts = [f'<!doctype html><html lang="{b.lang}"><head><meta charset="utf-8">',
              f"<title>{e(w['brief'])}{c}{e(b.title)}</title><style>{STYLE}</style></head><body>",
-             f"<h1>{e(w['brief'])}{c}{e(b.title)}</h1><p>{e(w['made'].format(day=b.day.isoformat()))}</p>",
-             f"<p>{e(w['terms'])}{c}" + "; ".join(link(i, label) for i, label in b.lineage) + "</p>",
+             f"<h1>{e(w['brief'])}{c}{e(b.title)}</h1><p>{e(w['made'] % {'day': b.day.isoformat()})}</p>",
+             f"<p>{e(w['terms'])}{c}" + e(w["semicolon"]).join(link(i, label) for i, label in b.lineage) + "</p>",
              f"<h2>{e(w['hubs'])}</h2>"]  # fmt: skip
     if not b.hubs:
         parts.append(f"<p>{e(w['none_hubs'])}</p>")
@@ -391,11 +370,11 @@ def brief_html(b: Brief, words: Mapping[str, str] | None = None) -> str:
                   for i, title, score, why in b.suggested]  # fmt: skip
         parts.append("</ul></section>")
     parts.append(f"<h2>{e(w['gaps'])}</h2><p>{e(w.get('gap_note', ''))}</p>")
-    parts.append(f"<ul><li>{e(w['targets'].format(n=b.gap_targets))}</li>")
-    parts += [f"<li>{e(goal_only_line(w, goal, hubs))}</li>" for goal, hubs in b.gap_goal_only]
-    parts.append(f"<li>{e(w['manifestos'].format(names='; '.join(b.gap_manifestos) or '0'))}</li>")
+    parts.append(f"<ul><li>{e(w['targets'] % {'n': b.gap_targets})}</li>")
+    parts += [f"<li>{e(goal_only_line(b.lang, goal, hubs))}</li>" for goal, hubs in b.gap_goal_only]
+    parts.append(f"<li>{e(w['manifestos'] % {'names': w['semicolon'].join(b.gap_manifestos) or '0'})}</li>")
     if b.gap_suggested:
         gap_key = "gap_counted" if b.include_suggested else "gap_suggested"
-        parts.append(f'<li class="suggested">{e(w[gap_key].format(n=b.gap_suggested))}</li>')
+        parts.append(f'<li class="suggested">{e(w[gap_key] % {"n": b.gap_suggested})}</li>')
     parts.append("</ul></body></html>")
     return "\n".join(parts) + "\n"

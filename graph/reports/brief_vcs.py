@@ -17,8 +17,9 @@ import pyoxigraph as ox
 
 from l4a.graph.dates import first_day, last_day
 from l4a.graph.errors import UsageError
+from l4a.graph.i18n.words import words
 from l4a.graph.namespaces import DEFAULT_BASE, record_iri
-from l4a.graph.reports.brief import WORDS, Brief, hub_briefs, hub_evidence, manifesto_names
+from l4a.graph.reports.brief import Brief, hub_briefs, hub_evidence, manifesto_names
 from l4a.graph.reports.hub_table import HubRow, HubTable
 from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
@@ -28,31 +29,20 @@ PRESENTED = internal_query("vcs-presented")
 TARGETS = internal_query("sdg-targets")
 MANIFESTOS = internal_query("manifesto-labels-en")
 
-EDITION_WORDS = {
-    "en": {"brief": "Brief", "terms": "Edition",
-           "none_hubs": "No hub was presented at this edition or active during it.",
-           "related": "Related hubs outside this edition",
-           "targets": "SDG targets no hub of this edition records a link to: {n}",
-           "manifestos": "Durban manifestos no hub of this edition records a link to: {names}",
-           "presented": "Presented at this edition",
-           "active": "Active at the time of this edition (no presentation recorded)"},
-    "fr": {"brief": "Note", "terms": "Édition",
-           "none_hubs": "Aucun hub n'a été présenté à cette édition ni n'était actif pendant celle-ci.",
-           "related": "Hubs apparentés hors de cette édition",
-           "targets": "Cibles des ODD vers lesquelles aucun hub de cette édition n'enregistre de lien : {n}",
-           "manifestos": "Manifestes de Durban vers lesquels aucun hub de cette édition n'enregistre de lien : {names}",
-           "presented": "Présenté à cette édition",
-           "active": "Actif à l'époque de cette édition (aucune présentation enregistrée)"},
-    "es": {"brief": "Nota", "terms": "Edición",
-           "none_hubs": "Ningún hub se presentó en esta edición ni estaba activo durante ella.",
-           "related": "Hubs relacionados fuera de esta edición",
-           "targets": "Metas de los ODS con las que ningún hub de esta edición registra un vínculo: {n}",
-           "manifestos": "Manifiestos de Durban con los que ningún hub de esta edición registra un vínculo: {names}",
-           "presented": "Presentado en esta edición",
-           "active": "Activo en la época de esta edición (ninguna presentación registrada)"},
-}  # fmt: skip
-assert all(set(words) == set(EDITION_WORDS["en"]) for words in EDITION_WORDS.values())
-assert set(WORDS) == set(EDITION_WORDS)
+
+def edition_words(lang: str) -> dict[str, str]:
+    """The words of an edition's brief that differ from a council's (brief.brief_words), in `lang`."""
+    w = words(lang)
+    return {
+        "brief": w.gettext("Brief"),
+        "terms": w.gettext("Edition"),
+        "none_hubs": w.gettext("No hub was presented at this edition or active during it."),
+        "related": w.gettext("Related hubs outside this edition"),
+        "targets": w.gettext("SDG targets no hub of this edition records a link to: %(n)s"),
+        "manifestos": w.gettext("Durban manifestos no hub of this edition records a link to: %(names)s"),
+        "presented": w.gettext("Presented at this edition"),
+        "active": w.gettext("Active at the time of this edition (no presentation recorded)"),
+    }
 
 
 @dataclass
@@ -158,5 +148,5 @@ def make_edition_brief(
     addressed_manifestos = {m for row in rows for m in row.values("manifestos")}
     gaps = [r["manifesto"].value for r in store.select(MANIFESTOS) if r["manifesto"].value not in addressed_manifestos]
     manifestos = manifesto_names(store, gaps, lang)
-    lineage = [(found.iri, found.about(WORDS[lang]["to"]))]
+    lineage = [(found.iri, found.about(words(lang).gettext("to")))]
     return Brief(found.iri, found.label, lineage, hubs, len(targets), manifestos, day, lang, "vcs")

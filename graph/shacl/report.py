@@ -8,26 +8,17 @@ from collections import defaultdict
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
+from l4a.graph.i18n.words import N_, words
 from l4a.graph.shacl.shapes import SH, ShapesModel
 from l4a.graph.shacl.validation import ValidationReport
 
-HEADINGS = {
-    "en": ("conforms", "does not conform", "Violation", "Warning", "Info", "value"),
-    "fr": ("est conforme", "n'est pas conforme", "Violation", "Avertissement", "Information", "valeur"),
-    "es": ("es conforme", "no es conforme", "Infracción", "Advertencia", "Información", "valor"),
-}
-ENGINE_WORD = {"en": "engine: {}", "fr": "moteur\u00a0: {}", "es": "motor: {}"}
+# A result's severity as people read it (the catalogues translate it: "Avertissement", "Advertencia").
+SEVERITY_WORDS = {"Violation": N_("Violation"), "Warning": N_("Warning"), "Info": N_("Info")}
 # The engine in the Turtle report: the report was made by (prov:wasAttributedTo) a software agent with that label.
 PROV = Namespace("http://www.w3.org/ns/prov#")
 
 # Checks made before SHACL (references in a proposal that resolve to nothing), named like the shapes' rules.
-RULES_OUTSIDE_SHAPES = {
-    "https://w3id.org/l4a/shapes#proposal-known-reference": {
-        "en": "Known reference",
-        "fr": "Référence connue",
-        "es": "Referencia conocida",
-    },
-}
+RULES_OUTSIDE_SHAPES = {"https://w3id.org/l4a/shapes#proposal-known-reference": N_("Known reference")}
 
 
 def report_json(report: ValidationReport) -> str:
@@ -67,16 +58,18 @@ def report_turtle(report: ValidationReport, lang: str = "en") -> str:
 
 def report_text(report: ValidationReport, model: ShapesModel, owners: dict[str, str], lang: str = "en") -> str:
     """Results grouped by hub (the owner of each focus node), then by rule, in plain words."""
-    conforms, fails, *severities, value_word = HEADINGS.get(lang, HEADINGS["en"])
-    names = dict(zip(("Violation", "Warning", "Info"), severities, strict=True))
+    w = words(lang)
+    names = {severity: w.gettext(word) for severity, word in SEVERITY_WORDS.items()}
+    value_word = w.gettext("value")  # (gettext calls outside f-strings, where pybabel finds them)
     by_owner: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for result in report.results:
         shape = model.shapes.get(result.shape)
-        labels = shape.labels if shape else RULES_OUTSIDE_SHAPES.get(result.shape, {})
-        rule = labels.get(lang) or labels.get("en") or result.shape
-        line = f"{names[result.severity]}: {result.message}"
+        outside = RULES_OUTSIDE_SHAPES.get(result.shape)
+        labels = shape.labels if shape else {}
+        rule = labels.get(lang) or labels.get("en") or (w.gettext(outside) if outside else result.shape)
+        line = f"{names[result.severity]}{w.colon}{result.message}"
         if result.value is not None:
-            line += f" ({value_word}: {result.value})"
+            line += f" ({value_word}{w.colon}{result.value})"
         if result.focus != owners.get(result.focus, result.focus):
             line += f" [{result.focus}]"
         by_owner[owners.get(result.focus, result.focus)][rule].append(line)
@@ -86,7 +79,12 @@ def report_text(report: ValidationReport, model: ShapesModel, owners: dict[str, 
         for rule in sorted(by_owner[owner]):
             lines.append(f"  {rule}")
             lines += [f"    - {text}" for text in by_owner[owner][rule]]
-    counts = ", ".join(f"{report.count(s)} {names[s]}" for s in ("Violation", "Warning", "Info"))
-    lines.append(f"{conforms if report.conforms else fails} ({counts})")
-    lines.append(ENGINE_WORD.get(lang, ENGINE_WORD["en"]).format(report.engine))
+    counts = ", ".join((
+        w.ngettext("%(num)d Violation", "%(num)d Violations", report.count("Violation")),
+        w.ngettext("%(num)d Warning", "%(num)d Warnings", report.count("Warning")),
+        w.ngettext("%(num)d Info", "%(num)d Info", report.count("Info")),
+    ))  # fmt: skip
+    verdict = w.gettext("conforms") if report.conforms else w.gettext("does not conform")
+    lines.append(f"{verdict} ({counts})")
+    lines.append(w.gettext("engine") + w.colon + report.engine)
     return "\n".join(lines)

@@ -17,14 +17,16 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from markupsafe import Markup
 
 from l4a.graph.errors import UsageError
+from l4a.graph.i18n.words import LANGUAGES
 from l4a.graph.namespaces import L4A, record_iri
-from l4a.graph.reports.brief import WORDS, Brief, brief_html, brief_markdown, make_brief
-from l4a.graph.reports.brief_vcs import EDITION_WORDS, make_edition_brief, read_editions, resolve_edition
+from l4a.graph.reports.brief import Brief, brief_html, brief_markdown, make_brief
+from l4a.graph.reports.brief_vcs import edition_words, make_edition_brief, read_editions, resolve_edition
 from l4a.graph.resources import internal_query
-from l4a.web.i18n import chosen_language, translate
+from l4a.web.i18n import chosen_language
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached
 from l4a.web.suggested import include_suggested
@@ -49,7 +51,7 @@ def body_of(document: str) -> str:
 def _made_today(iri: str, make: Callable[[str, dt.date], Brief], variant: str = "") -> Brief:
     """A brief in the reader's language (English if the briefs do not have it), made once a day (and again after
     the app writes)."""
-    lang = chosen_language() if chosen_language() in WORDS else "en"
+    lang = chosen_language() if chosen_language() in LANGUAGES else "en"
     today = dt.date.today()
     found: Brief = cached(current_app, f"brief:{iri}:{lang}:{today.isoformat()}{variant}", lambda: make(lang, today))
     return found
@@ -83,13 +85,13 @@ def _as_data(brief: Brief) -> dict[str, Any]:
     return data
 
 
-def _page(brief: Brief, words: Mapping[str, str] | None, links: dict[str, str]) -> ResponseReturnValue:
-    content = Markup(body_of(brief_html(brief, words)))
+def _page(brief: Brief, extra: Mapping[str, str] | None, links: dict[str, str]) -> ResponseReturnValue:
+    content = Markup(body_of(brief_html(brief, extra)))
     return respond("brief.html", _as_data(brief), brief=brief, content=content, links=links)
 
 
-def _markdown(brief: Brief, words: Mapping[str, str] | None, name: str) -> Response:
-    response = Response(brief_markdown(brief, words), mimetype="text/markdown")
+def _markdown(brief: Brief, extra: Mapping[str, str] | None, name: str) -> Response:
+    response = Response(brief_markdown(brief, extra), mimetype="text/markdown")
     response.headers["Content-Type"] = "text/markdown; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="brief-{name}-{brief.lang}.md"'
     return response
@@ -104,7 +106,7 @@ def council_brief(slug: str) -> ResponseReturnValue:
     toggle: dict[str, Any] = {"include_suggested": "1"} if brief.include_suggested else {}
     links = {
         "back": url_for("topics.council", slug=slug, **toggle),
-        "back_label": translate("brief.back"),
+        "back_label": gettext("Council page"),
         "markdown": url_for("brief.council_brief_markdown", slug=slug, lang=lang, **toggle),
         "json": url_for("brief.council_brief_json", slug=slug, lang=lang, **toggle),
         "toggle": "suggested",
@@ -135,15 +137,15 @@ def edition_brief(edition: str) -> ResponseReturnValue:
     lang = brief.lang
     links = {
         "back": url_for("brief.editions"),
-        "back_label": translate("brief.editions"),
+        "back_label": gettext("Venice City Solutions 2030 editions"),
         "markdown": url_for("brief.edition_brief_markdown", edition=edition, lang=lang),
         "json": url_for("brief.edition_brief_json", edition=edition, lang=lang),
     }
-    return _page(brief, EDITION_WORDS[lang], links)
+    return _page(brief, edition_words(lang), links)
 
 
 @bp.get("/vcs/<edition>/brief.md")
 def edition_brief_markdown(edition: str) -> ResponseReturnValue:
     """The same brief as a Markdown file."""
     brief = edition_brief_of(edition)
-    return _markdown(brief, EDITION_WORDS[brief.lang], brief.council.rsplit("/", 1)[-1])
+    return _markdown(brief, edition_words(brief.lang), brief.council.rsplit("/", 1)[-1])

@@ -7,8 +7,10 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, make_response, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from l4a.graph.errors import UsageError
+from l4a.graph.i18n.words import N_
 from l4a.graph.settings import Settings
 from l4a.graph.sparql.catalogue import (
     RECORD_KINDS,
@@ -20,7 +22,7 @@ from l4a.graph.sparql.catalogue import (
 from l4a.graph.sparql.protocol import term_json
 from l4a.graph.sparql.queries import NamedQuery, named_queries, suggested_variants
 from l4a.graph.sparql.tabular import rows_as
-from l4a.web.i18n import chosen_language, messages, translate
+from l4a.web.i18n import chosen_language
 from l4a.web.negotiate import content_type, rdf_response, split_suffix, text_response
 from l4a.web.render import page, respond
 from l4a.web.state import app_labels, app_store, cached
@@ -37,6 +39,7 @@ DOWNLOADS = {
 }
 TABULAR = {"text/csv": "csv", "text/tab-separated-values": "tsv", "application/sparql-results+json": "json"}
 INPUT_TYPES = {"integer": "number", "date": "date", "iri": "url"}
+FAILED = N_("The query could not be run with these values:")
 
 
 def settings() -> Settings:
@@ -45,16 +48,16 @@ def settings() -> Settings:
     return found
 
 
-def query_text(query: NamedQuery, part: str, english: str) -> str:
-    """A query's title or a parameter's help in the reader's language (web/messages/queries.<lang>.json), else
-    as its .rq file says it (in English)."""
-    return messages(chosen_language()).get(f"query.{query.name}.{part}") or english
+def query_text(english: str) -> str:
+    """A query's title or a parameter's help in the reader's language (the catalogues hold the .rq files' English
+    texts: graph/sparql/titles.py), else as its .rq file says it."""
+    return str(gettext(english))
 
 
 def parameters_json(query: NamedQuery) -> list[dict[str, Any]]:
     """A query's parameters as the page's JSON describes them."""
     return [
-        {"name": p.name, "type": p.kind, "example": p.example, "help": query_text(query, f"param.{p.name}", p.help),
+        {"name": p.name, "type": p.kind, "example": p.example, "help": query_text(p.help),
          "required": p.required}
         for p in query.parameters
     ]  # fmt: skip
@@ -66,7 +69,7 @@ def index() -> ResponseReturnValue:
     queries = [
         {
             "name": q.name,
-            "title": query_text(q, "title", q.title),
+            "title": query_text(q.title),
             "description": q.description,
             "parameters": parameters_json(q),
         }
@@ -116,7 +119,9 @@ def download(run: CatalogueRun, media_type: str) -> Response:
 def error_messages(run: CatalogueRun) -> dict[str, str]:
     """What is wrong with each value, in the reader's language."""
     examples = {p.name: p.example for p in run.query.parameters}
-    return {p: translate(f"catalogue.{why}", name=p, example=examples[p]) for p, why in run.errors.items()}
+    texts = {"missing": N_("Give a value for %(name)s (for example %(example)s)."),
+             "invalid": N_("This is not a valid value for %(name)s; for example: %(example)s.")}  # fmt: skip
+    return {p: gettext(texts[why], name=p, example=examples[p]) for p, why in run.errors.items()}
 
 
 @bp.get("/queries/<name>")
@@ -133,7 +138,7 @@ def query(name: str) -> ResponseReturnValue:
             app_store(current_app), stem, request.args.to_dict(), current.base_iri, current.row_cap, include
         )
     except UsageError as exc:  # the store refused the query as bound (the values themselves were checked first)
-        return text_response(f"{translate('catalogue.failed')} {exc}", 400)
+        return text_response(f"{gettext(FAILED)} {exc}", 400)
     submitted = "run" in request.args or any(p.name in request.args for p in run.query.parameters)
     problems = error_messages(run)
     if asked:  # a download: CSV, TSV, SPARQL JSON results, Turtle
@@ -142,7 +147,7 @@ def query(name: str) -> ResponseReturnValue:
         return download(run, asked)
     data: dict[str, Any] = {
         "name": run.query.name,
-        "title": query_text(run.query, "title", run.query.title),
+        "title": query_text(run.query.title),
         "description": run.query.description,
         "parameters": parameters_json(run.query),
         "given": run.given,
@@ -161,7 +166,7 @@ def query(name: str) -> ResponseReturnValue:
     }
     fields = [
         {"parameter": p, "input": INPUT_TYPES.get(p.kind, "text"), "value": request.args.get(p.name, ""),
-         "help": query_text(run.query, f"param.{p.name}", p.help),
+         "help": query_text(p.help),
          "suggestions": suggestions(p.kind), "error": problems.get(p.name) if submitted else None}
         for p in run.query.parameters
     ]  # fmt: skip

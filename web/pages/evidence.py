@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterator, Sequence
 
 from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from l4a.graph.errors import UsageError
 from l4a.graph.reports.citations import citations_bibtex, citations_markdown
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.sparql.tabular import rows_as
 from l4a.graph.store.base import Row
-from l4a.web.i18n import translate
 from l4a.web.render import page as register
 from l4a.web.render import respond, wants_json
 from l4a.web.state import app_store, cached
@@ -53,8 +53,8 @@ def page() -> ResponseReturnValue:
     data = {"filters": given, "count": len(rows), "page": number, "per_page": PER_PAGE, "evidence": items}
     if error:
         data["error"] = error
-        return respond("evidence.html", data, status=400, error=translate("evidence.bad_filter", detail=error),
-                       pages=1)  # fmt: skip
+        problem = gettext("A filter could not be used: %(detail)s", detail=error)
+        return respond("evidence.html", data, status=400, error=problem, pages=1)
     return respond("evidence.html", data, error=None, pages=pages)
 
 

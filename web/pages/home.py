@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from l4a.graph.reports.overview import goal_counts, newest_hubs
 from l4a.graph.stats import store_stats
-from l4a.web.i18n import translate
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached
 
@@ -34,7 +34,10 @@ def index() -> ResponseReturnValue:
     highest = max((g.hubs for g in goals), default=0)
     data = {
         "counts": counts,
-        "hubs_note": translate("home.hubs_note"),
+        "hubs_note": gettext(
+            "Local4Action HUBs: the number of hubs recorded here from UCLG's public pages, which list at least these. "
+            "It is a floor, not a census: UCLG's own directory could not be read in full."
+        ),
         "goals": [{"goal": g.goal, "number": g.number, "hubs": g.hubs, "derived": g.derived} for g in goals],
         "newest": [{"hub": hub, "date": when} for hub, when in newest],
     }

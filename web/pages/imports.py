@@ -10,19 +10,21 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from werkzeug.utils import secure_filename
 
 from l4a.graph.errors import InputError, Location, UsageError
+from l4a.graph.i18n.words import N_
 from l4a.graph.store.exchange import import_files
 from l4a.graph.store.rdf_formats import EXTENSIONS, FORMATS
 from l4a.web.forms import check_csrf, csrf_token
-from l4a.web.i18n import translate
 from l4a.web.pages.staff import current_staff, staff_required
 from l4a.web.refresh import hub_of_graph, refresh_hubs
 from l4a.web.render import respond
 from l4a.web.state import app_store, forget_caches
 
 bp = Blueprint("imports", __name__)
+NOTHING_LOADED = N_("Nothing was loaded. Fix the file and send it again.")
 
 
 def _graph_field(value: str) -> str | None:
@@ -31,7 +33,9 @@ def _graph_field(value: str) -> str | None:
     if not value:
         return None
     if not value.startswith(("http://", "https://")) or any(c in value for c in ' <>"{}|\\^`\n\r\t'):
-        raise UsageError(translate("import.bad_graph", value=value))
+        raise UsageError(gettext(
+            "The graph must be an absolute http(s) address without spaces; got %(value)s.", value=repr(value)
+        ))
     return value
 
 
@@ -49,12 +53,15 @@ def form() -> ResponseReturnValue:
         try:
             graph = _graph_field(request.form.get("graph", ""))
             if upload is None or not upload.filename:
-                raise UsageError(translate("import.no_file"))
+                raise UsageError(gettext("Choose a file to import."))
             if fmt is not None and fmt not in FORMATS:
-                raise UsageError(translate("import.bad_format", value=fmt))
+                raise UsageError(gettext("Unknown format %(value)s.", value=repr(fmt)))
             name = secure_filename(upload.filename) or "upload"
             if fmt is None and Path(name).suffix.lower() not in EXTENSIONS:
-                raise UsageError(translate("import.unknown_extension", name=name, known=", ".join(sorted(EXTENSIONS))))
+                raise UsageError(gettext(
+                    "Cannot tell the format of %(name)s from its extension; choose the format, or use one of "
+                    "%(known)s.", name=name, known=", ".join(sorted(EXTENSIONS)),
+                ))  # fmt: skip
             with tempfile.TemporaryDirectory(prefix="l4a-import-") as folder:
                 path = Path(folder) / name  # the file's own name, so that errors name it
                 upload.save(path)
@@ -63,9 +70,9 @@ def form() -> ResponseReturnValue:
         except InputError as exc:
             at = exc.location  # the temporary folder left out: the file as the user named it
             where = str(Location(name, at.line, at.column)) if at else ""
-            error, status = {"where": where, "message": exc.message, "hint": translate("import.nothing_loaded")}, 400
+            error, status = {"where": where, "message": exc.message, "hint": gettext(NOTHING_LOADED)}, 400
         except UsageError as exc:
-            error, status = {"where": "", "message": str(exc), "hint": translate("import.nothing_loaded")}, 400
+            error, status = {"where": "", "message": str(exc), "hint": gettext(NOTHING_LOADED)}, 400
         else:
             report = reports[0]
             hubs = [hub_of_graph(g, settings.base_iri) for g in report.graphs]

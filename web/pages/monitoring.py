@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from markupsafe import Markup
 
 from l4a.graph.monitoring.load import (
@@ -23,7 +24,6 @@ from l4a.graph.reports.dashboard import INDICATOR_KEYS, NO_STATUS, Dashboard, ma
 from l4a.graph.reports.dashboard_svg import coverage_svg
 from l4a.graph.reports.derived import read_derived_links
 from l4a.web.hub_charts import hub_charts, hub_monitoring_data, percent
-from l4a.web.i18n import translate
 from l4a.web.render import page as register
 from l4a.web.render import respond, wants_json
 from l4a.web.state import app_store, cached, hub_table
@@ -76,9 +76,9 @@ def dashboard() -> ResponseReturnValue:
     }  # fmt: skip
     chart = coverage_svg(
         board.coverage.years,
-        translate("monitoring.coverage_chart"),
-        translate("monitoring.goals_share"),
-        translate("monitoring.targets_share"),
+        gettext("Share of the SDG goals and targets addressed by the hubs active each year"),
+        gettext("goals (of 17)"),
+        gettext("targets (of 169)"),
     )
     status_iris = {s: record_iri(_base(), "status", s) for s in board.status_years.counts if s != NO_STATUS}
     return respond(

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from markupsafe import Markup
 
 from l4a.graph.sync.network import bridges, communities, hub_network, network_graphml, network_json
 from l4a.graph.sync.network_picture import network_picture
 from l4a.web.catalogues import colon
-from l4a.web.i18n import chosen_language, translate
+from l4a.web.i18n import chosen_language
 from l4a.web.render import page as register
 from l4a.web.render import respond
 from l4a.web.state import app_index, app_labels, cached
+from l4a.web.words import REASON_WORDS
 
 bp = Blueprint("network", __name__)
 
@@ -37,7 +39,7 @@ def page() -> ResponseReturnValue:
     def reason(kind: str, concept: str) -> str:
         if not kind:
             return ""
-        words = translate(f"reason.{kind}")
+        words = gettext(REASON_WORDS[kind])
         return f"{words}{colon().rstrip()} {labels.get(concept, lang)}" if concept else words
 
     picture = network_picture(
@@ -46,7 +48,7 @@ def page() -> ResponseReturnValue:
         link=lambda iri: url_for("hubs.hub_page", slug=iri.rsplit("/", 1)[1]),
         name=lambda iri: labels.get(iri, lang),
         reason=reason,
-        title=translate("network.title"),
+        title=gettext("The hub network"),
     )
     joined = [(hub, b) for hub, b in bridge_hubs if b > 0]
     data = {

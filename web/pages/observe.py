@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from l4a.graph.errors import UsageError
+from l4a.graph.i18n.words import N_
 from l4a.graph.monitoring.load import Entry, ObservationError, entry_errors, store_observations
 from l4a.graph.namespaces import record_iri
 from l4a.web.forms import check_csrf, csrf_token
 from l4a.web.hub_charts import hub_monitoring_data
-from l4a.web.i18n import chosen_language, translate
+from l4a.web.i18n import chosen_language
 from l4a.web.pages.staff import current_staff, staff_required
 from l4a.web.refresh import refresh_hubs
 from l4a.web.render import respond
@@ -21,12 +23,27 @@ from l4a.web.state import app_store
 bp = Blueprint("observe", __name__)
 FORM_FIELDS = ("indicator", "value", "date", "source")
 WHERE = "web form"  # how errors name the input (the form has no file and no lines)
+# The form's own words for each kind of observation error (graph/monitoring/input.py's codes; "shape": the shape's
+# message, which the validator gave in the reader's language already).
+ERRORS = {
+    "missing": N_("This field is needed."),
+    "not_number": N_("Write a number, such as 13.9, not “%(given)s”."),
+    "not_date": N_("Give a date such as 2027-03-31, not “%(given)s”."),
+    "future": N_("%(given)s is in the future: report what was observed."),
+    "no_source": N_("Give the address where the figure can be checked."),
+    "not_url": N_("Give a full web address starting with http:// or https://, not “%(given)s”."),
+    "no_reporter": N_("Sign in again: a figure needs to say who reported it."),
+    "not_hub_indicator": N_("Choose one of this hub's indicators."),
+    "unknown_field": N_("Unknown field “%(given)s”."),
+}
 
 
 def message(error: ObservationError) -> str:
     """An observation error in the reader's language: the form's own words for each kind of error, or the shape's
     message, which the validator gave in that language already."""
-    return translate(f"observe.error.{error.code}", **error.params)
+    if error.code == "shape":
+        return str(error.params.get("message", ""))
+    return str(gettext(ERRORS[error.code], **error.params))
 
 
 @bp.route("/monitoring/hubs/<slug>/observations/new", methods=["GET", "POST"])

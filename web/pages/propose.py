@@ -37,7 +37,7 @@ from l4a.graph.proposals.pipeline import latest_revisions, submit_data
 from l4a.graph.proposals.rdf import slugify
 from l4a.graph.resources import internal_query
 from l4a.graph.shacl.validation import ValidationResult
-from l4a.web.i18n import chosen_language, translate
+from l4a.web.i18n import chosen_language
 from l4a.web.proposal_form import (
     HELP,
     STEPS,
@@ -286,12 +286,17 @@ def length_problems(form: MultiDict[str, str], content_length: int) -> dict[str,
     """The fields over their limit (and "" for a form over the proposal's limit), each with its message."""
     problems: dict[str, list[str]] = {}
     if content_length > MAX_PROPOSAL_BYTES:
-        problems[""] = [translate("propose.too_big", limit=f"{MAX_PROPOSAL_BYTES:,}", given=f"{content_length:,}")]
+        most, given = f"{MAX_PROPOSAL_BYTES:,}", f"{content_length:,}"
+        problems[""] = [
+            gettext("A proposal is at most %(limit)s bytes; this one has %(given)s. Shorten the texts.", limit=most,
+                    given=given)
+        ]  # fmt: skip
     for name, value in form.items(multi=True):
         limit = FIELD_CHARS.get(name, DEFAULT_FIELD_CHARS)
         if len(value) > limit:
+            most, given = f"{limit:,}", f"{len(value):,}"
             problems.setdefault(name, []).append(
-                translate("propose.too_long", limit=f"{limit:,}", given=f"{len(value):,}")
+                gettext("At most %(limit)s characters here (%(given)s given).", limit=most, given=given)
             )
     return problems
 

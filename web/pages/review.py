@@ -6,18 +6,21 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from l4a.graph.errors import UsageError
+from l4a.graph.i18n.words import N_
 from l4a.graph.proposals.confine import ForeignStatements
-from l4a.graph.proposals.lifecycle import ACTIONS, STATUSES, proposal, proposals, transition
+from l4a.graph.proposals.lifecycle import ACTIONS, STATUS_WORDS, STATUSES, proposal, proposals, transition
 from l4a.web.forms import check_csrf, csrf_token
-from l4a.web.i18n import translate
 from l4a.web.pages.staff import current_staff, staff_required
 from l4a.web.refresh import refresh_hubs
 from l4a.web.render import respond
 from l4a.web.state import app_store
+from l4a.web.words import ACTION_WORDS
 
 bp = Blueprint("review", __name__)
+CHANGED = N_("Someone changed this proposal in the meantime; here is its current state.")
 
 REASON_MAX = 2000
 
@@ -73,14 +76,15 @@ def act(proposal_id: str, action: str) -> ResponseReturnValue:
     except UsageError:
         abort(404)
     if action not in allowed_actions(current.status, current.conforms):
-        message = translate("review.not_allowed", action=translate(f"review.action.{action}"),
-                            status=translate(f"review.status.{current.status}"))  # fmt: skip
+        action_words, status_words = gettext(ACTION_WORDS[action]), gettext(STATUS_WORDS[current.status])
+        message = gettext("“%(action)s” is not possible while the proposal is %(status)s.",
+                          action=action_words, status=status_words)  # fmt: skip
         return _show(proposal_id, 409, message)
     try:
         transition(store, proposal_id, action, _base(), current_staff(), reason)
     except ForeignStatements as exc:  # it speaks about other records: say which
         return _show(proposal_id, 409, str(exc))
     except UsageError:  # changed by someone else in between: show the new state
-        return _show(proposal_id, 409, translate("review.changed"))
+        return _show(proposal_id, 409, gettext(CHANGED))
     refresh_hubs(current_app, [current.hub])  # only this hub's part of what the app keeps
     return redirect(url_for("review.proposal_page", proposal_id=proposal_id), code=303)

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, make_response, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from l4a.graph.errors import QueryLimitError, StoreError, UsageError
+from l4a.graph.i18n.words import N_
 from l4a.graph.namespaces import PREFIXES, sparql_prefixes
 from l4a.graph.resources import internal_query, query_body
 from l4a.graph.settings import Settings
@@ -33,7 +35,6 @@ from l4a.graph.staff import accounts, staff_for_token
 from l4a.graph.store.sparql_text import iri_text
 from l4a.graph.store.workers import default_size
 from l4a.web.fair_share import RETRY_AFTER_SECONDS, ClientShares
-from l4a.web.i18n import translate
 from l4a.web.negotiate import (
     HTML,
     JSON,
@@ -51,6 +52,37 @@ from l4a.web.state import app_store, forget_caches
 from l4a.web.terms import results_table
 
 bp = Blueprint("sparql", __name__)
+# Why a request is refused, by reason (the parser's or store's own words follow where there are any).
+ERRORS = {
+    "missing": N_("No query was given: send one in the 'query' parameter."),
+    "both": N_("A query and an update were sent together: send one or the other."),
+    "several": N_("More than one query or update was sent: send exactly one."),
+    "update": N_("This endpoint only answers queries. Updates go to /sparql/update, with the write token."),
+    "query": N_("This is the update endpoint: send queries to /sparql."),
+    "media-type": N_("This content type is not part of the SPARQL protocol; use a form "
+                     "(application/x-www-form-urlencoded), application/sparql-query or application/sparql-update:"),
+    "malformed": N_("The query is not valid SPARQL 1.1:"),
+    "too-long": N_("The text is too long for this endpoint."),
+    "service": N_("SERVICE (federated queries to other endpoints) is not allowed here."),
+    "load": N_("LOAD is not allowed over HTTP: load files with `l4a import` on the server."),
+    "using": N_("using-graph-uri and using-named-graph-uri are not supported: name the graphs with USING or WITH in "
+                "the update."),
+    "store": N_("The store could not answer this request; try again in a moment (the details are in the server's "
+                "log)."),
+    "updates-off": N_("Updates over HTTP are off: the server has no write token (L4A_WRITE_TOKEN)."),
+    "token": N_("Updates need the write token: send the header 'Authorization: Bearer <token>'."),
+    "limit-time": N_("The query ran longer than this endpoint's time limit and was stopped; ask for less (LIMIT, "
+                     "narrower patterns, fewer OPTIONALs)."),
+    "limit-memory": N_("The query needed more memory than one query may use and was stopped; ask for less (LIMIT, "
+                       "narrower patterns, no ORDER BY over everything)."),
+    "limit-busy": N_("The server is busy with other queries; try again in a moment."),
+    "too-complex": N_("The text is too complex for this endpoint to read:"),
+    "escape": N_("A codepoint escape (\\u or \\U) cannot be used here:"),
+    "limit-size": N_("The answer is larger than this endpoint sends and was stopped; ask for less (LIMIT, fewer or "
+                     "shorter columns, no GROUP_CONCAT over everything)."),
+    "limit-share": N_("You are already running as many queries at once as one client may here; wait for them, then "
+                      "try again."),
+}  # fmt: skip
 log = logging.getLogger(__name__)
 
 PAGE_PARAMETERS = {"lang", "example"}  # the query page's own; any other parameter without a query is a 400
@@ -139,7 +171,7 @@ def show_page(query: str | None = None, **extra: object) -> ResponseReturnValue:
         "update_endpoint": endpoint_url("sparql/update") if accounts(settings()) else None,
         "prefixes": PREFIXES,
         "examples": [
-            {"name": q.name, "title": query_text(q, "title", q.title), "description": q.description, "text": q.text}
+            {"name": q.name, "title": query_text(q.title), "description": q.description, "text": q.text}
             for q in named_queries().values()
             if not q.internal  # internal queries serve the code, not the reader
         ],
@@ -157,7 +189,7 @@ def show_page(query: str | None = None, **extra: object) -> ResponseReturnValue:
 
 def message(reason: str, detail: str = "") -> str:
     """The message for a refusal in the reader's language, followed by the parser's or store's own words."""
-    return f"{translate(f'sparql.error.{reason}')} {detail}".strip()
+    return f"{gettext(ERRORS[reason])} {detail}".strip()
 
 
 def refused(reason: str, detail: str = "") -> ResponseReturnValue:
@@ -222,7 +254,7 @@ def describe_service() -> ResponseReturnValue:
         return show_page()
     update = endpoint_url("sparql/update") if accounts(settings()) else None
     graphs = app_store(current_app).named_graphs()
-    description = service_description(endpoint_url(), graphs, translate("site.title"), update)
+    description = service_description(endpoint_url(), graphs, gettext("Local4Action Hub Graph"), update)
     return with_cors(rdf_response(description, chosen, prefixes=SD_PREFIXES))
 
 

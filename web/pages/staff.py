@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, g, redirect, request, session, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
@@ -26,7 +27,6 @@ from l4a.graph.settings import Settings
 from l4a.graph.staff import accounts, check_sign_in, fingerprint, staff_for_token
 from l4a.web.announce import announce
 from l4a.web.forms import check_csrf, csrf_token, new_csrf_token
-from l4a.web.i18n import translate
 from l4a.web.render import respond, wants_json
 from l4a.web.sessions import RevocableSessions, revoke, revoked
 
@@ -114,7 +114,10 @@ def sign_in() -> ResponseReturnValue:
         name = request.form.get("name", "").strip()
         token = request.form.get("token", "").strip()
         if not configured:
-            error, status = translate("staff.off"), 403
+            error, status = gettext(
+                "Writing through the web is switched off: no staff member is configured on this server (setting "
+                "L4A_STAFF)."
+            ), 403
         elif check_sign_in(_settings(), name, token):
             session.clear()
             session["sid"] = secrets.token_urlsafe(16)  # revoked at sign-out (web/sessions.py)
@@ -124,7 +127,7 @@ def sign_in() -> ResponseReturnValue:
             new_csrf_token()
             return redirect(_safe_next(request.args.get("next")))
         else:
-            error, status = translate("staff.wrong"), 401
+            error, status = gettext("This name and token do not match a staff member. Check both and try again."), 401
     data = {"signed_in": current_staff(), "configured": configured, "error": error}
     return respond(
         "staff_sign_in.html", data, status=status, csrf=csrf_token(), next=request.args.get("next", "")

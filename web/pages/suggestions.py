@@ -10,19 +10,22 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from l4a.graph.errors import UsageError
+from l4a.graph.i18n.words import N_
 from l4a.graph.namespaces import record_iri
 from l4a.graph.suggest.records import STATES, SuggestionRecord, list_suggestions, review
 from l4a.graph.sync.suggested import KINDS
 from l4a.web.forms import check_csrf, csrf_token
-from l4a.web.i18n import translate
 from l4a.web.pages.staff import current_staff, staff_required
 from l4a.web.refresh import refresh_hubs
 from l4a.web.render import respond
 from l4a.web.state import app_store
+from l4a.web.words import SUGGESTION_STATE_WORDS
 
 bp = Blueprint("suggestions", __name__)
+CHANGED = N_("This suggestion was already reviewed by someone else; the list shows its state now.")
 
 REASON_MAX = 2000
 DECISIONS = ("confirmed", "rejected")
@@ -70,7 +73,9 @@ def suggestion_list() -> ResponseReturnValue:
         except (UsageError, ValueError):  # not an IRI: no message to show
             found = []
         if found:
-            message = translate("suggestions.done", id=done, state=translate(f"suggestions.state.{found[0].state}"))
+            message = gettext(
+                "%(id)s: %(state)s.", id=done, state=gettext(SUGGESTION_STATE_WORDS[found[0].state])
+            )
     return _list(message=message)
 
 
@@ -91,13 +96,13 @@ def decide() -> ResponseReturnValue:
     except (UsageError, ValueError):  # not an IRI pyoxigraph accepts
         found = []
     if not found:
-        return _list(404, error=translate("suggestions.unknown"))
+        return _list(404, error=gettext("There is no such suggestion."))
     if found[0].state not in ("pending", decision):
-        return _list(409, error=translate("suggestions.changed"))
+        return _list(409, error=gettext(CHANGED))
     try:
         review(store, base, [given], decision, current_staff() or "", reason, dt.datetime.now(dt.UTC))
     except UsageError:  # changed by someone else in between
-        return _list(409, error=translate("suggestions.changed"))
+        return _list(409, error=gettext(CHANGED))
     refresh_hubs(current_app, [found[0].hub])  # only this hub's part of what the app keeps
     state = request.args.get("state") or "pending"
     anchor = f"hub-{given.split('/', 1)[0]}"
