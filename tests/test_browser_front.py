@@ -84,6 +84,54 @@ def fits(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width_of(page), page.url
 
 
+# Elements that scroll sideways within themselves (overflow-x auto or scroll, content wider than the box).
+SIDEWAYS_SCROLLERS = """() => [...document.querySelectorAll('body *')].filter(e => {
+  const style = getComputedStyle(e);
+  return ['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1;
+}).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + (e.getAttribute('class') || ''))"""
+
+
+def test_no_page_type_scrolls_sideways_on_a_phone(browser: Browser, server: Server) -> None:
+    """At 390 px, in English, French and Spanish: neither the page nor anything in it (a table, the network
+    picture, a query's text) scrolls sideways; wide content becomes cards, wraps, or is drawn to the width."""
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    found = {}
+    try:
+        for lang in ("en", "fr", "es"):
+            for path in PAGES:
+                page.goto(server.url(path + ("&" if "?" in path else "?") + f"lang={lang}"))
+                page.wait_for_load_state("load")
+                width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+                inner = page.evaluate(SIDEWAYS_SCROLLERS)
+                if width[0] > width[1] or inner:
+                    found[f"{path} ({lang})"] = (width, inner)
+    finally:
+        context.close()
+    assert found == {}
+
+
+def test_the_hub_list_and_the_network_read_on_a_phone(browser: Browser, server: Server) -> None:
+    """The hub list is one card per hub (each cell named), and the network is the narrow picture, names readable."""
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(server.url("/hubs?lang=fr"))
+        expect(page.locator("table.hub-list thead")).to_be_hidden()
+        cell = page.locator("table.hub-list td[data-label]").first
+        assert page.evaluate("e => getComputedStyle(e, '::before').content", cell.element_handle()).startswith('"Lieu')
+        page.goto(server.url("/network?lang=es"))
+        expect(page.locator(".network-wide svg")).to_be_hidden()
+        expect(page.locator(".network-narrow svg")).to_be_visible()
+        size = page.evaluate("() => getComputedStyle(document.querySelector('.network-narrow svg text')).fontSize")
+        box = page.locator(".network-narrow svg text").first.bounding_box()
+        assert size == "12px" and box is not None and box["height"] >= 9  # drawn near its size, not shrunk to a speck
+        expect(page.locator("ul.network-links li").first).to_be_visible()  # the lines, in words
+    finally:
+        context.close()
+
+
 def serious(page: Page) -> list[Any]:
     """axe-core's serious and critical violations on the page as it is now."""
     page.evaluate(AXE.read_text(encoding="utf-8") + ";0")  # through DevTools: the page's CSP does not apply

@@ -98,7 +98,7 @@ def test_bilbaos_end_is_the_same_in_every_output(tmp_path: Path) -> None:
 
     brief = _cli(data_dir, "brief", "--council", council.value, "--format", "md")
     section = brief.split(f"<{BILBAO}>", 1)[1].split("###", 1)[0]
-    assert f"Period: {start} to {end}" in section
+    assert "Period: June 28, 2021 to March 31, 2023" in section  # the same days, written the reader's way
 
     with web_app(data_dir) as app:
         client = app.test_client()

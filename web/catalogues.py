@@ -13,6 +13,7 @@ import re
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 from flask_babel import Babel
@@ -35,6 +36,7 @@ def _init_babel(state: BlueprintSetupState) -> None:
     Babel(app, locale_selector=chosen_language)
     app.jinja_env.globals.update(local_date=local_date, country_name=country_name, colon=colon, words=FAMILIES)
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["number"] = local_number
 
 
 def local_date(value: object, lang: str | None = None, form: str = "long") -> str:
@@ -53,6 +55,13 @@ def local_date(value: object, lang: str | None = None, form: str = "long") -> st
         except ValueError:
             return text  # a year alone, or text that is not a date: as recorded
     return format_date(day, format=form, locale=lang or chosen_language())
+
+
+def local_number(value: object, lang: str | None = None) -> str:
+    """A number written the reader's way ("6,459", "6 459", "6459"; "10" for 10.0); other values as they are."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return format_decimal(value, locale=lang or chosen_language())
 
 
 def country_name(code: str, lang: str | None = None) -> str:

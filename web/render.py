@@ -39,6 +39,7 @@ def respond(template: str, data: Mapping[str, Any], **page: Any) -> ResponseRetu
         label=lambda iri: labels.get(iri, lang),
         short_name=lambda iri: labels.short_name(iri, lang),
         all_labels=lambda iri: " / ".join(dict.fromkeys(labels.by_iri.get(iri, {}).values())),
+        has_label=lambda iri: lang == "en" or labels.has(iri, lang),  # else the label shown is another language's
         **page,
     )
     return html, status

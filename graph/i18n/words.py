@@ -9,10 +9,14 @@ English is the texts themselves; a language without a catalogue gets them too.
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext as gettext_module
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 
+from babel.dates import format_date
+from babel.numbers import format_percent
 from babel.support import Translations
 
 from l4a.graph.resources import translations_dir
@@ -54,6 +58,14 @@ class Words:
     def colon(self) -> str:
         """A colon and the space after it, as this language writes them ("Progress: 40%", "Avancement : 40 %")."""
         return colon(self.lang)
+
+    def date(self, day: dt.date) -> str:
+        """A day written this language's way: "6 December 2026", "6 décembre 2026", "6 de diciembre de 2026"."""
+        return format_date(day, format="long", locale=self.lang)
+
+    def percent(self, share: Decimal | float) -> str:
+        """A share as a whole percentage written this language's way: "40%", "40 %" (a no-break space in French)."""
+        return format_percent(share, locale=self.lang)
 
     @property
     def semicolon(self) -> str:

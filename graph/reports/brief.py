@@ -235,6 +235,7 @@ def hub_briefs(
 ) -> list[HubBrief]:
     """Each hub's section: progress or "no figures reported", deliverables, evidence, up to three related hubs that
     are not among `rows` (the synchronization index), and its mark."""
+    w = words(lang)
     day = day or dt.date.today()
     members = {r.iri for r in rows}
     monitoring = load_monitoring(store, base)
@@ -244,14 +245,14 @@ def hub_briefs(
         m = monitoring.get(r.iri)
         has = m is not None and m.has_figures()
         progress = mean_progress(m.indicators, day) if m is not None and has else None
-        brief = HubBrief(r.iri, _pick(r.names, lang, r.iri), None if progress is None else f"{round(progress * 100)}%")
+        brief = HubBrief(r.iri, _pick(r.names, lang, r.iri), None if progress is None else w.percent(progress))
         if m is not None:
             brief.start, brief.end = m.start, m.end
         if m is not None and has:
             for d in m.deliverables:
                 p = mean_progress(d.indicators, day)
                 status = deliverable_status(d, m.start, day)
-                brief.deliverables.append((d.label, status, None if p is None else f"{round(p * 100)}%"))
+                brief.deliverables.append((d.label, status, None if p is None else w.percent(p)))
         brief.evidence = sorted(evidence.get(r.iri, []), key=lambda e: (e[1] or "", e[0]))
         if index is not None and r.iri in index.hubs:
             brief.related = [(x.hub, x.label) for x in index.related(r.iri, 50)
@@ -272,9 +273,9 @@ def markdown_text(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 
-def _period(h: HubBrief, w: Mapping[str, str]) -> str:
-    """The hub's first and last day ("not recorded" for a side the store does not have)."""
-    return f" {w['to']} ".join(d.isoformat() if d else w["not_recorded"] for d in (h.start, h.end))
+def _period(h: HubBrief, w: Mapping[str, str], lang: str) -> str:
+    """The hub's first and last day, written the reader's way ("not recorded" for a side the store lacks)."""
+    return f" {w['to']} ".join(words(lang).date(d) if d else w["not_recorded"] for d in (h.start, h.end))
 
 
 def brief_markdown(b: Brief, extra: Mapping[str, str] | None = None) -> str:
@@ -282,14 +283,14 @@ def brief_markdown(b: Brief, extra: Mapping[str, str] | None = None) -> str:
     w = {**brief_words(b.lang), **(extra or {})}
     c = w["colon"]
     m = markdown_text
-    out = [f"# {w['brief']}{c}{m(b.title)}", "", w["made"] % {"day": b.day.isoformat()}, ""]
+    out = [f"# {w['brief']}{c}{m(b.title)}", "", w["made"] % {"day": words(b.lang).date(b.day)}, ""]
     terms = w["semicolon"].join(f"{m(label)} (<{iri}>)" for iri, label in b.lineage)
     out += [f"{w['terms']}{c}" + terms, "", f"## {w['hubs']}", ""]
     if not b.hubs:
         out += [w["none_hubs"], ""]
     for h in b.hubs:
         out += [f"### {m(h.title)}", "", f"<{h.iri}>", ""] + ([f"*{w[h.mark]}*", ""] if h.mark else [])
-        out += [f"{w['period']}{c}{_period(h, w)}", ""] if h.start or h.end else []
+        out += [f"{w['period']}{c}{_period(h, w, b.lang)}", ""] if h.start or h.end else []
         out += [f"{w['progress']}{c}{h.progress or w['no_figures']}", ""]
         for title, status, progress in h.deliverables:
             out.append(f"- {m(title)}{c}{w[status]} ({progress or w['no_figures']})")
@@ -334,7 +335,7 @@ def brief_html(b: Brief, extra: Mapping[str, str] | None = None) -> str:
     c = e(w["colon"])
     parts = [f'<!doctype html><html lang="{b.lang}"><head><meta charset="utf-8">',
              f"<title>{e(w['brief'])}{c}{e(b.title)}</title><style>{STYLE}</style></head><body>",
-             f"<h1>{e(w['brief'])}{c}{e(b.title)}</h1><p>{e(w['made'] % {'day': b.day.isoformat()})}</p>",
+             f"<h1>{e(w['brief'])}{c}{e(b.title)}</h1><p>{e(w['made'] % {'day': words(b.lang).date(b.day)})}</p>",
              f"<p>{e(w['terms'])}{c}" + e(w["semicolon"]).join(link(i, label) for i, label in b.lineage) + "</p>",
              f"<h2>{e(w['hubs'])}</h2>"]  # fmt: skip
     if not b.hubs:
@@ -344,7 +345,7 @@ def brief_html(b: Brief, extra: Mapping[str, str] | None = None) -> str:
         if h.mark:
             parts.append(f'<p class="mark"><em>{e(w[h.mark])}</em></p>')
         if h.start or h.end:
-            parts.append(f"<p>{e(w['period'])}{c}{e(_period(h, w))}</p>")
+            parts.append(f"<p>{e(w['period'])}{c}{e(_period(h, w, b.lang))}</p>")
         parts.append(f"<p>{e(w['progress'])}{c}{e(h.progress or w['no_figures'])}</p>")
         if h.deliverables:
             parts.append(

@@ -27,13 +27,24 @@ LABEL_CHARS = 32
 
 
 @dataclass(frozen=True)
+class Link:
+    """One line of the picture: two hubs, the strongest reason they are related (in words), and its weight."""
+
+    a: str
+    b: str
+    why: str
+    weight: float
+
+
+@dataclass(frozen=True)
 class Picture:
-    """The SVG, the hubs drawn, and the hubs with no related hub (not drawn)."""
+    """The SVG, the hubs drawn, the hubs with no related hub (not drawn), and the lines drawn, strongest first."""
 
     svg: str
     drawn: list[str]
     isolated: list[str]
     related: int  # hubs related to at least one other (all drawn, unless above MAX_DRAWN)
+    links: list[Link]
 
 
 def short(text: str, limit: int = LABEL_CHARS) -> str:
@@ -51,8 +62,12 @@ def network_picture(
     title: str,
     width: int = 1000,
     height: int = 620,
+    label_chars: int = LABEL_CHARS,
+    separator: str = ": ",
 ) -> Picture:
-    """The picture of `graph`; `reason(kind, concept)` words an edge's strongest reason in the reader's language."""
+    """The picture of `graph`; `reason(kind, concept)` words an edge's strongest reason in the reader's language,
+    `separator` puts it after the two names (the reader's colon). A narrow frame (a phone's: `width` 380) keeps
+    the names' size: they are cut shorter (`label_chars`) and given less room."""
     isolated = sorted((n for n in graph.nodes if graph.degree[n] == 0), key=name)
     connected = graph.subgraph(n for n in graph.nodes if graph.degree[n] > 0)
     related = connected.number_of_nodes()
@@ -63,7 +78,8 @@ def network_picture(
     positions = nx.spring_layout(connected, seed=1, weight="weight", k=1.2) if connected.number_of_nodes() else {}
     xs = [p[0] for p in positions.values()] or [0.0]
     ys = [p[1] for p in positions.values()] or [0.0]
-    left, right, top, bottom = 24, 230, 24, 24  # room for the names, written to the right of their circles
+    # Room for the names, written to the right of their circles (about 7 units a character at 12 px).
+    left, right, top, bottom = 24, min(230, 24 + 7 * label_chars), 24, 24
 
     def xy(node: str) -> tuple[float, float]:
         x, y = positions[node]
@@ -75,10 +91,12 @@ def network_picture(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="network" role="group" '
         f'aria-label="{escape(title)}">'
     ]
+    links = []
     for a, b, data in connected.edges(data=True):
         (x1, y1), (x2, y2) = xy(a), xy(b)
         why = reason(str(data.get("reason_kind", "")), str(data.get("reason_concept", "")))
-        words = escape(f"{name(a)} — {name(b)}: {why}" if why else f"{name(a)} — {name(b)}")
+        links.append(Link(a, b, why, float(data.get("weight", 0.0))))
+        words = escape(f"{name(a)} — {name(b)}{separator}{why}" if why else f"{name(a)} — {name(b)}")
         strength = 0.8 + min(3.0, float(data.get("weight", 0.0)))
         parts.append(f'<line class="edge" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
                      f'stroke-width="{strength:.1f}"><title>{words}</title></line>')  # fmt: skip
@@ -87,10 +105,12 @@ def network_picture(
         radius = 5 + 1.5 * connected.degree[node] ** 0.5
         colour = PALETTE[community.get(node, 0) % len(PALETTE)]
         full = name(node)
+        shown = escape(short(full, label_chars))
         parts.append(
             f'<a href="{escape(link(node))}" class="node"><title>{escape(full)}</title>'
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{colour}"/>'
-            f'<text x="{x + radius + 4:.1f}" y="{y + 4:.1f}" fill="{colour}">{escape(short(full))}</text></a>'
+            f'<text x="{x + radius + 4:.1f}" y="{y + 4:.1f}" fill="{colour}">{shown}</text></a>'
         )
     parts.append("</svg>")
-    return Picture("\n".join(parts), sorted(connected.nodes), isolated, related)
+    links.sort(key=lambda item: (-item.weight, name(item.a), name(item.b)))
+    return Picture("\n".join(parts), sorted(connected.nodes), isolated, related, links)

@@ -12,9 +12,11 @@ from flask import Blueprint, Response, abort, current_app, request, stream_with_
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.namespaces import record_iri
-from l4a.graph.reports.hub_table import HubFilter
+from l4a.graph.reports.derived import derived_goals, read_derived_links
+from l4a.graph.reports.hub_table import HubFilter, HubRow
 from l4a.graph.reports.hub_view import hub_view, period_ended
 from l4a.graph.reports.rules_summary import summarize
+from l4a.graph.sdg_order import sdg_key
 from l4a.graph.shacl.validation import ValidationReport, hub_graph, shipped_validator
 from l4a.graph.sparql.tabular import spreadsheet_safe
 from l4a.graph.store.base import Store
@@ -81,7 +83,20 @@ def hub_list() -> ResponseReturnValue:
     options = {key: table.options(key) for key in ("goals", "targets", "manifestos", "councils", "sections",
                                                    "countries", "statuses")}  # fmt: skip
     pages = max(1, -(-len(rows) // PER_PAGE))
-    return respond("hubs.html", data, rows=shown, options=options, pages=pages, args=request.args)
+    store = app_store(current_app)
+    derived = cached(current_app, "derived_goals", lambda: derived_goals(read_derived_links(store)))
+    return respond("hubs.html", data, rows=shown, options=options, pages=pages, args=request.args,
+                   agendas={row.iri: agendas(row, derived.get(row.iri, set())) for row in shown})  # fmt: skip
+
+
+def agendas(row: HubRow, derived: set[str]) -> dict[str, list[str]]:
+    """What the list shows of a hub's SDG links: its targets, the goals it is linked to without one of their targets
+    (both in numeric order), and apart the goals it is linked to only by a link the project derives."""
+    targets = sorted(row.values("targets"), key=sdg_key)
+    covered = {t.rsplit("/", 1)[1].split(".")[0] for t in targets}
+    goals = [g for g in sorted(row.values("goals"), key=sdg_key) if g.rsplit("/", 1)[1] not in covered]
+    return {"targets": targets, "goals": [g for g in goals if g not in derived],
+            "derived": [g for g in goals if g in derived]}
 
 
 def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
@@ -167,7 +182,18 @@ def _hub_page(slug: str, staff: bool = False) -> ResponseReturnValue:
     data["validation"]["summary"] = [g.as_dict() for g in groups]
     return respond("hub.html", data, hub=view, report=report, related=related, partners=partners,
                    monitoring=monitoring, charts=charts, rule_groups=groups, staff=staff, period_ended=ended,
-                   suggested=suggested, confirmed=confirmed)  # fmt: skip
+                   suggested=suggested, confirmed=confirmed, derived_why=derived_why(view, lang))  # fmt: skip
+
+
+def derived_why(view: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    """The reasons of the hub's derived links, each once with the goals it derives (a charter mapping its values to
+    all 17 goals is one reason, not 17): its text in the reader's language, else in the language the data has."""
+    found: dict[str, dict[str, Any]] = {}
+    for goal, texts in view.get("derived", {}).items():
+        own = lang if lang in texts else "en" if "en" in texts else next(iter(texts), "")
+        text = texts.get(own, "")
+        found.setdefault(text, {"text": text, "lang": own, "goals": []})["goals"].append(goal)
+    return list(found.values())
 
 
 def hub_suggestions(store: Store, iri: str, base: str) -> tuple[list[PendingLink], list[dict[str, object]]]:

@@ -9,6 +9,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from babel.numbers import get_group_symbol
 from flask import Blueprint, Response, current_app, make_response, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
@@ -35,6 +36,7 @@ from l4a.graph.staff import accounts, staff_for_token
 from l4a.graph.store.sparql_text import iri_text
 from l4a.graph.store.workers import default_size
 from l4a.web.fair_share import RETRY_AFTER_SECONDS, ClientShares
+from l4a.web.i18n import chosen_language
 from l4a.web.negotiate import (
     HTML,
     JSON,
@@ -164,6 +166,33 @@ def example_text(name: str) -> str | None:
     return query.text if query else None
 
 
+def editor_words() -> dict[str, object]:
+    """The words YASGUI lets a page set, in the reader's language (static/sparql-editor.js hands them over): its tab's
+    name, and the language of the results table (DataTables' `language`: the count of rows, the empty table, the
+    page buttons' names, the thousands separator). YASGUI's other words (its toolbar's "Simple view", "Ellipse",
+    "Filter query results", "Page size", the "Table" and "Response" tabs, "n results in s seconds") are written in
+    its code with no setting: they stay English."""
+    group = get_group_symbol(chosen_language())
+    return {
+        "tabName": gettext("Query"),
+        "table": {
+            "info": gettext("Rows %(start)s to %(end)s of %(total)s", start="_START_", end="_END_", total="_TOTAL_"),
+            "infoEmpty": gettext("No row"),
+            "infoFiltered": gettext("(filtered from %(total)s)", total="_MAX_"),
+            "emptyTable": gettext("The answer has no row."),
+            "zeroRecords": gettext("No row matches this filter."),
+            "thousands": group,
+            "aria": {
+                "paginate": {"first": gettext("First page"), "previous": gettext("Previous page"),
+                             "next": gettext("Next page"), "last": gettext("Last page")},
+                "orderable": gettext(": activate to sort"),
+                "orderableReverse": gettext(": activate to reverse the order"),
+                "orderableRemove": gettext(": activate to remove the order"),
+            },
+        },
+    }
+
+
 def show_page(query: str | None = None, **extra: object) -> ResponseReturnValue:
     """The query page: editor, prefixes, examples; the answer or an error when there is one."""
     data = {
@@ -179,7 +208,7 @@ def show_page(query: str | None = None, **extra: object) -> ResponseReturnValue:
     }
     page = respond(
         "sparql.html", data, formats=FORMAT_NAMES, prefix_lines=sparql_prefixes(), prefixes_json=json.dumps(PREFIXES),
-        **extra,
+        editor_words=json.dumps(editor_words(), ensure_ascii=False), **extra,
     )
     response = make_response(page)
     if response.mimetype == HTML:

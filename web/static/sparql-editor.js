@@ -27,10 +27,19 @@
   if (Yasr && Yasr.defaults) {
     Yasr.defaults.errorRenderers = [showError];
   }
+  // The words YASGUI lets a page set, in the page's language (web/pages/sparql.py editor_words): the results
+  // table's language (DataTables'), given through the table plugin's own defaults; its other words have no setting.
+  var words = JSON.parse(holder.getAttribute("data-words") || "{}");
+  var table = Yasr && Yasr.plugins && Yasr.plugins.table;
+  if (table && table.defaults && table.defaults.tableConfig && words.table) {
+    var language = table.defaults.tableConfig.language || {};
+    table.defaults.tableConfig.language = Object.assign({}, language, words.table, { paginate: language.paginate });
+  }
   try {
     yasgui = new Yasgui(holder, {
       requestConfig: { endpoint: endpoint, method: "POST" },
       copyEndpointOnNewTab: true,
+      tabName: words.tabName || "Query",
       persistenceId: null,
       populateFromUrl: false,
       autofocus: false,
