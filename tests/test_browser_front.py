@@ -228,12 +228,17 @@ def test_sparql_editor_journey(page: Page, server: Server) -> None:
 
 def test_network_and_hub_page_read_well(page: Page, server: Server) -> None:
     page.goto(server.url("/network"))
-    names = page.locator("svg.network a.node text")
+    names = page.locator("svg.network a.node text >> visible=true")  # the wide picture, or the narrow one on a phone
     assert names.count() >= 3
     expect(names.first).to_be_visible()
     expect(page.locator("#isolated")).to_be_visible()
     title = page.locator("svg.network line.edge title").first.text_content() or ""
     assert " — " in title and ": " in title
+    page.goto(server.url("/sparql?lang=fr"))  # YASGUI's results table in the page's language (the words it lets us set)
+    expect(page.locator("#editor .CodeMirror")).to_be_visible()
+    page.locator("#editor .yasqe_queryButton").click()
+    expect(page.locator("#editor .yasr table tbody tr").first).to_be_visible()
+    expect(page.locator("#editor .yasr")).to_contain_text(re.compile(r"Lignes 1 à \d+ sur \d+"))
     page.goto(server.url(f"/hubs/{BILBAO}?lang=es"))
     goals = page.locator("main ul li a[href^='/sdg/']").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     numbers = [int(g.rsplit("/", 1)[1]) for g in goals if g.rsplit("/", 1)[1].isdigit()]

@@ -56,10 +56,11 @@ class Edition:
     start: dt.date | None
     end: dt.date | None
 
-    def about(self, to: str = "to") -> str:
-        """The label with the theme and the dates, as a brief names the edition (`to` between the dates)."""
+    def about(self, to: str = "to", colon: str = ": ") -> str:
+        """The label with the theme and the dates, as a brief names the edition (`to` between the dates, `colon`
+        before the theme: the reader's words)."""
         days = f" {to} ".join(d.isoformat() for d in dict.fromkeys(x for x in (self.start, self.end) if x is not None))
-        return ", ".join(x for x in (self.label + (f": {self.theme}" if self.theme else ""), days) if x)
+        return ", ".join(x for x in (self.label + (f"{colon}{self.theme}" if self.theme else ""), days) if x)
 
 
 def read_editions(store: Store) -> dict[str, Edition]:
@@ -148,5 +149,5 @@ def make_edition_brief(
     addressed_manifestos = {m for row in rows for m in row.values("manifestos")}
     gaps = [r["manifesto"].value for r in store.select(MANIFESTOS) if r["manifesto"].value not in addressed_manifestos]
     manifestos = manifesto_names(store, gaps, lang)
-    lineage = [(found.iri, found.about(words(lang).gettext("to")))]
+    lineage = [(found.iri, found.about(words(lang).gettext("to"), words(lang).colon))]
     return Brief(found.iri, found.label, lineage, hubs, len(targets), manifestos, day, lang, "vcs")

@@ -26,6 +26,7 @@ from l4a.graph.namespaces import L4A, record_iri
 from l4a.graph.reports.brief import Brief, brief_html, brief_markdown, make_brief
 from l4a.graph.reports.brief_vcs import edition_words, make_edition_brief, read_editions, resolve_edition
 from l4a.graph.resources import internal_query
+from l4a.web.catalogues import colon
 from l4a.web.i18n import chosen_language
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached
@@ -125,7 +126,7 @@ def editions() -> ResponseReturnValue:
     """The Venice City Solutions 2030 editions, each with a link to its brief."""
     found = sorted(read_editions(app_store(current_app)).values(), key=lambda e: (e.number or 0, e.iri))
     items = [{"edition": e.iri, "slug": e.iri.rsplit("/", 1)[-1], "number": e.number, "label": e.label,
-              "about": e.about()} for e in found]  # fmt: skip
+              "about": e.about(gettext("to"), colon())} for e in found]  # fmt: skip
     return respond("vcs.html", {"editions": items})
 
 
