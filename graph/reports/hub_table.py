@@ -92,6 +92,7 @@ class HubTable:
 
     rows: list[HubRow]
     lineage: dict[str, set[str]]
+    _options: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)  # key -> options
 
     @classmethod
     def from_store(cls, store: Store) -> HubTable:
@@ -136,8 +137,11 @@ class HubTable:
         ]
 
     def options(self, key: str) -> list[str]:
-        """Every value a filter can take (from the hubs themselves)."""
-        return sorted({value for row in self.rows for value in row.values(key)}, key=sdg_key)  # goals 1, 2, ... 17
+        """Every value a filter can take (from the hubs themselves), worked out once per table."""
+        found = self._options.get(key)
+        if found is None:  # goals 1, 2, ... 17
+            found = self._options[key] = sorted({v for row in self.rows for v in row.values(key)}, key=sdg_key)
+        return found
 
     def get(self, iri: str) -> HubRow | None:
         return next((row for row in self.rows if row.iri == iri), None)

@@ -188,7 +188,7 @@ def run_named_query(
     # kept once per state of the store (graph/store/derived.py), so a page or a brief asks the store once per write.
     values = (f"{k}={v}" for k, v in sorted(bindings.items()))
     key = "\t".join([f"named:{name}", str(include_suggested), query.text, *values])
-    return derived(store, key, lambda: _run(store, query.text, bindings))
+    return derived(store, key, lambda: _run(store, query.text, bindings), shared=True)
 
 
 def _run(store: Store, text: str, bindings: dict[str, Term]) -> list[Row]:

@@ -33,15 +33,20 @@ import os
 import pickle
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar, runtime_checkable
 
 log = logging.getLogger(__name__)
+_memory: OrderedDict[tuple[object, ...], Any] = OrderedDict()
+_memory_lock = threading.Lock()
 
 T = TypeVar("T")
 FORMAT = 1
 FOLDER = "derived"
+MEMORY_VALUES = 32  # shared values kept in a process
 MAX_FILES = 400
 KEPT_AFTER_PRUNE = 300
 SKIPPED = ("LOG", "OPTIONS", "MANIFEST", "CURRENT", "LOCK", "IDENTITY")  # rewritten by opening, not by writes
@@ -90,15 +95,34 @@ def _file_name(name: str) -> str:
     return f"{safe}-{hashlib.sha256(name.encode()).hexdigest()[:12]}.pickle"
 
 
-def derived(store: object, name: str, compute: Callable[[], T]) -> T:
-    """The value `compute()` gives on this store, from the disk when it was computed on the same state before."""
+def derived(store: object, name: str, compute: Callable[[], T], shared: bool = False) -> T:
+    """The value `compute()` gives on this store, from the disk when it was computed on the same state before.
+
+    `shared`: also keep the last few such values in this process, and give every caller the same object (for
+    values nobody changes, such as a query's rows: a page asking for them again need not read the disk)."""
     if not isinstance(store, HasStateKey):
         return compute()
     folder, key = store.derived_dir(), store.state_key()
     if folder is None or key is None:
         return compute()
     header = (FORMAT, code_key(), name, key)
-    path = folder / _file_name(name)
+    if shared:
+        with _memory_lock:
+            if header in _memory:
+                _memory.move_to_end(header)
+                kept: T = _memory[header]
+                return kept
+        value = _load_or_compute(folder / _file_name(name), header, compute)
+        with _memory_lock:
+            _memory[header] = value
+            while len(_memory) > MEMORY_VALUES:
+                _memory.popitem(last=False)
+        return value
+    return _load_or_compute(folder / _file_name(name), header, compute)
+
+
+def _load_or_compute(path: Path, header: tuple[object, ...], compute: Callable[[], T]) -> T:
+    name = header[2]
     try:
         with path.open("rb") as stream:
             if pickle.load(stream) == header:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,12 +77,28 @@ def hub_list() -> ResponseReturnValue:
     if request.path.endswith(".csv") or request.args.get("format") == "csv":
         return _csv(rows, labels, lang)
     page = max(1, int(request.args.get("page", "1") or 1)) if (request.args.get("page") or "1").isdigit() else 1
-    shown = rows if wants_json() else rows[(page - 1) * PER_PAGE : page * PER_PAGE]
+    if wants_json():
+        return _json(rows, page)
+    shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     data = {"count": len(rows), "page": page, "per_page": PER_PAGE, "hubs": [row.as_dict() for row in shown]}
     options = {key: table.options(key) for key in ("goals", "targets", "manifestos", "councils", "sections",
                                                    "countries", "statuses")}  # fmt: skip
     pages = max(1, -(-len(rows) // PER_PAGE))
     return respond("hubs.html", data, rows=shown, options=options, pages=pages, args=request.args)
+
+
+def _json(rows: list[Any], page: int) -> Response:
+    """Every hub of the list as JSON (the same object the page's data would be), sent in pieces as it is made."""
+
+    def pieces() -> Iterator[str]:
+        head = json.dumps({"count": len(rows), "page": page, "per_page": PER_PAGE}, ensure_ascii=False)
+        yield head[:-1] + ', "hubs": ['
+        for start in range(0, len(rows), 500):
+            text = ", ".join(json.dumps(row.as_dict(), ensure_ascii=False) for row in rows[start : start + 500])
+            yield text if start == 0 else ", " + text
+        yield "]}"
+
+    return Response(stream_with_context(pieces()), mimetype="application/json")
 
 
 def _csv(rows: list[Any], labels: Any, lang: str) -> Response:

@@ -10,6 +10,7 @@ from l4a.graph.sync.network import store_measures, store_network, store_network_
 from l4a.graph.sync.network_picture import network_picture
 from l4a.web.catalogues import colon
 from l4a.web.i18n import chosen_language, translate
+from l4a.web.page_cache import cached_page
 from l4a.web.render import page as register
 from l4a.web.render import respond
 from l4a.web.state import app_labels, app_store, cached
@@ -30,9 +31,20 @@ def _network() -> tuple[object, list[list[str]], list[tuple[str, float]]]:
 @register(bp, "/network")
 def page() -> ResponseReturnValue:
     """The picture (labelled hubs, each line titled with its strongest reason), hubs with no related hub listed
-    apart, the communities and the bridge hubs."""
-    graph, groups, bridge_hubs = _network()
+    apart, the communities and the bridge hubs. The HTML is kept once drawn (web/page_cache.py) until the app
+    writes."""
+    return cached_page(_page)
+
+
+def _page() -> ResponseReturnValue:
     lang = chosen_language()
+    data, svg = cached(current_app, f"network page {lang}", lambda: _drawn(lang))
+    return respond("network.html", data, svg=Markup(svg))
+
+
+def _drawn(lang: str) -> tuple[dict[str, object], str]:
+    """The page's data and picture in `lang`, drawn once until the app writes (HTML and JSON alike)."""
+    graph, groups, bridge_hubs = _network()
     labels = app_labels(current_app)
 
     def reason(kind: str, concept: str) -> str:
@@ -57,7 +69,7 @@ def page() -> ResponseReturnValue:
         "drawn": len(picture.drawn),
         "related": picture.related,
     }
-    return respond("network.html", data, svg=Markup(picture.svg))
+    return data, picture.svg
 
 
 @bp.get("/network.graphml")
