@@ -35,14 +35,15 @@ NOTE_WORDS = {
                           "manifesto or a council. A few sentences on what the hub does, for whom and on which topics "
                           "(housing, water, gender equality...) would give some.",
            "all-chosen": "none beyond what the proposal states already."},
-    "fr": {"head": "Suggestions, hors de la proposition (elle ne nomme aucune cible des ODD ; ajoutez celles qui "
+    "fr": {"head": "Suggestions, hors de la proposition (elle ne nomme aucune cible des ODD\u202f; ajoutez celles qui "
                    "conviennent)",
            "target": "Cibles des ODD", "goal": "Objectifs des ODD, cible incertaine",
            "manifesto": "Manifestes de Durban", "council": "Conseils politiques", "read": "texte lu en",
-           NO_TEXT: "aucune : la proposition n'a ni nom, ni description, ni thème d'où suggérer.",
-           NOTHING_FOUND: "aucune : son nom, sa description et son thème n'emploient aucun mot que la méthode relie à "
-                          "un objectif des ODD, un manifeste ou un conseil. Quelques phrases sur ce que fait le hub, "
-                          "pour qui et sur quels sujets (logement, eau, égalité femmes-hommes...) en donneraient.",
+           NO_TEXT: "aucune\u00a0: la proposition n'a ni nom, ni description, ni thème d'où suggérer.",
+           NOTHING_FOUND: "aucune\u00a0: son nom, sa description et son thème n'emploient aucun mot que la méthode "
+                          "relie à un objectif des ODD, un manifeste ou un conseil. Quelques phrases sur ce que fait "
+                          "le hub, pour qui et sur quels sujets (logement, eau, égalité femmes-hommes...) en "
+                          "donneraient.",
            "all-chosen": "aucune au-delà de ce que la proposition énonce déjà."},
     "es": {"head": "Sugerencias, fuera de la propuesta (no nombra ninguna meta de los ODS; añada las que convengan)",
            "target": "Metas de los ODS", "goal": "Objetivos de los ODS, meta incierta",
