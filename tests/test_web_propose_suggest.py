@@ -124,7 +124,7 @@ def test_a_clear_goal_with_no_clear_target_is_offered_as_the_goal_never_as_a_wea
     targets = [value for kind, value in offered(page) if kind == "target"]
     assert goals, page[page.index('id="suggestions"') :][:3000]
     assert not [t for t in targets if t.split(".")[0] in goals]  # no target of a goal offered as unclear
-    assert "goal clear, target unclear" in page
+    assert "<legend>SDG goals whose target is unclear</legend>" in page
 
 
 def test_a_text_about_nothing_in_the_sdgs_gets_no_suggestion_and_says_why(client: FlaskClient) -> None:

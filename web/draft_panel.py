@@ -259,11 +259,11 @@ def _row(
 ) -> dict[str, Any]:
     """One choice: its checkbox (name accept_<kind>, the value the form reads), its label in the reader's language
     (marked when only English exists), and the words of the text that matched."""
-    if kind == "target":
-        value, code, label = key, key, shown_target.get(key, f"{key} — {labels.get(iri, lang)}").split(" — ", 1)[-1]
+    if kind == "target":  # the target's whole text: the applicant decides on it
+        value, code, label = key, key, re.sub(r"^\s*\d+\.\w+\s*", "", labels.get(iri, lang))
     elif kind == "goal":
         value, code = key, gettext("SDG %(num)s", num=key)
-        label = gettext("%(name)s (goal clear, target unclear)", name=labels.short_name(iri, lang))
+        label = labels.short_name(iri, lang)  # the group says its target is unclear
     else:
         value, code, label = iri, "", labels.get(iri, lang)
     return {
@@ -332,8 +332,8 @@ def _similar_hub(related: Any, lang: str) -> dict[str, Any]:
         "url": url_for("hubs.hub_page", slug=slug, lang=lang),
         "label": related.label or slug,
         "score": round(related.score, 3),
-        "reasons": [_reason(r, lang) for r in related.reasons],
-        "suggested": related.suggested,
+        "reasons": [_reason(r, lang) for r in related.reasons if not r.suggested],
+        "suggested_reasons": [_reason(r, lang) for r in related.reasons if r.suggested],
     }
 
 
