@@ -109,7 +109,8 @@ def _known(kind: str, values: Sequence[str], options: Mapping[str, set[str]]) ->
     return [v for v in values if v in options[kind]]
 
 
-def _options(targets: Sequence[tuple[str, str, str]], form: Any) -> dict[str, set[str]]:
+def form_options(targets: Sequence[tuple[str, str, str]], form: Any) -> dict[str, set[str]]:
+    """What the form offers, to check ticked values against: target notations, manifesto and council IRIs."""
     return {
         "target": {n for n, _, _ in targets},
         "manifesto": {c.value for c in form.manifesto.choices},
@@ -161,9 +162,12 @@ class Panel:
         }
 
 
-def build_panel(draft: Draft, targets: Sequence[tuple[str, str, str]], form: Any, lang: str) -> Panel:
-    """The choices for a draft's text and the hubs closest to it, in `lang` (labels, reasons, messages)."""
-    accepted = known_accepted(draft, targets, form)
+def build_panel(
+    draft: Draft, targets: Sequence[tuple[str, str, str]], options: Mapping[str, set[str]], lang: str
+) -> Panel:
+    """The choices for a draft's text and the hubs closest to it, in `lang` (labels, reasons, messages);
+    `targets` and `options` are what the form offers (form_options)."""
+    accepted = known_accepted(draft, options)
     base = str(current_app.config["L4A_SETTINGS"].base_iri)
     typed = typed_links(draft, targets)
     suggestions = suggest_for_draft(draft.text, typed, lang, base=base)
@@ -364,9 +368,8 @@ def render_panel(panel: Panel, lang: str) -> dict[str, str]:
     }
 
 
-def known_accepted(draft: Draft, targets: Sequence[tuple[str, str, str]], form: Any) -> dict[str, list[str]]:
+def known_accepted(draft: Draft, options: Mapping[str, set[str]]) -> dict[str, list[str]]:
     """The suggestions the applicant ticked that name something the form offers, by kind."""
-    options = _options(targets, form)
     return {kind: list(dict.fromkeys(_known(kind, draft.accepted.get(kind, []), options))) for kind in KINDS}
 
 
@@ -375,7 +378,7 @@ def accepted_for_store(
 ) -> tuple[dict[str, list[str]], list[AcceptedSuggestion]]:
     """What the applicant accepted, to merge into the proposal as if typed, and to record as accepted from a
     suggestion (with the method's score and words for the text sent, when the method still suggests it)."""
-    accepted = known_accepted(draft, targets, form)
+    accepted = known_accepted(draft, form_options(targets, form))
     if not any(accepted.values()):
         return accepted, []
     base = str(current_app.config["L4A_SETTINGS"].base_iri)

@@ -47,15 +47,16 @@ def refused(error: Refusal) -> ResponseReturnValue:
     return jsonify(body), error.status, headers
 
 
-def answer_suggest(form: Any, targets: Any) -> ResponseReturnValue:
-    """The suggestions and similar hubs for the draft in the request's JSON body, or a JSON error."""
+def answer_suggest(targets: Any, options: Any) -> ResponseReturnValue:
+    """The suggestions and similar hubs for the draft in the request's JSON body, or a JSON error (`targets` and
+    `options`: what the form offers, web/draft_panel.form_options)."""
     try:
         draft, html = read_request()
         with fair_share() as (wait, allowed):
             if wait or not allowed:
                 raise Refusal(429 if wait else 503, busy_message(wait), retry_after=wait or 5)
             lang = chosen_language()
-            panel = build_panel(draft, targets, form, lang)
+            panel = build_panel(draft, targets, options, lang)
             body = panel.as_json()
             if html:
                 body["html"] = render_panel(panel, lang)

@@ -43,6 +43,7 @@ from l4a.web.draft_panel import (
     busy_message,
     draft_of_form,
     fair_share,
+    form_options,
     merge_accepted,
     wants_panel,
 )
@@ -402,7 +403,8 @@ def _show(
                 busy, status = busy_message(wait), 429 if wait else 503
                 headers = {"Retry-After": str(wait or 5)}
             else:
-                panel = build_panel(draft_of_form(form, revise), targets, form, lang).context
+                options = form_options(targets, form)
+                panel = build_panel(draft_of_form(form, revise), targets, options, lang).context
     by_iri = app_labels(current_app).by_iri
     # The language each choice's name is written in: a council named only in English is marked lang="en".
     name_lang = {
@@ -436,8 +438,16 @@ def _show(
 @bp.post("/api/suggest")
 def suggest() -> ResponseReturnValue:
     """JSON for the form's script: the suggestions and similar hubs for the draft sent (web/suggest_api.py)."""
-    form = ProposalForm(formdata=None)
-    return answer_suggest(form, _choices(form, chosen_language()))
+    lang = chosen_language()
+
+    def offered() -> tuple[list[tuple[str, str, str]], dict[str, set[str]]]:
+        form = ProposalForm(formdata=None)
+        targets = _choices(form, lang)
+        return targets, form_options(targets, form)
+
+    # What the form offers depends on the store and the language only: made once, kept until the app writes.
+    targets, options = cached(current_app, f"draft_options:{lang}", offered)
+    return answer_suggest(targets, options)
 
 
 @bp.get("/propose/follow/<proposal_id>")
