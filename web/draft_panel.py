@@ -187,7 +187,7 @@ def build_panel(
         "similar_empty": _similar_message(similar, app_index(current_app)),
     }
     offered = sum(len(g["choices"]) for g in groups)
-    context["status"] = "; ".join(
+    context["status"] = " · ".join(
         [
             ngettext("%(num)d suggestion", "%(num)d suggestions", offered) if offered else gettext("No suggestion"),
             ngettext("%(num)d hub close to yours", "%(num)d hubs close to yours", len(similar.hubs)),
