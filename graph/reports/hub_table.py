@@ -13,6 +13,7 @@ from l4a.graph.namespaces import DCTERMS, L4A, SDG
 from l4a.graph.resources import internal_query
 from l4a.graph.sdg_order import sdg_key
 from l4a.graph.store.base import Row, Store
+from l4a.graph.store.derived import derived
 
 FACTS = internal_query("hub-table-facts")
 LINEAGE = internal_query("council-lineage")
@@ -94,6 +95,11 @@ class HubTable:
 
     @classmethod
     def from_store(cls, store: Store) -> HubTable:
+        """Every hub of the store (computed once per state of the store: graph/store/derived.py)."""
+        return derived(store, "hub-table", lambda: cls._build(store))
+
+    @classmethod
+    def _build(cls, store: Store) -> HubTable:
         rows = read_rows(store.select(FACTS))
         lineage: dict[str, set[str]] = {}
         for found in store.select(LINEAGE):

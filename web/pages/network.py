@@ -6,21 +6,22 @@ from flask import Blueprint, Response, current_app, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from l4a.graph.sync.network import bridges, communities, hub_network, network_graphml, network_json
+from l4a.graph.sync.network import store_measures, store_network, store_network_file
 from l4a.graph.sync.network_picture import network_picture
 from l4a.web.catalogues import colon
 from l4a.web.i18n import chosen_language, translate
 from l4a.web.render import page as register
 from l4a.web.render import respond
-from l4a.web.state import app_index, app_labels, cached
+from l4a.web.state import app_labels, app_store, cached
 
 bp = Blueprint("network", __name__)
 
 
 def _network() -> tuple[object, list[list[str]], list[tuple[str, float]]]:
     def make() -> tuple[object, list[list[str]], list[tuple[str, float]]]:
-        graph = hub_network(app_index(current_app))
-        return graph, communities(graph), bridges(graph)
+        store = app_store(current_app)  # once per state of the store, kept on disk for the next start
+        measures = store_measures(store)
+        return store_network(store), measures.groups, measures.bridges
 
     found: tuple[object, list[list[str]], list[tuple[str, float]]] = cached(current_app, "network", make)
     return found
@@ -61,11 +62,11 @@ def page() -> ResponseReturnValue:
 
 @bp.get("/network.graphml")
 def graphml() -> Response:
-    graph, _groups, _bridges = _network()
-    return Response(network_graphml(graph), mimetype="application/graphml+xml")
+    data = cached(current_app, "network:graphml", lambda: store_network_file(app_store(current_app), "graphml"))
+    return Response(data, mimetype="application/graphml+xml")
 
 
 @bp.get("/network.node-link.json")
 def node_link() -> Response:
-    graph, _groups, _bridges = _network()
-    return Response(network_json(graph), mimetype="application/json")
+    data = cached(current_app, "network:json", lambda: store_network_file(app_store(current_app), "json"))
+    return Response(data, mimetype="application/json")
