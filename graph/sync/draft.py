@@ -69,10 +69,17 @@ def rank_draft(
         kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
         chosen = chosen[scores >= kth - MARGIN]
     me = HubRecord(DRAFT, concepts=set(concepts), start=start, end=end)
-    marked = set(suggested)
-    found = []
+    weights = index._weights()
+    scored = []  # scored as the index scores (reasons made only for the hubs kept, as `related` does)
     for row in chosen:
         other = index.hubs[index._iris[int(row)]]
+        score = index._score(me, other, weights)
+        if score is not None:
+            scored.append((-(score + (PLACE_WEIGHT if other.iri in same_place else 0.0)), other.iri, other))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    marked = set(suggested)
+    found = []
+    for _, _, other in scored[: limit + 5]:  # a few more: the exact sums below may reorder a near tie
         reasons = [
             dataclasses.replace(r, suggested=True) if r.concept in marked else r for r in index._reasons(me, other)
         ]
