@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from l4a.graph.cli.common import EXIT_CODES, settings_of, with_store
+from l4a.graph.proposals.draft import NO_TEXT, NOTHING_FOUND, DraftSuggestions, ProposalNote, submit_noting_suggestions
 from l4a.graph.proposals.lifecycle import ACTIONS, STATUSES, proposal, proposals, transition
-from l4a.graph.proposals.pipeline import Stored, submit
+from l4a.graph.proposals.pipeline import Stored
 from l4a.graph.shacl.report import report_text
 from l4a.graph.shacl.validation import shipped_validator
 
@@ -24,17 +25,68 @@ STATUS_WORDS = {
 REVISION_WORD = {"en": "revision", "fr": "révision", "es": "revisión"}
 
 
-def print_stored(results: list[Stored], fmt: str, lang: str) -> None:
+# The report's words about suggestions for a proposal that names no SDG target (never part of the proposal).
+NOTE_WORDS = {
+    "en": {"head": "Suggestions, not part of the proposal (it names no SDG target; add those that fit)",
+           "target": "SDG targets", "goal": "SDG goals, target unclear", "manifesto": "Durban manifestos",
+           "council": "Policy Councils", "read": "text read in",
+           NO_TEXT: "none: the proposal has no name, description or theme to suggest from.",
+           NOTHING_FOUND: "none: its name, description and theme use no words the method links to an SDG goal, a "
+                          "manifesto or a council. A few sentences on what the hub does, for whom and on which topics "
+                          "(housing, water, gender equality...) would give some.",
+           "all-chosen": "none beyond what the proposal states already."},
+    "fr": {"head": "Suggestions, hors de la proposition (elle ne nomme aucune cible des ODD\u202f; ajoutez celles qui "
+                   "conviennent)",
+           "target": "Cibles des ODD", "goal": "Objectifs des ODD, cible incertaine",
+           "manifesto": "Manifestes de Durban", "council": "Conseils politiques", "read": "texte lu en",
+           NO_TEXT: "aucune\u00a0: la proposition n'a ni nom, ni description, ni thème d'où suggérer.",
+           NOTHING_FOUND: "aucune\u00a0: son nom, sa description et son thème n'emploient aucun mot que la méthode "
+                          "relie à un objectif des ODD, un manifeste ou un conseil. Quelques phrases sur ce que fait "
+                          "le hub, pour qui et sur quels sujets (logement, eau, égalité femmes-hommes...) en "
+                          "donneraient.",
+           "all-chosen": "aucune au-delà de ce que la proposition énonce déjà."},
+    "es": {"head": "Sugerencias, fuera de la propuesta (no nombra ninguna meta de los ODS; añada las que convengan)",
+           "target": "Metas de los ODS", "goal": "Objetivos de los ODS, meta incierta",
+           "manifesto": "Manifiestos de Durban", "council": "Consejos Políticos", "read": "texto leído en",
+           NO_TEXT: "ninguna: la propuesta no tiene nombre, descripción ni tema de donde sugerir.",
+           NOTHING_FOUND: "ninguna: su nombre, descripción y tema no usan palabras que el método vincule a un objetivo "
+                          "de los ODS, un manifiesto o un consejo. Unas frases sobre lo que hace el hub, para quién y "
+                          "en qué temas (vivienda, agua, igualdad de género...) darían algunas.",
+           "all-chosen": "ninguna más allá de lo que la propuesta ya enuncia."},
+}  # fmt: skip
+
+
+def note_lines(suggestions: DraftSuggestions, lang: str) -> list[str]:
+    """The report's lines for the suggestions noted for one proposal: each with its score and matched words."""
+    words = NOTE_WORDS[lang]
+    lines = [f"  {words['head']} ({suggestions.method}, {words['read']} {suggestions.lang}):"]
+    if not suggestions.choices:  # and why: nothing to read, nothing found, or nothing beyond what it states
+        lines.append(f"    {words[suggestions.empty or 'all-chosen']}")
+    for kind in ("target", "goal", "manifesto", "council"):
+        found = suggestions.of_kind(kind)
+        if found:
+            shown = "; ".join(
+                f"{c.key} ({c.score:.2f}{': ' + c.why if c.why else ''})" if c.score is not None else c.key
+                for c in found
+            )
+            lines.append(f"    {words[kind]}: {shown}")
+    return lines
+
+
+def print_stored(results: list[ProposalNote], fmt: str, lang: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
         return
     model = shipped_validator().model
-    for result in results:
+    for note in results:
+        result: Stored = note.stored
         status = STATUS_WORDS[lang][result.status]
         click.echo(f"{result.id} ({REVISION_WORD[lang]} {result.revision}, {result.source}): {status}")
         if result.report.results:
             text = report_text(result.report, model, {}, lang)
             click.echo("\n".join("  " + line for line in text.splitlines()))
+        if note.suggestions is not None:
+            click.echo("\n".join(note_lines(note.suggestions, lang)))
 
 
 @click.command("propose", epilog=EXIT_CODES)
@@ -56,7 +108,9 @@ def propose_command(
 
     Every proposal is stored, with its original bytes and its validation report: as "submitted" when it passes
     the gate, as "needs changes" when it does not. Exits 0 when all pass, 1 when any needs changes, 2 when a file
-    cannot be read (then nothing is stored). The format: docs/proposals.md.
+    cannot be read (then nothing is stored). The format: docs/proposals.md. For a proposal that names no SDG
+    target, the report notes the targets (or goals), manifestos and councils suggested from its name, description
+    and theme, with scores and matched words: suggestions to add by hand, never written into the proposal.
 
     \b
     Example:
@@ -64,9 +118,9 @@ def propose_command(
     """
     settings = settings_of(ctx)
     store = with_store(ctx)
-    results = submit(store, files, settings.base_iri, who, lang, kind)
+    results = submit_noting_suggestions(store, files, settings.base_iri, who, lang, kind)
     print_stored(results, fmt, lang)
-    ctx.exit(0 if all(r.report.conforms for r in results) else 1)
+    ctx.exit(0 if all(r.stored.report.conforms for r in results) else 1)
 
 
 @click.group("proposals", epilog=EXIT_CODES)
