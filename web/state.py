@@ -14,6 +14,7 @@ from l4a.graph.store.base import Store
 from l4a.graph.store.derived import derived
 from l4a.graph.sync.index import SyncIndex
 from l4a.web.announce import announce as announce_write
+from l4a.web.preparing import budget, in_background
 
 
 def lang_url(code: str) -> str:
@@ -45,6 +46,9 @@ def cached(app: Flask, key: str, make: Any) -> Any:
         return cache[key]
     except KeyError:
         pass
+    # Under `l4a serve`, a page that would wait long for a whole-store value answers "being prepared" instead.
+    if key.startswith(PREPARED) and not key.startswith(DRAWN) and (wait := budget(app)) is not None:
+        return in_background(app, key, lambda: cached(app, key, make), wait)
     with app.extensions["l4a_cache_lock"]:
         lock = app.extensions["l4a_cache_key_locks"].setdefault(key, threading.RLock())
         generation = app.extensions["l4a_cache_generation"]
@@ -70,6 +74,9 @@ PERSISTED = (
     *("dashboard:", "stats", "newest", "ontology_doc", "search", "topic_kinds", "coverage", "records:"),
     *("network page", "manifesto counts", "council counts"),
 )
+# Values that take seconds on a big store: under `l4a serve`, a page waiting for one answers "being prepared".
+PREPARED = (*PERSISTED, "index", "hub_table", "network")
+DRAWN = ("network page",)  # drawn in the reader's language, with the request's links: not on a thread of its own
 MAX_CACHED = 2048  # values kept per app: keys made from requests (a hub, a council, a day) cannot grow it further
 WHOLE_STORE = ("labels", "index", "hub_table", "stats", "goal_counts", "newest", "network", "reports:")
 
