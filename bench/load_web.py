@@ -158,7 +158,7 @@ def main() -> None:
         watch.start()
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
-            warm = run_wrk(base, paths, args.connections, args.warm_up, work)
+            warm = run_wrk(base, paths, args.connections, args.warm_up, work) if args.warm_up > 0 else None
             print(json.dumps({"warm_up": warm}), flush=True)
             for round_number in range(1, args.rounds + 1):
                 rss_before = rss_kib(server.pid) / 1024

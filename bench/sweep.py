@@ -159,6 +159,7 @@ PAGES = [
     ("evidence", "/evidence", "/evidence.json"),
     ("monitoring", "/monitoring", "/monitoring.json"),
     ("monitoring hub", f"/monitoring/hubs/{HUB}", f"/monitoring/hubs/{HUB}.json"),
+    ("network", "/network", "/network.json"),
     ("network.node-link.json", "/network.node-link.json", None),
     ("network.graphml", "/network.graphml", None),
     ("linked data (id/hub)", f"/id/hub/{HUB}", None),
@@ -169,6 +170,9 @@ PAGES = [
     ("api partners", f"/api/hubs/{HUB}/partners", None),
     ("openapi.json", "/openapi.json", None),
     ("propose (form)", "/propose", None),
+    ("search", "/search?q=water", "/search.json?q=water"),
+    ("stats", "/stats", "/stats.json"),
+    ("vcs brief.md", "/vcs/2021/brief.md", None),
 ]
 
 

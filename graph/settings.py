@@ -98,6 +98,13 @@ class Settings:
             "address is the connection's)."
         ),
     )
+    prepare_seconds: float = field(
+        default=0.8,
+        metadata=_help(
+            "`l4a serve`: how long a page may wait for a whole-store value still being computed (after a start or a "
+            "write) before it answers 'being prepared' and refreshes itself; 0 waits as long as it takes."
+        ),
+    )
     proposal_rate: float = field(
         default=10.0, metadata=_help("Proposal submissions a client may make per minute (a burst of as many).")
     )
@@ -203,6 +210,8 @@ def _check(settings: Settings) -> Settings:
         raise ConfigError(f"setting 'query_workers' is {settings.query_workers}; use 0 (automatic) to 64.")
     if not 0 <= settings.proxy_hops <= 5:
         raise ConfigError(f"setting 'proxy_hops' is {settings.proxy_hops}; use the number of proxies, 0 to 5.")
+    if not 0 <= settings.prepare_seconds <= 60:
+        raise ConfigError(f"setting 'prepare_seconds' is {settings.prepare_seconds}; use 0 (no limit) to 60 seconds.")
     if settings.proposal_rate <= 0:
         raise ConfigError("setting 'proposal_rate' must be positive.")
     if settings.sparql_retries < 1 or settings.update_timeout <= 0 or settings.query_timeout <= 0:

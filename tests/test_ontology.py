@@ -58,6 +58,7 @@ CLASSES = [
     "StatusChange",
     "Status",
     "Suggestion",
+    "AcceptedSuggestion",
 ]
 OBJECT_PROPERTIES = [
     "ledBy",
@@ -91,6 +92,7 @@ OBJECT_PROPERTIES = [
     "suggestedProperty",
     "suggestedValue",
     "review",
+    "acceptedSuggestion",
 ]
 DATATYPE_PROPERTIES = [
     "startDate",

@@ -40,7 +40,7 @@ def client(app: Flask) -> FlaskClient:
 def test_home_shows_counts_in_each_language(client: FlaskClient, lang: str, words: str) -> None:
     page = client.get(f"/?lang={lang}").get_data(as_text=True)
     assert f'<html lang="{lang}">' in page
-    assert words in page and "<td>169</td>" in page
+    assert words in page and '<td class="number">169</td>' in page
 
 
 def test_browser_language_is_followed(client: FlaskClient) -> None:
@@ -79,7 +79,7 @@ def test_l4a_serve_builds_and_serves_with_waitress(backend: Any, tmp_path: Path)
                     output = server.stdout.read() if server.stdout else ""
                     raise AssertionError(f"l4a serve did not answer:\n{output}") from None
                 time.sleep(0.2)
-        assert "Graphe des Local4Action HUBs" in page and "<td>7</td>" in page
+        assert "Graphe des Local4Action HUBs" in page and '<td class="number">7</td>' in page
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -3,11 +3,13 @@ clients and the other pages are not affected."""
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from l4a.web.ratelimit import TokenBuckets
 
-from .webapp import web_app
+from .webapp import served, web_app
 
 
 def test_a_bucket_allows_a_burst_then_refills() -> None:
@@ -48,4 +50,25 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(tmp_path
     # Trusted: 198.51.100.2 is another client; 198.51.100.1's second try is over its limit.
     assert codes(1) == [400, 400, 429]
     # Not trusted (no proxy configured): the header is ignored, everyone is the connection's address.
+    assert codes(0) == [400, 429, 429]
+
+
+def test_under_l4a_serve_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(tmp_path: Path) -> None:
+    """The same through waitress (a real `l4a serve`): it must hand the proxy's headers to the app, not drop them."""
+
+    def codes(hops: int) -> list[int]:
+        env = {"L4A_PROXY_HOPS": str(hops), "L4A_PROPOSAL_RATE": "1"}
+        with served(tmp_path / f"serve-{hops}", extra_env=env) as base:
+            found = []
+            for n in (1, 2, 1):
+                request = urllib.request.Request(f"{base}/staff/sign-in", data=b"", method="POST",
+                                                 headers={"X-Forwarded-For": f"198.51.100.{n}"})  # fmt: skip
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as answer:
+                        found.append(answer.status)
+                except urllib.error.HTTPError as error:
+                    found.append(error.code)
+            return found
+
+    assert codes(1) == [400, 400, 429]
     assert codes(0) == [400, 429, 429]

@@ -298,6 +298,7 @@ def test_import_refuses_a_bad_graph_or_an_unknown_extension(app: Flask, client: 
 
 OPEN_POSTS = {
     "propose.form",  # open, rate-limited, stored as a pending proposal
+    "propose.suggest",  # open, CSRF-bound to the form, rate-limited, stores nothing
     "staff.sign_in",  # rate-limited
     "staff.sign_out",  # ends one's own session (CSRF-checked)
     "sparql.page",  # SPARQL queries by POST (updates refused there)

@@ -36,7 +36,7 @@ def web_app(data_dir: Path, **overrides: Any) -> Iterator[Flask]:
 
 
 @contextmanager
-def served(data_dir: Path, seconds: float = 120) -> Iterator[str]:
+def served(data_dir: Path, seconds: float = 120, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """`l4a serve --dev` on a free loopback port over `data_dir` (built on start if empty); yields its base URL.
 
     A real process, stopped at the end: a waitress server run in a thread of the test process cannot be stopped
@@ -45,7 +45,12 @@ def served(data_dir: Path, seconds: float = 120) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    env = {**os.environ, "L4A_DATA_DIR": str(data_dir), "L4A_CONFIG": str(data_dir / "absent.toml")}
+    env = {
+        **os.environ,
+        "L4A_DATA_DIR": str(data_dir),
+        "L4A_CONFIG": str(data_dir / "absent.toml"),
+        **(extra_env or {}),
+    }
     command = [sys.executable, "-m", "l4a.graph.cli", "serve", "--dev", "--port", str(port)]
     log = data_dir / "serve.log"
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -96,6 +96,10 @@ def create_app(
 
     # A SPARQL server that is down, slow or answering garbage: 503 with Retry-After, never a hang or a 500.
     app.register_error_handler(StoreUnavailableError, store_unavailable)
+    from l4a.web.preparing import Preparing
+    from l4a.web.preparing_page import being_prepared
+
+    app.register_error_handler(Preparing, being_prepared)  # a page waiting for a value still being computed
     store = open_store(current)
     if build_if_empty and graph_iri(current.base_iri, "ontology") not in store.named_graphs():
         build(store, current.base_iri)
@@ -115,6 +119,8 @@ def create_app(
     app.jinja_env.globals["include_suggested"] = include_suggested
     app.jinja_env.globals["suggested_toggle_url"] = toggle_url
     app.config["L4A_WARM"] = warm
+    # l4a serve: a page that would wait longer for a whole-store value says "being prepared" (web/preparing.py)
+    app.config.setdefault("L4A_PREPARE_SECONDS", current.prepare_seconds if warm else None)
     if current.proxy_hops:  # the client's address and scheme as the trusted proxies saw them (rate limits, logs)
         from werkzeug.middleware.proxy_fix import ProxyFix
 

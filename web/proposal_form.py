@@ -138,6 +138,12 @@ class ProposalForm(FlaskForm):
     manifesto = MultiCheckboxField(_l("Durban manifestos"), choices=[])
     council = MultiCheckboxField(_l("UCLG Policy Councils"), choices=[])
     section = SelectField(_l("UCLG section"), validators=[Optional()])
+    # Suggestions from the hub's own text that the applicant ticked (web/draft_panel.py): nothing is ticked for them;
+    # once sent, each is the applicant's own claim, recorded as accepted from a suggestion.
+    accept_target = MultiTextField(_l("Suggested SDG targets you accept"))
+    accept_goal = MultiTextField(_l("Suggested SDG goals you accept"))
+    accept_manifesto = MultiTextField(_l("Suggested Durban manifestos you accept"))
+    accept_council = MultiTextField(_l("Suggested Policy Councils you accept"))
     # 4. Time and deliverables
     start_date = DateField(_l("Start date"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])

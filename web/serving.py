@@ -88,9 +88,12 @@ def prestart_checkers() -> None:
     threading.Thread(target=lambda: checkers().prestart(2), name="l4a-prestart-checkers", daemon=True).start()
 
 
-def waitress_options(host: str, port: int, threads: int) -> dict[str, Any]:
-    """The options `l4a serve` gives waitress."""
+def waitress_options(host: str, port: int, threads: int, proxy_hops: int = 0) -> dict[str, Any]:
+    """The options `l4a serve` gives waitress. With trusted proxies in front (`proxy_hops`), waitress leaves their
+    X-Forwarded-* headers to the app, whose ProxyFix trusts exactly that many hops (waitress would otherwise remove
+    them from every peer it was not told to trust, and all clients would share one rate limit)."""
     return {
+        **({"clear_untrusted_proxy_headers": False} if proxy_hops else {}),
         "host": host,
         "port": port,
         "threads": threads,

@@ -11,8 +11,10 @@ from flask import Flask
 from l4a.graph.labels import Labels
 from l4a.graph.reports.hub_table import HubTable
 from l4a.graph.store.base import Store
+from l4a.graph.store.derived import derived
 from l4a.graph.sync.index import SyncIndex
 from l4a.web.announce import announce as announce_write
+from l4a.web.preparing import budget, in_background
 
 
 def lang_url(code: str) -> str:
@@ -44,13 +46,20 @@ def cached(app: Flask, key: str, make: Any) -> Any:
         return cache[key]
     except KeyError:
         pass
+    # Under `l4a serve`, a page that would wait long for a whole-store value answers "being prepared" instead.
+    if key.startswith(PREPARED) and not key.startswith(DRAWN) and (wait := budget(app)) is not None:
+        return in_background(app, key, lambda: cached(app, key, make), wait)
     with app.extensions["l4a_cache_lock"]:
         lock = app.extensions["l4a_cache_key_locks"].setdefault(key, threading.RLock())
         generation = app.extensions["l4a_cache_generation"]
     with lock:
         if key in cache:
             return cache[key]
-        value = make()
+        if key.startswith(PERSISTED):  # whole-store values: also kept on disk for the next start (store/derived.py)
+            base = app.config["L4A_SETTINGS"].base_iri if "L4A_SETTINGS" in app.config else ""
+            value = derived(app_store(app), f"web:{base}:{key}", make)
+        else:
+            value = make()
         with app.extensions["l4a_cache_lock"]:
             if app.extensions["l4a_cache_generation"] == generation:  # no write since: keep it
                 cache[key] = value
@@ -58,6 +67,16 @@ def cached(app: Flask, key: str, make: Any) -> Any:
         return value
 
 
+# Values of the whole store that the pages compute, kept on disk too (graph/store/derived.py): a start finds them
+# ready when the store has not changed since. (The hub table, the index and the network keep themselves.)
+PERSISTED = (
+    *("reports:", "labels", "targets", "goal_counts", "derived_goals", "gaps ", "gaps:", "evidence all"),
+    *("dashboard:", "stats", "newest", "ontology_doc", "search", "topic_kinds", "coverage", "records:"),
+    *("network page", "manifesto counts", "council counts"),
+)
+# Values that take seconds on a big store: under `l4a serve`, a page waiting for one answers "being prepared".
+PREPARED = (*PERSISTED, "index", "hub_table", "network")
+DRAWN = ("network page",)  # drawn in the reader's language, with the request's links: not on a thread of its own
 MAX_CACHED = 2048  # values kept per app: keys made from requests (a hub, a council, a day) cannot grow it further
 WHOLE_STORE = ("labels", "index", "hub_table", "stats", "goal_counts", "newest", "network", "reports:")
 
@@ -158,3 +177,18 @@ def hub_table() -> HubTable:
     from flask import current_app
 
     return app_hub_table(current_app)
+
+
+def evidence_items(given: dict[str, str]) -> list[dict[str, str]]:
+    """The rows of the named query evidence-for with these filters, as plain values, kept until the app writes."""
+    from flask import current_app
+
+    from l4a.graph.sparql.queries import run_named_query
+
+    def make() -> list[dict[str, str]]:
+        base = current_app.config["L4A_SETTINGS"].base_iri
+        rows = run_named_query(app_store(current_app), "evidence-for", given, base)
+        return [{k: v.value for k, v in row.items()} for row in rows]
+
+    found: list[dict[str, str]] = cached(current_app, f"evidence-for {sorted(given.items())}", make)
+    return found

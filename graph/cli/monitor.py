@@ -25,8 +25,7 @@ from l4a.graph.monitoring.load import (
 from l4a.graph.monitoring.model import STATUS_WORDS
 from l4a.graph.reports.brief import brief_html, brief_markdown, make_brief
 from l4a.graph.reports.brief_vcs import edition_words, make_edition_brief
-from l4a.graph.sync.index import SyncIndex
-from l4a.graph.sync.measures import KINDS, became_links, growth, hub_links, read_facts
+from l4a.graph.sync.measures import KINDS, growth, link_measures
 
 
 def percent(value: Decimal | None) -> str | None:
@@ -157,9 +156,7 @@ def monitor_links(ctx: click.Context, cutoffs: tuple[str, ...], limit: int, fmt:
     except ValueError as exc:
         raise UsageError(f"--cutoff must be a date such as 2025-01-01, not {exc}.") from exc
     store = with_store(ctx, read_only=True)
-    links = hub_links(read_facts(store))
-    index = SyncIndex.from_store(store, lang)
-    conversions = [became_links(index, links, day, limit) for day in sorted(days)]
+    links, conversions = link_measures(store, days, limit, lang)
     counts = growth(links)
     if fmt == "json":
         out = {"links": [link.as_dict() for link in links], "growth": counts,

@@ -8,26 +8,63 @@ from pathlib import Path
 import click
 
 from l4a.graph.cli.common import EXIT_CODES, settings_of, with_store
-from l4a.graph.i18n.words import words
+from l4a.graph.i18n.words import N_, words
+from l4a.graph.proposals.draft import NO_TEXT, NOTHING_FOUND, DraftSuggestions, ProposalNote, submit_noting_suggestions
 from l4a.graph.proposals.lifecycle import ACTIONS, STATUS_WORDS, STATUSES, proposal, proposals, transition
-from l4a.graph.proposals.pipeline import Stored, submit
+from l4a.graph.proposals.pipeline import Stored
 from l4a.graph.shacl.report import report_text
 from l4a.graph.shacl.validation import shipped_validator
 
+# The report's words about suggestions for a proposal that names no SDG target (never part of the proposal), by kind
+# of suggestion, and why there is none (translated where shown).
+NOTE_KINDS = {
+    "target": N_("SDG targets"), "goal": N_("SDG goals, target unclear"), "manifesto": N_("Durban manifestos"),
+    "council": N_("Policy Councils"),
+}  # fmt: skip
+NOTE_EMPTY = {
+    NO_TEXT: N_("none: the proposal has no name, description or theme to suggest from."),
+    NOTHING_FOUND: N_("none: its name, description and theme use no words the method links to an SDG goal, a manifesto "
+                      "or a council. A few sentences on what the hub does, for whom and on which topics (housing, "
+                      "water, gender equality...) would give some."),
+    "all-chosen": N_("none beyond what the proposal states already."),
+}  # fmt: skip
 
-def print_stored(results: list[Stored], fmt: str, lang: str) -> None:
+
+def note_lines(suggestions: DraftSuggestions, lang: str) -> list[str]:
+    """The report's lines for the suggestions noted for one proposal: each with its score and matched words."""
+    w = words(lang)
+    head = w.gettext("Suggestions, not part of the proposal (it names no SDG target; add those that fit)")
+    read = w.gettext("text read in %(lang)s", lang=suggestions.lang)
+    lines = [f"  {head} ({suggestions.method}, {read}){w.colon.rstrip()}"]
+    if not suggestions.choices:  # and why: nothing to read, nothing found, or nothing beyond what it states
+        lines.append(f"    {w.gettext(NOTE_EMPTY[suggestions.empty or 'all-chosen'])}")
+    for kind in ("target", "goal", "manifesto", "council"):
+        found = suggestions.of_kind(kind)
+        if found:
+            shown = w.semicolon.join(
+                f"{c.key} ({c.score:.2f}{w.colon + c.why if c.why else ''})" if c.score is not None else c.key
+                for c in found
+            )
+            lines.append(f"    {w.gettext(NOTE_KINDS[kind])}{w.colon}{shown}")
+    return lines
+
+
+def print_stored(results: list[ProposalNote], fmt: str, lang: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
         return
     model = shipped_validator().model
     w = words(lang)
-    for result in results:
+    for note in results:
+        result: Stored = note.stored
         status = w.gettext(STATUS_WORDS[result.status])
         revision = w.gettext("revision %(num)d", num=result.revision)
         click.echo(f"{result.id} ({revision}, {result.source}){w.colon}{status}")
         if result.report.results:
             text = report_text(result.report, model, {}, lang)
             click.echo("\n".join("  " + line for line in text.splitlines()))
+        if note.suggestions is not None:
+            click.echo("\n".join(note_lines(note.suggestions, lang)))
 
 
 @click.command("propose", epilog=EXIT_CODES)
@@ -49,7 +86,9 @@ def propose_command(
 
     Every proposal is stored, with its original bytes and its validation report: as "submitted" when it passes
     the gate, as "needs changes" when it does not. Exits 0 when all pass, 1 when any needs changes, 2 when a file
-    cannot be read (then nothing is stored). The format: docs/proposals.md.
+    cannot be read (then nothing is stored). The format: docs/proposals.md. For a proposal that names no SDG
+    target, the report notes the targets (or goals), manifestos and councils suggested from its name, description
+    and theme, with scores and matched words: suggestions to add by hand, never written into the proposal.
 
     \b
     Example:
@@ -57,9 +96,9 @@ def propose_command(
     """
     settings = settings_of(ctx)
     store = with_store(ctx)
-    results = submit(store, files, settings.base_iri, who, lang, kind)
+    results = submit_noting_suggestions(store, files, settings.base_iri, who, lang, kind)
     print_stored(results, fmt, lang)
-    ctx.exit(0 if all(r.report.conforms for r in results) else 1)
+    ctx.exit(0 if all(r.stored.report.conforms for r in results) else 1)
 
 
 @click.group("proposals", epilog=EXIT_CODES)

@@ -54,4 +54,4 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, thread
     app = create_app(settings=settings, build_if_empty=True, warm=True)
     click.echo(f"Serving the Local4Action Hub Graph on http://{settings.host}:{settings.port}/", err=True)
     prestart_checkers()
-    waitress.serve(app, **waitress_options(settings.host, settings.port, settings.threads))
+    waitress.serve(app, **waitress_options(settings.host, settings.port, settings.threads, settings.proxy_hops))

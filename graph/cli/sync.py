@@ -99,12 +99,12 @@ def communities_command(ctx: click.Context, fmt: str) -> None:
     Example:
       l4a communities --format json
     """
-    index = SyncIndex.from_store(with_store(ctx, read_only=True))
-    from l4a.graph.sync.network import bridges, communities, hub_network  # networkx: only when needed
+    store = with_store(ctx, read_only=True)
+    from l4a.graph.sync.network import store_measures  # networkx: only when needed
 
-    graph = hub_network(index)
-    groups = communities(graph)
-    bridge_hubs = bridges(graph)
+    measures = store_measures(store)
+    groups, bridge_hubs = measures.groups, measures.bridges
+    index = SyncIndex.from_store(store)
     if fmt == "json":
         data = {"communities": groups, "bridges": [{"hub": h, "betweenness": round(b, 6)} for h, b in bridge_hubs]}
         click.echo(json.dumps(data, indent=2))
@@ -129,10 +129,9 @@ def network_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
     Example:
       l4a network --format graphml -o hubs.graphml
     """
-    from l4a.graph.sync.network import hub_network, network_graphml, network_json  # networkx: only when needed
+    from l4a.graph.sync.network import store_network_file  # networkx: only when needed
 
-    graph = hub_network(SyncIndex.from_store(with_store(ctx, read_only=True)))
-    data = network_json(graph).encode() if fmt == "json" else network_graphml(graph)
+    data = store_network_file(with_store(ctx, read_only=True), fmt)
     if output is None:
         sys.stdout.buffer.write(data)
     else:

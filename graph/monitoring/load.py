@@ -43,6 +43,7 @@ from l4a.graph.monitoring.write import Added, add_observations, shape_errors, st
 from l4a.graph.namespaces import DEFAULT_BASE
 from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
+from l4a.graph.store.derived import derived
 
 __all__ = [
     "AT_RISK_LAG",
@@ -106,6 +107,12 @@ def load_monitoring(store: Store, base: str = DEFAULT_BASE, hub: str | None = No
     when there is no such hub. Dates are read by graph/dates.py: a start at the first day of its month or year, an
     end or a due date at the last. An indicator without a numeric baseline and target has no progress and is left
     out, as is an observation whose value is not a number."""
+    if hub is None:  # the whole store: once per state of the store (graph/store/derived.py)
+        return derived(store, f"monitoring:{base}", lambda: _load(store, base, None))
+    return _load(store, base, hub)
+
+
+def _load(store: Store, base: str, hub: str | None) -> dict[str, HubMonitoring]:
     try:
         bound: dict[str, ox.NamedNode] = {"hub": ox.NamedNode(hub)} if hub is not None else {}
     except ValueError:  # not an IRI: no such hub

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from l4a.graph.errors import InputError, Location
 from l4a.graph.i18n.words import N_, words
 from l4a.graph.namespaces import DCTERMS, L4A, PROV, RDF, RDFS, XSD, graph_iri, record_iri
+from l4a.graph.proposals.accepted import AcceptedSuggestion, accepted_quads
 from l4a.graph.proposals.confine import confine, existing_message, foreign_message
 from l4a.graph.proposals.input import MEDIA_TYPES, RawProposal, input_kind, read_proposals
 from l4a.graph.proposals.rdf import Mapped, Unresolved, map_proposal, slugify, typed
@@ -60,6 +61,7 @@ class Submission:
     raw: RawProposal
     mapped: Mapped
     report: ValidationReport = field(default_factory=ValidationReport)
+    accepted: tuple[AcceptedSuggestion, ...] = ()  # links the applicant ticked among suggestions (the web form)
 
 
 @dataclass(frozen=True)
@@ -276,6 +278,7 @@ def revision_quads(
     yield quad(node, L4A + "parsedData", ox.Literal(_ntriples(mapped.triples)))
     yield quad(node, L4A + "conforms", typed(str(submission.report.conforms).lower(), "boolean"))
     yield quad(node, L4A + "validationReport", ox.Literal(report_json(submission.report)))
+    yield from accepted_quads(node, graph, submission.accepted, now, base)
     yield from change_quads(node, graph, 1, None, status, agent, now, "submitted", base)
 
 
@@ -334,12 +337,19 @@ def submit(
 
 
 def submit_data(
-    store: Store, data: dict[str, object], source: str, base: str, who: str | None = None, lang: str = "en"
+    store: Store,
+    data: dict[str, object],
+    source: str,
+    base: str,
+    who: str | None = None,
+    lang: str = "en",
+    accepted: Sequence[AcceptedSuggestion] = (),
 ) -> Stored:
-    """One proposal given as data (the web form), through the same pipeline; its JSON is kept as submitted."""
+    """One proposal given as data (the web form), through the same pipeline; its JSON is kept as submitted, and the
+    links `accepted` among suggestions (already in `data`, as the applicant's own) are recorded as such."""
     original = json.dumps(data, ensure_ascii=False, indent=2).encode()
     raw = RawProposal(dict(data), source, 0, original, MEDIA_TYPES["json"])
-    submission = Submission(raw, map_proposal(raw, shipped_references(base), base))
+    submission = Submission(raw, map_proposal(raw, shipped_references(base), base), accepted=tuple(accepted))
     gate([submission], store, base, lang)
     return store_submissions(store, [submission], base, who)[0]
 

@@ -20,6 +20,7 @@ from l4a.graph.reports.hub_table import HubRow, HubTable, fold
 from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.store.base import Store
+from l4a.graph.store.derived import derived
 from l4a.graph.sync.gaps import find_gaps
 from l4a.graph.sync.index import SyncIndex
 from l4a.graph.sync.suggested import suggested_members
@@ -159,9 +160,23 @@ def make_brief(
 ) -> Brief:
     """The brief of a council (slug, IRI or name) across its lineage (both terms). The hubs a pending suggestion
     links to the council are listed apart; `include_suggested` counts them among the hubs, marked, and counts
-    pending suggestions in the gaps."""
+    pending suggestions in the gaps. Made once per state of the store, council, language and day
+    (graph/store/derived.py)."""
     iri, labels = resolve_council(store, council, base)
     day = day or dt.date.today()
+    key = f"brief:{iri}:{lang}:{base}:{day.isoformat()}:{include_suggested}"
+    return derived(store, key, lambda: _make_brief(store, iri, labels, lang, base, day, include_suggested))
+
+
+def _make_brief(
+    store: Store,
+    iri: str,
+    labels: dict[str, dict[str, str]],
+    lang: str,
+    base: str,
+    day: dt.date,
+    include_suggested: bool,
+) -> Brief:
     table = HubTable.from_store(store)
     lineage = sorted(table.lineage.get(iri, {iri}))
     rows = [r for r in table.rows if r.values("councils") & set(lineage)]
@@ -255,7 +270,7 @@ def hub_briefs(
                 brief.deliverables.append((d.label, status, None if p is None else w.percent(p)))
         brief.evidence = sorted(evidence.get(r.iri, []), key=lambda e: (e[1] or "", e[0]))
         if index is not None and r.iri in index.hubs:
-            brief.related = [(x.hub, x.label) for x in index.related(r.iri, 50)
+            brief.related = [(x.hub, x.label) for x in index.related(r.iri, 50, with_reasons=False)
                              if x.hub not in members and (related_if is None or related_if(x.hub))][:3]  # fmt: skip
         brief.mark = (marks or {}).get(r.iri, "")
         hubs.append(brief)

@@ -23,6 +23,7 @@ from l4a.graph.reports.brief import Brief, hub_briefs, hub_evidence, manifesto_n
 from l4a.graph.reports.hub_table import HubRow, HubTable
 from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
+from l4a.graph.store.derived import derived
 
 EDITIONS = internal_query("vcs-editions")
 PRESENTED = internal_query("vcs-presented")
@@ -137,6 +138,11 @@ def make_edition_brief(
     """The brief of a Venice City Solutions edition (number, year, slug or IRI): its hubs by edition_hubs."""
     found = resolve_edition(store, edition, base)
     day = day or dt.date.today()
+    key = f"brief-vcs:{found.iri}:{lang}:{base}:{day.isoformat()}"  # once per state of the store (store/derived.py)
+    return derived(store, key, lambda: _make_edition_brief(store, found, lang, base, day))
+
+
+def _make_edition_brief(store: Store, found: Edition, lang: str, base: str, day: dt.date) -> Brief:
     table = HubTable.from_store(store)
     presented = {r["hub"].value for r in store.select(PRESENTED, {"edition": ox.NamedNode(found.iri)})}
     marks = edition_hubs(found, table.rows, presented)

@@ -13,6 +13,7 @@ from l4a.graph.namespaces import DCTERMS, L4A, SDG
 from l4a.graph.resources import internal_query
 from l4a.graph.sdg_order import sdg_key
 from l4a.graph.store.base import Row, Store
+from l4a.graph.store.derived import derived
 
 FACTS = internal_query("hub-table-facts")
 LINEAGE = internal_query("council-lineage")
@@ -91,9 +92,15 @@ class HubTable:
 
     rows: list[HubRow]
     lineage: dict[str, set[str]]
+    _options: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)  # key -> options
 
     @classmethod
     def from_store(cls, store: Store) -> HubTable:
+        """Every hub of the store (computed once per state of the store: graph/store/derived.py)."""
+        return derived(store, "hub-table", lambda: cls._build(store))
+
+    @classmethod
+    def _build(cls, store: Store) -> HubTable:
         rows = read_rows(store.select(FACTS))
         lineage: dict[str, set[str]] = {}
         for found in store.select(LINEAGE):
@@ -130,8 +137,11 @@ class HubTable:
         ]
 
     def options(self, key: str) -> list[str]:
-        """Every value a filter can take (from the hubs themselves)."""
-        return sorted({value for row in self.rows for value in row.values(key)}, key=sdg_key)  # goals 1, 2, ... 17
+        """Every value a filter can take (from the hubs themselves), worked out once per table."""
+        found = self._options.get(key)
+        if found is None:  # goals 1, 2, ... 17
+            found = self._options[key] = sorted({v for row in self.rows for v in row.values(key)}, key=sdg_key)
+        return found
 
     def get(self, iri: str) -> HubRow | None:
         return next((row for row in self.rows if row.iri == iri), None)

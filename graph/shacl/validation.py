@@ -6,6 +6,7 @@ once; tests prove the results equal pySHACL's on every fixture and on synthetic 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from l4a.graph.shacl.compiler import Check, Focus, compile_model
 from l4a.graph.shacl.shapes import Shape, ShapesModel, shipped_shapes
 from l4a.graph.sources import read_source, shipped_sources
 from l4a.graph.store.base import Row, Store, Term
+from l4a.graph.store.derived import derived
 from l4a.graph.store.embedded import EmbeddedStore
 from l4a.graph.store.factory import open_store
 from l4a.graph.store.rdf_formats import guess_format, iter_quads
@@ -102,6 +104,9 @@ def _default_message(check: Check) -> str:
     return f"{name} constraint of {check.shape.iri.rsplit('#', 1)[-1]} not satisfied"
 
 
+BLANK_NODE_NAME = re.compile(r"BNode\('[^']*'\)")
+
+
 class Validator:
     """The compiled shapes, ready to run against a store."""
 
@@ -113,8 +118,17 @@ class Validator:
         self.graph_plan = compile_model(model, graph_mode=True)
 
     def validate_store(self, store: Store, lang: str = "en") -> ValidationReport:
-        """Every focus node in the store."""
-        return self._run(store, self._plan(store, graph_mode=False), {}, lang)
+        """Every focus node in the store: run once per state of the store, shapes and language (store/derived.py)."""
+        plan = self._plan(store, graph_mode=False)
+        key = f"validation:{self.engine}:{self._plan_key(plan)}:{lang}"
+        return derived(store, key, lambda: self._run(store, plan, {}, lang))
+
+    def _plan_key(self, plan: list[tuple[Shape, Focus, list[Check]]]) -> str:
+        """A digest of the shapes and their compiled checks (queries and messages): other shapes, another key. (The
+        focus part holds a function, and blank nodes of the shapes file get new names in every process: neither is
+        part of the text digested; the checks' queries say it all.)"""
+        text = BLANK_NODE_NAME.sub("BNode", repr([(shape, checks) for shape, _focus, checks in plan]))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def _plan(self, store: Store, graph_mode: bool) -> list[tuple[Shape, Focus, list[Check]]]:
         """The compiled checks; for a SPARQL server that mis-evaluates `*` paths in joins, a form without them."""
@@ -269,8 +283,9 @@ OWNED_BY_HUB = internal_query("owned-by-hub")
 
 
 def owners(store: Store) -> dict[str, str]:
-    """Which hub each hub, deliverable, indicator, evidence record and communication plan belongs to."""
-    return {row["node"].value: row["hub"].value for row in store.select(OWNED_BY_HUB)}
+    """Which hub each hub, deliverable, indicator, evidence record and communication plan belongs to (read once per
+    state of the store)."""
+    return derived(store, "owners", lambda: {row["node"].value: row["hub"].value for row in store.select(OWNED_BY_HUB)})
 
 
 def read_candidate(paths: Sequence[Path], as_proposal: bool = False) -> list[ox.Quad]:

@@ -11,6 +11,7 @@ from l4a.graph.errors import UsageError
 from l4a.graph.reports.hub_table import fold
 from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store, Term
+from l4a.graph.store.derived import derived
 
 CHECKED = {"sdg": "SDG goal or target", "goal": "SDG goal", "target": "SDG target", "manifesto": "manifesto",
            "council": "Policy Council", "section": "section"}  # fmt: skip
@@ -18,7 +19,12 @@ SHOWN = 5
 
 
 def known_values(store: Store) -> dict[str, dict[str, str]]:
-    """For each kind, every IRI with a name to show (notation and English label, or the slug)."""
+    """For each kind, every IRI with a name to show (notation and English label, or the slug); read once per state
+    of the store (graph/store/derived.py)."""
+    return derived(store, "known-values", lambda: _read(store), shared=True)
+
+
+def _read(store: Store) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for row in store.select(internal_query("filter-values")):
         iri, kind = row["thing"].value, row["kind"].value

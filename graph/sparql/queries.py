@@ -12,6 +12,7 @@ from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, SDG
 from l4a.graph.resources import queries_dir
 from l4a.graph.store.base import Row, Store, Term
+from l4a.graph.store.derived import derived
 from l4a.graph.store.sparql_text import query_form
 
 HEADER_LINE = re.compile(r"^#\s*(\w+):\s*(.*)$")
@@ -183,14 +184,22 @@ def run_named_query(
     query = get_query(name, include_suggested)
     bindings = bind_parameters(query, given, base)
     check_known(store, {p.name: p.kind for p in query.parameters}, bindings)  # unknown names: an error, not 0 rows
-    if query_form(query.text) in ("CONSTRUCT", "DESCRIBE"):
+    # The answer depends only on the store's state, the text and the bound values (no named query reads the clock):
+    # kept once per state of the store (graph/store/derived.py), so a page or a brief asks the store once per write.
+    values = (f"{k}={v}" for k, v in sorted(bindings.items()))
+    key = "\t".join([f"named:{name}", str(include_suggested), query.text, *values])
+    return derived(store, key, lambda: _run(store, query.text, bindings), shared=True)
+
+
+def _run(store: Store, text: str, bindings: dict[str, Term]) -> list[Row]:
+    if query_form(text) in ("CONSTRUCT", "DESCRIBE"):
         rows: list[Row] = []
-        for t in store.construct(query.text, bindings):
+        for t in store.construct(text, bindings):
             subject, obj = t.subject, t.object
             if not isinstance(subject, ox.Triple) and not isinstance(obj, ox.Triple):  # no RDF-star rows
                 rows.append({"subject": subject, "predicate": t.predicate, "object": obj})
         return rows
-    return store.select(query.text, bindings)
+    return store.select(text, bindings)
 
 
 def run_named_graph_query(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> list[ox.Triple]:

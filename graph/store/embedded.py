@@ -25,6 +25,7 @@ from l4a.graph.store.checkpoint import (
     restore_state,
     switch_lock,
 )
+from l4a.graph.store.derived import FOLDER, files_key
 from l4a.graph.store.sparql_text import iri_text
 from l4a.graph.store.workers import Job, QueryWorkers, evaluate
 
@@ -51,6 +52,25 @@ def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
                 raise StoreError(f"cannot open the store in {path} for reading: {exc}") from exc
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _state_key(path: Path) -> str | None:
+    try:
+        return files_key(path)
+    except OSError:
+        return None  # unreadable: nothing is cached
+
+
+def _settle(path: Path) -> None:
+    """Open and close a store this process wrote to once more: RocksDB deletes the write-ahead logs made obsolete by
+    the flush only when the store next opens, so without this the next `l4a serve` would change the store's files
+    (not its data), and the values derived from it (graph/store/derived.py) would be computed again for nothing."""
+    try:
+        with switch_lock(path):
+            settled = ox.Store(str(path))
+            del settled
+    except (OSError, RuntimeError) as exc:  # another process has it open already: it did the same
+        log.debug("store in %s not reopened after writing: %s", path, exc)
 
 
 def _open_writable(path: Path) -> ox.Store:
@@ -101,6 +121,7 @@ class EmbeddedStore:
         self._workers: QueryWorkers | None = None
         self._workers_lock = threading.Lock()
         self.query_workers = 0  # processes for time-limited queries (0: QueryWorkers' default)
+        self._opened_key: str | None = None  # read-only: the state key taken just before the snapshot opened
 
     @classmethod
     def open(cls, path: Path, read_only: bool = False) -> EmbeddedStore:
@@ -114,7 +135,10 @@ class EmbeddedStore:
                 committed = committed_dir(path)
                 if not (committed / "CURRENT").is_file():
                     raise StoreMissingError(f"there is no store in {path} yet; run `l4a build` first.")
-                return cls(_open_read_only(committed), path, read_only=True)
+                key = _state_key(committed)
+                opened = cls(_open_read_only(committed), path, read_only=True)
+                opened._opened_key = key
+                return opened
         with switch_lock(path):
             store = _open_writable(path)
             if before_load_dir(path).is_dir():  # we hold the writer's lock: the loading process is gone
@@ -124,6 +148,19 @@ class EmbeddedStore:
                 store = _open_writable(path)
             remove_leftovers(path)
         return cls(store, path)
+
+    def state_key(self) -> str | None:
+        """Which state the store is in (graph/store/derived.py): a read-only snapshot's key from when it opened,
+        a writable store's from its files now; None in memory."""
+        if self.path is None:
+            return None
+        if self.read_only:
+            return self._opened_key
+        return _state_key(self.path)
+
+    def derived_dir(self) -> Path | None:
+        """Where values derived from this store are kept: `derived/` beside the store in the data directory."""
+        return None if self.path is None else self.path.parent / FOLDER
 
     @classmethod
     def in_memory(cls) -> EmbeddedStore:
@@ -305,6 +342,8 @@ class EmbeddedStore:
             self._workers.close()
         self.flush()
         del self._store
+        if self._generation and not self.read_only and self.path is not None:
+            _settle(self.path)
 
     def _writable(self) -> None:
         if self.read_only:

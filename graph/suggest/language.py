@@ -75,12 +75,15 @@ def _is_stopword(word: str) -> bool:
     return any(word in STOPWORDS[lang] for lang in LANGUAGES)
 
 
-def detect_language(text: str) -> str:
-    """The one of en/fr/es whose function words the text uses most; English when none is found."""
+def detect_language(text: str, fallback: str = "en") -> str:
+    """The one of en/fr/es whose function words the text uses most; `fallback` when none is found (a title or a
+    list of keywords has none: the reader's own language is then the better guess)."""
     counts = dict.fromkeys(LANGUAGES, 0)
     for word in words(text):
         for lang in LANGUAGES:
             if word in _MARKERS[lang]:
                 counts[lang] += 1
+    if not any(counts.values()) and fallback in LANGUAGES:
+        return fallback
     best = max(LANGUAGES, key=lambda lang: (counts[lang], lang == "en"))
     return best

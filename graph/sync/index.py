@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from l4a.graph.dates import first_day, last_day
 from l4a.graph.resources import read_query
 from l4a.graph.store.base import Row, Store, Term
+from l4a.graph.store.derived import derived
 
 # How much one shared concept of each kind counts, before its rarity.
 KIND_WEIGHTS = {"target": 1.0, "manifesto": 1.0, "council": 0.6, "goal": 0.4, "section": 0.2}
@@ -161,6 +162,7 @@ class SyncIndex:
         self.synchronized_by: dict[str, set[str]] = defaultdict(set)  # hub → the hubs that say they synchronize with it
         self.fictional: set[str] = set()  # the fictional (demo) hubs
         self.kinds: dict[str, str] = {}
+        self._weight_cache: dict[str, float] | None = None  # concept -> weight, until the hubs change
         self.labels: dict[str, str] = {}
         self._implied: dict[str, tuple[str, ...]] = {}  # sync-links token → its concept (and a target's goals)
         self._slots: dict[str, int] = {}  # hub → row
@@ -177,7 +179,11 @@ class SyncIndex:
 
     @classmethod
     def from_store(cls, store: Store, lang: str = "en") -> SyncIndex:
-        """The index of every hub in the store."""
+        """The index of every hub in the store (computed once per state of the store: graph/store/derived.py)."""
+        return derived(store, f"sync-index:{cls.__name__}:{lang}", lambda: cls._build(store, lang))
+
+    @classmethod
+    def _build(cls, store: Store, lang: str) -> SyncIndex:
         index = cls()
         with _collector_paused():
             index.put_hubs(index._read(store, lang, None))
@@ -253,6 +259,7 @@ class SyncIndex:
         """Read what a concept token of sync-links implies: the concept (and a target's goals), with labels."""
         kind, concept = CONCEPT_KINDS[token[0]], token[1:]
         facts = self._facts(store, concept)
+        self._weight_cache = None
         self.kinds.setdefault(concept, kind)
         implied = [concept]
         if kind == "target":
@@ -285,6 +292,7 @@ class SyncIndex:
 
     def put_hub(self, record: HubRecord) -> None:
         """Add a hub, or replace it (its old links go, its new ones come)."""
+        self._weight_cache = None
         self.remove_hub(record.iri)
         self.hubs[record.iri] = record
         if record.fictional:
@@ -307,6 +315,7 @@ class SyncIndex:
     def put_hubs(self, records: Iterable[HubRecord]) -> None:
         """Add many hubs: at once into a new index (much faster than one by one), else one by one."""
         records = list(records)
+        self._weight_cache = None
         if self._iris or len({r.iri for r in records}) < len(records):
             for record in records:
                 self.put_hub(record)
@@ -334,6 +343,7 @@ class SyncIndex:
 
     def remove_hub(self, iri: str) -> None:
         """Forget a hub."""
+        self._weight_cache = None
         old = self.hubs.pop(iri, None)
         if old is None:
             return
@@ -416,22 +426,22 @@ class SyncIndex:
             reasons.append(Reason("buildsOn", b.iri if b.iri in a.builds_on else a.iri, "builds on", BUILDS_ON_WEIGHT))
         return reasons
 
-    def related(self, hub: str, limit: int = 10) -> list[Related]:
+    def related(self, hub: str, limit: int = 10, with_reasons: bool = True) -> list[Related]:
         """The hubs most related to `hub`, best first, each with the reasons that add up to its score.
 
         Every hub's score is summed at once over the matrix; reasons are made only for the hubs whose score is
         within MARGIN of the `limit`-th best, which gives exactly the ranking of `related_exhaustive`.
         """
         me = self.hubs.get(hub)
-        return [] if me is None else self._top(me, limit, partners=False)
+        return [] if me is None else self._top(me, limit, partners=False, with_reasons=with_reasons)
 
-    def partners(self, hub: str, limit: int = 10) -> list[Related]:
+    def partners(self, hub: str, limit: int = 10, with_reasons: bool = True) -> list[Related]:
         """Potential synchronization partners: related, not linked yet, and active at the same time, or with a time
         frame (theirs or this hub's) not recorded: that is not known to be another time."""
         me = self.hubs.get(hub)
-        return [] if me is None else self._top(me, limit, partners=True)
+        return [] if me is None else self._top(me, limit, partners=True, with_reasons=with_reasons)
 
-    def _top(self, me: HubRecord, limit: int, partners: bool) -> list[Related]:
+    def _top(self, me: HubRecord, limit: int, partners: bool, with_reasons: bool = True) -> list[Related]:
         if limit <= 0:
             return []
         rows = len(self._iris)
@@ -468,22 +478,73 @@ class SyncIndex:
             scores = total[chosen]
             kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
             chosen = chosen[scores >= kth - MARGIN]
-        return self._ranked(me, [self._iris[i] for i in chosen], limit)
+        return self._ranked(me, [self._iris[i] for i in chosen], limit, with_reasons=with_reasons)
 
     def _ranked(
-        self, me: HubRecord, candidates: Iterable[str], limit: int, idf: Callable[[str], float] | None = None
+        self,
+        me: HubRecord,
+        candidates: Iterable[str],
+        limit: int,
+        idf: Callable[[str], float] | None = None,
+        with_reasons: bool = True,
     ) -> list[Related]:
-        found = []
+        """The best `limit` of the candidates by their exact score (ties by IRI). Scores are summed from the cached
+        weights in the order the reasons would be (largest first), so they equal the reasons' sum to the last bit;
+        the reasons themselves are made only for the hubs kept."""
+        if idf is not None:  # related_exhaustive: every reason, rarity from the records
+            found = []
+            for other in candidates:
+                record = self.hubs.get(other)
+                if record is None or (record.fictional and not me.fictional):
+                    continue
+                reasons = self._reasons(me, record, idf)
+                if any(r.kind != "overlap" for r in reasons):
+                    reasons.sort(key=lambda r: -r.contribution)
+                    found.append(Related(other, record.label, sum(r.contribution for r in reasons), tuple(reasons)))
+            found.sort(key=lambda r: (-r.score, r.hub))
+            return found[:limit]
+        weights = self._weights()
+        scored: list[tuple[float, str, HubRecord]] = []
         for other in candidates:
             record = self.hubs.get(other)
             if record is None or (record.fictional and not me.fictional):
                 continue
-            reasons = self._reasons(me, record, idf)
-            if any(r.kind != "overlap" for r in reasons):
-                reasons.sort(key=lambda r: -r.contribution)
-                found.append(Related(other, record.label, sum(r.contribution for r in reasons), tuple(reasons)))
-        found.sort(key=lambda r: (-r.score, r.hub))
-        return found[:limit]
+            score = self._score(me, record, weights)
+            if score is not None:
+                scored.append((-score, other, record))
+        scored.sort(key=lambda item: (item[0], item[1]))
+        kept = []
+        for negative, other, record in scored[:limit]:
+            if not with_reasons:
+                kept.append(Related(other, record.label, -negative, ()))
+                continue
+            reasons = self._reasons(me, record)
+            reasons.sort(key=lambda r: -r.contribution)
+            kept.append(Related(other, record.label, sum(r.contribution for r in reasons), tuple(reasons)))
+        return kept
+
+    def _weights(self) -> dict[str, float]:
+        """Every concept's weight, computed once until the hubs change."""
+        if self._weight_cache is None:
+            self._weight_cache = {concept: self.weight(concept) for concept in self._columns}
+        return self._weight_cache
+
+    def _score(self, a: HubRecord, b: HubRecord, weights: dict[str, float]) -> float | None:
+        """The sum of the contributions `_reasons` would give, added in the same order; None when the two share
+        no concept and neither builds on the other (overlap alone relates nothing)."""
+        parts = [weights[c] if c in weights else self.weight(c) for c in a.concepts & b.concepts]
+        builds_on = b.iri in a.builds_on or a.iri in b.builds_on
+        if not parts and not builds_on:
+            return None
+        if a.start and a.end and b.start and b.end:
+            overlap = (min(a.end, b.end) - max(a.start, b.start)).days
+            shorter = min((a.end - a.start).days, (b.end - b.start).days) or 1
+            if overlap > 0:
+                parts.append(OVERLAP_WEIGHT * min(1, overlap / shorter))
+        if builds_on:
+            parts.append(BUILDS_ON_WEIGHT)
+        parts.sort(reverse=True)
+        return sum(parts)
 
     def related_exhaustive(self, hub: str, limit: int = 10) -> list[Related]:
         """The same ranking the slow way, for tests: every other hub scored in full from the records alone

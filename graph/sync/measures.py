@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from l4a.graph.dates import first_day
 from l4a.graph.resources import internal_query
 from l4a.graph.store.base import Store
+from l4a.graph.store.derived import derived
 from l4a.graph.sync.index import SyncIndex
 
 KINDS = ("builds-on", "synchronizes-with", "shared-partner", "joint-event")
@@ -177,7 +178,7 @@ def became_links(index: SyncIndex, links: Iterable[Link], cutoff: dt.date, limit
     those that became builds-on or synchronizes-with links dated after it."""
     links = list(links)
     then = index_at(index, links, cutoff)
-    pairs = {_pair(hub, p.hub) for hub in then.hubs for p in then.partners(hub, limit)}
+    pairs = {_pair(hub, p.hub) for hub in then.hubs for p in then.partners(hub, limit, with_reasons=False)}
     became: dict[tuple[str, str], Link] = {}
     for link in sorted(links, key=lambda link: (link.on or cutoff, link.kind)):
         if link.kind in DIRECT and link.on is not None and link.on > cutoff and (link.a, link.b) in pairs:
@@ -187,3 +188,18 @@ def became_links(index: SyncIndex, links: Iterable[Link], cutoff: dt.date, limit
 
 def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
+
+
+def link_measures(
+    store: Store, cutoffs: Iterable[dt.date], limit: int = 10, lang: str = "en"
+) -> tuple[list[Link], list[Conversion]]:
+    """The store's links between hubs and, for each cut-off (in order), the partners that became links: computed
+    once per state of the store, cut-offs and limit (graph/store/derived.py)."""
+    days = sorted(cutoffs)
+
+    def compute() -> tuple[list[Link], list[Conversion]]:
+        links = hub_links(read_facts(store))
+        index = SyncIndex.from_store(store, lang)
+        return links, [became_links(index, links, day, limit) for day in days]
+
+    return derived(store, f"link-measures:{lang}:{limit}:{','.join(d.isoformat() for d in days)}", compute)

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
+import random
+from dataclasses import dataclass
 from io import BytesIO
+from typing import Any
 
 import networkx as nx
+import numpy as np
+import numpy.typing as npt
 
+from l4a.graph.store.base import Store
+from l4a.graph.store.derived import derived
 from l4a.graph.sync.index import SyncIndex
 
 NEIGHBOURS = 10  # each hub is joined to its most related hubs; enough to keep communities, cheap at scale
@@ -27,6 +35,36 @@ def hub_network(index: SyncIndex, neighbours: int = NEIGHBOURS) -> nx.Graph:
     return graph
 
 
+@dataclass
+class Measures:
+    """The network's communities (largest first) and its bridge hubs (highest betweenness first)."""
+
+    groups: list[list[str]]
+    bridges: list[tuple[str, float]]
+
+
+def store_network(store: Store) -> nx.Graph:
+    """The network of every hub in the store, computed once per state of the store (graph/store/derived.py)."""
+    return derived(store, "network:graph", lambda: hub_network(SyncIndex.from_store(store)))
+
+
+def store_network_file(store: Store, fmt: str) -> bytes:
+    """The store's network as node-link JSON (`json`) or GraphML (`graphml`), written once per state of the
+    store."""
+    write = network_graphml if fmt == "graphml" else (lambda graph: network_json(graph).encode())
+    return derived(store, f"network:{'graphml' if fmt == 'graphml' else 'json'}", lambda: write(store_network(store)))
+
+
+def store_measures(store: Store) -> Measures:
+    """The communities and bridge hubs of the store's network, computed once per state of the store."""
+
+    def compute() -> Measures:
+        graph = store_network(store)
+        return Measures(communities(graph), bridges(graph))
+
+    return derived(store, "network:measures", compute)
+
+
 def communities(graph: nx.Graph, seed: int = 1) -> list[list[str]]:
     """Communities of hubs (Louvain on the weights), largest first; the seed makes them repeatable."""
     found = nx.community.louvain_communities(graph, weight="weight", seed=seed)
@@ -36,8 +74,68 @@ def communities(graph: nx.Graph, seed: int = 1) -> list[list[str]]:
 def bridges(graph: nx.Graph, limit: int = 10, samples: int | None = None) -> list[tuple[str, float]]:
     """The hubs that join communities most (betweenness; sampled on big graphs), highest first."""
     k = samples if samples is not None else (None if graph.number_of_nodes() <= 2000 else 500)
-    centrality = nx.betweenness_centrality(graph, k=k, seed=1)
+    centrality = betweenness(graph, k=k, seed=1)
     return sorted(centrality.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
+def betweenness(graph: nx.Graph, k: int | None = None, seed: int = 1) -> dict[str, float]:
+    """Normalized betweenness centrality of every node, hop counts only (the value
+    `networkx.betweenness_centrality(graph, k=k, seed=seed)` gives: the same sampled sources and scaling), computed
+    for many sources at once with sparse matrix products: 10k hubs in about a second instead of a minute.
+
+    Brandes' method, by levels: from the sources, the number of shortest paths to every node is spread one hop at a
+    time (`A @ frontier`); going back from the farthest level, each node collects sigma(v)/sigma(w)·(1 + delta(w))
+    from its neighbours one level further.
+    """
+    nodes = list(graph.nodes())
+    n = len(nodes)
+    if k is not None and k >= n:
+        k = None
+    if n < 3:
+        return dict.fromkeys(nodes, 0.0)
+    sources = nodes if k is None else random.Random(seed).sample(nodes, k)
+    where = {node: i for i, node in enumerate(nodes)}
+    adjacency = nx.to_scipy_sparse_array(graph, nodelist=nodes, weight=None, format="csr").astype(np.float64)
+    adjacency.data[:] = 1.0  # hops, not weights
+    raw = np.zeros(n)
+    width = max(8, min(256, 4_000_000 // n))  # sources per product: about 32 MB a matrix
+    for first in range(0, len(sources), width):
+        columns = np.array([where[s] for s in sources[first : first + width]])
+        raw += _dependencies(adjacency, columns, n)
+    scale = np.full(n, 1 / ((n - 1) * (n - 2)))
+    if k is not None:  # networkx's sampled scaling: a source cannot lie on its own paths
+        sampled = np.array([where[s] for s in sources])
+        scale[:] = 1 / (k * (n - 2))
+        scale[sampled] = 1 / ((k - 1) * (n - 2)) if k > 1 else math.nan
+    return {node: float(value) for node, value in zip(nodes, raw * scale, strict=True)}
+
+
+def _dependencies(adjacency: Any, columns: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.float64]:
+    """The sum over these sources of each node's dependency delta_s(v) (0 for a source itself)."""
+    width = len(columns)
+    span = np.arange(width)
+    sigma = np.zeros((n, width))
+    sigma[columns, span] = 1.0
+    level = np.full((n, width), -1, dtype=np.int32)
+    level[columns, span] = 0
+    frontier, depth = sigma.copy(), 0
+    while True:
+        reached = adjacency @ frontier
+        new = (reached > 0) & (level < 0)
+        if not new.any():
+            break
+        depth += 1
+        frontier = np.where(new, reached, 0.0)
+        sigma += frontier
+        level[new] = depth
+    delta = np.zeros((n, width))
+    safe = np.where(sigma > 0, sigma, 1.0)
+    for d in range(depth, 0, -1):
+        coefficient = np.where(level == d, (1.0 + delta) / safe, 0.0)
+        delta += np.where(level == d - 1, sigma * (adjacency @ coefficient), 0.0)
+    delta[columns, span] = 0.0
+    summed: npt.NDArray[np.float64] = delta.sum(axis=1)
+    return summed
 
 
 def network_json(graph: nx.Graph) -> str:

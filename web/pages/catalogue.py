@@ -22,8 +22,10 @@ from l4a.graph.sparql.catalogue import (
 from l4a.graph.sparql.protocol import term_json
 from l4a.graph.sparql.queries import NamedQuery, named_queries, suggested_variants
 from l4a.graph.sparql.tabular import rows_as
+from l4a.graph.store.base import Row
 from l4a.web.i18n import chosen_language
 from l4a.web.negotiate import content_type, rdf_response, split_suffix, text_response
+from l4a.web.paging import paged
 from l4a.web.render import page, respond
 from l4a.web.state import app_labels, app_store, cached
 from l4a.web.terms import Cell, cell, short_iri
@@ -31,6 +33,7 @@ from l4a.web.terms import Cell, cell, short_iri
 bp = Blueprint("catalogue", __name__)
 
 # Downloads by suffix; `.json` is the answer as SPARQL JSON results (the page's own JSON: Accept: application/json).
+ROWS_PER_PAGE = 100  # rows of an answer a page shows (JSON and the downloads give every row)
 DOWNLOADS = {
     ".csv": "text/csv",
     ".tsv": "text/tab-separated-values",
@@ -89,14 +92,14 @@ def suggestions(kind: str) -> list[tuple[str, str]]:
     return [(iri.rsplit("/", 1)[-1], labels.get(iri, lang)) for iri in iris]
 
 
-def table_rows(run: CatalogueRun) -> list[list[Cell | None]]:
-    """The answer's cells, IRIs named by their label in the reader's language."""
+def table_rows(run: CatalogueRun, rows: list[Row]) -> list[list[Cell | None]]:
+    """These rows of the answer as cells, IRIs named by their label in the reader's language."""
     labels, lang, base = app_labels(current_app), chosen_language(), settings().base_iri
 
     def name(iri: str) -> str:
         return labels.get(iri, lang) if iri in labels.by_iri else short_iri(iri)
 
-    return [[cell(row[c], base, name) if c in row else None for c in run.columns] for row in run.rows]
+    return [[cell(row[c], base, name) if c in row else None for c in run.columns] for row in rows]
 
 
 def download(run: CatalogueRun, media_type: str) -> Response:
@@ -170,9 +173,10 @@ def query(name: str) -> ResponseReturnValue:
          "suggestions": suggestions(p.kind), "error": problems.get(p.name) if submitted else None}
         for p in run.query.parameters
     ]  # fmt: skip
+    listed = paged(run.rows if run.ran else [], ROWS_PER_PAGE)  # the HTML shows a page; JSON and downloads every row
     shown = make_response(respond(
-        "query.html", data, run=run, fields=fields, rows=table_rows(run) if run.ran else [], downloads=links,
-        row_cap=current.row_cap, can_suggest=can_suggest,
+        "query.html", data, run=run, fields=fields, rows=table_rows(run, listed.items), listed=listed,
+        downloads=links, row_cap=current.row_cap, can_suggest=can_suggest,
     ))  # fmt: skip
     if submitted and not run.ran:
         shown.status_code = 400

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -78,13 +79,16 @@ def hub_list() -> ResponseReturnValue:
     if request.path.endswith(".csv") or request.args.get("format") == "csv":
         return _csv(rows, labels, lang)
     page = max(1, int(request.args.get("page", "1") or 1)) if (request.args.get("page") or "1").isdigit() else 1
-    shown = rows if wants_json() else rows[(page - 1) * PER_PAGE : page * PER_PAGE]
+    if wants_json():
+        return _json(rows, page)
+    shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     data = {"count": len(rows), "page": page, "per_page": PER_PAGE, "hubs": [row.as_dict() for row in shown]}
     options = {key: table.options(key) for key in ("goals", "targets", "manifestos", "councils", "sections",
                                                    "countries", "statuses")}  # fmt: skip
     pages = max(1, -(-len(rows) // PER_PAGE))
     store = app_store(current_app)
-    derived = cached(current_app, "derived_goals", lambda: derived_goals(read_derived_links(store)))
+    # (a small query: derived links are few; not a "prepared" value, so the list never waits on a thread for it)
+    derived = cached(current_app, "hub list: derived goals", lambda: derived_goals(read_derived_links(store)))
     return respond("hubs.html", data, rows=shown, options=options, pages=pages, args=request.args,
                    agendas={row.iri: agendas(row, derived.get(row.iri, set())) for row in shown})  # fmt: skip
 
@@ -97,6 +101,20 @@ def agendas(row: HubRow, derived: set[str]) -> dict[str, list[str]]:
     goals = [g for g in sorted(row.values("goals"), key=sdg_key) if g.rsplit("/", 1)[1] not in covered]
     return {"targets": targets, "goals": [g for g in goals if g not in derived],
             "derived": [g for g in goals if g in derived]}
+
+
+def _json(rows: list[Any], page: int) -> Response:
+    """Every hub of the list as JSON (the same object the page's data would be), sent in pieces as it is made."""
+
+    def pieces() -> Iterator[str]:
+        head = json.dumps({"count": len(rows), "page": page, "per_page": PER_PAGE}, ensure_ascii=False)
+        yield head[:-1] + ', "hubs": ['
+        for start in range(0, len(rows), 500):
+            text = ", ".join(json.dumps(row.as_dict(), ensure_ascii=False) for row in rows[start : start + 500])
+            yield text if start == 0 else ", " + text
+        yield "]}"
+
+    return Response(stream_with_context(pieces()), mimetype="application/json")
 
 
 def _csv(rows: list[Any], labels: Any, lang: str) -> Response:

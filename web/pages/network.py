@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, current_app, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from markupsafe import Markup
 
-from l4a.graph.sync.network import bridges, communities, hub_network, network_graphml, network_json
+from l4a.graph.sync.network import store_measures, store_network, store_network_file
 from l4a.graph.sync.network_picture import Picture, network_picture
 from l4a.web.catalogues import colon
 from l4a.web.i18n import chosen_language
+from l4a.web.page_cache import cached_page
 from l4a.web.render import page as register
 from l4a.web.render import respond
-from l4a.web.state import app_index, app_labels, cached
+from l4a.web.state import app_labels, app_store, cached
 from l4a.web.words import REASON_WORDS
 
 bp = Blueprint("network", __name__)
@@ -22,8 +25,9 @@ LINKS_LISTED = 50  # the strongest lines, listed under the picture (the download
 
 def _network() -> tuple[object, list[list[str]], list[tuple[str, float]]]:
     def make() -> tuple[object, list[list[str]], list[tuple[str, float]]]:
-        graph = hub_network(app_index(current_app))
-        return graph, communities(graph), bridges(graph)
+        store = app_store(current_app)  # once per state of the store, kept on disk for the next start
+        measures = store_measures(store)
+        return store_network(store), measures.groups, measures.bridges
 
     found: tuple[object, list[list[str]], list[tuple[str, float]]] = cached(current_app, "network", make)
     return found
@@ -32,9 +36,21 @@ def _network() -> tuple[object, list[list[str]], list[tuple[str, float]]]:
 @register(bp, "/network")
 def page() -> ResponseReturnValue:
     """The picture (labelled hubs, each line titled with its strongest reason), hubs with no related hub listed
-    apart, the communities and the bridge hubs."""
-    graph, groups, bridge_hubs = _network()
+    apart, the communities and the bridge hubs. The HTML is kept once drawn (web/page_cache.py) until the app
+    writes."""
+    return cached_page(_page)
+
+
+def _page() -> ResponseReturnValue:
     lang = chosen_language()
+    data, svg, narrow = cached(current_app, f"network page {lang}", lambda: _drawn(lang))
+    return respond("network.html", data, svg=Markup(svg), narrow_svg=Markup(narrow),
+                   links=data["links"][:LINKS_LISTED])  # fmt: skip
+
+
+def _drawn(lang: str) -> tuple[dict[str, Any], str, str]:
+    """The page's data and its two pictures in `lang`, drawn once until the app writes (HTML and JSON alike)."""
+    graph, groups, bridge_hubs = _network()
     labels = app_labels(current_app)
 
     def reason(kind: str, concept: str) -> str:
@@ -70,17 +86,16 @@ def page() -> ResponseReturnValue:
         "related": picture.related,
         "links": [{"a": x.a, "b": x.b, "reason": x.why, "weight": round(x.weight, 6)} for x in picture.links],
     }
-    return respond("network.html", data, svg=Markup(picture.svg), narrow_svg=Markup(narrow.svg),
-                   links=data["links"][:LINKS_LISTED])  # fmt: skip
+    return data, picture.svg, narrow.svg
 
 
 @bp.get("/network.graphml")
 def graphml() -> Response:
-    graph, _groups, _bridges = _network()
-    return Response(network_graphml(graph), mimetype="application/graphml+xml")
+    data = cached(current_app, "network:graphml", lambda: store_network_file(app_store(current_app), "graphml"))
+    return Response(data, mimetype="application/graphml+xml")
 
 
 @bp.get("/network.node-link.json")
 def node_link() -> Response:
-    graph, _groups, _bridges = _network()
-    return Response(network_json(graph), mimetype="application/json")
+    data = cached(current_app, "network:json", lambda: store_network_file(app_store(current_app), "json"))
+    return Response(data, mimetype="application/json")

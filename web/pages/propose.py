@@ -20,7 +20,7 @@ import threading
 from typing import Any
 
 from babel import Locale
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, current_app, make_response, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
@@ -37,6 +37,16 @@ from l4a.graph.proposals.pipeline import latest_revisions, submit_data
 from l4a.graph.proposals.rdf import slugify
 from l4a.graph.resources import internal_query
 from l4a.graph.shacl.validation import ValidationResult
+from l4a.web.draft_panel import (
+    accepted_for_store,
+    build_panel,
+    busy_message,
+    draft_of_form,
+    fair_share,
+    form_options,
+    merge_accepted,
+    wants_panel,
+)
 from l4a.web.i18n import chosen_language
 from l4a.web.proposal_form import (
     HELP,
@@ -49,6 +59,7 @@ from l4a.web.proposal_form import (
 )
 from l4a.web.render import respond
 from l4a.web.state import app_labels, app_store, cached
+from l4a.web.suggest_api import answer_suggest
 
 bp = Blueprint("propose", __name__)
 
@@ -257,6 +268,7 @@ def _prefill(data: dict[str, Any]) -> dict[str, Any]:
         "lead_country": lead.get("country"),
         "partners": data.get("partners") or [{}],
         "sdg_target": data.get("sdg_targets") or [],
+        "accept_goal": [str(g) for g in data.get("sdg_goals") or []],  # the form has no goal field of its own
         "manifesto": data.get("manifestos") or [],
         "council": data.get("policy_councils") or [],
         "start_date": day(data.get("start_date")),
@@ -325,6 +337,8 @@ def form() -> ResponseReturnValue:
         if too_long:
             return _show(proposal_form, targets, too_long, revise, key, status=413)
         action = request.form.get("action", "")
+        if action == "suggest":  # suggestions asked for: the form again, nothing checked yet, nothing stored
+            return _show(proposal_form, targets, errors, revise, key, suggest=True)
         if action and entries_to_add(proposal_form, action):
             return _show(proposal_form, targets, errors, revise, key)
         valid = proposal_form.validate()
@@ -344,12 +358,14 @@ def _store(
     form: ProposalForm, notations: list[str], lang: str, targets: Any, revise: str | None, key: str | None
 ) -> ResponseReturnValue:
     settings = current_app.config["L4A_SETTINGS"]
-    data = proposal_data(form, notations, lang)
+    # Suggestions the applicant ticked go in as if typed; the revision records that they came from a suggestion.
+    accepted, provenance = accepted_for_store(draft_of_form(form, revise), targets, form, lang)
+    data = merge_accepted(proposal_data(form, notations, lang), accepted)
     data["id"] = revise or free_id(str(data["name"]))
     errors: dict[str, list[str]] = {}
     try:
         stored = submit_data(
-            app_store(current_app), data, "web form", settings.base_iri, data.get("submitted_by"), lang
+            app_store(current_app), data, "web form", settings.base_iri, data.get("submitted_by"), lang, provenance
         )
     except InputError as exc:
         errors.setdefault(_input_field(exc, form), []).append(str(exc).removeprefix(f"{exc.location}: "))
@@ -376,6 +392,7 @@ def _show(
     key: str | None,
     status: int = 200,
     stored: dict[str, Any] | None = None,
+    suggest: bool = False,
 ) -> ResponseReturnValue:
     labels = {f.id: str(f.label.text) for f in _all_fields(form) if hasattr(f, "label")}
     labels.update(
@@ -384,13 +401,22 @@ def _show(
     summary = [{"field": name, "label": labels.get(name, ""), "message": m} for name, ms in errors.items() for m in ms]
     data = {"errors": summary, "revise": revise, "result": stored}
     lang = chosen_language()
+    panel, busy, headers = None, None, {}
+    if suggest or wants_panel(form):  # asked for now or before (kept by a hidden field), or some ticked already
+        with fair_share() as (wait, allowed):
+            if wait or not allowed:  # over the client's share: the form as typed, with a word on when to ask again
+                busy, status = busy_message(wait), 429 if wait else 503
+                headers = {"Retry-After": str(wait or 5)}
+            else:
+                options = form_options(targets, form)
+                panel = build_panel(draft_of_form(form, revise), targets, options, lang).context
     by_iri = app_labels(current_app).by_iri
     # The language each choice's name is written in: a council named only in English is marked lang="en".
     name_lang = {
         iri: lang if lang in by_iri.get(iri, {}) else "en"
         for iri in [c.value for c in [*form.manifesto.choices, *form.council.choices]]
     }
-    return respond(
+    page = respond(
         "propose.html",
         data,
         status=status,
@@ -405,7 +431,28 @@ def _show(
         required=REQUIRED_BY_RULES,
         name_lang=name_lang,
         councils_in_english=any(name_lang[c.value] != lang for c in form.council.choices),
+        panel=panel,
+        busy=busy,
     )
+    if headers:
+        page = make_response(page)
+        page.headers.update(headers)
+    return page
+
+
+@bp.post("/api/suggest")
+def suggest() -> ResponseReturnValue:
+    """JSON for the form's script: the suggestions and similar hubs for the draft sent (web/suggest_api.py)."""
+    lang = chosen_language()
+
+    def offered() -> tuple[list[tuple[str, str, str]], dict[str, set[str]]]:
+        form = ProposalForm(formdata=None)
+        targets = _choices(form, lang)
+        return targets, form_options(targets, form)
+
+    # What the form offers depends on the store and the language only: made once, kept until the app writes.
+    targets, options = cached(current_app, f"draft_options:{lang}", offered)
+    return answer_suggest(targets, options)
 
 
 @bp.get("/propose/follow/<proposal_id>")

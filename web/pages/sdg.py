@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, request, url_for
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.reports.derived import derived_goals, read_derived_links
 from l4a.graph.reports.overview import goal_counts
 from l4a.graph.resources import internal_query
 from l4a.graph.sdg_order import sdg_key
-from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.sync.gaps import find_gaps
+from l4a.web.paging import paged
 from l4a.web.render import page, respond
-from l4a.web.state import app_store, cached, hub_table
+from l4a.web.state import app_store, cached, evidence_items, hub_table
 from l4a.web.suggested import include_suggested
 
 bp = Blueprint("sdg", __name__)
 SDG = "http://metadata.un.org/sdg/"
 TARGETS = internal_query("sdg-targets-with-notation")
+SHOWN = 3  # hubs named per target on a goal's page
 
 
 def _targets_of(goal: str) -> list[str]:
@@ -47,15 +48,20 @@ def goal(number: int) -> ResponseReturnValue:
         abort(404)
     iri = f"{SDG}{number}"
     table = hub_table()
-    targets = []
-    for target in _targets_of(str(number)):
-        hubs = [row.iri for row in table.rows if target in row.values("targets")]
-        targets.append({"target": target, "notation": target[len(SDG) :], "hubs": hubs})
-    hubs = [row.iri for row in table.rows if iri in row.values("goals")]
+    by_target: dict[str, list[str]] = {target: [] for target in _targets_of(str(number))}
+    hubs = []
+    for row in table.rows:  # one pass over the hubs (10k hubs: one pass, not one per target)
+        if iri in row.values("goals"):
+            hubs.append(row.iri)
+        for target in row.values("targets") & by_target.keys():
+            by_target[target].append(row.iri)
+    targets = [{"target": t, "notation": t[len(SDG) :], "hubs": found} for t, found in by_target.items()]
     derived = cached(current_app, "derived_goals", lambda: derived_goals(read_derived_links(app_store(current_app))))
     marked = sorted(hub for hub in hubs if iri in derived.get(hub, set()))
+    # The HTML shows a page of hubs and a few per target (each target's page lists them all); the JSON has them all.
     return respond("sdg_goal.html", {"goal": iri, "number": number, "targets": targets, "hubs": hubs,
-                                     "derived": marked})  # fmt: skip
+                                     "derived": marked},
+                   listed=paged(hubs), all_url=url_for("hubs.hub_list", goal=str(number)), shown=SHOWN)  # fmt: skip
 
 
 @page(bp, "/sdg/target/<notation>")
@@ -65,10 +71,11 @@ def target(notation: str) -> ResponseReturnValue:
     if iri not in {t for g in range(1, 18) for t in _targets_of(str(g))}:
         abort(404)
     hubs = [row.iri for row in hub_table().rows if iri in row.values("targets")]
-    evidence = run_named_query(app_store(current_app), "evidence-for", {"sdg": notation}, _base())
-    items = [{k: v.value for k, v in row.items()} for row in evidence]
+    items = evidence_items({"sdg": notation})
     return respond("sdg_target.html", {"target": iri, "notation": notation, "hubs": hubs, "gap": not hubs,
-                                       "evidence": items})  # fmt: skip
+                                       "evidence": items},
+                   listed=paged(hubs), all_url=url_for("hubs.hub_list", target=notation),
+                   evidence_url=url_for("evidence.page", sdg=notation))  # fmt: skip
 
 
 @page(bp, "/gaps")

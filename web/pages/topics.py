@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort, current_app, url_for
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.namespaces import record_iri
@@ -10,8 +10,9 @@ from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.sync.gaps import find_gaps
 from l4a.graph.sync.suggested import suggested_members
+from l4a.web.paging import paged
 from l4a.web.render import page, respond
-from l4a.web.state import app_store, cached, hub_table
+from l4a.web.state import app_store, cached, evidence_items, hub_table
 from l4a.web.suggested import include_suggested
 
 bp = Blueprint("topics", __name__)
@@ -30,9 +31,8 @@ def _all(kind: str) -> list[str]:
 @page(bp, "/manifestos")
 def manifestos() -> ResponseReturnValue:
     """The ten Durban manifestos with their numbers of hubs."""
-    table = hub_table()
-    items = [{"manifesto": m, "hubs": sum(m in r.values("manifestos") for r in table.rows)} for m in _all("Manifesto")]
-    return respond("manifestos.html", {"manifestos": items})
+    items = cached(current_app, "manifesto counts", lambda: _counts("Manifesto", "manifestos"))
+    return respond("manifestos.html", {"manifestos": [{"manifesto": m, "hubs": n} for m, n in items]})
 
 
 @page(bp, "/manifestos/<slug>")
@@ -42,20 +42,32 @@ def manifesto(slug: str) -> ResponseReturnValue:
     if iri not in _all("Manifesto"):
         abort(404)
     hubs = [r.iri for r in hub_table().rows if iri in r.values("manifestos")]
-    evidence = run_named_query(app_store(current_app), "evidence-for", {"manifesto": slug}, _base())
-    items = [{k: v.value for k, v in row.items()} for row in evidence]
-    return respond("manifesto.html", {"manifesto": iri, "hubs": hubs, "gap": not hubs, "evidence": items})
+    items = evidence_items({"manifesto": slug})
+    return respond("manifesto.html", {"manifesto": iri, "hubs": hubs, "gap": not hubs, "evidence": items},
+                   listed=paged(hubs), all_url=url_for("hubs.hub_list", manifesto=slug),
+                   evidence_url=url_for("evidence.page", manifesto=slug))  # fmt: skip
 
 
 @page(bp, "/councils")
 def councils() -> ResponseReturnValue:
     """The Policy Councils of both terms, with their hubs (a council's lineage counted with it)."""
+    items = cached(current_app, "council counts", lambda: _counts("PolicyCouncil", "councils"))
+    return respond("councils.html", {"councils": [{"council": c, "hubs": n} for c, n in items]})
+
+
+def _counts(kind: str, key: str) -> list[tuple[str, int]]:
+    """Each manifesto or council with its number of hubs (a council's lineage counted with it), in one pass."""
     table = hub_table()
-    items = []
-    for council in _all("PolicyCouncil"):
-        lineage = table.lineage.get(council, {council})
-        items.append({"council": council, "hubs": sum(bool(r.values("councils") & lineage) for r in table.rows)})
-    return respond("councils.html", {"councils": items})
+    things = _all(kind)
+    lineage = {thing: table.lineage.get(thing, {thing}) for thing in things}
+    counts = dict.fromkeys(things, 0)
+    for row in table.rows:
+        linked = row.values(key)
+        if linked:
+            for thing in things:
+                if linked & lineage[thing]:
+                    counts[thing] += 1
+    return list(counts.items())
 
 
 @page(bp, "/councils/<slug>")
@@ -78,7 +90,9 @@ def council(slug: str) -> ResponseReturnValue:
                        lambda: suggested_members(app_store(current_app), set(lineage), set(hubs)))  # fmt: skip
     gaps = cached(current_app, f"gaps:{iri}:{include}",
                   lambda: find_gaps(app_store(current_app), iri, None, _base(), include).as_dict())  # fmt: skip
+    counted = [x.hub for x in suggested] if include else []
     data = {"council": iri, "lineage": lineage, "hubs": hubs, "coverage": {c: matrix.get(c, {}) for c in lineage},
             "gaps": gaps, "suggested": [x.as_dict() for x in suggested], "include_suggested": include,
-            "counted": [x.hub for x in suggested] if include else []}  # fmt: skip
-    return respond("council.html", data, all_coverage=matrix, goals=range(1, 18))
+            "counted": counted}  # fmt: skip
+    return respond("council.html", data, all_coverage=matrix, goals=range(1, 18), listed=paged(hubs + counted),
+                   all_url=url_for("hubs.hub_list", council=slug))  # fmt: skip

@@ -1,0 +1,176 @@
+"""Results derived from the whole store, computed once per write and kept on disk for every process.
+
+Reading the hub table, the synchronization index, the monitoring figures or the network's measures of 10k hubs
+takes seconds; each `l4a` command is a new process and each `l4a serve` start an empty cache, so without this
+every command and every first page paid those seconds again. `derived(store, name, compute)` keeps the value in
+`<data dir>/derived/<name>.pickle` with the key of the state it was computed from, and gives it back to any
+process that opens the store in the same state.
+
+The key (`EmbeddedStore.state_key`) is a digest of the store's data files (the sorted tables and the non-empty
+write-ahead logs, by name and size): any write, by `l4a` or by anything else, grows a log or adds a table, so a
+value is never used for a state other than its own. Opening, reading and closing leave the key unchanged; a
+compaction changes it (the value is computed again, once). The key of a read-only store is taken before its
+snapshot opens, so a write that lands during the computation makes the value newer than its key, never older:
+that key cannot come back, and the value is not used again.
+
+Also part of the key: the value's name and a digest of the code that computes it (the package's Python and
+SPARQL files, by path, size and time), so an upgrade never reads a value made by other code. Stores without a
+state key (in memory, or a SPARQL server that other clients may write to) are not cached here.
+
+The files are written whole to a temporary name and renamed into place, so a reader never sees half a value and
+two processes computing at once both succeed (the last one stays). They are pickles: the data directory is
+trusted like the store itself (whoever can write it can change the data). Any failure to read or write the cache
+(a full disk, a read-only directory, a file from another version) only means computing the value again.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import hashlib
+import logging
+import os
+import pickle
+import re
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol, TypeVar, runtime_checkable
+
+log = logging.getLogger(__name__)
+_memory: OrderedDict[tuple[object, ...], Any] = OrderedDict()
+_memory_lock = threading.Lock()
+
+T = TypeVar("T")
+FORMAT = 1
+FOLDER = "derived"
+MEMORY_VALUES = 32  # shared values kept in a process
+MAX_FILES = 400
+KEPT_AFTER_PRUNE = 300
+SKIPPED = ("LOG", "OPTIONS", "MANIFEST", "CURRENT", "LOCK", "IDENTITY")  # rewritten by opening, not by writes
+
+
+@runtime_checkable
+class HasStateKey(Protocol):
+    """A store that can say which state it is in (the embedded store)."""
+
+    def state_key(self) -> str | None: ...
+
+    def derived_dir(self) -> Path | None: ...
+
+
+def files_key(directory: Path) -> str:
+    """The digest of a RocksDB directory's data files (tables and non-empty logs, by name and size) and of the
+    directory itself (a store replaced by another one is another directory)."""
+    digest = hashlib.sha256()
+    digest.update(f"{os.stat(directory).st_ino}\n".encode())
+    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+        if entry.name.startswith(SKIPPED) or not entry.is_file():
+            continue
+        size = entry.stat().st_size
+        if size:
+            digest.update(f"{entry.name}\t{size}\n".encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_key() -> str:
+    """A digest of the package's code, queries and shapes (path, size, modification time), once per process."""
+    root = Path(__file__).resolve().parents[1]  # the l4a.graph package
+    digest = hashlib.sha256(f"{FORMAT}".encode())
+    for folder in (root, root.parent / "queries", root.parent / "shapes"):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in {".py", ".rq", ".ttl"}:
+                stat = path.stat()
+                digest.update(f"{path.relative_to(folder)}\t{stat.st_size}\t{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _file_name(name: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80]
+    return f"{safe}-{hashlib.sha256(name.encode()).hexdigest()[:12]}.pickle"
+
+
+def derived(store: object, name: str, compute: Callable[[], T], shared: bool = False) -> T:
+    """The value `compute()` gives on this store, from the disk when it was computed on the same state before.
+
+    `shared`: also keep the last few such values in this process, and give every caller the same object (for
+    values nobody changes, such as a query's rows: a page asking for them again need not read the disk)."""
+    if not isinstance(store, HasStateKey):
+        return compute()
+    folder, key = store.derived_dir(), store.state_key()
+    if folder is None or key is None:
+        return compute()
+    header = (FORMAT, code_key(), name, key)
+    if shared:
+        with _memory_lock:
+            if header in _memory:
+                _memory.move_to_end(header)
+                kept: T = _memory[header]
+                return kept
+        value = _load_or_compute(folder / _file_name(name), header, compute)
+        with _memory_lock:
+            _memory[header] = value
+            while len(_memory) > MEMORY_VALUES:
+                _memory.popitem(last=False)
+        return value
+    return _load_or_compute(folder / _file_name(name), header, compute)
+
+
+def _load_or_compute(path: Path, header: tuple[object, ...], compute: Callable[[], T]) -> T:
+    name = header[2]
+    try:
+        with path.open("rb") as stream:
+            if pickle.load(stream) == header:
+                value: T = _unpickle(stream)
+                return value
+    except FileNotFoundError:
+        pass
+    except Exception as exc:
+        log.info("derived value %s not read from %s (%s): computing it again", name, path, exc)
+    value = compute()
+    _write(path, header, value)
+    return value
+
+
+def _unpickle(stream: BinaryIO) -> Any:
+    """Read a pickle with the cyclic garbage collector paused: it would walk the new objects again and again while
+    hundreds of thousands of them are made (a third of the time on 10k hubs), and they hold no cycles to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.load(stream)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _prune(folder: Path) -> None:
+    """Keep at most MAX_FILES values (named queries are kept per parameter value): the oldest written go first."""
+    files = list(folder.glob("*.pickle"))
+    if len(files) <= MAX_FILES:
+        return
+    files.sort(key=lambda f: f.stat().st_mtime_ns)
+    for old in files[: len(files) - KEPT_AFTER_PRUNE]:
+        old.unlink(missing_ok=True)
+
+
+def _write(path: Path, header: tuple[object, ...], value: object) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".partial")
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                pickle.dump(header, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+            _prune(path.parent)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
+        log.info("derived value not kept in %s (%s)", path, exc)

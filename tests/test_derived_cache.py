@@ -1,0 +1,217 @@
+"""Values derived from the whole store (graph/store/derived.py) are computed once per state of the store and used
+again by later processes, never for another state: a write, by l4a or by pyoxigraph directly, makes them computed
+again; opening and closing do not."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from l4a.graph.cli.main import main
+from l4a.graph.reports.hub_table import HubTable
+from l4a.graph.store import derived as derived_module
+from l4a.graph.store.derived import derived
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.sync.index import SyncIndex
+from l4a.graph.sync.network import betweenness
+
+HUB = "https://w3id.org/l4a/id/hub/derived-test-hub"
+L4A = "https://w3id.org/l4a/ontology#"
+
+
+@pytest.fixture
+def data_dir(built_dir: Path, tmp_path: Path) -> Path:
+    """A copy of the store built from the shipped data, that a test may write to."""
+    copy = tmp_path / "data"
+    shutil.copytree(built_dir / "store", copy / "store")
+    return copy
+
+
+def counting(calls: list[int], value: object) -> object:
+    calls.append(1)
+    return value
+
+
+def add_hub(store: EmbeddedStore, title: str) -> None:
+    graph = ox.NamedNode("https://w3id.org/l4a/graph/hub/derived-test-hub")
+    hub = ox.NamedNode(HUB)
+    store.add_quads(
+        [
+            ox.Quad(
+                hub, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(L4A + "Hub"), graph
+            ),
+            ox.Quad(hub, ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal(title, language="en"), graph),
+        ]
+    )
+
+
+def test_a_value_is_computed_once_per_state_and_again_after_a_write(data_dir: Path) -> None:
+    calls: list[int] = []
+    first = EmbeddedStore.open(data_dir / "store", read_only=True)
+    assert derived(first, "probe", lambda: counting(calls, "one")) == "one"
+    first.close()
+    again = EmbeddedStore.open(data_dir / "store", read_only=True)  # another reader, same state: from the disk
+    assert derived(again, "probe", lambda: counting(calls, "two")) == "one"
+    again.close()
+    assert len(calls) == 1
+
+    writer = EmbeddedStore.open(data_dir / "store")  # opening for writing and closing changes nothing
+    writer.close()
+    reader = EmbeddedStore.open(data_dir / "store", read_only=True)
+    assert derived(reader, "probe", lambda: counting(calls, "three")) == "one"
+    reader.close()
+
+    writer = EmbeddedStore.open(data_dir / "store")
+    add_hub(writer, "Derived test hub")
+    assert derived(writer, "probe", lambda: counting(calls, "after the write")) == "after the write"
+    writer.close()  # the close moves the write into tables: the same data, other files, computed once more
+    reader = EmbeddedStore.open(data_dir / "store", read_only=True)
+    assert derived(reader, "probe", lambda: counting(calls, "after the close")) == "after the close"
+    reader.close()
+    reader = EmbeddedStore.open(data_dir / "store", read_only=True)
+    assert derived(reader, "probe", lambda: counting(calls, "not again")) == "after the close"
+    reader.close()
+    assert len(calls) == 3
+
+
+def test_a_snapshot_keeps_the_key_of_its_own_state_while_another_process_writes(data_dir: Path) -> None:
+    """A reader opened before a write computes from its snapshot: that value must not be taken for the new state."""
+    before = EmbeddedStore.open(data_dir / "store", read_only=True)
+    old_key = before.state_key()
+    old_table = HubTable.from_store(before)
+    writer = EmbeddedStore.open(data_dir / "store")
+    add_hub(writer, "Written during a read")
+    writer.close()
+    assert before.state_key() == old_key  # the snapshot's state, not the files' state now
+    assert HUB not in {row.iri for row in HubTable.from_store(before).rows}
+    before.close()
+    after = EmbeddedStore.open(data_dir / "store", read_only=True)
+    assert after.state_key() != old_key
+    rows = {row.iri: row for row in HubTable.from_store(after).rows}
+    after.close()
+    assert rows[HUB].names.get("en") == "Written during a read"
+    assert len(rows) == len(old_table.rows) + 1
+
+
+def test_a_write_by_pyoxigraph_itself_is_seen(data_dir: Path) -> None:
+    """Not only l4a's writes: anything that writes the store changes its key."""
+    reader = EmbeddedStore.open(data_dir / "store", read_only=True)
+    hubs = len(SyncIndex.from_store(reader).hubs)
+    reader.close()
+    raw = ox.Store(str(data_dir / "store"))
+    hub = ox.NamedNode(HUB)
+    raw.add(ox.Quad(hub, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(L4A + "Hub"),
+                    ox.NamedNode("https://w3id.org/l4a/graph/hub/derived-test-hub")))  # fmt: skip
+    del raw
+    reader = EmbeddedStore.open(data_dir / "store", read_only=True)
+    assert len(SyncIndex.from_store(reader).hubs) == hubs + 1
+    reader.close()
+
+
+def test_a_damaged_or_foreign_file_is_computed_again(data_dir: Path) -> None:
+    store = EmbeddedStore.open(data_dir / "store", read_only=True)
+    derived(store, "probe", lambda: "kept")
+    (kept,) = (data_dir / "derived").glob("probe-*.pickle")
+    kept.write_bytes(b"not a pickle at all")
+    assert derived(store, "probe", lambda: "computed again") == "computed again"
+    with kept.open("wb") as stream:  # another version of the code wrote it
+        pickle.dump((derived_module.FORMAT, "other code", "probe", store.state_key()), stream)
+        pickle.dump("stale", stream)
+    assert derived(store, "probe", lambda: "fresh") == "fresh"
+    store.close()
+
+
+def test_an_unwritable_cache_folder_only_means_computing(data_dir: Path) -> None:
+    (data_dir / "derived").write_text("a file where the folder would be")
+    store = EmbeddedStore.open(data_dir / "store", read_only=True)
+    calls: list[int] = []
+    assert derived(store, "probe", lambda: counting(calls, 1)) == 1
+    assert derived(store, "probe", lambda: counting(calls, 2)) == 2
+    store.close()
+
+
+def test_a_store_in_memory_is_never_cached() -> None:
+    store = EmbeddedStore.in_memory()
+    calls: list[int] = []
+    derived(store, "probe", lambda: counting(calls, 1))
+    derived(store, "probe", lambda: counting(calls, 1))
+    assert len(calls) == 2
+
+
+def test_the_folder_is_pruned(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(derived_module, "MAX_FILES", 5)
+    monkeypatch.setattr(derived_module, "KEPT_AFTER_PRUNE", 3)
+    store = EmbeddedStore.open(data_dir / "store", read_only=True)
+    for n in range(8):
+        derived(store, f"value-{n}", lambda n=n: n)
+    store.close()
+    assert 3 <= len(list((data_dir / "derived").glob("*.pickle"))) <= 5
+
+
+def test_cli_commands_see_an_import_at_once(data_dir: Path, tmp_path: Path) -> None:
+    """`l4a communities`, `network`, `hubs` and `related` answer from the kept values, and after `l4a import` of a
+    new hub they show it."""
+    runner = CliRunner()
+    base = ["--data-dir", str(data_dir)]
+
+    def hubs() -> set[str]:
+        result = runner.invoke(main, [*base, "hubs", "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return {h["hub"] for h in json.loads(result.output)}
+
+    def network_nodes() -> set[str]:
+        result = runner.invoke(main, [*base, "network", "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return {node["id"] for node in json.loads(result.output)["nodes"]}
+
+    before, nodes_before = hubs(), network_nodes()
+    assert hubs() == before and network_nodes() == nodes_before  # the second time from the kept values
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(
+        f"""@prefix l4a: <{L4A}> . @prefix dcterms: <http://purl.org/dc/terms/> .
+<{HUB}> a l4a:Hub ; dcterms:title "Imported later"@en ;
+  l4a:addressesGoal <http://metadata.un.org/sdg/11> .
+""",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        main, [*base, "import", str(extra), "--graph", "https://w3id.org/l4a/graph/hub/derived-test-hub"]
+    )
+    assert result.exit_code == 0, result.output
+    assert hubs() == before | {HUB}
+    assert network_nodes() == nodes_before | {HUB}
+
+
+@pytest.mark.parametrize("k", [None, 5, 20])
+def test_betweenness_is_networkx_betweenness(k: int | None) -> None:
+    graphs = [nx.karate_club_graph(), nx.les_miserables_graph(), nx.gnm_random_graph(120, 300, seed=3)]
+    for graph in graphs:
+        graph = nx.relabel_nodes(graph, {v: f"n{v}" for v in graph})
+        graph.add_node("alone")
+        graph.add_edge("pair-a", "pair-b")
+        expected = nx.betweenness_centrality(graph, k=k, seed=1)
+        found = betweenness(graph, k=k, seed=1)
+        assert found.keys() == expected.keys()
+        assert max(abs(found[v] - expected[v]) for v in graph) < 1e-12
+
+
+def test_related_without_reasons_ranks_the_same(built_dir: Path) -> None:
+    store = EmbeddedStore.open(built_dir / "store", read_only=True)
+    index = SyncIndex.from_store(store)
+    store.close()
+    for hub in index.hubs:
+        for limit in (1, 3, 10):
+            full = index.related(hub, limit)
+            light = index.related(hub, limit, with_reasons=False)
+            assert [(r.hub, r.score) for r in full] == [(r.hub, r.score) for r in light]
+            assert [(r.hub, r.score) for r in full] == [(r.hub, r.score) for r in index.related_exhaustive(hub, limit)]
+            assert [r.hub for r in index.partners(hub, limit)] == [
+                r.hub for r in index.partners(hub, limit, with_reasons=False)
+            ]

@@ -1,0 +1,92 @@
+"""Under `l4a serve`, a page whose whole-store values are still being computed (after a start or a write, seconds on
+a big store) answers "being prepared" (503, Retry-After, a page that reloads itself) instead of keeping the reader
+waiting, and the real page once they are ready. Without the setting (scripts, tests) a request waits."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from flask import Flask
+
+from l4a.graph.settings import load_settings
+from l4a.graph.store.embedded import EmbeddedStore
+from l4a.web.app import create_app
+from l4a.web.state import forget_caches
+
+ROOT = Path(__file__).parents[1]
+
+
+def synth_quads(n: int) -> list[ox.Quad]:
+    spec = importlib.util.spec_from_file_location("synth", ROOT / "bench" / "synth.py")
+    assert spec and spec.loader
+    synth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synth)
+    return list(ox.parse("".join(synth.generate(n, seed=4)), format=ox.RdfFormat.N_QUADS))
+
+
+@pytest.fixture(scope="module")
+def big_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with the shipped data and 3,000 synthetic hubs (the hub table takes a while to read)."""
+    data_dir = tmp_path_factory.mktemp("preparing")
+    settings = load_settings({"data_dir": data_dir}, environ={}, config_file=data_dir / "none.toml")
+    app = create_app({"TESTING": True}, settings=settings, build_if_empty=True)
+    store: EmbeddedStore = app.extensions["l4a_store"]
+    store.add_quads(synth_quads(3000))
+    store.close()
+    return data_dir
+
+
+def app_with(data_dir: Path, seconds: float | None) -> Flask:
+    settings = load_settings({"data_dir": data_dir}, environ={}, config_file=data_dir / "none.toml")
+    return create_app({"TESTING": True, "L4A_PREPARE_SECONDS": seconds}, settings=settings)
+
+
+@pytest.fixture
+def preparing_app(big_data: Path) -> Iterator[Flask]:
+    app = app_with(big_data, 0.001)  # a budget no computation of the hub table meets
+    forget_caches(app, announce=False)
+    yield app
+    for job in list(app.extensions.get("l4a_prepare_jobs", {}).values()):  # let the computations end first
+        job.done.wait(120)
+    app.extensions["l4a_store"].close()
+
+
+def test_a_page_says_it_is_being_prepared_then_shows_itself(preparing_app: Flask) -> None:
+    client = preparing_app.test_client()
+    first = client.get("/hubs?lang=fr")
+    assert first.status_code == 503
+    assert first.headers["Retry-After"] == "2" and first.headers["Cache-Control"] == "no-store"
+    html = first.get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in html and '<html lang="fr">' in html
+    assert "Cette page est en préparation" in html and "Recharger maintenant" in html
+    programs = client.get("/hubs.json")
+    assert programs.status_code == 503 and programs.get_json() == {"preparing": True, "retry_after": 2}
+    deadline = time.monotonic() + 120
+    while (answer := client.get("/hubs.json")).status_code == 503:  # computed once, on its own thread
+        assert time.monotonic() < deadline, "the hub table was never ready"
+        time.sleep(0.2)
+    assert answer.status_code == 200 and answer.get_json()["count"] > 3000
+    page = client.get("/hubs?lang=fr")
+    assert page.status_code == 200 and "refresh" not in page.get_data(as_text=True)
+
+
+def test_pages_that_need_nothing_being_computed_answer_at_once(preparing_app: Flask) -> None:
+    client = preparing_app.test_client()
+    assert client.get("/hubs").status_code == 503  # the hub table is now being computed
+    assert client.get("/openapi.json").status_code == 200
+    assert client.get("/sparql", headers={"Accept": "text/html"}).status_code in (200, 503)  # may need labels
+
+
+def test_without_a_budget_a_request_waits_for_what_it_needs(big_data: Path) -> None:
+    app = app_with(big_data, None)
+    try:
+        forget_caches(app, announce=False)
+        answer = app.test_client().get("/hubs.json")
+        assert answer.status_code == 200 and answer.get_json()["count"] > 3000
+    finally:
+        app.extensions["l4a_store"].close()

@@ -1,0 +1,79 @@
+"""Pages that need a whole-store value still being computed (the hub table, the index, the counts: seconds on 10k
+hubs after a write) do not keep the reader waiting: after a short wait the answer is "being prepared", a page
+that refreshes itself (503 with Retry-After for programs), while the value is computed once in the background.
+
+The page itself is web/preparing_page.py. Only for `l4a serve` (the app's config L4A_PREPARE_SECONDS, the longest
+a request waits in all, from the settings' `prepare_seconds`); without it (tests, scripts) a request computes what
+it needs and waits for it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, g, has_request_context
+
+RETRY_SECONDS = 2
+
+
+class Preparing(Exception):
+    """A value this page needs is still being computed."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key} is being prepared")
+        self.key = key
+
+
+@dataclass
+class Job:
+    """One value computed in the background; requests wait for `done` as long as their budget allows."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+    value: Any = None
+
+
+def budget(app: Flask) -> float | None:
+    """What this request may still wait, in seconds; None when the app computes while the request waits."""
+    limit = app.config.get("L4A_PREPARE_SECONDS")
+    if not limit or not has_request_context():
+        return None
+    deadline: float | None = g.get("l4a_prepare_deadline")
+    if deadline is None:
+        deadline = g.l4a_prepare_deadline = time.monotonic() + float(limit)
+    return max(0.0, deadline - time.monotonic())
+
+
+def in_background(app: Flask, key: str, compute: Callable[[], Any], wait: float) -> Any:
+    """The value of `compute` (run once, on a thread of its own, in the app's context), if it is ready within
+    `wait` seconds; else Preparing."""
+    getter = getattr(app, "_get_current_object", None)  # the app itself, not the request's proxy of it
+    app = getter() if callable(getter) else app
+    jobs: dict[str, Job] = app.extensions.setdefault("l4a_prepare_jobs", {})
+    with app.extensions["l4a_cache_lock"]:
+        job = jobs.get(key)
+        if job is None:
+            job = jobs[key] = Job()
+
+            def run(job: Job = job) -> None:
+                try:
+                    with app.app_context():
+                        job.value = compute()
+                except BaseException as exc:  # handed to the requests that wait for it
+                    job.error = exc
+                finally:
+                    job.done.set()
+                    with app.extensions["l4a_cache_lock"]:
+                        if jobs.get(key) is job:
+                            del jobs[key]
+
+            threading.Thread(target=run, name=f"l4a-prepare-{key[:40]}", daemon=True).start()
+    if not job.done.wait(wait):
+        raise Preparing(key)
+    if job.error is not None:
+        raise job.error
+    return job.value
