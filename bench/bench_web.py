@@ -251,12 +251,15 @@ def wrk(url: str, paths: list[str], connections: int, seconds: int, work: Path, 
 
 
 @contextmanager
-def serving(data_dir: Path, threads: int, log_name: str = "serve.log") -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def serving(
+    data_dir: Path, threads: int, log_name: str = "serve.log", extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`l4a serve --threads T` on a free loopback port over data_dir, stopped at the end: (base URL, process)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("L4A_")}
     env["L4A_CONFIG"] = str(data_dir / "none.toml")
     env["L4A_SECRET_KEY"] = secrets.token_hex(32)  # `l4a serve` refuses to start without one
+    env.update(extra_env or {})
     log = data_dir / log_name
     command = [*L4A, "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--threads", str(threads)]  # fmt: skip

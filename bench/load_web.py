@@ -40,6 +40,10 @@ function setup(thread) table.insert(threads, thread) end
 function init(args) statuses = {} end
 request = function()
   i = i % #paths + 1
+  if clients > 0 then
+    c = c % clients + 1
+    return wrk.format("GET", paths[i], {["X-Forwarded-For"] = "10.77." .. math.floor(c / 250) .. "." .. (c % 250 + 1)})
+  end
   return wrk.format('GET', paths[i])
 end
 function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
@@ -114,10 +118,12 @@ def mix(slugs: list[str], base_iri: str = "https://w3id.org/l4a/") -> list[str]:
     return paths
 
 
-def run_wrk(base: str, paths: list[str], connections: int, seconds: int, work: Path) -> dict[str, Any]:
+def run_wrk(
+    base: str, paths: list[str], connections: int, seconds: int, work: Path, clients: int = 0
+) -> dict[str, Any]:
     script = work / "mix.lua"
     listed = ",\n".join(json.dumps(p) for p in paths)
-    script.write_text(f"paths = {{\n{listed}\n}}\ni = 0\n{STATUS_SCRIPT}")
+    script.write_text(f"paths = {{\n{listed}\n}}\ni = 0\nc = 0\nclients = {clients}\n{STATUS_SCRIPT}")
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s",
                str(script), base]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -147,27 +153,35 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--warm-up", type=int, default=15)
     parser.add_argument("--samples", type=int, default=300, help="hubs in the mix")
+    parser.add_argument(
+        "--clients", type=int, default=64,
+        help="distinct clients behind a trusted proxy (X-Forwarded-For, proxy_hops=1): /sparql gives each client a "
+        "fair share, so one address for 64 connections would measure the refusals; 0: every request from loopback",
+    )  # fmt: skip
     args = parser.parse_args()
     data_dir = args.data_dir or OUT / f"web-store-{args.hubs}"
     prepare(args.hubs, data_dir)
     slugs = random.Random(7).sample([f"synth-{n:06d}" for n in range(1, args.hubs + 1)], args.samples)
     paths = mix(slugs)
     results = []
-    with serving(data_dir, args.threads, "load-serve.log") as (base, server):
+    proxy = {"L4A_PROXY_HOPS": "1"} if args.clients else {}
+    with serving(data_dir, args.threads, "load-serve.log", proxy) as (base, server):
         watch = MemoryWatch(server.pid)
         watch.start()
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
-            warm = run_wrk(base, paths, args.connections, args.warm_up, work) if args.warm_up > 0 else None
+            warm = (
+                run_wrk(base, paths, args.connections, args.warm_up, work, args.clients) if args.warm_up > 0 else None
+            )
             print(json.dumps({"warm_up": warm}), flush=True)
             for round_number in range(1, args.rounds + 1):
                 rss_before = rss_kib(server.pid) / 1024
                 load_before = os.getloadavg()
-                found = run_wrk(base, paths, args.connections, args.seconds, work)
+                found = run_wrk(base, paths, args.connections, args.seconds, work, args.clients)
                 record = {
                     "measure": "load mix: hub pages, related API, /sparql", "round": round_number,
                     "hubs": args.hubs, "connections": args.connections, "seconds": args.seconds,
-                    "threads": args.threads, "paths": len(paths), **found,
+                    "threads": args.threads, "paths": len(paths), "clients": args.clients, **found,
                     "rss_mib_before": round(rss_before, 1), "rss_mib_after": round(rss_kib(server.pid) / 1024, 1),
                     "load_before": load_before, "load_after": os.getloadavg(), "machine": machine(),
                 }  # fmt: skip

@@ -8,11 +8,15 @@ of synthetic hubs, cold and warm, for one or more versions of the code side by s
   bench/synth.py with seed 1, when missing; reused otherwise). Every version reads the same store.
 * `--python`: the interpreter of a version of l4a (e.g. the venv of the previous commit); give it several times to
   compare; default this interpreter. Each row is measured for each version in turn (interleaved).
-* CLI rows: the command in a new process (interpreter start and imports included), wall time; `--repeat` runs,
-  the median shown. Commands that write (import, monitor add, propose, proposals) run on a scratch copy of the
-  store (`--no-write` leaves them out); `build` builds a fresh store from the synthetic file.
+* CLI rows: the command in a new process (interpreter start and imports included), wall time: "cold" is its
+  first run after a write (the values derived from the store, graph/store/derived.py, removed first), "warm" the
+  median of `--repeat` runs after it (a version without such values gives the same twice). Commands that write
+  (import, monitor add, propose, proposals) run on a scratch copy of the store (`--no-write` leaves them out);
+  `build` builds a fresh store from the synthetic file.
 * Page rows: `l4a serve` started by the script on 127.0.0.1 for each page type; "cold" is the first request of that
-  page as soon as the port answers TCP (while the server's warm-up runs), "warm" the median of `--repeat` later
+  page as soon as the port answers TCP (while the server's warm-up runs; the store unchanged since the CLI rows, so
+  values derived from it are on disk: a restart, not the first start after a write; a "being prepared" answer
+  shows as HTTP 503), "warm" the median of `--repeat` later
   requests of the HTML (en, fr, es in turn) and of the JSON. After the last page the server's peak RSS (VmHWM).
 * A command or request still running after its timeout is stopped and reported as "timeout".
 Prints one Markdown table (seconds for CLI rows, milliseconds for pages) with the load average of each row, and
@@ -357,7 +361,10 @@ def cell(record: dict[str, Any]) -> tuple[str, str]:
         text = "timeout" if seconds is None else f"{seconds:.2f} s"
         if record.get("note") and record["note"] != "timeout":
             text += " " + record["note"][:40]
-        return text, ""
+        if not record.get("first_measured"):  # a command that writes, or a record from before first runs
+            return text, ""
+        first = record["first_s"]
+        return ("timeout" if first is None else f"{first:.2f} s"), text  # first after a write, then again
     cold, warm, warm_json = record.get("cold_ms"), record.get("warm_ms"), record.get("warm_json_ms")
     first = "timeout" if cold is None else f"{cold:.0f} ms"
     later = "" if warm is None else f"{warm:.0f} ms" + (f" (json {warm_json:.0f})" if warm_json else "")
@@ -434,6 +441,10 @@ def main() -> None:
                     if item.kind == "cli":
                         times: list[float] = []
                         note = ""
+                        first = None
+                        if not item.writes:  # the first run after a write: no value derived from the store yet
+                            shutil.rmtree(data / "derived", ignore_errors=True)
+                            first, note = run_cli(python, data, item, options.timeout)
                         for _ in range(1 if item.writes else options.repeat):
                             target = data
                             if item.writes:
@@ -448,7 +459,8 @@ def main() -> None:
                             if times and len(times) == (1 if item.writes else options.repeat)
                             else None
                         )
-                        record |= {"seconds": times, "median_s": median, "note": note}
+                        record |= {"seconds": times, "median_s": median, "first_s": first, "note": note,
+                                   "first_measured": not item.writes}  # fmt: skip
                     else:
                         record |= run_page(python, data, item, options.page_timeout, options.repeat)
                     record["load_after"] = load()

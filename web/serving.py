@@ -80,12 +80,19 @@ def configure_logging() -> None:
         queue.addFilter(OncePer(QUEUE_LOG_SECONDS))
 
 
-def prestart_checkers() -> None:
-    """Start the workers that read clients' SPARQL text in the background, so that the first queries after a
-    start (or while one worker reads a hostile text) do not wait for a process to start (about a second)."""
+def prestart_checkers(store: object = None) -> None:
+    """Start the workers that read clients' SPARQL text (and the embedded store's query workers) in the background,
+    so that the first queries after a start (or while one worker reads a hostile text) do not wait for a process to
+    start (about a second)."""
     from l4a.graph.sparql.guard import checkers
 
-    threading.Thread(target=lambda: checkers().prestart(2), name="l4a-prestart-checkers", daemon=True).start()
+    def start() -> None:
+        checkers().prestart(2)
+        prestart = getattr(store, "prestart_workers", None)
+        if callable(prestart):
+            prestart(2)
+
+    threading.Thread(target=start, name="l4a-prestart-checkers", daemon=True).start()
 
 
 def waitress_options(host: str, port: int, threads: int, proxy_hops: int = 0) -> dict[str, Any]:

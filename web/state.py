@@ -162,6 +162,8 @@ def forget_caches(app: Flask, announce: bool = True) -> None:
         app.extensions["l4a_cache_key_locks"].clear()
         if "l4a_pages" in app.extensions:  # rendered pages (web/page_cache.py)
             app.extensions["l4a_pages"].clear()
+        if "l4a_answers" in app.extensions:  # SPARQL answers (web/answer_cache.py)
+            app.extensions["l4a_answers"].clear()
     if app.config.get("L4A_WARM"):
         warm_reports(app)
 

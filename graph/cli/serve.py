@@ -53,5 +53,5 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, thread
         click.echo(f"Staff sign-in for this run (/staff/sign-in): name dev, token {token}", err=True)
     app = create_app(settings=settings, build_if_empty=True, warm=True)
     click.echo(f"Serving the Local4Action Hub Graph on http://{settings.host}:{settings.port}/", err=True)
-    prestart_checkers()
+    prestart_checkers(app.extensions["l4a_store"])
     waitress.serve(app, **waitress_options(settings.host, settings.port, settings.threads, settings.proxy_hops))

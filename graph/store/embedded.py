@@ -212,10 +212,20 @@ class EmbeddedStore:
                 return evaluate(self._store, query, dataset, row_cap, deadline, byte_cap)
             except OSError as exc:
                 raise StoreError(f"the store could not answer the query: {exc}") from exc
+        return self._query_workers().run(Job(query, dataset, row_cap, self._generation, byte_cap), timeout)
+
+    def _query_workers(self) -> QueryWorkers:
+        assert self.path is not None
         with self._workers_lock:
             if self._workers is None:
                 self._workers = QueryWorkers(self.path, self.query_workers or None)
-        return self._workers.run(Job(query, dataset, row_cap, self._generation, byte_cap), timeout)
+            return self._workers
+
+    def prestart_workers(self, count: int = 2) -> None:
+        """Start `count` query worker processes now (about a second each), so the first time-limited queries after
+        a start do not wait for them (`l4a serve` calls it in the background)."""
+        if self.path is not None:
+            self._query_workers().prestart(count)
 
     def update(self, update: str) -> None:
         self._writable()
