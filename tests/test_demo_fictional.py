@@ -110,3 +110,19 @@ def test_the_demo_is_named_after_no_real_place_and_the_docs_say_so() -> None:
     assert mentions == []
     text = " ".join((ROOT / "docs" / "examples.md").read_text(encoding="utf-8").split())
     assert "Exampleton" in text and "not the name of any real place" in text and "Ríoverde" in text
+
+
+def test_the_network_never_joins_a_fictional_hub_to_a_real_one(store: EmbeddedStore) -> None:
+    """The demo may list real hubs on its own page, but the network (its communities and the real hubs' bridge
+    scores) is drawn without a single line between fiction and the real records."""
+    from l4a.graph.sync.network import communities, hub_network
+
+    index = SyncIndex.from_store(store)
+    assert index.related(DEMO, 10)  # the demo does have real hubs among its related hubs...
+    graph = hub_network(index)
+    assert DEMO in graph
+    assert all(index.hubs[a].fictional == index.hubs[b].fictional for a, b in graph.edges)  # ...but no line to them
+    assert not list(graph.neighbors(DEMO))
+    for group in communities(graph):
+        assert len({index.hubs[hub].fictional for hub in group}) == 1
+    store.close()

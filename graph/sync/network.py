@@ -25,8 +25,11 @@ def hub_network(index: SyncIndex, neighbours: int = NEIGHBOURS) -> nx.Graph:
     graph = nx.Graph()
     for iri, record in index.hubs.items():
         graph.add_node(iri, label=record.label)
-    for iri in index.hubs:
+    for iri, record in index.hubs.items():
         for related in index.related(iri, neighbours):
+            other = index.hubs.get(related.hub)
+            if other is not None and other.fictional != record.fictional:
+                continue  # a fictional example is never joined to a real hub: no real hub's measures count fiction
             if not graph.has_edge(iri, related.hub):
                 # The strongest reason, for a picture's edge title: kind and concept IRI (labels are the reader's).
                 top = max(related.reasons, key=lambda r: r.contribution, default=None)
