@@ -14,9 +14,9 @@ of synthetic hubs, cold and warm, for one or more versions of the code side by s
   (import, monitor add, propose, proposals) run on a scratch copy of the store (`--no-write` leaves them out);
   `build` builds a fresh store from the synthetic file.
 * Page rows: `l4a serve` started by the script on 127.0.0.1 for each page type; "cold" is the first request of that
-  page as soon as the port answers TCP (while the server's warm-up runs; the store unchanged since the CLI rows, so
-  values derived from it are on disk: a restart, not the first start after a write; a "being prepared" answer
-  shows as HTTP 503), "warm" the median of `--repeat` later
+  page as soon as the port answers TCP (while the server's warm-up runs). Before the first page row each version's
+  server is run once until no page answers "being prepared" (`prime`), so the rows measure a restart with what
+  earlier runs kept on disk, not the first start after a write; a "being prepared" answer shows as HTTP 503. "warm" the median of `--repeat` later
   requests of the HTML (en, fr, es in turn) and of the JSON. After the last page the server's peak RSS (VmHWM).
 * A command or request still running after its timeout is stopped and reported as "timeout".
 Prints one Markdown table (seconds for CLI rows, milliseconds for pages) with the load average of each row, and
@@ -332,6 +332,20 @@ def run_page(python: str, data: Path, item: Item, timeout: float, repeat: int) -
     }
 
 
+def prime(python: str, data: Path, seconds: float = 300) -> float:
+    """A server started and asked for every page until none answers "being prepared" (503), then stopped: the
+    values derived from the store are then on disk, as after any earlier run of the site (a version without them
+    keeps nothing). Seconds it took."""
+    start = time.perf_counter()
+    with serving(python, data) as (base, _server, _started):
+        waiting = [path for _name, path, _json in PAGES]
+        while waiting and time.perf_counter() - start < seconds:
+            waiting = [path for path in waiting if fetch(base + path, 60)[1] == "HTTP 503"]
+            if waiting:
+                time.sleep(1)
+    return time.perf_counter() - start
+
+
 def scratch_copy(data: Path, work: Path) -> Path:
     copy = work / "scratch"
     if copy.exists():
@@ -426,9 +440,14 @@ def main() -> None:
                 items += [i for i in cli_items(size, example) if not (i.writes and options.no_write)]
             if not options.no_pages:
                 items += page_items()
+            primed: set[str] = set()
             for item in items:
                 if only and not only.search(item.name):
                     continue
+                if item.kind == "page" and not primed:  # pages: a restart, with what earlier runs kept on disk
+                    for python in pythons:
+                        print(f"primed {python} in {prime(python, data):.0f} s", file=sys.stderr, flush=True)
+                    primed.add("done")
                 for number, python in enumerate(pythons):
                     record: dict[str, Any] = {
                         "size": size,
