@@ -16,8 +16,9 @@ of synthetic hubs, cold and warm, for one or more versions of the code side by s
 * Page rows: `l4a serve` started by the script on 127.0.0.1 for each page type; "cold" is the first request of that
   page as soon as the port answers TCP (while the server's warm-up runs). Before the first page row each version's
   server is run once until no page answers "being prepared" (`prime`), so the rows measure a restart with what
-  earlier runs kept on disk, not the first start after a write; a "being prepared" answer shows as HTTP 503. "warm" the median of `--repeat` later
-  requests of the HTML (en, fr, es in turn) and of the JSON. After the last page the server's peak RSS (VmHWM).
+  earlier runs kept on disk, not the first start after a write; a "being prepared" answer shows as HTTP 503.
+  "warm" is the median of `--repeat` later requests of the HTML (en, fr, es in turn) and of the JSON. After the
+  last page the server's peak RSS (VmHWM).
 * A command or request still running after its timeout is stopped and reported as "timeout".
 Prints one Markdown table (seconds for CLI rows, milliseconds for pages) with the load average of each row, and
 writes every measure to the JSON file.
