@@ -333,13 +333,13 @@ def run_page(python: str, data: Path, item: Item, timeout: float, repeat: int) -
     }
 
 
-def prime(python: str, data: Path, seconds: float = 300) -> float:
+def prime(python: str, data: Path, paths: list[str], seconds: float = 600) -> float:
     """A server started and asked for every page until none answers "being prepared" (503), then stopped: the
     values derived from the store are then on disk, as after any earlier run of the site (a version without them
     keeps nothing). Seconds it took."""
     start = time.perf_counter()
     with serving(python, data) as (base, _server, _started):
-        waiting = [path for _name, path, _json in PAGES]
+        waiting = list(paths)
         while waiting and time.perf_counter() - start < seconds:
             waiting = [path for path in waiting if fetch(base + path, 60)[1] == "HTTP 503"]
             if waiting:
@@ -446,8 +446,10 @@ def main() -> None:
                 if only and not only.search(item.name):
                     continue
                 if item.kind == "page" and not primed:  # pages: a restart, with what earlier runs kept on disk
+                    paths = [i.args[0] for i in items if i.kind == "page" and (not only or only.search(i.name))]
                     for python in pythons:
-                        print(f"primed {python} in {prime(python, data):.0f} s", file=sys.stderr, flush=True)
+                        took = prime(python, data, paths)
+                        print(f"primed {python} in {took:.0f} s", file=sys.stderr, flush=True)
                     primed.add("done")
                 for number, python in enumerate(pythons):
                     record: dict[str, Any] = {
