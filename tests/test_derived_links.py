@@ -55,9 +55,12 @@ def test_pages_show_which_links_are_derived(tmp_path: Path) -> None:
         assert "derived, not counted" in board and 'id="coverage-derived"' in board
         assert "Bilbao" in board.split('id="coverage-derived"', 1)[1].split("</ul>", 1)[0]
         hub = client.get("/hubs/bilbao-city-of-values?lang=en").get_data(as_text=True)
-        assert hub.count("(derived: ") == 17
+        # each of the 17 goals marked derived, linked to the one statement of why (not repeated 17 times)
+        assert hub.count('<a class="derived" href="#derived-why">(derived)</a>') == 17
+        why = hub.split('id="derived-why"', 1)[1].split("</p>", 1)[0]
+        assert "Derived links (17 goals)" in why and "Charter of Values" in why
         xian = client.get("/hubs/xian-youth-education-dialogue?lang=en").get_data(as_text=True)
-        assert "(derived: " not in xian
+        assert 'class="derived"' not in xian and 'id="derived-why"' not in xian
         data = client.get("/monitoring.json").get_json()
         assert data["coverage"]["derived"][0]["hub"] == BILBAO
 
