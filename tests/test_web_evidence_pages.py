@@ -4,13 +4,11 @@ every record, on a store with more records than one page: the shipped data plus 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -18,17 +16,9 @@ from flask.testing import FlaskClient
 from l4a.graph.store.embedded import EmbeddedStore
 from l4a.web.state import forget_caches
 
-from .webapp import web_app
+from .webapp import synth_quads, web_app
 
 ROOT = Path(__file__).parents[1]
-
-
-def synth_quads(n: int) -> list[ox.Quad]:
-    spec = importlib.util.spec_from_file_location("synth", ROOT / "bench" / "synth.py")
-    assert spec and spec.loader
-    synth = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synth)
-    return list(ox.parse("".join(synth.generate(n, seed=2)), format=ox.RdfFormat.N_QUADS))
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +26,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     data_dir = tmp_path_factory.mktemp("evidence-pages")
     with web_app(data_dir) as made:  # built from the shipped data
         store: EmbeddedStore = made.extensions["l4a_store"]
-        store.add_quads(synth_quads(60))
+        store.add_quads(synth_quads(60, seed=2))
         forget_caches(made)
         yield made
 

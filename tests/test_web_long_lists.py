@@ -3,37 +3,27 @@ at a time with links to the others, and a link to the whole list in the hub list
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 
 from l4a.graph.store.embedded import EmbeddedStore
 from l4a.web.state import forget_caches
-from tests.webapp import web_app
+from tests.webapp import synth_quads, web_app
 
 ROOT = Path(__file__).parents[1]
 HUB_LINK = re.compile(r'<li><a href="/hubs/([^"]+)"')
-
-
-def synth_quads(n: int) -> list[ox.Quad]:
-    spec = importlib.util.spec_from_file_location("synth", ROOT / "bench" / "synth.py")
-    assert spec and spec.loader
-    synth = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synth)
-    return list(ox.parse("".join(synth.generate(n, seed=3)), format=ox.RdfFormat.N_QUADS))
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     with web_app(tmp_path_factory.mktemp("long-lists")) as made:  # the shipped data and 400 synthetic hubs
         store: EmbeddedStore = made.extensions["l4a_store"]
-        store.add_quads(synth_quads(400))
+        store.add_quads(synth_quads(400, seed=3))
         forget_caches(made)
         yield made.test_client()
 

@@ -4,12 +4,10 @@ waiting, and the real page once they are ready. Without the setting (scripts, te
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from flask import Flask
 
@@ -18,15 +16,9 @@ from l4a.graph.store.embedded import EmbeddedStore
 from l4a.web.app import create_app
 from l4a.web.state import forget_caches
 
+from .webapp import synth_quads
+
 ROOT = Path(__file__).parents[1]
-
-
-def synth_quads(n: int) -> list[ox.Quad]:
-    spec = importlib.util.spec_from_file_location("synth", ROOT / "bench" / "synth.py")
-    assert spec and spec.loader
-    synth = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synth)
-    return list(ox.parse("".join(synth.generate(n, seed=4)), format=ox.RdfFormat.N_QUADS))
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +28,7 @@ def big_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = load_settings({"data_dir": data_dir}, environ={}, config_file=data_dir / "none.toml")
     app = create_app({"TESTING": True}, settings=settings, build_if_empty=True)
     store: EmbeddedStore = app.extensions["l4a_store"]
-    store.add_quads(synth_quads(3000))
+    store.add_quads(synth_quads(3000, seed=4))
     store.close()
     return data_dir
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from flask import Flask
 
 from l4a.graph.settings import load_settings
@@ -87,3 +89,12 @@ def serve_process(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def synth_quads(n: int, seed: int = 2) -> list[ox.Quad]:
+    """The quads of `n` synthetic hubs written by the project's own generator (bench/synth.py)."""
+    spec = importlib.util.spec_from_file_location("synth", Path(__file__).parents[1] / "bench" / "synth.py")
+    assert spec and spec.loader
+    synth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synth)
+    return list(ox.parse("".join(synth.generate(n, seed=seed)), format=ox.RdfFormat.N_QUADS))
