@@ -11,14 +11,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from l4a.graph.namespaces import L4A, PROV, RDF, RDFS, SCHEMA, XSD, record_iri
-
-# kind of suggested thing -> the property the proposal states it with (as graph/suggest/records.py)
-PROPERTIES = {
-    "goal": L4A + "addressesGoal",
-    "target": L4A + "addressesTarget",
-    "manifesto": L4A + "addressesManifesto",
-    "council": L4A + "relevantCouncil",
-}
+from l4a.graph.suggest.records import PROPERTIES  # kind of suggested thing -> the property that states it
 
 
 @dataclass(frozen=True)
