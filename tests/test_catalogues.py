@@ -45,7 +45,8 @@ def test_the_shipped_mo_is_the_compiled_po(lang: str) -> None:
 def marked_texts() -> dict[object, str]:
     """Every text the code, the templates and the named queries mark for the catalogues, found the way
     `pybabel extract -F web/translations/babel.cfg -k _l` finds them: msgid (or (context, msgid)) -> first place."""
-    with (TRANSLATIONS / "babel.cfg").open(encoding="utf-8") as config:
+    # The repository's configuration (it is a tool's, not the package's: an installed package does not carry it).
+    with (ROOT / "web" / "translations" / "babel.cfg").open(encoding="utf-8") as config:
         method_map, options_map = parse_mapping_cfg(config)
     keywords = {**DEFAULT_KEYWORDS, "_l": None}
     found: dict[object, str] = {}
