@@ -7,6 +7,7 @@ links the sources state, and say which links are derived and why.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from l4a.graph.reports.dashboard import read_dashboard
@@ -60,7 +61,14 @@ def test_pages_show_which_links_are_derived(tmp_path: Path) -> None:
         why = hub.split('id="derived-why"', 1)[1].split("</p>", 1)[0]
         assert "Derived links (17 goals)" in why and "Charter of Values" in why
         xian = client.get("/hubs/xian-youth-education-dialogue?lang=en").get_data(as_text=True)
-        assert 'class="derived"' not in xian and 'id="derived-why"' not in xian
+        agendas = xian.split('id="agendas"', 1)[1].split("</ul>", 1)[0]
+        assert 'class="derived"' not in agendas and 'id="derived-why"' not in xian  # Xi'an states its own goal
+        # ...but a related hub's reason that rests on Bilbao's derived goals says so, on the page and in the API
+        bilbao_related = xian.split('href="/hubs/bilbao-city-of-values"', 1)[1].split("</li>", 1)[0]
+        assert '<em class="derived">(derived)</em>' in bilbao_related
+        api = client.get("/api/hubs/xian-youth-education-dialogue/related").get_json()
+        reasons = next(r for r in api["related"] if r["hub"] == BILBAO)["reasons"]
+        assert any(r.get("derived") for r in reasons) and all(r.get("derived") for r in reasons if r["kind"] == "goal")
         data = client.get("/monitoring.json").get_json()
         assert data["coverage"]["derived"][0]["hub"] == BILBAO
 
@@ -82,3 +90,21 @@ def test_sdg_pages_mark_derived_links_and_count_them_apart(tmp_path: Path) -> No
         stated = client.get("/sdg/4?lang=en").get_data(as_text=True)  # Xi'an states goal 4 itself
         xian = stated.split('href="/hubs/xian-youth-education-dialogue"', 1)[1].split("</li>", 1)[0]
         assert "derived" not in xian
+
+
+def test_l4a_related_marks_reasons_that_rest_on_a_derived_link(built_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from l4a.graph.cli.main import main
+
+    shown = CliRunner().invoke(main, ["--data-dir", str(built_dir), "related", "xian"])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    start = next(n for n, line in enumerate(lines) if "Bilbao" in line)
+    reasons_shown = [line for line in lines[start + 1 :] if line.startswith("         +")]
+    end = next((n for n, line in enumerate(lines[start + 1 :]) if not line.startswith("         +")), len(lines))
+    goals = [line for line in reasons_shown[:end] if "goal: SDG" in line]
+    assert goals and all(line.endswith("(derived)") for line in goals)
+    as_json = CliRunner().invoke(main, ["--data-dir", str(built_dir), "related", "xian", "--format", "json"])
+    reasons = next(r for r in json.loads(as_json.output) if "bilbao" in r["hub"])["reasons"]
+    assert all(r.get("derived") for r in reasons if r["kind"] == "goal")

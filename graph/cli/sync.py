@@ -19,6 +19,7 @@ INCLUDE_SUGGESTED = click.option(
     help="Count pending suggestions as links too (never by default); each result that counted one is marked.",
 )
 SUGGESTED_MARK = "suggested, not confirmed"
+DERIVED_MARK = "derived"
 
 
 def _index_and_hub(ctx: click.Context, hub: str, include_suggested: bool) -> tuple[SyncIndex, str]:
@@ -37,6 +38,7 @@ def print_related(found: list[Related], fmt: str) -> None:
         click.echo(f"{r.score:7.3f}  {r.label or r.hub}" + (f"  [{SUGGESTED_MARK}]" if r.suggested else ""))
         for reason in r.reasons:
             mark = f" ({SUGGESTED_MARK})" if reason.suggested else ""
+            mark += f" ({DERIVED_MARK})" if reason.derived else ""  # the project's inference, not a source's
             click.echo(f"         +{reason.contribution:.3f}  {reason.kind}: {reason.label}{mark}")
 
 

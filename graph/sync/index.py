@@ -26,7 +26,8 @@ import numpy.typing as npt
 import pyoxigraph as ox
 
 from l4a.graph.dates import first_day, last_day
-from l4a.graph.resources import read_query
+from l4a.graph.namespaces import L4A
+from l4a.graph.resources import internal_query, read_query
 from l4a.graph.store.base import Row, Store, Term
 from l4a.graph.store.derived import derived
 
@@ -68,13 +69,17 @@ class Reason:
     label: str
     contribution: float
     suggested: bool = False  # one of the two hubs has the concept only by a pending suggestion (sync/suggested.py)
+    derived: bool = False  # one of the two hubs has the concept by a link the project derives (l4a:DerivedLink)
 
     def as_dict(self) -> dict[str, object]:
-        """JSON-ready: kind, concept, label, contribution, and "suggested": true when it counted a suggestion."""
+        """JSON-ready: kind, concept, label, contribution, "suggested": true when it counted a suggestion, and
+        "derived": true when it counted a link the project derived rather than read in a source."""
         found: dict[str, object] = {"kind": self.kind, "concept": self.concept, "label": self.label,
                                     "contribution": round(self.contribution, 6)}  # fmt: skip
         if self.suggested:
             found["suggested"] = True
+        if self.derived:
+            found["derived"] = True
         return found
 
 
@@ -91,6 +96,11 @@ class Related:
     def suggested(self) -> bool:
         """Whether the score counted a pending suggestion (then marked as such wherever it is shown)."""
         return any(r.suggested for r in self.reasons)
+
+    @property
+    def derived(self) -> bool:
+        """Whether the score counted a link the project derived (then marked as such wherever it is shown)."""
+        return any(r.derived for r in self.reasons)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready: hub, label, score, reasons (and "suggested": true when a reason counted a suggestion)."""
@@ -162,6 +172,7 @@ class SyncIndex:
         self.synchronized_by: dict[str, set[str]] = defaultdict(set)  # hub → the hubs that say they synchronize with it
         self.fictional: set[str] = set()  # the fictional (demo) hubs
         self.kinds: dict[str, str] = {}
+        self.derived: dict[str, set[str]] = {}  # hub -> the concepts it is linked to by a derived link only
         self._weight_cache: dict[str, float] | None = None  # concept -> weight, until the hubs change
         self.labels: dict[str, str] = {}
         self._implied: dict[str, tuple[str, ...]] = {}  # sync-links token → its concept (and a target's goals)
@@ -187,6 +198,7 @@ class SyncIndex:
         index = cls()
         with _collector_paused():
             index.put_hubs(index._read(store, lang, None))
+        index.derived = derived_concepts(store)
         return index
 
     def refresh_hub(self, store: Store, iri: str, lang: str = "en") -> None:
@@ -412,9 +424,11 @@ class SyncIndex:
 
     def _reasons(self, a: HubRecord, b: HubRecord, idf: Callable[[str], float] | None = None) -> list[Reason]:
         reasons = []
+        derived = self.derived.get(a.iri, set()) | self.derived.get(b.iri, set())
         for concept in sorted(a.concepts & b.concepts):
             kind = self.kinds.get(concept, "target")
-            reasons.append(Reason(kind, concept, self.labels.get(concept, concept), self.weight(concept, idf)))
+            label = self.labels.get(concept, concept)
+            reasons.append(Reason(kind, concept, label, self.weight(concept, idf), derived=concept in derived))
         if a.start and a.end and b.start and b.end:
             overlap = (min(a.end, b.end) - max(a.start, b.start)).days
             shorter = min((a.end - a.start).days, (b.end - b.start).days) or 1
@@ -558,3 +572,16 @@ class SyncIndex:
             return math.log((len(self.hubs) + 1) / max(1, holders[concept]))
 
         return self._ranked(me, (other for other in self.hubs if other != hub), limit, idf)
+
+
+LINKING = {L4A + "addressesGoal", L4A + "addressesTarget", L4A + "addressesManifesto", L4A + "relevantCouncil"}
+
+
+def derived_concepts(store: Store) -> dict[str, set[str]]:
+    """Each hub's goals, targets, manifestos and councils that the project derives (l4a:DerivedLink: Bilbao's charter
+    goals) rather than reads in a source: a reason resting on one is marked "derived" wherever it is shown."""
+    found: dict[str, set[str]] = {}
+    for row in store.select(internal_query("derived-links")):
+        if row["predicate"].value in LINKING:
+            found.setdefault(row["hub"].value, set()).add(row["object"].value)
+    return found

@@ -160,7 +160,7 @@ def index_at(index: SyncIndex, links: Iterable[Link], cutoff: dt.date) -> SyncIn
         return _pair(hub, other) not in later
 
     then = SyncIndex()
-    then.kinds, then.labels = dict(index.kinds), dict(index.labels)
+    then.kinds, then.labels, then.derived = dict(index.kinds), dict(index.labels), dict(index.derived)
     then.put_hubs(
         dataclasses.replace(
             record,

@@ -34,7 +34,8 @@ def hub_network(index: SyncIndex, neighbours: int = NEIGHBOURS) -> nx.Graph:
                 # The strongest reason, for a picture's edge title: kind and concept IRI (labels are the reader's).
                 top = max(related.reasons, key=lambda r: r.contribution, default=None)
                 graph.add_edge(iri, related.hub, weight=related.score, reason_kind=top.kind if top else "",
-                               reason_concept=top.concept if top else "")  # fmt: skip
+                               reason_concept=top.concept if top else "",
+                               reason_derived=bool(top and top.derived))  # fmt: skip
     return graph
 
 

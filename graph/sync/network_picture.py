@@ -58,14 +58,15 @@ def network_picture(
     groups: list[list[str]],
     link: Callable[[str], str],
     name: Callable[[str], str],
-    reason: Callable[[str, str], str],
+    reason: Callable[[str, str, bool], str],
     title: str,
     width: int = 1000,
     height: int = 620,
     label_chars: int = LABEL_CHARS,
     separator: str = ": ",
 ) -> Picture:
-    """The picture of `graph`; `reason(kind, concept)` words an edge's strongest reason in the reader's language,
+    """The picture of `graph`; `reason(kind, concept, derived)` words an edge's strongest reason in the reader's
+    language (marked when it rests on a link the project derived),
     `separator` puts it after the two names (the reader's colon). A narrow frame (a phone's: `width` 380) keeps
     the names' size: they are cut shorter (`label_chars`) and given less room."""
     isolated = sorted((n for n in graph.nodes if graph.degree[n] == 0), key=name)
@@ -94,7 +95,8 @@ def network_picture(
     links = []
     for a, b, data in connected.edges(data=True):
         (x1, y1), (x2, y2) = xy(a), xy(b)
-        why = reason(str(data.get("reason_kind", "")), str(data.get("reason_concept", "")))
+        kind, concept = str(data.get("reason_kind", "")), str(data.get("reason_concept", ""))
+        why = reason(kind, concept, bool(data.get("reason_derived")))
         links.append(Link(a, b, why, float(data.get("weight", 0.0))))
         words = escape(f"{name(a)} — {name(b)}{separator}{why}" if why else f"{name(a)} — {name(b)}")
         strength = 0.8 + min(3.0, float(data.get("weight", 0.0)))

@@ -76,6 +76,7 @@ class SuggestedIndex(SyncIndex):
         """The index `index` (the default one, left as it is) with the store's pending suggestions added."""
         made = cls()
         made.kinds, made.labels, made._implied = dict(index.kinds), dict(index.labels), dict(index._implied)
+        made.derived = {hub: set(concepts) for hub, concepts in index.derived.items()}
         extra: dict[str, set[str]] = defaultdict(set)
         for link in pending_links(store):
             if link.hub not in index.hubs:

@@ -53,12 +53,13 @@ def _drawn(lang: str) -> tuple[dict[str, Any], str, str]:
     graph, groups, bridge_hubs = _network()
     labels = app_labels(current_app)
 
-    def reason(kind: str, concept: str) -> str:
+    def reason(kind: str, concept: str, derived: bool) -> str:
         if not kind:
             return ""
         words = gettext(REASON_WORDS[kind])
         named = labels.short_name(concept, lang) if kind == "goal" else labels.get(concept, lang)  # "Quality Education"
-        return f"{words}{colon()}{named}" if concept else words
+        mark = f" ({gettext('derived')})" if derived else ""  # the project's inference, not a source's statement
+        return (f"{words}{colon()}{named}" if concept else words) + mark
 
     def draw(width: int, height: int, label_chars: int) -> Picture:
         return network_picture(
