@@ -235,3 +235,25 @@ def test_a_rebuild_keeps_confirmed_links_with_their_attribution(store: EmbeddedS
     build(store, BASE)
     assert quads_of(store, hub_graph) == before
     assert list_suggestions(store, BASE, iri=record.iri)[0].state == "confirmed"
+
+
+def test_suggested_manifestos_and_councils_are_under_the_stores_base_iri(tmp_path: Path) -> None:
+    """With another base IRI (L4A_BASE_IRI), a suggestion names the manifesto or council the store holds under that
+    base, not the shipped IRI: confirming it links the hub to a record that exists."""
+    base = "https://hubs.example.org/"
+    other = EmbeddedStore.open(tmp_path / "store")
+    try:
+        build(other, base)
+        values = set()
+        for hub in hub_texts(other, base):
+            result = get_suggester().suggest(hub.text)
+            store_suggestions(other, base, hub, result, NOW)
+        for record in list_suggestions(other, base):
+            if record.property in (L4A + "addressesManifesto", L4A + "relevantCouncil"):
+                values.add(record.value)
+        assert values, "the shipped hubs get manifesto or council suggestions"
+        assert all(value.startswith(f"{base}id/") for value in values), values
+        for value in values:  # each one a record the store holds
+            assert other.ask("ASK { ?v ?p ?o }", {"v": ox.NamedNode(value)}), value
+    finally:
+        other.close()

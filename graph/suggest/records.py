@@ -132,16 +132,17 @@ def _graph_triples(store: Store, graph: str) -> list[ox.Triple]:
     return store.construct(internal_query("graph-triples"), {"g": ox.NamedNode(graph)})
 
 
-def _items(result: Suggestions) -> Iterable[tuple[str, str, str, float, str]]:
-    """(kind, key, value IRI, score, matched words) of everything a result suggests."""
+def _items(result: Suggestions, base: str) -> Iterable[tuple[str, str, str, float, str]]:
+    """(kind, key, value IRI, score, matched words) of everything a result suggests; manifestos and councils under
+    the store's base IRI (the suggester knows them by their shipped IRIs)."""
     for goal in result.goals:
         yield "goal", str(goal.goal), f"{SDG}{goal.goal}", goal.score, goal.why
     for target in result.targets:
         yield "target", target.target, f"{SDG}{target.target}", target.score, target.why
     for m in result.manifestos:
-        yield "manifesto", m.key, m.iri, m.score, m.why
+        yield "manifesto", m.key, record_iri(base, "manifesto", m.key), m.score, m.why
     for c in result.councils:
-        yield "council", c.key, c.iri, c.score, c.why
+        yield "council", c.key, record_iri(base, "council", c.key), c.score, c.why
 
 
 def _timestamp(when: dt.datetime) -> ox.Literal:
@@ -176,7 +177,7 @@ def store_suggestions(store: Store, base: str, hub: HubText, result: Suggestions
     def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> None:
         quads.append(ox.Quad(s, ox.NamedNode(p), o, g))
 
-    for kind, key, value, score, why in _items(result):
+    for kind, key, value, score, why in _items(result, base):
         iri = suggestion_iri(base, hub.slug, kind, key)
         if iri in existing:
             already += 1
