@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +15,13 @@ from l4a.graph.i18n.words import words
 from l4a.graph.labels import Labels
 from l4a.graph.monitoring.load import (
     add_observations,
-    deliverable_status,
-    load_monitoring,
-    mean_progress,
-    near_end_without_report,
-    on_time_share,
 )
 from l4a.graph.monitoring.model import STATUS_WORDS
+from l4a.graph.monitoring.status import status_rows
 from l4a.graph.reports.brief import brief_html, brief_markdown, make_brief
 from l4a.graph.reports.brief_vcs import edition_words, make_edition_brief
+from l4a.graph.store.derived import derived
 from l4a.graph.sync.measures import KINDS, growth, link_measures
-
-
-def percent(value: Decimal | None) -> str | None:
-    return None if value is None else f"{round(value * 100)}%"
 
 
 @click.group("monitor", epilog=EXIT_CODES)
@@ -83,42 +75,15 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
     store = with_store(ctx, read_only=True)
     # A hub named by slug, IRI or part of its name (the closest listed when unknown), then its monitoring alone.
     iri = find_hub_iri(store, settings, hub) if hub is not None else None
-    hubs = load_monitoring(store, settings.base_iri, iri)
-    if iri is not None and iri not in hubs:
+    out = status_rows(store, settings.base_iri, day, iri)
+    if iri is not None and not out:
         raise UsageError(f"there is no hub {hub!r} in the store.")
     w = words(lang)
-    out: list[dict[str, Any]] = []
-    for h in sorted(hubs.values(), key=lambda h: h.iri):
-        out.append(
-            {
-                "hub": h.iri,
-                "title": h.label,
-                "start": h.start.isoformat() if h.start else None,
-                "end": h.end.isoformat() if h.end else None,
-                "figures_reported": h.has_figures(),
-                "progress": percent(mean_progress(h.indicators, day)),
-                "on_time_share": percent(on_time_share(h.deliverables, day)),
-                "near_end_without_report": near_end_without_report(h, day),
-                "deliverables": [
-                    {
-                        "deliverable": d.iri,
-                        "title": d.label,
-                        "due": d.due.isoformat() if d.due else None,
-                        "status": deliverable_status(d, h.start, day),
-                        "indicators": [
-                            {"indicator": i.iri, "title": i.label, "progress": percent(i.progress(day))}
-                            for i in d.indicators
-                        ],
-                    }
-                    for d in h.deliverables
-                ],
-            }
-        )
     if fmt == "json":
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     # Titles in the reader's language where the data has them (JSON keeps the records' English titles).
-    labels = Labels.from_store(store) if lang != "en" else None
+    labels = derived(store, "labels", lambda: Labels.from_store(store)) if lang != "en" else None  # once per write
 
     def title(item: dict[str, Any], key: str) -> str:
         return labels.get(item[key], lang) if labels is not None else str(item["title"])
