@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import Browser
 
 from l4a.graph.settings import load_settings
 from l4a.graph.store.embedded import EmbeddedStore
 from l4a.web.app import create_app
 from l4a.web.state import forget_caches
 
-from .webapp import synth_quads
+from .webapp import served, synth_quads
 
 ROOT = Path(__file__).parents[1]
 
@@ -54,7 +55,8 @@ def test_a_page_says_it_is_being_prepared_then_shows_itself(preparing_app: Flask
     assert first.status_code == 503
     assert first.headers["Retry-After"] == "2" and first.headers["Cache-Control"] == "no-store"
     html = first.get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="2">' in html and '<html lang="fr">' in html
+    assert 'data-reload-seconds="2"' in html and '<html lang="fr">' in html
+    assert '<script src="/static/preparing.js" defer></script>' in html and "http-equiv" not in html  # no timed meta
     assert "Cette page est en préparation" in html and "Recharger maintenant" in html
     programs = client.get("/hubs.json")
     assert programs.status_code == 503 and programs.get_json() == {"preparing": True, "retry_after": 2}
@@ -64,7 +66,7 @@ def test_a_page_says_it_is_being_prepared_then_shows_itself(preparing_app: Flask
         time.sleep(0.2)
     assert answer.status_code == 200 and answer.get_json()["count"] > 3000
     page = client.get("/hubs?lang=fr")
-    assert page.status_code == 200 and "refresh" not in page.get_data(as_text=True)
+    assert page.status_code == 200 and "data-reload-seconds" not in page.get_data(as_text=True)
 
 
 def test_pages_that_need_nothing_being_computed_answer_at_once(preparing_app: Flask) -> None:
@@ -82,3 +84,22 @@ def test_without_a_budget_a_request_waits_for_what_it_needs(big_data: Path) -> N
         assert answer.status_code == 200 and answer.get_json()["count"] > 3000
     finally:
         app.extensions["l4a_store"].close()
+
+
+def test_in_a_browser_a_page_being_prepared_reloads_itself_into_the_real_page(tmp_path: Path, browser: Browser) -> None:
+    """A real `l4a serve` with a budget nothing meets: the search page (whose index no warm-up makes) first answers
+    "being prepared", then the site's own script reloads it into the results, with no CSP violation and no timed
+    <meta> refresh (axe-core's meta-refresh rule)."""
+    with served(tmp_path / "data", extra_env={"L4A_PREPARE_SECONDS": "0.001"}) as base:
+        page = browser.new_page()
+        statuses: list[int] = []
+        blocked: list[str] = []
+        page.on("response", lambda r: statuses.append(r.status) if "/search" in r.url else None)
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        page.goto(f"{base}/search?q=bilbao&lang=es")
+        assert statuses[0] == 503 and page.locator("[data-reload-seconds]").count() == 1
+        assert page.locator('meta[http-equiv="refresh"]').count() == 0
+        page.wait_for_selector("a[href='/hubs/bilbao-city-of-values']", timeout=60_000)  # the results, reloaded
+        assert statuses[-1] == 200 and page.locator("[data-reload-seconds]").count() == 0
+        assert blocked == []
+        page.close()
