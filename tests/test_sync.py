@@ -161,6 +161,39 @@ def test_matrix_ranking_equals_the_exhaustive_one_on_thousands_of_random_hubs() 
         assert index.partners(hub, 10) == partners_exhaustive(index, hub, 10)
 
 
+def test_the_network_edge_reason_is_the_strongest_of_all_reasons() -> None:
+    """The network's edges carry only their strongest reason, made alone: it must be the one the full list puts
+    first, ties included (Zipf-like concepts make many equal weights)."""
+    index = SyncIndex()
+    index.kinds.update(kinds_for(60))
+    index.put_hubs(synthetic(1500, seed=11, pool=60))
+    pairs = 0
+    for hub in random.Random(12).sample(sorted(index.hubs), 200):
+        for related in index.related(hub, 10):
+            strongest = max(related.reasons, key=lambda r: r.contribution, default=None)
+            assert index.top_reason(index.hubs[hub], index.hubs[related.hub]) == strongest
+            pairs += 1
+    assert pairs > 1000
+    assert index.top_reason(HubRecord("urn:a"), HubRecord("urn:b")) is None
+
+
+def test_communities_find_planted_groups() -> None:
+    """Two dense groups of hubs joined by one weak edge are two communities, whatever the seed."""
+    import networkx as nx
+
+    from l4a.graph.sync.network import communities
+
+    graph = nx.Graph()
+    left, right = [f"urn:l{i}" for i in range(12)], [f"urn:r{i}" for i in range(9)]
+    for group in (left, right):
+        graph.add_edges_from(((a, b) for a in group for b in group if a < b), weight=1.0)
+    graph.add_edge(left[0], right[0], weight=0.1)
+    graph.add_node("urn:alone")
+    for seed in (1, 2, 3):
+        assert communities(graph, seed=seed) == [sorted(left), sorted(right), ["urn:alone"]]
+    assert communities(nx.Graph()) == []
+
+
 def test_many_incremental_changes_equal_a_fresh_index() -> None:
     records = {r.iri: r for r in synthetic(2200, seed=7, pool=200)}
     kinds = kinds_for(320)

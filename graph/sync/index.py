@@ -429,13 +429,9 @@ class SyncIndex:
             kind = self.kinds.get(concept, "target")
             label = self.labels.get(concept, concept)
             reasons.append(Reason(kind, concept, label, self.weight(concept, idf), derived=concept in derived))
-        if a.start and a.end and b.start and b.end:
-            overlap = (min(a.end, b.end) - max(a.start, b.start)).days
-            shorter = min((a.end - a.start).days, (b.end - b.start).days) or 1
-            if overlap > 0:
-                reasons.append(
-                    Reason("overlap", "", "active at the same time", OVERLAP_WEIGHT * min(1, overlap / shorter))
-                )
+        share = _overlap_share(a, b)
+        if share is not None:
+            reasons.append(Reason("overlap", "", "active at the same time", OVERLAP_WEIGHT * share))
         if b.iri in a.builds_on or a.iri in b.builds_on:
             reasons.append(Reason("buildsOn", b.iri if b.iri in a.builds_on else a.iri, "builds on", BUILDS_ON_WEIGHT))
         return reasons
@@ -459,9 +455,15 @@ class SyncIndex:
         if limit <= 0:
             return []
         rows = len(self._iris)
+        weights = self._weights()
         total: Vector = np.zeros(rows)
         for concept in me.concepts:
-            total += self.weight(concept) * self._member[:rows, self._columns[concept]]
+            total += weights[concept] * self._member[:rows, self._columns[concept]]
+        return self._select(me, total, limit, partners, with_reasons)
+
+    def _select(self, me: HubRecord, total: Vector, limit: int, partners: bool, with_reasons: bool) -> list[Related]:
+        """The best `limit` hubs for `me`, given every row's sum of shared concepts' weights (`total`, changed)."""
+        rows = len(self._iris)
         eligible = total > 0  # a hub needs a reason besides overlap: a shared concept or builds-on
         slot = self._slots[me.iri]
         if me.start and me.end:
@@ -493,6 +495,28 @@ class SyncIndex:
             kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
             chosen = chosen[scores >= kth - MARGIN]
         return self._ranked(me, [self._iris[i] for i in chosen], limit, with_reasons=with_reasons)
+
+    def top_reason(self, a: HubRecord, b: HubRecord) -> Reason | None:
+        """The reason that adds most to the score of `a` and `b` (the first of `_reasons` sorted by contribution),
+        made alone: for a network's edge title, where the other reasons are not shown."""
+        weights = self._weights()
+        best: tuple[float, str] | None = None
+        for concept in a.concepts & b.concepts:
+            value = weights[concept] if concept in weights else self.weight(concept)
+            if best is None or value > best[0] or (value == best[0] and concept < best[1]):
+                best = (value, concept)
+        reasons = [] if best is None else [self._reason(a, b, best[1], best[0])]
+        share = _overlap_share(a, b)
+        if share is not None:
+            reasons.append(Reason("overlap", "", "active at the same time", OVERLAP_WEIGHT * share))
+        if b.iri in a.builds_on or a.iri in b.builds_on:
+            reasons.append(Reason("buildsOn", b.iri if b.iri in a.builds_on else a.iri, "builds on", BUILDS_ON_WEIGHT))
+        return max(reasons, key=lambda r: r.contribution, default=None)
+
+    def _reason(self, a: HubRecord, b: HubRecord, concept: str, weight: float) -> Reason:
+        derived = concept in self.derived.get(a.iri, ()) or concept in self.derived.get(b.iri, ())
+        return Reason(self.kinds.get(concept, "target"), concept, self.labels.get(concept, concept), weight,
+                      derived=derived)  # fmt: skip
 
     def _ranked(
         self,
@@ -550,11 +574,9 @@ class SyncIndex:
         builds_on = b.iri in a.builds_on or a.iri in b.builds_on
         if not parts and not builds_on:
             return None
-        if a.start and a.end and b.start and b.end:
-            overlap = (min(a.end, b.end) - max(a.start, b.start)).days
-            shorter = min((a.end - a.start).days, (b.end - b.start).days) or 1
-            if overlap > 0:
-                parts.append(OVERLAP_WEIGHT * min(1, overlap / shorter))
+        share = _overlap_share(a, b)
+        if share is not None:
+            parts.append(OVERLAP_WEIGHT * share)
         if builds_on:
             parts.append(BUILDS_ON_WEIGHT)
         parts.sort(reverse=True)
@@ -572,6 +594,16 @@ class SyncIndex:
             return math.log((len(self.hubs) + 1) / max(1, holders[concept]))
 
         return self._ranked(me, (other for other in self.hubs if other != hub), limit, idf)
+
+
+def _overlap_share(a: HubRecord, b: HubRecord) -> float | None:
+    """How much of the shorter time frame the two hubs share (at most 1), or None when they are not known to run at
+    the same time."""
+    if not (a.start and a.end and b.start and b.end):
+        return None
+    overlap = (min(a.end, b.end) - max(a.start, b.start)).days
+    shorter = min((a.end - a.start).days, (b.end - b.start).days) or 1
+    return min(1, overlap / shorter) if overlap > 0 else None
 
 
 LINKING = {L4A + "addressesGoal", L4A + "addressesTarget", L4A + "addressesManifesto", L4A + "relevantCouncil"}

@@ -104,6 +104,13 @@ class SuggestedIndex(SyncIndex):
             for r in super()._reasons(a, b, idf)
         ]
 
+    def top_reason(self, a: HubRecord, b: HubRecord) -> Reason | None:
+        found = super().top_reason(a, b)
+        only = self.suggested.get(a.iri, set()) | self.suggested.get(b.iri, set())
+        if found is not None and found.concept in only and found.kind not in ("overlap", "buildsOn"):
+            return dataclasses.replace(found, suggested=True)
+        return found
+
 
 def suggested_members(store: Store, councils: set[str], members: set[str]) -> list[PendingLink]:
     """The hubs a pending suggestion links to one of `councils` (a council's lineage) that are not among its
