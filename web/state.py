@@ -72,7 +72,7 @@ def cached(app: Flask, key: str, make: Any) -> Any:
 PERSISTED = (
     *("reports:", "labels", "targets", "goal_counts", "derived_goals", "gaps ", "gaps:", "evidence all"),
     *("dashboard:", "stats", "newest", "ontology_doc", "search", "topic_kinds", "coverage", "records:"),
-    *("network page", "manifesto counts", "council counts", "service description"),
+    *("network page", "network layout", "manifesto counts", "council counts", "service description"),
 )
 # Values that take seconds on a big store: under `l4a serve`, a page waiting for one answers "being prepared".
 PREPARED = (*PERSISTED, "index", "hub_table", "network")

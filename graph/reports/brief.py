@@ -4,7 +4,9 @@ cited with source addresses and dates, related hubs of other councils, and the g
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -187,10 +189,10 @@ def _make_brief(
         marks = dict.fromkeys(extra, "suggested")
         rows += [r for r in table.rows if r.iri in extra]
     evidence = hub_evidence(store, [{"council": c} for c in lineage], {r.iri for r in rows}, base)
-    councils = {r.iri: r.values("councils") for r in table.rows}
     # "Related hubs of other councils": a related hub counts only when it belongs to a council outside this lineage.
-    hubs = hub_briefs(store, rows, evidence, lang, base, day, marks,
-                      related_if=lambda hub: bool(councils.get(hub, set()) - set(lineage)))  # fmt: skip
+    within = set(lineage)
+    outside = {r.iri for r in table.rows if r.values("councils") - within}
+    hubs = hub_briefs(store, rows, evidence, lang, base, day, marks, related_if=outside.__contains__)
     gaps = find_gaps(store, council=iri, base=base, include_suggested=include_suggested)
     manifestos = manifesto_names(store, [row["manifesto"].value for row in gaps.manifestos], lang)
     names = {r.iri: _pick(r.names, lang, r.iri) for r in table.rows}
@@ -254,7 +256,8 @@ def hub_briefs(
     day = day or dt.date.today()
     members = {r.iri for r in rows}
     monitoring = load_monitoring(store, base)
-    index = SyncIndex.from_store(store, lang) if rows else None
+    nearest = related_lists(store, members)
+    names = {row.iri: row.names for row in HubTable.from_store(store).rows} if rows else {}
     hubs = []
     for r in rows:
         m = monitoring.get(r.iri)
@@ -269,12 +272,27 @@ def hub_briefs(
                 status = deliverable_status(d, m.start, day)
                 brief.deliverables.append((d.label, status, None if p is None else w.percent(p)))
         brief.evidence = sorted(evidence.get(r.iri, []), key=lambda e: (e[1] or "", e[0]))
-        if index is not None and r.iri in index.hubs:
-            brief.related = [(x.hub, x.label) for x in index.related(r.iri, 50, with_reasons=False)
-                             if x.hub not in members and (related_if is None or related_if(x.hub))][:3]  # fmt: skip
+        if r.iri in nearest:
+            kept = (h for h in nearest[r.iri] if h not in members and (related_if is None or related_if(h)))
+            brief.related = [(hub, _pick(names.get(hub, {}), lang, hub)) for hub in itertools.islice(kept, 3)]
         brief.mark = (marks or {}).get(r.iri, "")
         hubs.append(brief)
     return hubs
+
+
+def related_lists(store: Store, members: set[str], limit: int = 50) -> dict[str, list[str]]:
+    """The `limit` hubs most related to each member (synchronization index), best first: the same in every language
+    (the ranking reads no title), so computed once per state of the store and set of members, not per language."""
+    if not members:
+        return {}
+
+    def compute() -> dict[str, list[str]]:
+        index = SyncIndex.from_store(store)
+        return {hub: [x.hub for x in index.related(hub, limit, with_reasons=False)]
+                for hub in sorted(members) if hub in index.hubs}  # fmt: skip
+
+    digest = hashlib.sha256("\n".join(sorted(members)).encode()).hexdigest()[:32]
+    return derived(store, f"related-lists:{limit}:{digest}", compute)
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")  # with [ ] escaped, no ( ) can make a link

@@ -10,7 +10,7 @@ from flask_babel import gettext
 from markupsafe import Markup
 
 from l4a.graph.sync.network import store_measures, store_network, store_network_file
-from l4a.graph.sync.network_picture import Picture, network_picture
+from l4a.graph.sync.network_picture import Picture, network_layout, network_picture
 from l4a.web.catalogues import colon
 from l4a.web.i18n import chosen_language
 from l4a.web.page_cache import cached_page
@@ -52,6 +52,8 @@ def _drawn(lang: str) -> tuple[dict[str, Any], str, str]:
     """The page's data and its two pictures in `lang`, drawn once until the app writes (HTML and JSON alike)."""
     graph, groups, bridge_hubs = _network()
     labels = app_labels(current_app)
+    # Where each hub is drawn does not depend on the language: laid out once for every language and frame.
+    layout = cached(current_app, "network layout", lambda: network_layout(graph, groups))
 
     def reason(kind: str, concept: str, derived: bool) -> str:
         if not kind:
@@ -73,6 +75,7 @@ def _drawn(lang: str) -> tuple[dict[str, Any], str, str]:
             height=height,
             label_chars=label_chars,
             separator=colon(),
+            layout=layout,
         )
 
     # Two frames of the same picture: a wide one, and a tall one whose names stay readable on a phone (style.css
