@@ -2,8 +2,8 @@
 least-recently-used cache until the app writes: rendering a hub page's template is most of its cost (about 3.5 ms
 of 4.6 ms on 10k hubs), and under load the server's threads share one interpreter lock.
 
-A page is kept per path, query string, language and day (the monitoring statuses depend on today); never for JSON
-answers, errors, or a request made while the app was writing (the generation count of web/__init__.py).
+A page is kept per path, query string, language and day (the monitoring statuses depend on today), its JSON twin
+apart; never an error, or an answer made while the app was writing (the generation count of web/__init__.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
 from l4a.web.i18n import chosen_language
@@ -61,22 +61,24 @@ def page_cache(app: Flask) -> PageCache:
 
 
 def cached_page(render: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
-    """The page for this request from the cache, else rendered (and kept if it is HTML with status 200 made with no
-    write since). JSON requests are rendered every time."""
-    if wants_json():
-        return render()
+    """The page for this request from the cache, else rendered (and kept if it has status 200, is HTML or JSON, and
+    was made with no write since). The JSON twin of a page is kept apart from its HTML."""
     app = current_app
+    as_json = wants_json()
     key = f"{request.path}?{request.query_string.decode('latin-1')}|{chosen_language()}|{dt.date.today()}"
+    key += "|json" if as_json else ""
     pages = page_cache(app)
     found = pages.get(key)
     if found is not None:
-        return found, 200
+        return (Response(found, mimetype="application/json"), 200) if as_json else (found, 200)
     generation = app.extensions["l4a_cache_generation"]
     answer = render()
     if isinstance(answer, tuple) and len(answer) == 2 and answer[1] == 200:
-        html = answer[0]
-        if isinstance(html, str) and app.extensions["l4a_cache_generation"] == generation:  # no write meanwhile
-            pages.put(key, html)
+        body = answer[0]
+        if isinstance(body, Response) and as_json and body.mimetype == "application/json":
+            body = body.get_data(as_text=True)
+        if isinstance(body, str) and app.extensions["l4a_cache_generation"] == generation:  # no write meanwhile
+            pages.put(key, body)
     return answer
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, url_for
+from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from markupsafe import Markup
@@ -28,6 +28,7 @@ from l4a.graph.reports.brief_vcs import edition_words, make_edition_brief, read_
 from l4a.graph.resources import internal_query
 from l4a.web.catalogues import colon
 from l4a.web.i18n import chosen_language
+from l4a.web.page_cache import cached_page, kept_text
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached
 from l4a.web.suggested import include_suggested
@@ -92,7 +93,8 @@ def _page(brief: Brief, extra: Mapping[str, str] | None, links: dict[str, str]) 
 
 
 def _markdown(brief: Brief, extra: Mapping[str, str] | None, name: str) -> Response:
-    response = Response(brief_markdown(brief, extra), mimetype="text/markdown")
+    key = f"brief.md:{request.path}?{request.query_string.decode('latin-1')}|{brief.lang}|{brief.day.isoformat()}"
+    response = Response(kept_text(key, lambda: brief_markdown(brief, extra)), mimetype="text/markdown")
     response.headers["Content-Type"] = "text/markdown; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="brief-{name}-{brief.lang}.md"'
     return response
@@ -101,7 +103,12 @@ def _markdown(brief: Brief, extra: Mapping[str, str] | None, name: str) -> Respo
 @page(bp, "/councils/<slug>/brief")
 def council_brief(slug: str) -> ResponseReturnValue:
     """A Policy Council's brief: its hubs across both terms with their progress or "no figures reported", the
-    evidence cited with address, publisher and date, related hubs of other councils, and the gaps; printable."""
+    evidence cited with address, publisher and date, related hubs of other councils, and the gaps; printable. Kept
+    once rendered (web/page_cache.py): at 10k hubs a brief lists thousands of hubs."""
+    return cached_page(lambda: _council_brief(slug))
+
+
+def _council_brief(slug: str) -> ResponseReturnValue:
     brief = council_brief_of(slug)
     lang = brief.lang
     toggle: dict[str, Any] = {"include_suggested": "1"} if brief.include_suggested else {}
@@ -133,7 +140,12 @@ def editions() -> ResponseReturnValue:
 @page(bp, "/vcs/<edition>/brief")
 def edition_brief(edition: str) -> ResponseReturnValue:
     """A Venice City Solutions edition's brief: the hubs presented at it or active during it, their progress or
-    "no figures reported", the evidence cited with address and date, related hubs, and the gaps; printable."""
+    "no figures reported", the evidence cited with address and date, related hubs, and the gaps; printable. Kept
+    once rendered."""
+    return cached_page(lambda: _edition_brief(edition))
+
+
+def _edition_brief(edition: str) -> ResponseReturnValue:
     brief = edition_brief_of(edition)
     lang = brief.lang
     links = {
