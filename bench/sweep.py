@@ -17,8 +17,9 @@ of synthetic hubs, cold and warm, for one or more versions of the code side by s
   page as soon as the port answers TCP (while the server's warm-up runs). Before the first page row each version's
   server is run once until no page answers "being prepared" (`prime`), so the rows measure a restart with what
   earlier runs kept on disk, not the first start after a write; a "being prepared" answer shows as HTTP 503.
-  "warm" is the median of `--repeat` later requests of the HTML (en, fr, es in turn) and of the JSON. After the
-  last page the server's peak RSS (VmHWM).
+  "warm" is the median of `--repeat` later requests of the same HTML and of the JSON; "fr/es" beside the cold
+  figure is the slower of the page's first requests in French and in Spanish (a page made per language is a first
+  request there too, judged by the first-request goal). After the last page the server's peak RSS (VmHWM).
 * A command or request still running after its timeout is stopped and reported as "timeout".
 Prints one Markdown table (seconds for CLI rows, milliseconds for pages) with the load average of each row, and
 writes every measure to the JSON file.
@@ -307,14 +308,20 @@ def run_page(python: str, data: Path, item: Item, timeout: float, repeat: int) -
         cold, note = fetch(base + path, timeout)
         warm: list[float] = []
         warm_json: list[float] = []
+        other: list[float] = []
         if cold is not None:
-            for n in range(repeat):
-                lang = ("en", "fr", "es")[n % 3]
-                seconds, more = fetch(f"{base}{path}{join}lang={lang}", timeout)
+            for _ in range(repeat):  # the same page again: what every later reader of it waits
+                seconds, more = fetch(base + path, timeout)
                 note = note or more
                 if seconds is None:
                     break
                 warm.append(seconds)
+            for lang in ("fr", "es"):  # the first request of the page in another language: a first request too
+                seconds, more = fetch(f"{base}{path}{join}lang={lang}", timeout)
+                note = note or more
+                if seconds is None:
+                    break
+                other.append(seconds)
             if item.json_path:
                 for _ in range(repeat):
                     seconds, more = fetch(base + item.json_path, timeout)
@@ -328,6 +335,7 @@ def run_page(python: str, data: Path, item: Item, timeout: float, repeat: int) -
         "cold_ms": None if cold is None else round(cold * 1000, 1),
         "warm_ms": round(statistics.median(warm) * 1000, 1) if warm else None,
         "warm_json_ms": round(statistics.median(warm_json) * 1000, 1) if warm_json else None,
+        "other_lang_first_ms": round(max(other) * 1000, 1) if other else None,
         "rss_mb": rss,
         "note": note,
     }
@@ -367,7 +375,8 @@ def verdict(record: dict[str, Any]) -> str:
     cold, hot = record.get("cold_ms"), [v for v in (record.get("warm_ms"), record.get("warm_json_ms")) if v]
     if cold is None or record.get("note"):
         return "no"
-    return "yes" if cold <= first and all(v <= warm for v in hot) else "no"
+    firsts = [cold] + ([record["other_lang_first_ms"]] if record.get("other_lang_first_ms") is not None else [])
+    return "yes" if all(v <= first for v in firsts) and all(v <= warm for v in hot) else "no"
 
 
 def cell(record: dict[str, Any]) -> tuple[str, str]:
@@ -382,6 +391,8 @@ def cell(record: dict[str, Any]) -> tuple[str, str]:
         return ("timeout" if first is None else f"{first:.2f} s"), text  # first after a write, then again
     cold, warm, warm_json = record.get("cold_ms"), record.get("warm_ms"), record.get("warm_json_ms")
     first = "timeout" if cold is None else f"{cold:.0f} ms"
+    if record.get("other_lang_first_ms") is not None:
+        first += f" (fr/es {record['other_lang_first_ms']:.0f})"
     later = "" if warm is None else f"{warm:.0f} ms" + (f" (json {warm_json:.0f})" if warm_json else "")
     if record.get("note") and record["note"] != "timeout":
         later = (later + " " + record["note"][:40]).strip()

@@ -108,6 +108,25 @@ def test_the_page_cache_keeps_the_most_recently_used_pages() -> None:
     assert len(pages) == 2
 
 
+def test_the_page_cache_is_bounded_in_size_too() -> None:
+    """Big pages (a brief of thousands of hubs) push out the oldest pages; one bigger than a page's share is never
+    kept; replacing a page counts its new size only."""
+    from l4a.web.page_cache import PageCache
+
+    pages = PageCache(size=100, max_bytes=10, max_page=6)
+    pages.put("a", "aaaa")
+    pages.put("b", "bbbb")
+    pages.put("a", "AAA")  # replaced: 3 + 4 characters kept
+    assert pages.kept_bytes == 7 and len(pages) == 2
+    pages.put("c", "ccccc")  # 12 > 10: the least recently used ("b") goes
+    assert (pages.get("a"), pages.get("b"), pages.get("c")) == ("AAA", None, "ccccc")
+    assert pages.kept_bytes == 8
+    pages.put("huge", "x" * 7)
+    assert pages.get("huge") is None and pages.kept_bytes == 8
+    pages.clear()
+    assert pages.kept_bytes == 0 and len(pages) == 0
+
+
 def test_a_hub_page_and_its_related_hubs_change_after_a_write(tmp_path: Path) -> None:
     from .webapp import web_app
 

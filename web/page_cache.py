@@ -19,15 +19,19 @@ from flask.typing import ResponseReturnValue
 from l4a.web.i18n import chosen_language
 from l4a.web.render import wants_json
 
-MAX_PAGES = 2000  # about 20 kB each: 40 MB at most
+MAX_PAGES = 2000  # most pages are about 20 kB each
+MAX_BYTES = 128 * 2**20  # all pages together (a brief of 10k hubs is a few MB; a page over MAX_PAGE is not kept)
+MAX_PAGE = 16 * 2**20
 
 
 class PageCache:
-    """A thread-safe LRU of rendered pages."""
+    """A thread-safe LRU of rendered pages, bounded in count and in characters (about bytes: pages are mostly
+    ASCII)."""
 
-    def __init__(self, size: int = MAX_PAGES) -> None:
-        self.size = size
+    def __init__(self, size: int = MAX_PAGES, max_bytes: int = MAX_BYTES, max_page: int = MAX_PAGE) -> None:
+        self.size, self.max_bytes, self.max_page = size, max_bytes, max_page
         self._pages: OrderedDict[str, str] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> str | None:
@@ -38,15 +42,26 @@ class PageCache:
             return page
 
     def put(self, key: str, page: str) -> None:
+        if len(page) > self.max_page:
+            return  # made again each time rather than crowd out every other page
         with self._lock:
+            old = self._pages.pop(key, None)
+            self._bytes -= len(old) if old is not None else 0
             self._pages[key] = page
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+            self._bytes += len(page)
+            while len(self._pages) > self.size or self._bytes > self.max_bytes:
+                _key, dropped = self._pages.popitem(last=False)
+                self._bytes -= len(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._pages.clear()
+            self._bytes = 0
+
+    @property
+    def kept_bytes(self) -> int:
+        """The characters of all pages kept."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._pages)
