@@ -14,9 +14,11 @@ of synthetic hubs, cold and warm, for one or more versions of the code side by s
   (import, monitor add, propose, proposals) run on a scratch copy of the store (`--no-write` leaves them out);
   `build` builds a fresh store from the synthetic file.
 * Page rows: `l4a serve` started by the script on 127.0.0.1 for each page type; "cold" is the first request of that
-  page as soon as the port answers TCP (while the server's warm-up runs). Before the first page row each version's
-  server is run once until no page answers "being prepared" (`prime`), so the rows measure a restart with what
-  earlier runs kept on disk, not the first start after a write; a "being prepared" answer shows as HTTP 503.
+  page as soon as the port answers TCP (while the server's warm-up runs). Each version serves its own copy of the
+  store (the values kept beside a store are kept per name, so two versions sharing one would replace each other's).
+  Before the first page row each version's server is run once until no page answers "being prepared" (`prime`), so
+  the rows measure a restart with what earlier runs kept on disk, not the first start after a write; a "being
+  prepared" answer shows as HTTP 503.
   "warm" is the median of `--repeat` later requests of the same HTML and of the JSON; "fr/es" beside the cold
   figure is the slower of the page's first requests in French and in Spanish (a page made per language is a first
   request there too, judged by the first-request goal). After the last page the server's peak RSS (VmHWM).
@@ -359,7 +361,16 @@ def scratch_copy(data: Path, work: Path) -> Path:
     copy = work / "scratch"
     if copy.exists():
         shutil.rmtree(copy)
-    shutil.copytree(data, copy, ignore=shutil.ignore_patterns("*.log"))
+    shutil.copytree(data, copy, ignore=shutil.ignore_patterns("sweep-serve.log", "LOG.old.*"))
+    return copy
+
+
+def version_copy(data: Path, work: Path, number: int) -> Path:
+    """A copy of the store (and of the values kept beside it) for one version's page rows."""
+    copy = work / f"pages-v{number}"
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(data, copy, ignore=shutil.ignore_patterns("sweep-serve.log", "LOG.old.*"))
     return copy
 
 
@@ -453,13 +464,17 @@ def main() -> None:
             if not options.no_pages:
                 items += page_items()
             primed: set[str] = set()
+            own: dict[str, Path] = {}  # per version: its own copy of the store for the page rows
             for item in items:
                 if only and not only.search(item.name):
                     continue
                 if item.kind == "page" and not primed:  # pages: a restart, with what earlier runs kept on disk
                     paths = [i.args[0] for i in items if i.kind == "page" and (not only or only.search(i.name))]
-                    for python in pythons:
-                        took = prime(python, data, paths)
+                    for number, python in enumerate(pythons):
+                        # Each version keeps its derived values in its own copy: they are kept per value name, so
+                        # two versions on one folder would replace each other's at every row.
+                        own[python] = version_copy(data, work, number)
+                        took = prime(python, own[python], paths)
                         print(f"primed {python} in {took:.0f} s", file=sys.stderr, flush=True)
                     primed.add("done")
                 for number, python in enumerate(pythons):
@@ -495,7 +510,7 @@ def main() -> None:
                         record |= {"seconds": times, "median_s": median, "first_s": first, "note": note,
                                    "first_measured": not item.writes}  # fmt: skip
                     else:
-                        record |= run_page(python, data, item, options.page_timeout, options.repeat)
+                        record |= run_page(python, own[python], item, options.page_timeout, options.repeat)
                     record["load_after"] = load()
                     records.append(record)
                     print(json.dumps(record), file=sys.stderr, flush=True)
