@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
@@ -108,3 +108,32 @@ def kept_text(key: str, make: Callable[[], str]) -> str:
         if app.extensions["l4a_cache_generation"] == generation:
             pages.put(key, found)
     return found
+
+
+def kept_stream(key: str, pieces: Callable[[], Iterator[str]]) -> Iterator[str]:
+    """A download sent in pieces as it is made, and kept whole under `key` until the app writes (unless it is
+    bigger than a page's share, or the app wrote meanwhile): later requests get it at once. Run it inside
+    `stream_with_context`."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    pages = page_cache(app)
+    found = pages.get(key)
+    if found is not None:
+        yield found
+        return
+    generation = app.extensions["l4a_cache_generation"]
+    parts: list[str] | None = []
+    size = 0
+    for piece in pieces():
+        size += len(piece)
+        if parts is not None and size > pages.max_page:
+            parts = None  # too big to keep: only streamed
+        elif parts is not None:
+            parts.append(piece)
+        yield piece
+    if parts is not None and app.extensions["l4a_cache_generation"] == generation:
+        pages.put(key, "".join(parts))
+
+
+def download_key(kind: str) -> str:
+    """The key of this request's download: path, query string, language."""
+    return f"{kind}:{request.path}?{request.query_string.decode('latin-1')}|{chosen_language()}"

@@ -29,7 +29,7 @@ from l4a.graph.resources import internal_query
 from l4a.web.catalogues import colon
 from l4a.web.i18n import chosen_language
 from l4a.web.page_cache import cached_page, kept_text
-from l4a.web.render import page, respond
+from l4a.web.render import page, respond, wants_json
 from l4a.web.state import app_store, cached
 from l4a.web.suggested import include_suggested
 
@@ -88,8 +88,10 @@ def _as_data(brief: Brief) -> dict[str, Any]:
 
 
 def _page(brief: Brief, extra: Mapping[str, str] | None, links: dict[str, str]) -> ResponseReturnValue:
+    if wants_json():  # the brief's data; its page shows the brief's own HTML instead
+        return respond("brief.html", _as_data(brief))
     content = Markup(body_of(brief_html(brief, extra)))
-    return respond("brief.html", _as_data(brief), brief=brief, content=content, links=links)
+    return respond("brief.html", {}, brief=brief, content=content, links=links)
 
 
 def _markdown(brief: Brief, extra: Mapping[str, str] | None, name: str) -> Response:

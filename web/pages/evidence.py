@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -13,6 +13,7 @@ from l4a.graph.reports.citations import citations_bibtex, citations_markdown
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.sparql.tabular import rows_as
 from l4a.graph.store.base import Row
+from l4a.web.page_cache import cached_page, download_key, kept_stream
 from l4a.web.render import page as register
 from l4a.web.render import respond, wants_json
 from l4a.web.state import app_store, cached
@@ -31,7 +32,12 @@ DOWNLOADS: dict[str, tuple[str, Callable[[Sequence[Row]], str]]] = {
 
 @register(bp, "/evidence")
 def page() -> ResponseReturnValue:
-    """Evidence for a target, goal, manifesto, council, section or period; CSV, JSON, Markdown, BibTeX."""
+    """Evidence for a target, goal, manifesto, council, section or period; CSV, JSON, Markdown, BibTeX. The page
+    and its JSON are kept once made (web/page_cache.py), and the CSV once sent, until the app writes."""
+    return cached_page(_page)
+
+
+def _page() -> ResponseReturnValue:
     given = {name: request.args[name] for name in PARAMETERS if request.args.get(name)}
     error = None
     try:
@@ -41,7 +47,11 @@ def page() -> ResponseReturnValue:
     wanted = request.args.get("format")
     if wanted in DOWNLOADS and error is None:
         mimetype, render = DOWNLOADS[wanted]
-        body = _csv_pieces(rows) if wanted == "csv" else render(rows)
+        if wanted == "csv":
+            pieces = kept_stream(download_key("evidence.csv"), lambda: _csv_pieces(rows))
+            body: Iterator[str] | str = stream_with_context(pieces)
+        else:
+            body = render(rows)
         response = Response(body, mimetype=mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="evidence.{wanted}"'
         return response

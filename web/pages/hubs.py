@@ -25,7 +25,7 @@ from l4a.graph.suggest.records import list_suggestions
 from l4a.graph.sync.suggested import PendingLink, pending_links
 from l4a.web.hub_charts import hub_charts, hub_monitoring_data, hub_summary
 from l4a.web.i18n import chosen_language
-from l4a.web.page_cache import cached_page
+from l4a.web.page_cache import cached_page, download_key, kept_stream
 from l4a.web.pages.staff import current_staff
 from l4a.web.render import page, respond, wants_json
 from l4a.web.state import app_labels, app_store, cached, hub_table, ready_reports
@@ -71,7 +71,12 @@ def asked_filter() -> HubFilter:
 
 @page(bp, "/hubs", "/hubs.csv")
 def hub_list() -> ResponseReturnValue:
-    """Hubs matching the filters, 50 a page; every list downloads as CSV or JSON (all pages)."""
+    """Hubs matching the filters, 50 a page; every list downloads as CSV or JSON (all pages). The page is kept once
+    rendered, the downloads once sent (web/page_cache.py), until the app writes."""
+    return cached_page(_hub_list)
+
+
+def _hub_list() -> ResponseReturnValue:
     table = hub_table()
     rows = table.select(asked_filter())
     lang = chosen_language()
@@ -114,7 +119,7 @@ def _json(rows: list[Any], page: int) -> Response:
             yield text if start == 0 else ", " + text
         yield "]}"
 
-    return Response(stream_with_context(pieces()), mimetype="application/json")
+    return Response(stream_with_context(kept_stream(download_key("hubs.json"), pieces)), mimetype="application/json")
 
 
 def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
@@ -145,7 +150,7 @@ def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
                 out.truncate()
         yield out.getvalue()
 
-    response = Response(stream_with_context(lines()), mimetype="text/csv")
+    response = Response(stream_with_context(kept_stream(download_key("hubs.csv"), lines)), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="hubs.csv"'
     return response
 

@@ -1,0 +1,92 @@
+"""Big answers are kept once made until the app writes: a brief lists thousands of hubs on a big store (its page,
+JSON and Markdown, per language, day and toggle), and the hub list's and the evidence's downloads hold every row.
+A write through the app makes the next request show the new state; a download too big to keep is only streamed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from l4a.web.page_cache import PageCache, page_cache
+
+from .webapp import make_app
+
+COUNCIL = "resilient-regenerative-territories"
+HUB = "https://example.org/kept-brief-test-hub"
+INSERT = f"""PREFIX l4a: <https://w3id.org/l4a/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+INSERT DATA {{ GRAPH <{HUB}> {{
+  <{HUB}> a l4a:Hub ; dcterms:title "Kept brief test hub"@en ;
+    l4a:relevantCouncil <https://w3id.org/l4a/id/council/{COUNCIL}> }} }}"""
+
+
+def test_brief_pages_are_kept_until_the_app_writes(tmp_path: Path) -> None:
+    app = make_app(tmp_path, write_token="s3cret-token")
+    client = app.test_client()
+    paths = [f"/councils/{COUNCIL}/brief", f"/councils/{COUNCIL}/brief.json", f"/councils/{COUNCIL}/brief.md"]
+    try:
+        first = {path: client.get(path, query_string={"lang": "fr"}) for path in paths}
+        assert all(answer.status_code == 200 for answer in first.values())
+        kept = len(page_cache(app))
+        assert kept >= 3  # the page, its JSON twin and the Markdown
+        again = {path: client.get(path, query_string={"lang": "fr"}) for path in paths}
+        for path in paths:
+            assert again[path].data == first[path].data
+            assert again[path].headers["Content-Type"] == first[path].headers["Content-Type"]
+        assert again[paths[1]].get_json()["lang"] == "fr"
+        english = client.get(paths[1], query_string={"lang": "en"}).get_json()
+        assert english["lang"] == "en"  # another language is another page, not the kept French one
+        assert HUB not in {h["iri"] for h in english["hubs"]}
+
+        update = {"data": INSERT, "content_type": "application/sparql-update"}
+        written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
+        assert written.status_code == 204
+        after = client.get(paths[1], query_string={"lang": "fr"}).get_json()
+        assert HUB in {h["iri"] for h in after["hubs"]}
+        assert "Kept brief test hub" in client.get(paths[0], query_string={"lang": "fr"}).get_data(as_text=True)
+        assert "Kept brief test hub" in client.get(paths[2], query_string={"lang": "fr"}).get_data(as_text=True)
+    finally:
+        app.extensions["l4a_store"].close()
+
+
+def test_downloads_are_kept_once_sent_until_the_app_writes(tmp_path: Path) -> None:
+    app = make_app(tmp_path, write_token="s3cret-token")
+    client = app.test_client()
+    paths = ["/hubs.csv", "/hubs.json", "/evidence?format=csv", "/evidence.json"]
+    try:
+        def body(path: str) -> bytes:
+            with client.get(path) as answer:  # a streamed answer is read whole and closed
+                assert answer.status_code == 200, path
+                return answer.data
+
+        first = {path: body(path) for path in paths}
+        kept = len(page_cache(app))
+        assert kept >= len(paths)
+        assert {path: body(path) for path in paths} == first
+        assert len(page_cache(app)) == kept  # served from what was kept, nothing added
+        assert body("/hubs.csv?lang=fr")
+        assert len(page_cache(app)) == kept + 1  # another language is another download
+
+        update = {"data": INSERT, "content_type": "application/sparql-update"}
+        written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
+        assert written.status_code == 204
+        assert len(page_cache(app)) == 0
+        assert HUB in body("/hubs.csv").decode()
+        assert HUB in {h["hub"] for h in json.loads(body("/hubs.json"))["hubs"]}
+    finally:
+        app.extensions["l4a_store"].close()
+
+
+def test_a_download_too_big_to_keep_is_still_sent_whole(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    app.extensions["l4a_pages"] = PageCache(max_page=500)  # smaller than the shipped data's hub list
+    client = app.test_client()
+    try:
+        with client.get("/hubs.csv") as answer:
+            whole = answer.get_data(as_text=True)
+        assert len(whole) > 500 and whole.count("\n") > 5
+        assert len(page_cache(app)) == 0
+        with client.get("/hubs.csv") as answer:
+            assert answer.get_data(as_text=True) == whole
+    finally:
+        app.extensions["l4a_store"].close()
