@@ -132,3 +132,33 @@ def test_french_and_spanish_briefs_say_when_a_council_name_is_english(
     assert not make_brief(store, english_only, lang="en").title.endswith(")")
     named = make_brief(store, COUNCIL, lang=lang)  # the demo council has a name in each language
     assert not named.title.endswith(mark)
+
+
+def test_a_brief_in_another_language_says_the_same_facts_made_once(
+    store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Progress, deliverables, evidence and related hubs do not depend on the reader's language: they are made once
+    per state of the store and reused for every language, and only the words differ."""
+    from l4a.graph.reports import brief as module
+
+    made: list[int] = []
+    real = module.hub_facts
+    monkeypatch.setattr(module, "hub_facts", lambda *args: made.append(1) or real(*args))
+    day = dt.date(2026, 11, 26)
+    english, french, spanish = (make_brief(store, COUNCIL, lang, day=day) for lang in ("en", "fr", "es"))
+    assert len(made) == 1
+    for other in (french, spanish):
+        assert [h.iri for h in other.hubs] == [h.iri for h in english.hubs]
+        assert [h.evidence for h in other.hubs] == [h.evidence for h in english.hubs]
+        related = [[iri for iri, _ in h.related] for h in english.hubs]
+        assert [[iri for iri, _ in h.related] for h in other.hubs] == related
+        assert [[(t, s) for t, s, _ in h.deliverables] for h in other.hubs] == [
+            [(t, s) for t, s, _ in h.deliverables] for h in english.hubs
+        ]
+    demo = [next(h for h in b.hubs if h.iri == DEMO) for b in (english, french)]
+    assert demo[0].progress == "33%"
+    assert (demo[1].progress or "").replace("\u00a0", " ").replace("\u202f", " ") == "33 %"  # French's own way
+    store.add_quads(hub(ID + "hub/test-written-later", "Test hub written later", COUNCIL))
+    after = make_brief(store, COUNCIL, "fr", day=day)
+    assert len(made) == 2  # a write: made again
+    assert ID + "hub/test-written-later" in {h.iri for h in after.hubs}

@@ -192,7 +192,8 @@ def _make_brief(
     # "Related hubs of other councils": a related hub counts only when it belongs to a council outside this lineage.
     within = set(lineage)
     outside = {r.iri for r in table.rows if r.values("councils") - within}
-    hubs = hub_briefs(store, rows, evidence, lang, base, day, marks, related_if=outside.__contains__)
+    hubs = hub_briefs(store, rows, evidence, lang, base, day, marks, related_if=outside.__contains__,
+                      key=f"council:{iri}:{include_suggested}")  # fmt: skip
     gaps = find_gaps(store, council=iri, base=base, include_suggested=include_suggested)
     manifestos = manifesto_names(store, [row["manifesto"].value for row in gaps.manifestos], lang)
     names = {r.iri: _pick(r.names, lang, r.iri) for r in table.rows}
@@ -228,7 +229,14 @@ def manifesto_names(store: Store, iris: list[str], lang: str) -> list[str]:
 
 
 def hub_evidence(store: Store, filters: list[dict[str, str]], members: set[str], base: str = DEFAULT_BASE) -> Evidence:
-    """The evidence of the member hubs (named query `evidence-for`, once per filter): url, date, publisher."""
+    """The evidence of the member hubs (named query `evidence-for`, once per filter): url, date, publisher. Kept
+    once per state of the store, filters and members (the same in every language)."""
+    given = repr(sorted(sorted(f.items()) for f in filters)) + "\n" + "\n".join(sorted(members))
+    digest = hashlib.sha256(given.encode()).hexdigest()[:32]
+    return derived(store, f"hub-evidence:{base}:{digest}", lambda: _hub_evidence(store, filters, members, base))
+
+
+def _hub_evidence(store: Store, filters: list[dict[str, str]], members: set[str], base: str) -> Evidence:
     evidence: Evidence = {}
     for given in filters:
         for row in run_named_query(store, "evidence-for", given, base):
@@ -240,6 +248,21 @@ def hub_evidence(store: Store, filters: list[dict[str, str]], members: set[str],
     return evidence
 
 
+@dataclass
+class HubFacts:
+    """What a hub's section of a brief says in every language: its progress and its deliverables' as numbers, its
+    period, evidence, related hubs (IRIs) and mark."""
+
+    iri: str
+    progress: float | None
+    deliverables: list[tuple[str, str, float | None]]  # title, status, progress
+    evidence: list[tuple[str, str | None, str | None]]
+    related: list[str]
+    start: dt.date | None
+    end: dt.date | None
+    mark: str
+
+
 def hub_briefs(
     store: Store,
     rows: list[HubRow],
@@ -249,35 +272,63 @@ def hub_briefs(
     day: dt.date | None = None,
     marks: dict[str, str] | None = None,
     related_if: Callable[[str], bool] | None = None,
+    key: str | None = None,
 ) -> list[HubBrief]:
     """Each hub's section: progress or "no figures reported", deliverables, evidence, up to three related hubs that
-    are not among `rows` (the synchronization index), and its mark."""
-    w = words(lang)
+    are not among `rows` (the synchronization index), and its mark. `key`, when given, names everything else the
+    sections depend on (the brief, its day and base): what no language changes is then made once per state of the
+    store for every language (graph/store/derived.py), and only the words and names are made in `lang`."""
     day = day or dt.date.today()
+
+    def make() -> list[HubFacts]:
+        return hub_facts(store, rows, evidence, base, day, marks, related_if)
+
+    facts = make() if key is None else derived(store, f"hub-facts:{key}:{base}:{day.isoformat()}", make)
+    w = words(lang)
+    names = {row.iri: row.names for row in HubTable.from_store(store).rows} if facts else {}
+    names.update((r.iri, r.names) for r in rows)
+    hubs = []
+    for f in facts:
+        brief = HubBrief(f.iri, _pick(names.get(f.iri, {}), lang, f.iri),
+                         None if f.progress is None else w.percent(f.progress))  # fmt: skip
+        brief.start, brief.end, brief.mark = f.start, f.end, f.mark
+        brief.deliverables = [(t, status, None if p is None else w.percent(p)) for t, status, p in f.deliverables]
+        brief.evidence = f.evidence
+        brief.related = [(hub, _pick(names.get(hub, {}), lang, hub)) for hub in f.related]
+        hubs.append(brief)
+    return hubs
+
+
+def hub_facts(
+    store: Store,
+    rows: list[HubRow],
+    evidence: Evidence,
+    base: str,
+    day: dt.date,
+    marks: dict[str, str] | None,
+    related_if: Callable[[str], bool] | None,
+) -> list[HubFacts]:
+    """The language-free part of each hub's section (see hub_briefs)."""
     members = {r.iri for r in rows}
     monitoring = load_monitoring(store, base)
     nearest = related_lists(store, members)
-    names = {row.iri: row.names for row in HubTable.from_store(store).rows} if rows else {}
-    hubs = []
+    found = []
     for r in rows:
         m = monitoring.get(r.iri)
         has = m is not None and m.has_figures()
-        progress = mean_progress(m.indicators, day) if m is not None and has else None
-        brief = HubBrief(r.iri, _pick(r.names, lang, r.iri), None if progress is None else w.percent(progress))
-        if m is not None:
-            brief.start, brief.end = m.start, m.end
+        facts = HubFacts(r.iri, mean_progress(m.indicators, day) if m is not None and has else None, [],
+                         sorted(evidence.get(r.iri, []), key=lambda e: (e[1] or "", e[0])), [],
+                         m.start if m is not None else None, m.end if m is not None else None,
+                         (marks or {}).get(r.iri, ""))  # fmt: skip
         if m is not None and has:
             for d in m.deliverables:
-                p = mean_progress(d.indicators, day)
                 status = deliverable_status(d, m.start, day)
-                brief.deliverables.append((d.label, status, None if p is None else w.percent(p)))
-        brief.evidence = sorted(evidence.get(r.iri, []), key=lambda e: (e[1] or "", e[0]))
+                facts.deliverables.append((d.label, status, mean_progress(d.indicators, day)))
         if r.iri in nearest:
             kept = (h for h in nearest[r.iri] if h not in members and (related_if is None or related_if(h)))
-            brief.related = [(hub, _pick(names.get(hub, {}), lang, hub)) for hub in itertools.islice(kept, 3)]
-        brief.mark = (marks or {}).get(r.iri, "")
-        hubs.append(brief)
-    return hubs
+            facts.related = list(itertools.islice(kept, 3))
+        found.append(facts)
+    return found
 
 
 def related_lists(store: Store, members: set[str], limit: int = 50) -> dict[str, list[str]]:
