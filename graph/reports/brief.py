@@ -10,6 +10,7 @@ import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pyoxigraph as ox
 
@@ -254,8 +255,8 @@ class HubFacts:
     period, evidence, related hubs (IRIs) and mark."""
 
     iri: str
-    progress: float | None
-    deliverables: list[tuple[str, str, float | None]]  # title, status, progress
+    progress: Decimal | None
+    deliverables: list[tuple[str, str, Decimal | None]]  # title, status, progress
     evidence: list[tuple[str, str | None, str | None]]
     related: list[str]
     start: dt.date | None
