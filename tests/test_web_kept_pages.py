@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from l4a.web.page_cache import PageCache, page_cache
 
 from .webapp import make_app
@@ -88,5 +90,41 @@ def test_a_download_too_big_to_keep_is_still_sent_whole(tmp_path: Path) -> None:
         assert len(page_cache(app)) == 0
         with client.get("/hubs.csv") as answer:
             assert answer.get_data(as_text=True) == whole
+    finally:
+        app.extensions["l4a_store"].close()
+
+
+TOPIC_HUB = "https://w3id.org/l4a/id/hub/kept-topic-test-hub"
+TOPICS = [  # (page, the link that puts a hub on it)
+    ("/councils/resilient-regenerative-territories",
+     "l4a:relevantCouncil <https://w3id.org/l4a/id/council/resilient-regenerative-territories>"),
+    ("/manifestos/ecology", "l4a:addressesManifesto <https://w3id.org/l4a/id/manifesto/ecology>"),
+    ("/sdg/11", "l4a:addressesGoal <http://metadata.un.org/sdg/11>"),
+    ("/sdg/target/11.3", "l4a:addressesTarget <http://metadata.un.org/sdg/11.3>"),
+]
+
+
+@pytest.mark.parametrize(("path", "link"), TOPICS)
+def test_topic_pages_are_kept_until_the_app_writes(tmp_path: Path, path: str, link: str) -> None:
+    app = make_app(tmp_path, write_token="s3cret-token")
+    client = app.test_client()
+    try:
+        before = len(page_cache(app))
+        page, data = client.get(path, query_string={"lang": "es"}), client.get(path + ".json")
+        assert page.status_code == data.status_code == 200
+        assert TOPIC_HUB not in data.get_json()["hubs"]
+        kept = len(page_cache(app))
+        assert kept == before + 2  # the page and its JSON
+        assert client.get(path, query_string={"lang": "es"}).data == page.data
+        assert client.get(path + ".json").data == data.data
+        assert len(page_cache(app)) == kept  # both answered from what was kept
+        insert = f"""PREFIX l4a: <https://w3id.org/l4a/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+            INSERT DATA {{ GRAPH <{TOPIC_HUB}> {{
+              <{TOPIC_HUB}> a l4a:Hub ; dcterms:title "Kept topic test hub"@en ; {link} }} }}"""
+        update = {"data": insert, "content_type": "application/sparql-update"}
+        written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
+        assert written.status_code == 204
+        assert TOPIC_HUB in client.get(path + ".json").get_json()["hubs"]
+        assert "Kept topic test hub" in client.get(path, query_string={"lang": "es"}).get_data(as_text=True)
     finally:
         app.extensions["l4a_store"].close()

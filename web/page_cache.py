@@ -9,9 +9,11 @@ apart; never an error, or an answer made while the app was writing (the generati
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
@@ -137,3 +139,16 @@ def kept_stream(key: str, pieces: Callable[[], Iterator[str]]) -> Iterator[str]:
 def download_key(kind: str) -> str:
     """The key of this request's download: path, query string, language."""
     return f"{kind}:{request.path}?{request.query_string.decode('latin-1')}|{chosen_language()}"
+
+
+View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
+
+
+def kept(view: View) -> View:
+    """A page view whose answers (HTML and JSON) are kept once made (cached_page): for pages that list many hubs."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        return cached_page(lambda: view(*args, **kwargs))
+
+    return wrapper  # type: ignore[return-value]

@@ -10,6 +10,7 @@ from l4a.graph.reports.overview import goal_counts
 from l4a.graph.resources import internal_query
 from l4a.graph.sdg_order import sdg_key
 from l4a.graph.sync.gaps import find_gaps
+from l4a.web.page_cache import kept
 from l4a.web.paging import paged
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached, evidence_items, hub_table
@@ -42,6 +43,7 @@ def goals() -> ResponseReturnValue:
 
 
 @page(bp, "/sdg/<int:number>")
+@kept
 def goal(number: int) -> ResponseReturnValue:
     """One goal: its targets (each with its hubs; the gaps marked), and the hubs working on it."""
     if not 1 <= number <= 17:
@@ -65,6 +67,7 @@ def goal(number: int) -> ResponseReturnValue:
 
 
 @page(bp, "/sdg/target/<notation>")
+@kept
 def target(notation: str) -> ResponseReturnValue:
     """One target: its hubs, the evidence about them, and whether it is a gap."""
     iri = f"{SDG}{notation}"

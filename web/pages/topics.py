@@ -10,6 +10,7 @@ from l4a.graph.resources import internal_query
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.sync.gaps import find_gaps
 from l4a.graph.sync.suggested import suggested_members
+from l4a.web.page_cache import kept
 from l4a.web.paging import paged
 from l4a.web.render import page, respond
 from l4a.web.state import app_store, cached, evidence_items, hub_table
@@ -36,6 +37,7 @@ def manifestos() -> ResponseReturnValue:
 
 
 @page(bp, "/manifestos/<slug>")
+@kept
 def manifesto(slug: str) -> ResponseReturnValue:
     """One manifesto: its hubs and the evidence about them."""
     iri = record_iri(_base(), "manifesto", slug)
@@ -71,6 +73,7 @@ def _counts(kind: str, key: str) -> list[tuple[str, int]]:
 
 
 @page(bp, "/councils/<slug>")
+@kept
 def council(slug: str) -> ResponseReturnValue:
     """One council: its hubs across both terms, the council x SDG goal coverage (empty cells shown), its gaps."""
     iri = record_iri(_base(), "council", slug)
