@@ -105,6 +105,13 @@ class Settings:
             "write) before it answers 'being prepared' and refreshes itself; 0 waits as long as it takes."
         ),
     )
+    ready_seconds: float = field(
+        default=3.0,
+        metadata=_help(
+            "`l4a serve`: how long it may read what every page needs (labels, the index, the hub table: half a "
+            "second on 10k hubs when kept on disk) before it opens its port; the rest goes on in the background."
+        ),
+    )
     proposal_rate: float = field(
         default=10.0, metadata=_help("Proposal submissions a client may make per minute (a burst of as many).")
     )
@@ -210,6 +217,8 @@ def _check(settings: Settings) -> Settings:
         raise ConfigError(f"setting 'query_workers' is {settings.query_workers}; use 0 (automatic) to 64.")
     if not 0 <= settings.proxy_hops <= 5:
         raise ConfigError(f"setting 'proxy_hops' is {settings.proxy_hops}; use the number of proxies, 0 to 5.")
+    if not 0 <= settings.ready_seconds <= 600:
+        raise ConfigError(f"setting 'ready_seconds' is {settings.ready_seconds}; use 0 (open at once) to 600 seconds.")
     if not 0 <= settings.prepare_seconds <= 60:
         raise ConfigError(f"setting 'prepare_seconds' is {settings.prepare_seconds}; use 0 (no limit) to 60 seconds.")
     if settings.proposal_rate <= 0:

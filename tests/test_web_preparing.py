@@ -103,3 +103,20 @@ def test_in_a_browser_a_page_being_prepared_reloads_itself_into_the_real_page(tm
         assert statuses[-1] == 200 and page.locator("[data-reload-seconds]").count() == 0
         assert blocked == []
         page.close()
+
+
+
+def test_l4a_serve_opens_its_port_with_what_every_page_needs_already_read(big_data: Path, tmp_path: Path) -> None:
+    """A real `l4a serve` reads the labels, the index and the hub table (and compiles the templates) before it opens
+    its port (for `ready_seconds` at most; long enough here for a copy of the 3,000-hub store, whose values are then
+    computed, not read back): with a budget no computation meets, a hub page and the hub list asked the moment the
+    port opens answer at once, not "being prepared"."""
+    import shutil
+    import urllib.request
+
+    data = tmp_path / "data"
+    shutil.copytree(big_data, data)
+    with served(data, extra_env={"L4A_PREPARE_SECONDS": "0.001", "L4A_READY_SECONDS": "300"}) as base:
+        for path in ("/hubs/bilbao-city-of-values", "/hubs", "/hubs.json"):
+            with urllib.request.urlopen(base + path, timeout=60) as answer:
+                assert answer.status == 200, path

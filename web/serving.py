@@ -111,3 +111,14 @@ def waitress_options(host: str, port: int, threads: int, proxy_hops: int = 0) ->
         "max_request_body_size": BODY_BYTES,
         "expose_tracebacks": False,
     }
+
+
+def wait_until_ready(app: object, seconds: float) -> bool:
+    """Wait until the labels, the index and the hub table are read (web/state.py warm_reports), at most `seconds`
+    (the setting `ready_seconds`):
+    kept on disk, they take about half a second on 10k hubs, and the first readers would otherwise wait for them or
+    be told "being prepared". On a big store, or after a write (they are then computed, which takes longer), the
+    port opens anyway and the rest goes on in the background. Whether they were ready."""
+    extensions = getattr(app, "extensions", {})
+    ready = extensions.get("l4a_ready") if isinstance(extensions, dict) else None
+    return bool(ready.wait(seconds)) if ready is not None else True

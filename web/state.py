@@ -94,14 +94,23 @@ def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) ->
     """Read what every page needs (labels, the synchronization index, the hub table: seconds on 10k hubs) and
     validate the whole store (about 2.6 s a language on 10k hubs) in the background, so that the first visitors
     after a start or a write find them ready. A request that needs one of them meanwhile waits for the same
-    computation (per-key locks of `cached`), never starts a second one."""
+    computation (per-key locks of `cached`), never starts a second one. `app.extensions["l4a_ready"]` is set once
+    the labels, the index, the hub table and the compiled templates are there (`l4a serve` waits for it, for
+    `ready_seconds` at most, before it opens its port)."""
+
+    ready = app.extensions.setdefault("l4a_ready", threading.Event())
 
     def run() -> None:
         from l4a.graph.shacl.validation import owners, shipped_validator
 
-        app_labels(app)
-        app_index(app)
-        app_hub_table(app)
+        try:
+            app_labels(app)
+            app_index(app)
+            app_hub_table(app)
+            for name in app.jinja_env.list_templates(extensions=["html"]):  # compiled once, not by a first reader
+                app.jinja_env.get_template(name)
+        finally:
+            ready.set()  # what every page needs is there (or failed: a page then says so itself)
         store = app_store(app)
         for lang in languages:
             cached(app, f"reports:{lang}", lambda lang=lang: _reports_by_hub(store, lang, shipped_validator(), owners))

@@ -32,7 +32,7 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, thread
     import waitress
 
     from l4a.web.app import create_app  # the CLI is the one edge that starts the web app
-    from l4a.web.serving import configure_logging, prestart_checkers, waitress_options
+    from l4a.web.serving import configure_logging, prestart_checkers, wait_until_ready, waitress_options
 
     configure_logging()
 
@@ -52,6 +52,7 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, thread
         settings = dataclasses.replace(settings, staff=(f"dev:{token_sha256(token)}",))
         click.echo(f"Staff sign-in for this run (/staff/sign-in): name dev, token {token}", err=True)
     app = create_app(settings=settings, build_if_empty=True, warm=True)
-    click.echo(f"Serving the Local4Action Hub Graph on http://{settings.host}:{settings.port}/", err=True)
     prestart_checkers(app.extensions["l4a_store"])
+    wait_until_ready(app, settings.ready_seconds)  # what every page needs, read before the port opens
+    click.echo(f"Serving the Local4Action Hub Graph on http://{settings.host}:{settings.port}/", err=True)
     waitress.serve(app, **waitress_options(settings.host, settings.port, settings.threads, settings.proxy_hops))
