@@ -128,3 +128,28 @@ def test_topic_pages_are_kept_until_the_app_writes(tmp_path: Path, path: str, li
         assert "Kept topic test hub" in client.get(path, query_string={"lang": "es"}).get_data(as_text=True)
     finally:
         app.extensions["l4a_store"].close()
+
+
+def test_the_monitoring_dashboard_is_kept_until_the_app_writes(tmp_path: Path) -> None:
+    app = make_app(tmp_path, write_token="s3cret-token")
+    client = app.test_client()
+    try:
+        assert client.get("/monitoring", query_string={"lang": "fr"}).status_code == 200
+        first = client.get("/monitoring.json")
+        assert first.status_code == 200
+        kept = len(page_cache(app))
+        key = next(k for k in page_cache(app).kept_keys() if k.startswith("/monitoring.json"))
+        assert page_cache(app).get(key) == first.get_data(as_text=True)  # the JSON is kept as sent
+        for _ in range(2):
+            assert client.get("/monitoring.json").data == first.data
+            assert client.get("/monitoring", query_string={"lang": "fr"}).status_code == 200
+        assert len(page_cache(app)) == kept  # answered from what was kept
+        insert = f"""PREFIX l4a: <https://w3id.org/l4a/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+            INSERT DATA {{ GRAPH <{TOPIC_HUB}> {{
+              <{TOPIC_HUB}> a l4a:Hub ; dcterms:title "Kept topic test hub"@en }} }}"""
+        update = {"data": insert, "content_type": "application/sparql-update"}
+        written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
+        assert written.status_code == 204
+        assert client.get("/monitoring.json").get_json()["count"] == first.get_json()["count"] + 1
+    finally:
+        app.extensions["l4a_store"].close()

@@ -60,6 +60,11 @@ class PageCache:
             self._pages.clear()
             self._bytes = 0
 
+    def kept_keys(self) -> list[str]:
+        """The keys of the pages kept, least recently used first."""
+        with self._lock:
+            return list(self._pages)
+
     @property
     def kept_bytes(self) -> int:
         """The characters of all pages kept."""

@@ -24,6 +24,7 @@ from l4a.graph.reports.dashboard import INDICATOR_KEYS, NO_STATUS, Dashboard, ma
 from l4a.graph.reports.dashboard_svg import coverage_svg
 from l4a.graph.reports.derived import read_derived_links
 from l4a.web.hub_charts import hub_charts, hub_monitoring_data, percent
+from l4a.web.page_cache import kept
 from l4a.web.render import page as register
 from l4a.web.render import respond, wants_json
 from l4a.web.state import app_store, cached, hub_table
@@ -52,6 +53,7 @@ def _summary(hub: HubMonitoring, today: dt.date) -> dict[str, object]:
 
 
 @register(bp, "/monitoring")
+@kept
 def dashboard() -> ResponseReturnValue:
     """Every hub's progress, hubs by status and year, indicators by status, overdue deliverables, SDG coverage."""
     today = dt.date.today()
