@@ -101,6 +101,34 @@ def test_store_and_one_hub(cli: Cli) -> None:
     assert missing.exit_code == 2 and "no hub 'atlantis'" in missing.stderr
 
 
+def test_one_hub_by_slug_reads_neither_the_hub_table_nor_every_owner(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`validate --hub` and `monitor status --hub` with a hub's exact slug look that hub up alone: the hub table and
+    the owner of every node (seconds to read on a big store after a write) are not read; a part of a name still
+    searches the table. The text report groups the results under the hub the same way."""
+    assert cli("build", "--quiet").exit_code == 0
+    slug = "bilbao-city-of-values"
+    searched = cli("validate", "--hub", "bilbao", "--format", "text")  # a part of the name: the table is searched
+    assert searched.exit_code == 0
+
+    class NoTable:
+        @classmethod
+        def from_store(cls, *args: object, **kwargs: object) -> None:
+            raise AssertionError("the hub table was read for an exact slug")
+
+    def no_owners(*args: object) -> None:
+        raise AssertionError("every node's owner was read for one hub")
+
+    monkeypatch.setattr("l4a.graph.cli.common.HubTable", NoTable)
+    monkeypatch.setattr("l4a.graph.shacl.validation.owners", no_owners)
+    exact = cli("validate", "--hub", slug, "--format", "text")
+    assert exact.exit_code == 0 and exact.stdout == searched.stdout
+    assert "https://w3id.org/l4a/id/hub/" + slug in exact.stdout  # results grouped under the hub
+    assert cli("validate", "--hub", "https://w3id.org/l4a/id/hub/" + slug, "--format", "text").stdout == exact.stdout
+    assert cli("monitor", "status", "--hub", slug).exit_code == 0
+
+
 def test_unreadable_input_exits_2(cli: Cli, tmp_path: Path) -> None:
     broken = write(tmp_path, VALID.replace("a l4a:Hub ;", "a l4a:Hub ;;; ["))
     result = cli("validate", str(broken))

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pyoxigraph as ox
 
 from l4a.graph.errors import L4AError, UsageError
+from l4a.graph.namespaces import L4A
 from l4a.graph.reports.hub_lookup import find_hub
 from l4a.graph.reports.hub_table import HubTable
+from l4a.graph.resources import internal_query
 from l4a.graph.settings import Settings, load_settings
 from l4a.graph.store.base import Store
 from l4a.graph.store.factory import open_store
@@ -57,6 +60,9 @@ def with_store(ctx: click.Context, read_only: bool = False) -> Store:
     return store
 
 
+IS_A = internal_query("is-a")
+
+
 def hub_iri(settings: Settings, hub: str) -> str:
     """A hub given by slug or IRI."""
     return hub if hub.startswith(("http://", "https://")) else f"{settings.base_iri}id/hub/{hub}"
@@ -64,12 +70,21 @@ def hub_iri(settings: Settings, hub: str) -> str:
 
 def find_hub_iri(store: Store, settings: Settings, hub: str, known: Collection[str] | None = None) -> str:
     """The IRI of the hub named by its slug, its IRI, or an unambiguous part of its slug or title; else an error
-    listing the closest hubs (exit 2). `known` (the hubs at hand, if any) spares reading the hub table for an exact
-    slug or IRI."""
+    listing the closest hubs (exit 2). An exact slug or IRI is looked up alone (in `known`, the hubs at hand, or
+    in the store): the hub table, seconds to read on a big store after a write, is read only to search names."""
     iri = hub_iri(settings, hub)
     if known is not None and iri in known:
         return iri
+    if known is None and _is_hub(store, iri):
+        return iri
     return find_hub(HubTable.from_store(store).rows, hub).iri
+
+
+def _is_hub(store: Store, iri: str) -> bool:
+    try:
+        return store.ask(IS_A, {"thing": ox.NamedNode(iri), "class": ox.NamedNode(L4A + "Hub")})
+    except ValueError:  # not an IRI: a name to search
+        return False
 
 
 def index_and_hub(ctx: click.Context, hub: str) -> tuple[SyncIndex, str]:

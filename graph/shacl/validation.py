@@ -288,6 +288,20 @@ def owners(store: Store) -> dict[str, str]:
     return derived(store, "owners", lambda: {row["node"].value: row["hub"].value for row in store.select(OWNED_BY_HUB)})
 
 
+def hub_owners(store: Store, report: ValidationReport, hub: str) -> dict[str, str]:
+    """Which hub each focus node of one hub's report belongs to: what the hub owns, read alone; the whole store's
+    owners (seconds on a big store after a write) only when a result is about something the hub does not own."""
+    mine = {row["node"].value: row["hub"].value for row in store.select(OWNED_BY_HUB, {"hub": ox.NamedNode(hub)})}
+    if all(r.focus in mine for r in report.results):
+        return mine
+    return owners(store)
+
+
+def hub_iri_of(hub: str, base: str) -> str:
+    """A hub's IRI from its slug or IRI."""
+    return hub if hub.startswith(("http://", "https://")) else f"{base}id/hub/{hub}"
+
+
 def read_candidate(paths: Sequence[Path], as_proposal: bool = False) -> list[ox.Quad]:
     """The quads of files to validate (InputError if one cannot be read); as_proposal marks their hubs proposed."""
     quads = [q for path in paths for q in iter_quads(path, guess_format(path))]
@@ -300,7 +314,7 @@ def read_candidate(paths: Sequence[Path], as_proposal: bool = False) -> list[ox.
 
 def hub_graph(store: Store, hub: str, base: str = DEFAULT_BASE) -> str:
     """The named graph of a hub given by slug or IRI."""
-    iri = hub if hub.startswith(("http://", "https://")) else f"{base}id/hub/{hub}"
+    iri = hub_iri_of(hub, base)
     rows = store.select(internal_query("graph-of-typed"), {"hub": ox.NamedNode(iri), "cls": ox.NamedNode(HUB)})
     if not rows:
         raise UsageError(f"there is no hub {hub!r} in the store; `l4a query run ...` or the web app list the hubs.")
@@ -344,9 +358,11 @@ def run_validation(
     store = open_store(settings, read_only=True)
     try:
         if hub:
-            report = validator.validate_graph(store, hub_graph(store, hub, settings.base_iri), lang)
-        else:
-            report = validator.validate_store(store, lang)
+            report = collapse_proposal_twins(
+                validator.validate_graph(store, hub_graph(store, hub, settings.base_iri), lang)
+            )
+            return report, hub_owners(store, report, hub_iri_of(hub, settings.base_iri))
+        report = validator.validate_store(store, lang)
         return collapse_proposal_twins(report), owners(store)
     finally:
         store.close()
