@@ -10,15 +10,16 @@ while the app was writing (the generation count of web/state.py).
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import Flask, Response, request
 
+from l4a.web.lru import SizedLRU
+
 MAX_ANSWER_BYTES = 1 << 20
 MAX_TOTAL_BYTES = 64 << 20
+MAX_ANSWERS = 100_000  # the bytes bound first; this only caps the bookkeeping of many tiny answers
 KEPT_HEADERS = ("Content-Type", "Vary", "X-SPARQL-MaxRows")
 
 
@@ -28,36 +29,16 @@ class Kept:
     headers: tuple[tuple[str, str], ...]
 
 
-class AnswerCache:
-    """A thread-safe LRU of answers, bounded in bytes."""
+class AnswerCache(SizedLRU[Kept]):
+    """The answers, bounded in bytes."""
 
     def __init__(self, total: int = MAX_TOTAL_BYTES) -> None:
-        self.total = total
-        self.size = 0
-        self._answers: OrderedDict[str, Kept] = OrderedDict()
-        self._lock = threading.Lock()
+        super().__init__(MAX_ANSWERS, total, lambda kept: len(kept.body), MAX_ANSWER_BYTES)
 
-    def get(self, key: str) -> Kept | None:
-        with self._lock:
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-            return found
-
-    def put(self, key: str, kept: Kept) -> None:
-        with self._lock:
-            old = self._answers.pop(key, None)
-            self.size -= len(old.body) if old else 0
-            self._answers[key] = kept
-            self.size += len(kept.body)
-            while self.size > self.total and self._answers:
-                _key, dropped = self._answers.popitem(last=False)
-                self.size -= len(dropped.body)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._answers.clear()
-            self.size = 0
+    @property
+    def size(self) -> int:
+        """The bytes of all answers kept."""
+        return self.kept_size
 
 
 def answer_cache(app: Flask) -> AnswerCache:

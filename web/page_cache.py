@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -19,6 +17,7 @@ from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
 from l4a.web.i18n import chosen_language
+from l4a.web.lru import SizedLRU
 from l4a.web.render import wants_json
 
 MAX_PAGES = 2000  # most pages are about 20 kB each
@@ -26,52 +25,21 @@ MAX_BYTES = 128 * 2**20  # all pages together (a brief of 10k hubs is a few MB; 
 MAX_PAGE = 16 * 2**20
 
 
-class PageCache:
-    """A thread-safe LRU of rendered pages, bounded in count and in characters (about bytes: pages are mostly
-    ASCII)."""
+class PageCache(SizedLRU[str]):
+    """The rendered pages, bounded in count and in characters (about bytes: pages are mostly ASCII)."""
 
     def __init__(self, size: int = MAX_PAGES, max_bytes: int = MAX_BYTES, max_page: int = MAX_PAGE) -> None:
-        self.size, self.max_bytes, self.max_page = size, max_bytes, max_page
-        self._pages: OrderedDict[str, str] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+        super().__init__(size, max_bytes, len, max_page)
 
-    def get(self, key: str) -> str | None:
-        with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
-
-    def put(self, key: str, page: str) -> None:
-        if len(page) > self.max_page:
-            return  # made again each time rather than crowd out every other page
-        with self._lock:
-            old = self._pages.pop(key, None)
-            self._bytes -= len(old) if old is not None else 0
-            self._pages[key] = page
-            self._bytes += len(page)
-            while len(self._pages) > self.size or self._bytes > self.max_bytes:
-                _key, dropped = self._pages.popitem(last=False)
-                self._bytes -= len(dropped)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-            self._bytes = 0
-
-    def kept_keys(self) -> list[str]:
-        """The keys of the pages kept, least recently used first."""
-        with self._lock:
-            return list(self._pages)
+    @property
+    def max_page(self) -> int:
+        """The largest page kept (a bigger one is only streamed)."""
+        return self.max_entry
 
     @property
     def kept_bytes(self) -> int:
         """The characters of all pages kept."""
-        return self._bytes
-
-    def __len__(self) -> int:
-        return len(self._pages)
+        return self.kept_size
 
 
 def page_cache(app: Flask) -> PageCache:
