@@ -154,6 +154,10 @@ def main() -> None:
     parser.add_argument("--warm-up", type=int, default=15)
     parser.add_argument("--samples", type=int, default=300, help="hubs in the mix")
     parser.add_argument(
+        "--idle", type=float, default=0,
+        help="seconds to leave the server alone after it answers, before the first run (0: measure from the start)",
+    )  # fmt: skip
+    parser.add_argument(
         "--clients", type=int, default=64,
         help="distinct clients behind a trusted proxy (X-Forwarded-For, proxy_hops=1): /sparql gives each client a "
         "fair share, so one address for 64 connections would measure the refusals; 0: every request from loopback",
@@ -168,6 +172,7 @@ def main() -> None:
     with serving(data_dir, args.threads, "load-serve.log", proxy) as (base, server):
         watch = MemoryWatch(server.pid)
         watch.start()
+        time.sleep(args.idle)
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
             warm = (

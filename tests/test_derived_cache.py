@@ -215,3 +215,34 @@ def test_related_without_reasons_ranks_the_same(built_dir: Path) -> None:
             assert [r.hub for r in index.partners(hub, limit)] == [
                 r.hub for r in index.partners(hub, limit, with_reasons=False)
             ]
+
+
+def test_validation_runs_its_checks_once_for_every_language(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shapes' queries run once per state of the store; a report in another language only words the messages
+    again, and says the same things as the first one (each run in a new process finds both on disk)."""
+    from l4a.graph.shacl.validation import ValidationReport, shipped_validator
+
+    writer = EmbeddedStore.open(data_dir / "store")
+    add_hub(writer, "Derived test hub")  # a hub with no source, no period, no lead: rules broken, in every language
+    writer.close()
+    store = EmbeddedStore.open(data_dir / "store", read_only=True)
+    english = shipped_validator().validate_store(store, "en")
+    queries: list[str] = []
+    real_select = store.select
+    monkeypatch.setattr(
+        store, "select", lambda query, bindings=None: queries.append(query) or real_select(query, bindings)
+    )
+    french = shipped_validator().validate_store(store, "fr")
+    spanish = shipped_validator().validate_store(store, "es")
+    assert queries == []
+    store.close()
+
+    def facts(report: ValidationReport) -> list[str]:
+        return sorted(repr((r.focus, r.path, r.value, r.severity, r.shape, r.component)) for r in report.results)
+
+    about_the_hub = [r for r in english.results if r.focus == HUB]
+    assert about_the_hub and any(r.severity == "Violation" for r in about_the_hub)
+    assert facts(french) == facts(english) == facts(spanish)
+    worded = {(r.focus, r.shape, r.component): r.message for r in english.results}
+    assert any(worded[(r.focus, r.shape, r.component)] != r.message for r in french.results if r.focus == HUB)
+    assert any(worded[(r.focus, r.shape, r.component)] != r.message for r in spanish.results if r.focus == HUB)

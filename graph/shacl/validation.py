@@ -23,7 +23,7 @@ from l4a.graph.settings import Settings
 from l4a.graph.shacl.compiler import Check, Focus, compile_model
 from l4a.graph.shacl.shapes import Shape, ShapesModel, shipped_shapes
 from l4a.graph.sources import read_source, shipped_sources
-from l4a.graph.store.base import Row, Store, Term
+from l4a.graph.store.base import Store, Term
 from l4a.graph.store.derived import derived
 from l4a.graph.store.embedded import EmbeddedStore
 from l4a.graph.store.factory import open_store
@@ -75,17 +75,11 @@ class ValidationReport:
         return sum(r.severity == severity for r in self.results)
 
 
-def display(node: Term | None) -> str | None:
-    """A term as a user reads it: the IRI, or the literal's text."""
-    return None if node is None else node.value
-
-
-def _message(texts: dict[str, str], lang: str, row: Row, fallback: str) -> str:
+def _message(texts: dict[str, str], lang: str, row: Mapping[str, str], fallback: str) -> str:
     text = texts.get(lang) or texts.get("en") or fallback
 
     def fill(match: re.Match[str]) -> str:
-        value = row.get(match.group(1))
-        return value.value if value is not None else match.group(0)
+        return row.get(match.group(1), match.group(0))
 
     return re.sub(r"\{[?$](\w+)\}", fill, text)
 
@@ -118,10 +112,12 @@ class Validator:
         self.graph_plan = compile_model(model, graph_mode=True)
 
     def validate_store(self, store: Store, lang: str = "en") -> ValidationReport:
-        """Every focus node in the store: run once per state of the store, shapes and language (store/derived.py)."""
+        """Every focus node in the store. The checks run once per state of the store and shapes, whatever the
+        language (store/derived.py); only the messages are worded per language, from the rows kept."""
         plan = self._plan(store, graph_mode=False)
-        key = f"validation:{self.engine}:{self._plan_key(plan)}:{lang}"
-        return derived(store, key, lambda: self._run(store, plan, {}, lang))
+        key = f"validation:{self.engine}:{self._plan_key(plan)}"
+        found = derived(store, f"{key}:rows", lambda: self._rows(store, plan, {}))
+        return derived(store, f"{key}:{lang}", lambda: self._report(plan, found, lang))
 
     def _plan_key(self, plan: list[tuple[Shape, Focus, list[Check]]]) -> str:
         """A digest of the shapes and their compiled checks (queries and messages): other shapes, another key. (The
@@ -143,7 +139,8 @@ class Validator:
 
     def validate_graph(self, store: Store, graph: str, lang: str = "en") -> ValidationReport:
         """The focus nodes described in one named graph (e.g. a hub's), with the whole store as context."""
-        return self._run(store, self._plan(store, graph_mode=True), {"fg": ox.NamedNode(graph)}, lang)
+        plan = self._plan(store, graph_mode=True)
+        return self._report(plan, self._rows(store, plan, {"fg": ox.NamedNode(graph)}), lang)
 
     def validate_candidate(
         self, quads: Iterable[ox.Quad], context: Store | None = None, lang: str = "en", base: str = DEFAULT_BASE
@@ -157,47 +154,55 @@ class Validator:
             scratch.add_quads(_context_types(context, candidate))
         return self.validate_graph(scratch, CANDIDATE_GRAPH, lang)
 
-    def _run(
-        self, store: Store, plan: list[tuple[Shape, Focus, list[Check]]], bindings: dict[str, Term], lang: str
-    ) -> ValidationReport:
-        report = ValidationReport(engine=self.engine)
+    @staticmethod
+    def _checks(plan: list[tuple[Shape, Focus, list[Check]]]) -> list[Check]:
         checks = [check for _shape, _focus, shape_checks in plan for check in shape_checks]
         checks.sort(key=lambda check: not check.raw_sparql)  # the SPARQL-based checks, the longest, first
+        return checks
+
+    def _rows(
+        self, store: Store, plan: list[tuple[Shape, Focus, list[Check]]], bindings: dict[str, Term]
+    ) -> list[list[dict[str, str]]]:
+        """What each check found (in the order of `_checks`), language-free: each row's variables as text."""
         # Oxigraph releases the GIL while a query runs: two threads keep both cores busy on a big store.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for results in pool.map(lambda check: self._run_check(store, check, bindings, lang), checks):
-                report.results.extend(results)
-        unique = {(r.focus, r.path, r.value, r.severity, r.shape, r.component): r for r in report.results}
-        report.results = sorted(
-            unique.values(), key=lambda r: (r.focus, r.shape, r.path or "", r.value or "", r.message)
-        )
-        return report
+            return list(pool.map(lambda check: self._check_rows(store, check, bindings), self._checks(plan)))
 
-    def _run_check(self, store: Store, check: Check, bindings: dict[str, Term], lang: str) -> list[ValidationResult]:
+    @staticmethod
+    def _check_rows(store: Store, check: Check, bindings: dict[str, Term]) -> list[dict[str, str]]:
         rows = store.select(check.query, bindings)
         if check.node_shape_checks:
             failing = {row["this"] for inner in check.node_shape_checks for row in store.select(inner.query, bindings)}
             rows = [row for row in rows if row.get("value") in failing]
-        shape = check.shape
-        texts = check.constraint.messages or shape.messages
+        return [{name: term.value for name, term in row.items()} for row in rows]
+
+    def _report(
+        self, plan: list[tuple[Shape, Focus, list[Check]]], found: list[list[dict[str, str]]], lang: str
+    ) -> ValidationReport:
+        """The results of `_rows`, their messages worded in `lang`, each once, in a stable order."""
         results = []
-        for row in rows:
-            value = row.get("value") if check.value_from_row else None
-            if value is None and check.raw_sparql and shape.path is None:
-                value = row["this"]  # SHACL-SPARQL: a node shape's result without ?value is about the focus node
-            path = row.get("path")
-            results.append(
-                ValidationResult(
-                    focus=row["this"].value,
-                    path=path.value if path is not None else _path_text(shape),
-                    value=display(value),
-                    severity=shape.severity,
-                    message=_message(texts, lang, row, _default_message(check)),
-                    shape=shape.iri,
-                    component=check.component,
+        for check, rows in zip(self._checks(plan), found, strict=True):
+            shape = check.shape
+            texts = check.constraint.messages or shape.messages
+            fallback = _default_message(check)
+            for row in rows:
+                value = row.get("value") if check.value_from_row else None
+                if value is None and check.raw_sparql and shape.path is None:
+                    value = row["this"]  # SHACL-SPARQL: a node shape's result without ?value is about the focus node
+                results.append(
+                    ValidationResult(
+                        focus=row["this"],
+                        path=row["path"] if "path" in row else _path_text(shape),
+                        value=value,
+                        severity=shape.severity,
+                        message=_message(texts, lang, row, fallback),
+                        shape=shape.iri,
+                        component=check.component,
+                    )
                 )
-            )
-        return results
+        unique = {(r.focus, r.path, r.value, r.severity, r.shape, r.component): r for r in results}
+        ordered = sorted(unique.values(), key=lambda r: (r.focus, r.shape, r.path or "", r.value or "", r.message))
+        return ValidationReport(ordered, engine=self.engine)
 
 
 def proposal_scratch(
