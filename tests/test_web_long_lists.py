@@ -123,3 +123,26 @@ def test_the_hub_list_json_streams_every_hub(client: FlaskClient) -> None:
     assert data["count"] == len(data["hubs"]) > 400
     empty = json.loads(client.get("/hubs.json?q=no-such-words-anywhere").get_data(as_text=True))
     assert empty == {"count": 0, "page": 1, "per_page": 50, "hubs": []}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_the_network_names_a_big_communitys_first_members_and_the_downloads_hold_them_all(
+    client: FlaskClient, lang: str
+) -> None:
+    from l4a.web.pages.network import NAMES_LISTED
+
+    data = client.get(f"/network.json?lang={lang}").get_json()
+    groups = data["communities"]
+    assert max(len(g) for g in groups) > NAMES_LISTED, "400 hubs should make a community bigger than the page names"
+    page = client.get(f"/network?lang={lang}").get_data(as_text=True)
+    section = page[page.index('id="communities"') : page.index('id="bridges"')]
+    items = re.findall(r"<li>(.*?)</li>", section)
+    assert len(items) == len(groups)  # every community, in order, with its size
+    for group, item in zip(groups, items, strict=True):
+        named = re.findall(r'<a href="/hubs/([^"]+)"', item)
+        assert named == [h.rsplit("/", 1)[1] for h in group[:NAMES_LISTED]]
+        assert re.search(rf"\b{len(group)}\b", item)  # "412 hubs" (the number as the reader's language writes it)
+        more = len(group) - NAMES_LISTED
+        assert (str(more) in item.rsplit("</a>", 1)[1]) == (more > 0)  # "and 7 more hubs" only when some are left
+    graphml = client.get("/network.graphml").get_data(as_text=True)
+    assert all(f'"{hub}"' in graphml for group in groups for hub in group)  # every member in the download

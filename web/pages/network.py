@@ -21,6 +21,8 @@ from l4a.web.words import REASON_WORDS
 
 bp = Blueprint("network", __name__)
 LINKS_LISTED = 50  # the strongest lines, listed under the picture (the downloads hold them all)
+NAMES_LISTED = 25  # the members of a community named on the page (the downloads list them all)
+ISOLATED_LISTED = 200  # the hubs related to no other, listed on the page (the JSON lists them all)
 
 
 def _network() -> tuple[object, list[list[str]], list[tuple[str, float]]]:
@@ -36,8 +38,9 @@ def _network() -> tuple[object, list[list[str]], list[tuple[str, float]]]:
 @register(bp, "/network")
 def page() -> ResponseReturnValue:
     """The picture (labelled hubs, each line titled with its strongest reason), hubs with no related hub listed
-    apart, the communities and the bridge hubs. The HTML is kept once drawn (web/page_cache.py) until the app
-    writes."""
+    apart, the communities (each with its size and its first members named: the downloads list them all, so that
+    10k hubs do not make a page of 10k links) and the bridge hubs. The HTML is kept once drawn (web/page_cache.py)
+    until the app writes."""
     return cached_page(_page)
 
 
@@ -45,7 +48,8 @@ def _page() -> ResponseReturnValue:
     lang = chosen_language()
     data, svg, narrow = cached(current_app, f"network page {lang}", lambda: _drawn(lang))
     return respond("network.html", data, svg=Markup(svg), narrow_svg=Markup(narrow),
-                   links=data["links"][:LINKS_LISTED])  # fmt: skip
+                   links=data["links"][:LINKS_LISTED], names_listed=NAMES_LISTED,
+                   isolated_listed=ISOLATED_LISTED)  # fmt: skip
 
 
 def _drawn(lang: str) -> tuple[dict[str, Any], str, str]:
