@@ -91,7 +91,14 @@ def test_venice_city_solutions_edition_briefs(client: FlaskClient) -> None:
     sections = re.findall(r'<section class="hub"><h3><a href="([^"]+)"', text)
     assert sections == ["https://w3id.org/l4a/id/hub/bilbao-city-of-values"]
     assert "Active at the time of this edition" in text and "Progress: no figures reported" in text
-    assert client.get("/vcs/4/brief.json").get_json()["council"].endswith("/event/venice-city-solutions-2021")
+    data = client.get("/vcs/4/brief.json").get_json()
+    assert data["council"].endswith("/event/venice-city-solutions-2021")
+    # The hub's period as its source records it: a day, and a month (not the month's last day, nor an HTTP date)
+    assert (data["hubs"][0]["start"], data["hubs"][0]["end"]) == ("2021-06-28", "2023-03")
+    for lang, period in (("en", "June 28, 2021 \u2013 March 2023"), ("fr", "28 juin 2021 \u2013 mars 2023"),
+                         ("es", "28 de junio de 2021 \u2013 marzo de 2023")):  # fmt: skip
+        assert period in html.unescape(client.get(f"/vcs/4/brief?lang={lang}").get_data(as_text=True))
+        assert period in client.get(f"/vcs/4/brief.md?lang={lang}").get_data(as_text=True)
     md = client.get("/vcs/2021/brief.md?lang=fr")
     assert md.headers["Content-Type"] == "text/markdown; charset=utf-8"
     assert md.headers["Content-Disposition"] == 'attachment; filename="brief-venice-city-solutions-2021-fr.md"'

@@ -9,16 +9,16 @@ How to add or change a text: docs/translations.md.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 from flask_babel import Babel
 
 from l4a.graph.i18n.words import colon as colon_of
+from l4a.graph.i18n.words import words
 from l4a.graph.resources import translations_dir
 from l4a.web.i18n import chosen_language
 from l4a.web.words import FAMILIES
@@ -47,13 +47,12 @@ def local_date(value: object, lang: str | None = None, form: str = "long") -> st
         day = value
     else:
         text = str(value or "").strip()
-        locale = lang or chosen_language()
-        if re.fullmatch(r"\d{4}-\d{2}", text):  # a month only: "March 2023", "mars 2023"
-            return format_skeleton("yMMMM", dt.date(int(text[:4]), int(text[5:]), 1), locale=locale)
+        if form == "long":  # at the precision given: "March 2023" for a month, a year or other text as recorded
+            return words(lang or chosen_language()).recorded_date(text)
         try:
             day = dt.date.fromisoformat(text[:10])
         except ValueError:
-            return text  # a year alone, or text that is not a date: as recorded
+            return text
     return format_date(day, format=form, locale=lang or chosen_language())
 
 

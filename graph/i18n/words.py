@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext as gettext_module
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_percent
 from babel.support import Translations
 
@@ -62,6 +63,18 @@ class Words:
     def date(self, day: dt.date) -> str:
         """A day written this language's way: "6 December 2026", "6 décembre 2026", "6 de diciembre de 2026"."""
         return format_date(day, format="long", locale=self.lang)
+
+    def recorded_date(self, text: str) -> str:
+        """A date as a source records it, written this language's way at the precision the source gives: a day
+        ("28 June 2021"), a month ("March 2023", never the last day the monitoring rules read into it), a year
+        ("2023"); any other text as recorded."""
+        text = text.strip()
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            return format_skeleton("yMMMM", dt.date(int(text[:4]), int(text[5:]), 1), locale=self.lang)
+        try:
+            return self.date(dt.date.fromisoformat(text[:10]))
+        except ValueError:
+            return text  # a year alone, or text that is not a date: as recorded
 
     def percent(self, share: Decimal | float) -> str:
         """A share as a whole percentage written this language's way: "40%", "40 %" (a no-break space in French)."""

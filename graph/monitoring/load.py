@@ -124,9 +124,9 @@ def _load(store: Store, base: str, hub: str | None) -> dict[str, HubMonitoring]:
         if isinstance(title := row.get("title"), ox.Literal):
             found.label = _pick(found.label, title, _tail(iri))
         if "start" in row:
-            found.start = first_day(row["start"].value)
+            found.start, found.start_text = first_day(row["start"].value), row["start"].value
         if "end" in row:
-            found.end = last_day(row["end"].value)
+            found.end, found.end_text = last_day(row["end"].value), row["end"].value
         if "status" in row and row["status"].value.endswith("/completed"):
             found.completed = True
     if not hubs:

@@ -86,6 +86,8 @@ class HubMonitoring:
     start: dt.date | None
     end: dt.date | None
     completed: bool = False
+    start_text: str | None = None  # the period as the source records it ("2023-03"): what a report shows
+    end_text: str | None = None
     report_dates: list[dt.date] = field(default_factory=list)
     deliverables: list[Deliverable] = field(default_factory=list)
     councils: set[str] = field(default_factory=set)

@@ -85,8 +85,8 @@ class HubBrief:
     deliverables: list[tuple[str, str, str | None]] = field(default_factory=list)  # title, status, progress
     evidence: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # url, date, publisher
     related: list[tuple[str, str]] = field(default_factory=list)  # iri, label
-    start: dt.date | None = None  # the hub's period, by graph/dates.py (an end in a month: its last day)
-    end: dt.date | None = None
+    start: str | None = None  # the hub's period as the source records it ("2021-06-28", "2023-03", "2023")
+    end: str | None = None
     mark: str = ""  # why the hub is in the brief, when there are several reasons (an edition's: presented, active)
 
 
@@ -259,8 +259,8 @@ class HubFacts:
     deliverables: list[tuple[str, str, Decimal | None]]  # title, status, progress
     evidence: list[tuple[str, str | None, str | None]]
     related: list[str]
-    start: dt.date | None
-    end: dt.date | None
+    start: str | None  # as recorded (HubBrief)
+    end: str | None
     mark: str
 
 
@@ -319,7 +319,7 @@ def hub_facts(
         has = m is not None and m.has_figures()
         facts = HubFacts(r.iri, mean_progress(m.indicators, day) if m is not None and has else None, [],
                          sorted(evidence.get(r.iri, []), key=lambda e: (e[1] or "", e[0])), [],
-                         m.start if m is not None else None, m.end if m is not None else None,
+                         m.start_text if m is not None else None, m.end_text if m is not None else None,
                          (marks or {}).get(r.iri, ""))  # fmt: skip
         if m is not None and has:
             for d in m.deliverables:
@@ -359,8 +359,13 @@ def markdown_text(text: str) -> str:
 
 
 def _period(h: HubBrief, w: Mapping[str, str], lang: str) -> str:
-    """The hub's first and last day, written the reader's way ("not recorded" for a side the store lacks)."""
-    return f" {w['to']} ".join(words(lang).date(d) if d else w["not_recorded"] for d in (h.start, h.end))
+    """The hub's period written the reader's way at the precision its source gives ("28 June 2021 to March 2023";
+    "not recorded" for a side the store lacks)."""
+    said = words(lang)
+    days = all(d is None or len(d.strip()) >= 10 for d in (h.start, h.end))
+    # "to" reads "au"/"al" before a day; before a month ("au mars", "al marzo") it would be wrong: an en dash then
+    joiner = f" {w['to']} " if days else " \u2013 "
+    return joiner.join(said.recorded_date(d) if d else w["not_recorded"] for d in (h.start, h.end))
 
 
 def brief_markdown(b: Brief, extra: Mapping[str, str] | None = None) -> str:
