@@ -106,3 +106,13 @@ def test_venice_city_solutions_edition_briefs(client: FlaskClient) -> None:
     assert md.get_data(as_text=True).startswith(title)
     for path in ("/vcs/9/brief", "/vcs/1999/brief.md", "/vcs/nowhere/brief.json"):
         assert client.get(path).status_code == 404, path
+
+
+def test_json_answers_write_dates_in_iso_8601(client: FlaskClient) -> None:
+    """Any date a JSON answer carries is an ISO 8601 day, never an HTTP date with a time no source gave."""
+    import datetime as dt
+
+    from flask import current_app
+
+    with client.application.app_context():
+        assert current_app.json.dumps({"day": dt.date(2021, 6, 28)}) == '{"day": "2021-06-28"}'

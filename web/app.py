@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import threading
 from collections.abc import Mapping
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from l4a.graph.build import build
 from l4a.graph.namespaces import graph_iri
@@ -69,6 +71,17 @@ BLUEPRINTS = [
 ]
 
 
+class IsoDatesJSON(DefaultJSONProvider):
+    """Flask's JSON, but a date or a time in ISO 8601 ("2021-06-28"): Flask's own default writes an HTTP date with
+    a time and a zone no source gave ("Mon, 28 Jun 2021 00:00:00 GMT")."""
+
+    @staticmethod
+    def default(o: object) -> object:
+        if isinstance(o, dt.date):  # a datetime is a date too
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
 def create_app(
     test_config: Mapping[str, Any] | None = None,
     settings: Settings | None = None,
@@ -84,6 +97,7 @@ def create_app(
     # Paths given explicitly: Flask's own search for them does not handle the `l4a` namespace package.
     here = str(Path(__file__).parent)
     app = Flask("l4a.web", root_path=here, instance_path=str(current_settings.data_dir / "instance"))
+    app.json = IsoDatesJSON(app)
     app.config.from_mapping(L4A_SETTINGS=current_settings, JSON_SORT_KEYS=False)
     # Signs the session (the forms' CSRF token): the `secret_key` setting (L4A_SECRET_KEY), which `l4a serve`
     # requires; tests and development get a random key per process, so their sessions do not survive a restart.
