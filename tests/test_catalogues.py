@@ -150,3 +150,18 @@ def test_dates_and_countries_in_the_readers_language(app: Flask) -> None:
     with app.test_request_context("/?lang=es"):
         assert local_date(dt.date(2026, 3, 1)) == "1 de marzo de 2026"
         assert country_name("de") == "Alemania" and country_name("ZZZ") == "ZZZ"
+
+
+def test_templates_speak_the_language_chosen_even_when_it_changes_within_a_request(app: Flask) -> None:
+    """Templates find the request's catalogue once (web/catalogues.py), yet follow Flask-Babel's choice of language:
+    the reader's, then another one forced for a part of the answer, then the reader's again."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    text = "{{ _('Home') }} / {{ ngettext('%(num)d hub', '%(num)d hubs', 2) }}"
+    for asked, said in (("fr", "Accueil / 2 hubs"), ("es", "Inicio / 2 hubs"), ("en", "Home / 2 hubs")):
+        with app.test_request_context(f"/?lang={asked}"):
+            assert render_template_string(text) == said
+            with force_locale("fr" if asked != "fr" else "es"):
+                assert render_template_string(text) == ("Accueil / 2 hubs" if asked != "fr" else "Inicio / 2 hubs")
+            assert render_template_string(text) == said
