@@ -134,3 +134,22 @@ def test_unreadable_input_exits_2(cli: Cli, tmp_path: Path) -> None:
     result = cli("validate", str(broken))
     assert result.exit_code == 2 and "hub.ttl, line" in result.stderr
     assert cli("validate", str(tmp_path / "none.ttl")).exit_code == 2
+
+
+def test_the_json_report_reads_back_as_the_results_whatever_their_text() -> None:
+    """The JSON report (one result a line) parses back to the same results, with quotes, line breaks, brackets and
+    non-ASCII text in them, and to an empty list when nothing is wrong."""
+    import json as json_module
+
+    from l4a.graph.shacl.report import report_json
+    from l4a.graph.shacl.validation import ValidationReport, ValidationResult
+
+    tricky = ['a "quoted" value', "two\nlines", "],\n{", "Écologie — ½", "\\", "\u2028"]
+    results = [
+        ValidationResult(f"https://w3id.org/l4a/id/hub/h{n}", None if n % 2 else "p", text, "Violation", text, "s", "c")
+        for n, text in enumerate(tricky)
+    ]
+    for report in (ValidationReport(results), ValidationReport([])):
+        data = json_module.loads(report_json(report))
+        assert data == {"conforms": report.conforms, "engine": "compiler",
+                        "results": [r.as_dict() for r in report.results]}  # fmt: skip

@@ -57,7 +57,7 @@ def validate_command(
             hub = find_hub_iri(store, settings, hub)
         finally:
             store.close()
-    report, owner_of = run_validation(settings, files, hub, proposal, lang, validator)
+    report, owner_of = run_validation(settings, files, hub, proposal, lang, validator, with_owners=fmt == "text")
     if fmt == "json":
         click.echo(report_json(report))
     elif fmt == "turtle":

@@ -345,9 +345,12 @@ def run_validation(
     as_proposal: bool,
     lang: str,
     validator: Validator | None = None,
+    with_owners: bool = True,
 ) -> tuple[ValidationReport, dict[str, str]]:
     """What `l4a validate` does: files against the reference data (and the store, if there is one), or the store;
-    with the shipped shapes, or `validator` (a user's shapes: graph/shacl/user_shapes.py)."""
+    with the shipped shapes, or `validator` (a user's shapes: graph/shacl/user_shapes.py). Also the hub that owns
+    each node, to group the results by hub, unless `with_owners` is false (the JSON and Turtle reports do not group
+    them; reading every node's owner of 100k hubs takes seconds)."""
     validator = validator or shipped_validator()
     if files:
         quads = read_candidate(files, as_proposal)
@@ -359,15 +362,15 @@ def run_validation(
                 context.close()
         scratch = EmbeddedStore.in_memory()
         scratch.add_quads(q for q in quads if not isinstance(q.graph_name, ox.BlankNode))
-        return report, owners(scratch)
+        return report, owners(scratch) if with_owners else {}
     store = open_store(settings, read_only=True)
     try:
         if hub:
             report = collapse_proposal_twins(
                 validator.validate_graph(store, hub_graph(store, hub, settings.base_iri), lang)
             )
-            return report, hub_owners(store, report, hub_iri_of(hub, settings.base_iri))
+            return report, hub_owners(store, report, hub_iri_of(hub, settings.base_iri)) if with_owners else {}
         report = validator.validate_store(store, lang)
-        return collapse_proposal_twins(report), owners(store)
+        return collapse_proposal_twins(report), owners(store) if with_owners else {}
     finally:
         store.close()
