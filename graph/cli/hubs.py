@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from l4a.graph.cli.common import EXIT_CODES, with_store
+from l4a.graph.json_text import pretty_json
 from l4a.graph.reports.hub_table import HubTable
 
 
@@ -29,7 +28,7 @@ def hubs_command(ctx: click.Context, fmt: str) -> None:
              "start": r.start, "end": r.end}
             for r in rows
         ]  # fmt: skip
-        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        click.echo(pretty_json(found))
         return
     if not rows:
         click.echo("No hub in the store: `l4a build` loads the shipped hubs (and `--with-examples` the fictional "

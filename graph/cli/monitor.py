@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import click
 from l4a.graph.cli.common import EXIT_CODES, find_hub_iri, settings_of, with_store
 from l4a.graph.errors import UsageError
 from l4a.graph.i18n.words import words
+from l4a.graph.json_text import pretty_json
 from l4a.graph.labels import Labels
 from l4a.graph.monitoring.load import (
     add_observations,
@@ -80,7 +80,7 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
         raise UsageError(f"there is no hub {hub!r} in the store.")
     w = words(lang)
     if fmt == "json":
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        click.echo(pretty_json(out))
         return
     # Titles in the reader's language where the data has them (JSON keeps the records' English titles).
     labels = derived(store, "labels", lambda: Labels.from_store(store)) if lang != "en" else None  # once per write
@@ -126,7 +126,7 @@ def monitor_links(ctx: click.Context, cutoffs: tuple[str, ...], limit: int, fmt:
     if fmt == "json":
         out = {"links": [link.as_dict() for link in links], "growth": counts,
                "conversions": [c.as_dict() for c in conversions]}  # fmt: skip
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        click.echo(pretty_json(out))
         return
     w = words(lang)
     columns = [*KINDS, "any"]

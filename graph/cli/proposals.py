@@ -9,6 +9,7 @@ import click
 
 from l4a.graph.cli.common import EXIT_CODES, settings_of, with_store
 from l4a.graph.i18n.words import N_, words
+from l4a.graph.json_text import pretty_json
 from l4a.graph.proposals.draft import NO_TEXT, NOTHING_FOUND, DraftSuggestions, ProposalNote, submit_noting_suggestions
 from l4a.graph.proposals.lifecycle import ACTIONS, STATUS_WORDS, STATUSES, proposal, proposals, transition
 from l4a.graph.proposals.pipeline import Stored
@@ -51,7 +52,7 @@ def note_lines(suggestions: DraftSuggestions, lang: str) -> list[str]:
 
 def print_stored(results: list[ProposalNote], fmt: str, lang: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
+        click.echo(pretty_json([r.as_dict() for r in results]))
         return
     model = shipped_validator().model
     w = words(lang)
@@ -125,7 +126,7 @@ def proposals_list(ctx: click.Context, status: str | None, fmt: str, lang: str) 
     """
     found = proposals(with_store(ctx, read_only=True), settings_of(ctx).base_iri, status)
     if fmt == "json":
-        click.echo(json.dumps([r.as_dict() for r in found], indent=2, ensure_ascii=False))
+        click.echo(pretty_json([r.as_dict() for r in found]))
         return
     for r in found:
         name = r.names.get(lang) or next(iter(r.names.values()), "")

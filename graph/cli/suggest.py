@@ -13,6 +13,7 @@ import click
 
 from l4a.graph.cli.common import EXIT_CODES, hub_iri, settings_of, with_store
 from l4a.graph.errors import InputError, Location, UsageError
+from l4a.graph.json_text import pretty_json
 from l4a.graph.suggest.inputs import TextRecord, read_jsonl, read_jsonl_file
 from l4a.graph.suggest.model import Suggestions, get_suggester
 from l4a.graph.suggest.records import STATES, hub_texts, list_suggestions, review, store_suggestions
@@ -165,7 +166,7 @@ def list_command(ctx: click.Context, hub: str | None, state: str | None, fmt: st
         with_store(ctx, read_only=True), settings.base_iri, hub_iri(settings, hub) if hub else None, state
     )
     if fmt == "json":
-        click.echo(json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=2))
+        click.echo(pretty_json([r.as_json() for r in records]))
         return
     for r in records:
         reviewed = f" by {r.reviewed_by} on {r.reviewed_at[:10]}" if r.reviewed_by and r.reviewed_at else ""

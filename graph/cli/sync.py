@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from l4a.graph.cli.common import EXIT_CODES, index_and_hub, settings_of, with_store
+from l4a.graph.json_text import pretty_json
 from l4a.graph.sync.gaps import find_gaps
 from l4a.graph.sync.index import Related, SyncIndex
 from l4a.graph.sync.suggested import SuggestedIndex
@@ -32,7 +32,7 @@ def _index_and_hub(ctx: click.Context, hub: str, include_suggested: bool) -> tup
 def print_related(found: list[Related], fmt: str) -> None:
     """Related hubs as a table with their reasons, or as JSON."""
     if fmt == "json":
-        click.echo(json.dumps([r.as_dict() for r in found], indent=2, ensure_ascii=False))
+        click.echo(pretty_json([r.as_dict() for r in found]))
         return
     for r in found:
         click.echo(f"{r.score:7.3f}  {r.label or r.hub}" + (f"  [{SUGGESTED_MARK}]" if r.suggested else ""))
@@ -109,7 +109,7 @@ def communities_command(ctx: click.Context, fmt: str) -> None:
     index = SyncIndex.from_store(store)
     if fmt == "json":
         data = {"communities": groups, "bridges": [{"hub": h, "betweenness": round(b, 6)} for h, b in bridge_hubs]}
-        click.echo(json.dumps(data, indent=2))
+        click.echo(pretty_json(data, ensure_ascii=True))
         return
     for number, group in enumerate(groups, start=1):
         click.echo(f"Community {number} ({len(group)} hubs)")
@@ -159,4 +159,4 @@ def gaps_command(
       l4a gaps --section cemr --format csv
     """
     found = find_gaps(with_store(ctx, read_only=True), council, section, settings_of(ctx).base_iri, include_suggested)
-    click.echo(json.dumps(found.as_dict(), indent=2) if fmt == "json" else found.as_text(fmt))
+    click.echo(pretty_json(found.as_dict(), ensure_ascii=True) if fmt == "json" else found.as_text(fmt))

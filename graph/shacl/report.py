@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from l4a.graph.i18n.words import N_, words
+from l4a.graph.json_text import pretty_json
 from l4a.graph.shacl.shapes import SH, ShapesModel
 from l4a.graph.shacl.validation import ValidationReport
 
@@ -24,12 +24,8 @@ RULES_OUTSIDE_SHAPES = {"https://w3id.org/l4a/shapes#proposal-known-reference": 
 def report_json(report: ValidationReport) -> str:
     """{"conforms": bool, "engine": "compiler" or "pyshacl", "results": [{"focus", "path", "severity", "message",
     "value", ...}]}."""
-    # One result a line, each by json's C encoder: `indent` would make json use its Python encoder, a few seconds
-    # for the whole store at 100k hubs
-    results = ",\n".join("    " + json.dumps(r.as_dict()) for r in report.results)
-    listed = f"[\n{results}\n  ]" if results else "[]"
-    head = f'{{\n  "conforms": {json.dumps(report.conforms)},\n  "engine": {json.dumps(report.engine)},\n'
-    return f'{head}  "results": {listed}\n}}'
+    data = {"conforms": report.conforms, "engine": report.engine, "results": [r.as_dict() for r in report.results]}
+    return pretty_json(data, ensure_ascii=True)  # a result a line (indent=2 would be json's slow Python encoder)
 
 
 def report_turtle(report: ValidationReport, lang: str = "en") -> str:

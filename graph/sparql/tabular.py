@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Sequence
 
 import pyoxigraph as ox
 
+from l4a.graph.json_text import pretty_json
 from l4a.graph.store.base import Row, Term
 
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -49,7 +49,8 @@ def rows_as(rows: Sequence[Row], columns: Sequence[str], fmt: str) -> str:
     """The rows in `fmt`: table, csv, tsv or json."""
     if fmt == "json":
         bindings = [{k: _json_term(v) for k, v in row.items()} for row in rows]
-        return json.dumps({"head": {"vars": list(columns)}, "results": {"bindings": bindings}}, indent=2)
+        data = {"head": {"vars": list(columns)}, "results": {"bindings": bindings}}
+        return pretty_json(data, ensure_ascii=True)  # a binding a line
     if fmt in ("csv", "tsv"):
         out = io.StringIO()
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from l4a.graph.json_text import pretty_json
 from l4a.graph.store.base import Store
 from l4a.graph.store.derived import derived
 from l4a.graph.sync.index import SyncIndex
@@ -155,7 +155,7 @@ def _dependencies(adjacency: Any, columns: npt.NDArray[np.int64], n: int) -> npt
 
 def network_json(graph: nx.Graph) -> str:
     """The network as node-link JSON."""
-    return json.dumps(nx.node_link_data(graph, edges="links"), indent=2, ensure_ascii=False)
+    return pretty_json(nx.node_link_data(graph, edges="links"))
 
 
 def network_graphml(graph: nx.Graph) -> bytes:
