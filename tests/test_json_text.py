@@ -1,4 +1,4 @@
-"""JSON written fast (graph/json_text.py) is the same value as json.dumps writes, whatever the data, and lays out
+"""JSON written fast (graph/text/json_text.py) is the same value as json.dumps writes, whatever the data, and lays out
 its outer levels for people: a long list's items each on a line."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from l4a.graph.json_text import pretty_json
+from l4a.graph.text.json_text import pretty_json
 
 leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 keys = st.text() | st.integers() | st.booleans()

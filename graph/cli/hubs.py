@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from l4a.graph.cli.common import EXIT_CODES, with_store
-from l4a.graph.json_text import pretty_json
 from l4a.graph.reports.hub_table import HubTable
+from l4a.graph.text.json_text import pretty_json
 
 
 @click.command("hubs", epilog=EXIT_CODES)

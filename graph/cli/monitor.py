@@ -11,7 +11,6 @@ import click
 from l4a.graph.cli.common import EXIT_CODES, find_hub_iri, settings_of, with_store
 from l4a.graph.errors import UsageError
 from l4a.graph.i18n.words import words
-from l4a.graph.json_text import pretty_json
 from l4a.graph.labels import Labels
 from l4a.graph.monitoring.load import (
     add_observations,
@@ -22,6 +21,7 @@ from l4a.graph.reports.brief import brief_html, brief_markdown, make_brief
 from l4a.graph.reports.brief_vcs import edition_words, make_edition_brief
 from l4a.graph.store.derived import derived
 from l4a.graph.sync.measures import KINDS, growth, link_measures
+from l4a.graph.text.json_text import pretty_json
 
 
 @click.group("monitor", epilog=EXIT_CODES)

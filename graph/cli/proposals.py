@@ -9,12 +9,12 @@ import click
 
 from l4a.graph.cli.common import EXIT_CODES, settings_of, with_store
 from l4a.graph.i18n.words import N_, words
-from l4a.graph.json_text import pretty_json
 from l4a.graph.proposals.draft import NO_TEXT, NOTHING_FOUND, DraftSuggestions, ProposalNote, submit_noting_suggestions
 from l4a.graph.proposals.lifecycle import ACTIONS, STATUS_WORDS, STATUSES, proposal, proposals, transition
 from l4a.graph.proposals.pipeline import Stored
 from l4a.graph.shacl.report import report_text
 from l4a.graph.shacl.validation import shipped_validator
+from l4a.graph.text.json_text import pretty_json
 
 # The report's words about suggestions for a proposal that names no SDG target (never part of the proposal), by kind
 # of suggestion, and why there is none (translated where shown).

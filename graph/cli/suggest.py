@@ -13,10 +13,10 @@ import click
 
 from l4a.graph.cli.common import EXIT_CODES, hub_iri, settings_of, with_store
 from l4a.graph.errors import InputError, Location, UsageError
-from l4a.graph.json_text import pretty_json
 from l4a.graph.suggest.inputs import TextRecord, read_jsonl, read_jsonl_file
 from l4a.graph.suggest.model import Suggestions, get_suggester
 from l4a.graph.suggest.records import STATES, hub_texts, list_suggestions, review, store_suggestions
+from l4a.graph.text.json_text import pretty_json
 
 
 def _table(result: Suggestions) -> str:

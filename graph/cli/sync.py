@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from l4a.graph.cli.common import EXIT_CODES, index_and_hub, settings_of, with_store
-from l4a.graph.json_text import pretty_json
 from l4a.graph.sync.gaps import find_gaps
 from l4a.graph.sync.index import Related, SyncIndex
 from l4a.graph.sync.suggested import SuggestedIndex
+from l4a.graph.text.json_text import pretty_json
 
 INCLUDE_SUGGESTED = click.option(
     "--include-suggested",

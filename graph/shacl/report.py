@@ -8,9 +8,9 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from l4a.graph.i18n.words import N_, words
-from l4a.graph.json_text import pretty_json
 from l4a.graph.shacl.shapes import SH, ShapesModel
 from l4a.graph.shacl.validation import ValidationReport
+from l4a.graph.text.json_text import pretty_json
 
 # A result's severity as people read it (the catalogues translate it: "Avertissement", "Advertencia").
 SEVERITY_WORDS = {"Violation": N_("Violation"), "Warning": N_("Warning"), "Info": N_("Info")}

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-from l4a.graph.json_text import pretty_json
 from l4a.graph.store.base import Row, Term
+from l4a.graph.text.json_text import pretty_json
 
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 

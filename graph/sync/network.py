@@ -13,10 +13,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from l4a.graph.json_text import pretty_json
 from l4a.graph.store.base import Store
 from l4a.graph.store.derived import derived
 from l4a.graph.sync.index import SyncIndex
+from l4a.graph.text.json_text import pretty_json
 
 NEIGHBOURS = 10  # each hub is joined to its most related hubs; enough to keep communities, cheap at scale
 
