@@ -459,17 +459,26 @@ class SyncIndex:
         concepts = sorted(me.concepts)
         if concepts:  # one product over the hub's own columns (a few passes over the rows, not three a concept)
             columns = [self._columns[c] for c in concepts]
-            total: Vector = self._member[:rows, columns] @ np.array([weights[c] for c in concepts])
+            chosen = self._member[:rows, columns].astype(np.float64)  # BLAS's product (uint8 @ float is not one)
+            total: Vector = chosen @ np.array([weights[c] for c in concepts])
         else:
             total = np.zeros(rows)
         return self._select(me, total, limit, partners, with_reasons)
 
     def _select(self, me: HubRecord, total: Vector, limit: int, partners: bool, with_reasons: bool) -> list[Related]:
-        """The best `limit` hubs for `me`, given every row's sum of shared concepts' weights (`total`, changed). Time
-        frames are compared only for the hubs that can be chosen (overlap alone relates nothing): at 100k hubs,
-        most rows share nothing with a given hub."""
+        """The best `limit` hubs for `me`, given every row's sum of shared concepts' weights (`total`, changed)."""
+        rows = len(self._iris)
         eligible = total > 0  # a hub needs a reason besides overlap: a shared concept or builds-on
         slot = self._slots[me.iri]
+        if me.start and me.end:
+            start, end = self._start[:rows], self._end[:rows]
+            days = np.minimum(end, self._end[slot]) - np.maximum(start, self._start[slot])
+            shorter = np.minimum(end - start, self._end[slot] - self._start[slot])
+            shorter[shorter == 0] = 1
+            overlapping = self._dated[:rows] & (days > 0)
+            total += np.where(overlapping, OVERLAP_WEIGHT * np.minimum(1.0, days / shorter), 0.0)
+        else:
+            overlapping = np.zeros(rows, dtype=bool)
         for other in me.builds_on | self.built_on_by.get(me.iri, set()):
             if other in self._slots:
                 total[self._slots[other]] += BUILDS_ON_WEIGHT
@@ -478,21 +487,13 @@ class SyncIndex:
         if not me.fictional:  # a real hub's lists never show a fictional one
             for other in self.fictional:
                 eligible[self._slots[other]] = False
-        if partners:  # already linked: not a potential partner
+        if partners:  # not known to run at different times: an unrecorded time frame is not a different one
+            if me.start and me.end:
+                eligible &= overlapping | ~self._dated[:rows]
             for other in self.linked(me.iri):
                 if other in self._slots:
                     eligible[self._slots[other]] = False
         chosen = np.flatnonzero(eligible)
-        if me.start and me.end and len(chosen):
-            start, end = self._start[chosen], self._end[chosen]
-            days = np.minimum(end, self._end[slot]) - np.maximum(start, self._start[slot])
-            shorter = np.minimum(end - start, self._end[slot] - self._start[slot])
-            shorter[shorter == 0] = 1
-            dated = self._dated[chosen]
-            overlapping = dated & (days > 0)
-            total[chosen] += np.where(overlapping, OVERLAP_WEIGHT * np.minimum(1.0, days / shorter), 0.0)
-            if partners:  # not known to run at different times: an unrecorded time frame is not a different one
-                chosen = chosen[overlapping | ~dated]
         if len(chosen) > limit:
             scores = total[chosen]
             kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
