@@ -2,10 +2,11 @@
 pages, the related-hubs API and /sparql; no 5xx, p99 latency, and the server's memory over the run.
 
     python bench/load_web.py [--hubs 10000] [--data-dir DIR] [--threads 8] [--connections 64] [--seconds 60]
-                             [--rounds 2] [--warm-up 15] [--samples 300]
+                             [--rounds 2] [--warm-up 15] [--samples 300] [--idle 0]
 
 1. The store: as bench/bench_web.py (shipped data plus N synthetic hubs, `l4a build --add`; reused if there).
-2. `l4a serve --threads T` on a free 127.0.0.1 port (a real process), then a warm-up run of the same mix
+2. `l4a serve --threads T` on a free 127.0.0.1 port (a real process), `--idle` seconds left alone (0: none; e.g.
+   90 to let its background warm-up finish and measure only the pages' first requests), then a warm-up run of the mix
    (--warm-up seconds, not measured: the sync index, labels and the background validation are made then).
 3. `--rounds` measured runs of `wrk -t2 -cC -dS --latency` with a Lua script cycling through the mix, in equal
    parts: /hubs/<slug> (HTML), /api/hubs/<slug>/related (JSON) and GET /sparql (a hub's profile CONSTRUCT as
