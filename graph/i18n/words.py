@@ -14,7 +14,7 @@ import gettext as gettext_module
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_percent
@@ -62,19 +62,13 @@ class Words:
 
     def date(self, day: dt.date) -> str:
         """A day written this language's way: "6 December 2026", "6 décembre 2026", "6 de diciembre de 2026"."""
-        return format_date(day, format="long", locale=self.lang)
+        return _long_date(self.lang, day)
 
     def recorded_date(self, text: str) -> str:
         """A date as a source records it, written this language's way at the precision the source gives: a day
         ("28 June 2021"), a month ("March 2023", never the last day the monitoring rules read into it), a year
         ("2023"); any other text as recorded."""
-        text = text.strip()
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            return format_skeleton("yMMMM", dt.date(int(text[:4]), int(text[5:]), 1), locale=self.lang)
-        try:
-            return self.date(dt.date.fromisoformat(text[:10]))
-        except ValueError:
-            return text  # a year alone, or text that is not a date: as recorded
+        return _recorded_date(self.lang, text.strip())
 
     def percent(self, share: Decimal | float) -> str:
         """A share as a whole percentage written this language's way: "40%", "40 %" (a no-break space in French)."""
@@ -84,6 +78,23 @@ class Words:
     def semicolon(self) -> str:
         """A semicolon that separates the items of a list, with its spaces ("a; b", French "a ; b")."""
         return f"{NARROW_NO_BREAK_SPACE}; " if self.lang == "fr" else "; "
+
+
+# Babel parses the locale and its pattern again on every call (about 30 µs): a brief of 2,500 hubs writes 5,000
+# dates, and many hubs share theirs. Each (language, date) is written once per process.
+@lru_cache(maxsize=16384)
+def _long_date(lang: str, day: dt.date) -> str:
+    return format_date(day, format="long", locale=lang)
+
+
+@lru_cache(maxsize=16384)
+def _recorded_date(lang: str, text: str) -> str:
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return format_skeleton("yMMMM", dt.date(int(text[:4]), int(text[5:]), 1), locale=lang)
+    try:
+        return _long_date(lang, dt.date.fromisoformat(text[:10]))
+    except ValueError:
+        return text  # a year alone, or text that is not a date: as recorded
 
 
 def colon(lang: str) -> str:
