@@ -194,7 +194,7 @@ def _make_brief(
     within = set(lineage)
     outside = {r.iri for r in table.rows if r.values("councils") - within}
     hubs = hub_briefs(store, rows, evidence, lang, base, day, marks, related_if=outside.__contains__,
-                      key=f"council:{iri}:{include_suggested}")  # fmt: skip
+                      key=f"council:{iri}:{include_suggested}", table=table)  # fmt: skip
     gaps = find_gaps(store, council=iri, base=base, include_suggested=include_suggested)
     manifestos = manifesto_names(store, [row["manifesto"].value for row in gaps.manifestos], lang)
     names = {r.iri: _pick(r.names, lang, r.iri) for r in table.rows}
@@ -274,6 +274,7 @@ def hub_briefs(
     marks: dict[str, str] | None = None,
     related_if: Callable[[str], bool] | None = None,
     key: str | None = None,
+    table: HubTable | None = None,
 ) -> list[HubBrief]:
     """Each hub's section: progress or "no figures reported", deliverables, evidence, up to three related hubs that
     are not among `rows` (the synchronization index), and its mark. `key`, when given, names everything else the
@@ -286,7 +287,9 @@ def hub_briefs(
 
     facts = make() if key is None else derived(store, f"hub-facts:{key}:{base}:{day.isoformat()}", make)
     w = words(lang)
-    names = {row.iri: row.names for row in HubTable.from_store(store).rows} if facts else {}
+    # every hub's names (related hubs are outside `rows`): from the caller's table, not read from disk again
+    source = table if table is not None else HubTable.from_store(store)
+    names = {row.iri: row.names for row in source.rows} if facts else {}
     names.update((r.iri, r.names) for r in rows)
     hubs = []
     for f in facts:

@@ -149,7 +149,7 @@ def _make_edition_brief(store: Store, found: Edition, lang: str, base: str, day:
     rows = [r for r in table.rows if r.iri in marks]
     members = {r.iri for r in rows}
     hubs = hub_briefs(store, rows, hub_evidence(store, [{}], members, base), lang, base, day, marks,
-                      key=f"vcs:{found.iri}")  # fmt: skip
+                      key=f"vcs:{found.iri}", table=table)  # fmt: skip
     hubs.sort(key=lambda h: (h.mark != "presented", h.title))
     addressed = {t for r in rows for t in r.values("targets")}
     targets = [r["target"].value for r in store.select(TARGETS) if r["target"].value not in addressed]
