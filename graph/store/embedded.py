@@ -26,7 +26,7 @@ from l4a.graph.store.checkpoint import (
     switch_lock,
 )
 from l4a.graph.store.derived import FOLDER, files_key
-from l4a.graph.store.nquads_dump import dump_nquads
+from l4a.graph.store.graph_dump import dump_by_graph
 from l4a.graph.store.sparql_text import iri_text
 from l4a.graph.store.workers import Job, QueryWorkers, evaluate
 
@@ -343,13 +343,13 @@ class EmbeddedStore:
         except OSError as exc:
             raise StoreError(f"the store could not be written out: {exc}") from exc
 
-    def dump_nquads(self, out: BinaryIO, leave_out: Collection[str] = ()) -> None:
-        """Every quad as N-Quads but those of the named graphs `leave_out`, graph by graph on two threads
-        (graph/store/nquads_dump.py): only for a read-only store, which no write can change between two graphs."""
+    def dump_by_graph(self, out: BinaryIO, fmt: ox.RdfFormat, leave_out: Collection[str] = ()) -> None:
+        """Every quad as N-Quads or TriG but those of the named graphs `leave_out`, graph by graph on two threads
+        (graph/store/graph_dump.py): only for a read-only store, which no write can change between two graphs."""
         if not self.read_only:
             raise UsageError("a store open for writing is dumped whole (dump), not graph by graph.")
         try:
-            dump_nquads(self._store, out, leave_out)
+            dump_by_graph(self._store, out, fmt, leave_out)
         except OSError as exc:
             raise StoreError(f"the store could not be written out: {exc}") from exc
 

@@ -113,17 +113,20 @@ def import_files(
     return reports
 
 
+BY_GRAPH = (RdfFormat.N_QUADS, RdfFormat.TRIG)  # the formats a read-only embedded store writes graph by graph
+
+
 def export_store(
     store: Store, out: BinaryIO, fmt: str = "trig", leave_out: Callable[[str], bool] | None = None
 ) -> None:
     """Write the whole store: trig, nquads and jsonld keep the named graphs; turtle gives their union.
 
-    `leave_out(graph IRI)` names graphs to leave out (the fictional examples, unless asked for). N-Quads of a
-    read-only embedded store are written graph by graph on two threads, the graphs left out never read; otherwise
+    `leave_out(graph IRI)` names graphs to leave out (the fictional examples, unless asked for). N-Quads and TriG
+    of a read-only embedded store are written graph by graph on two threads, the graphs left out never read; otherwise
     the store is dumped to a temporary N-Quads file and streamed through a filter, so memory stays flat."""
     skipped = {g for g in store.named_graphs() if leave_out(g)} if leave_out else set()
-    if isinstance(store, EmbeddedStore) and store.read_only and format_named(fmt) == RdfFormat.N_QUADS:
-        store.dump_nquads(out, skipped)  # graph by graph on two threads, the graphs left out never read
+    if isinstance(store, EmbeddedStore) and store.read_only and format_named(fmt) in BY_GRAPH:
+        store.dump_by_graph(out, format_named(fmt), skipped)  # on two threads, the graphs left out never read
         return
     if not skipped:
         store.dump(out, format_named(fmt))

@@ -1,11 +1,12 @@
-"""N-Quads of an embedded store written graph by graph on two threads, with some graphs left out if asked.
+"""N-Quads and TriG of an embedded store written graph by graph on two threads, some graphs left out if asked.
 
 pyoxigraph's `Store.dump` spends its time turning the stored ids back into text (about 6 µs a quad), on one core.
-It lets go of the interpreter lock while it works, so the graphs are dumped as N-Triples in batches on a small pool,
-each line given its graph name, and the batches written in order with at most a few held at once. A graph of more
-than BIG_GRAPH triples is dumped alone, straight to the output, so memory stays flat whatever the graphs' sizes.
-The lines are those of the whole store's dump in another order: the default graph first, then the named graphs
-sorted by IRI. A graph left out is never read, so leaving out the fictional examples costs nothing.
+It lets go of the interpreter lock while it works, so the graphs are dumped one by one (N-Triples given their graph
+name on every line, or Turtle in a TriG graph block) in batches on a small pool, and the batches written in order
+with at most a few held at once. A graph of more than BIG_GRAPH triples is dumped alone, straight to the output, so
+memory stays flat whatever the graphs' sizes. The quads are those of the whole store's dump in another order: the
+default graph first, then the named graphs sorted by IRI. A graph left out is never read, so leaving out the
+fictional examples costs nothing. Blank nodes keep the engine's labels, so one shared by two graphs stays one.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ END = b" .\n"  # how every N-Triples line ends: a raw line break never occurs in
 Graph = ox.NamedNode | ox.DefaultGraph
 
 
-def dump_nquads(store: ox.Store, out: BinaryIO, leave_out: Collection[str] = ()) -> None:
-    """Every quad of `store` as N-Quads, but those of the named graphs in `leave_out` (graph IRIs)."""
+def dump_by_graph(store: ox.Store, out: BinaryIO, fmt: ox.RdfFormat, leave_out: Collection[str] = ()) -> None:
+    """Every quad of `store` as N-Quads or TriG (`fmt`), but those of the named graphs in `leave_out` (graph IRIs)."""
+    if fmt not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        raise ValueError(f"only N-Quads and TriG are written graph by graph, not {fmt.name}")
     sizes = store.query(internal_query("big-graphs"), use_default_graph_as_union=True)
     rows = sizes if isinstance(sizes, ox.QuerySolutions) else ()
     big = {row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode)}
@@ -43,11 +46,9 @@ def dump_nquads(store: ox.Store, out: BinaryIO, leave_out: Collection[str] = ())
                     out.write(waiting.popleft().result())
                 continue
             if isinstance(batch, ox.NamedNode):
-                named_out = _Named(out, batch)
-                store.dump(named_out, ox.RdfFormat.N_TRIPLES, from_graph=batch)  # type: ignore[arg-type]
-                out.write(named_out.rest)  # nothing: the last line ended with a line break
+                _stream_graph(store, batch, out, fmt)
                 continue
-            waiting.append(pool.submit(_dump_batch, store, batch))
+            waiting.append(pool.submit(_dump_batch, store, batch, fmt))
             if len(waiting) > WORKERS:
                 out.write(waiting.popleft().result())
         while waiting:
@@ -73,20 +74,37 @@ def _batches(graphs: Sequence[Graph], big: Collection[str]) -> Iterator[list[Gra
         yield batch
 
 
-def _dump_batch(store: ox.Store, graphs: Sequence[Graph]) -> bytes:
+def _dump_batch(store: ox.Store, graphs: Sequence[Graph], fmt: ox.RdfFormat) -> bytes:
     text = io.BytesIO()
     for graph in graphs:
-        _write_graph(store, graph, text)
+        _write_graph(store, graph, text, fmt)
     return text.getvalue()
 
 
-def _write_graph(store: ox.Store, graph: Graph, out: BinaryIO) -> None:
-    if isinstance(graph, ox.DefaultGraph):
-        store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)  # N-Quads with no graph name
+def _write_graph(store: ox.Store, graph: Graph, out: BinaryIO, fmt: ox.RdfFormat) -> None:
+    if isinstance(graph, ox.DefaultGraph):  # N-Triples and Turtle are N-Quads and TriG with no graph name
+        store.dump(out, ox.RdfFormat.N_TRIPLES if fmt == ox.RdfFormat.N_QUADS else ox.RdfFormat.TURTLE, from_graph=graph)
         return
     triples = io.BytesIO()
+    if fmt == ox.RdfFormat.TRIG:
+        store.dump(triples, ox.RdfFormat.TURTLE, from_graph=graph)
+        if triples.tell():
+            out.write(b"%s {\n%s}\n" % (str(graph).encode(), triples.getvalue()))
+        return
     store.dump(triples, ox.RdfFormat.N_TRIPLES, from_graph=graph)
     out.write(triples.getvalue().replace(END, b" " + str(graph).encode() + END))
+
+
+def _stream_graph(store: ox.Store, graph: ox.NamedNode, out: BinaryIO, fmt: ox.RdfFormat) -> None:
+    """A big graph written as it is dumped, never held whole."""
+    if fmt == ox.RdfFormat.TRIG:
+        out.write(b"%s {\n" % str(graph).encode())
+        store.dump(out, ox.RdfFormat.TURTLE, from_graph=graph)
+        out.write(b"}\n")
+        return
+    named_out = _Named(out, graph)
+    store.dump(named_out, ox.RdfFormat.N_TRIPLES, from_graph=graph)  # type: ignore[arg-type]
+    out.write(named_out.rest)  # nothing: the last line ended with a line break
 
 
 class _Named:  # only `write` and `flush` are asked of it
