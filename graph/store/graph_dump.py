@@ -83,7 +83,8 @@ def _dump_batch(store: ox.Store, graphs: Sequence[Graph], fmt: ox.RdfFormat) -> 
 
 def _write_graph(store: ox.Store, graph: Graph, out: BinaryIO, fmt: ox.RdfFormat) -> None:
     if isinstance(graph, ox.DefaultGraph):  # N-Triples and Turtle are N-Quads and TriG with no graph name
-        store.dump(out, ox.RdfFormat.N_TRIPLES if fmt == ox.RdfFormat.N_QUADS else ox.RdfFormat.TURTLE, from_graph=graph)
+        plain = ox.RdfFormat.N_TRIPLES if fmt == ox.RdfFormat.N_QUADS else ox.RdfFormat.TURTLE
+        store.dump(out, plain, from_graph=graph)
         return
     triples = io.BytesIO()
     if fmt == ox.RdfFormat.TRIG:
