@@ -4,6 +4,9 @@ help with examples, clear errors, and the same counts and rankings on a SPARQL s
 from __future__ import annotations
 
 import json
+import os
+import stat
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -127,6 +130,22 @@ def test_export_to_file_then_import_elsewhere(cli: Cli, tmp_path: Path) -> None:
     other = data_dir_cli(tmp_path / "other")
     assert other("import", str(backup)).exit_code == 0
     assert json.loads(other("stats", "--format", "json").stdout) == json.loads(cli("stats", "--format", "json").stdout)
+
+
+def test_export_into_a_pipe_writes_through_it_and_leaves_it_a_pipe(cli: Cli, tmp_path: Path) -> None:
+    """`-o /dev/null` or a named pipe is written in place: it is never replaced by a file of the same name."""
+    cli("build", "--quiet")
+    pipe = tmp_path / "backup.nq"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    result = cli("export", "--format", "nquads", "-o", str(pipe))
+    reader.join(timeout=60)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert received and received[0] == cli("export", "--format", "nquads").stdout_bytes
+    assert not list(tmp_path.glob("*.partial"))
 
 
 SHIPPED_HUBS = [

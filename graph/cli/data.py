@@ -129,7 +129,14 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, with_examp
     if output is None:
         export_store(store, sys.stdout.buffer, fmt, leave_out)
         return
+    if output.exists() and not output.is_file():  # a device or a pipe (/dev/null, a FIFO): written in place, never
+        with output.open("wb") as out:  # replaced by a file of the same name
+            export_store(store, out, fmt, leave_out)
+        return
     partial = output.with_name(output.name + ".partial")
-    with partial.open("wb") as out:
-        export_store(store, out, fmt, leave_out)
-    partial.replace(output)
+    try:
+        with partial.open("wb") as out:
+            export_store(store, out, fmt, leave_out)
+        partial.replace(output)  # the old file stays whole until the new one is
+    finally:
+        partial.unlink(missing_ok=True)
