@@ -12,7 +12,7 @@ of synthetic hubs, cold and warm, for one or more versions of the code side by s
   first run after a write (the values derived from the store, graph/store/derived.py, removed first), "warm" the
   median of `--repeat` runs after it (a version without such values gives the same twice). Commands that write
   (import, monitor add, propose, proposals) run on a scratch copy of the store (`--no-write` leaves them out);
-  `build` builds a fresh store from the synthetic file, judged by the issue's goal for a build: at most 1.25 × the
+  `build` builds a fresh store from the synthetic file, judged by the issue's goal for a build: at most 1.25 times the
   engine's own `bulk_load` plus `optimize` of the same file, run beside it (bench/build_vs_raw.py's RAW). `export`
   is judged by the CLI goal, with the engine's own one-call dump of the same store (a new process) shown beside it.
 * Page rows: `l4a serve` started by the script on 127.0.0.1 for each page type; "cold" is the first request of that
@@ -433,7 +433,7 @@ def verdict(record: dict[str, Any]) -> str:
             return "yes (per hub)" if seconds / record["size"] <= SUGGEST_PER_TEXT else "no"
         if seconds is not None and record.get("raw_s"):  # a build: judged against the engine's own load
             ratio = seconds / record["raw_s"]
-            return f"{'yes' if ratio <= BUILD_RATIO else 'no'} ({ratio:.2f} × raw {record['raw_s']:.2f} s)"
+            return f"{'yes' if ratio <= BUILD_RATIO else 'no'} ({ratio:.2f} x raw {record['raw_s']:.2f} s)"
         if record.get("engine_dump_s"):  # an export: judged by the goal, the engine's own dump shown beside it
             met = "no" if seconds is None or seconds > cli else "yes"
             return f"{met} (the engine's own dump: {record['engine_dump_s']:.2f} s)"
