@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -159,6 +160,34 @@ def test_matrix_ranking_equals_the_exhaustive_one_on_thousands_of_random_hubs() 
         for limit in (1, 3, 10, 60):
             assert index.related(hub, limit) == everything[:limit]
         assert index.partners(hub, 10) == partners_exhaustive(index, hub, 10)
+
+
+def test_looking_among_the_sharing_hubs_first_gives_the_exhaustive_ranking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a big index a hub's best are looked for among the hubs sharing its heaviest concepts first; the answer
+    must be exactly the exhaustive one (ties, fictional hubs, builds-on without a shared concept, partners), and
+    that search must actually answer most hubs (else this test would not test it)."""
+    records = synthetic(2500, seed=21, pool=300)
+    for record in records[::50]:
+        record.fictional = True
+    index = SyncIndex()
+    index.kinds.update(kinds_for(300))
+    index.put_hubs(records)
+    index.prune_from = 0  # as on 30k hubs and more
+    answered: list[bool] = []
+    search = SyncIndex._top_of_sharing
+
+    def spy(self: SyncIndex, *args: Any) -> Any:
+        found = search(self, *args)
+        answered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(SyncIndex, "_top_of_sharing", spy)
+    for hub in random.Random(22).sample(sorted(index.hubs), 60):
+        everything = index.related_exhaustive(hub, len(index.hubs))
+        for limit in (1, 3, 10, 60):
+            assert index.related(hub, limit) == everything[:limit], (hub, limit)
+        assert index.partners(hub, 10) == partners_exhaustive(index, hub, 10)
+    assert sum(answered) > len(answered) / 2
 
 
 def test_the_network_edge_reason_is_the_strongest_of_all_reasons() -> None:

@@ -42,6 +42,12 @@ CONCEPT_KINDS = {"t": "target", "g": "goal", "m": "manifesto", "c": "council", "
 # Summed in another order, two float scores of the same hub differ by about 1e-13: hubs within this margin of the
 # k-th best score are all scored exactly, so the cut falls where the exact ranking puts it.
 MARGIN = 1e-9
+# A hub's best matches are looked for first among the hubs sharing its heaviest concepts (SyncIndex._top); when
+# those are more than this share of all hubs, every hub is scored at once instead.
+SCAN_ALL = 0.4
+# Below this many hubs, scoring every hub at once is faster than looking among the sharing ones first (measured:
+# docs/benchmarks.md, 10k and 100k hubs).
+PRUNE_FROM = 30_000
 # Hubs with no title in the preferred language are read again one by one up to this many, else all at once.
 ONE_BY_ONE = 200
 
@@ -174,6 +180,8 @@ class SyncIndex:
         self.kinds: dict[str, str] = {}
         self.derived: dict[str, set[str]] = {}  # hub -> the concepts it is linked to by a derived link only
         self._weight_cache: dict[str, float] | None = None  # concept -> weight, until the hubs change
+        self.prune_from = PRUNE_FROM  # from this many rows, a hub's best are looked for among the sharing first
+        self._kth_guess = math.inf  # the last `limit`-th best score found that way: where the next search starts
         self.labels: dict[str, str] = {}
         self._implied: dict[str, tuple[str, ...]] = {}  # sync-links token → its concept (and a target's goals)
         self._slots: dict[str, int] = {}  # hub → row
@@ -452,53 +460,108 @@ class SyncIndex:
         return [] if me is None else self._top(me, limit, partners=True, with_reasons=with_reasons)
 
     def _top(self, me: HubRecord, limit: int, partners: bool, with_reasons: bool = True) -> list[Related]:
+        """The best `limit` hubs for `me`, exactly as `related_exhaustive` ranks them.
+
+        From `prune_from` hubs, the hubs that share `me`'s heaviest concepts are scored first: a hub that shares
+        none of them scores at most the weight of `me`'s other concepts plus the overlap's, so once the `limit`-th
+        best found beats that bound, no other hub can enter the list (or tie into it) and the rest are never
+        scored. More concepts are taken (twice as many each round) until it does; past SCAN_ALL of the hubs,
+        every row is scored at once, as it always is below `prune_from`."""
         if limit <= 0:
             return []
         rows = len(self._iris)
         weights = self._weights()
-        concepts = sorted(me.concepts)
-        if concepts:  # one product over the hub's own columns (a few passes over the rows, not three a concept)
-            columns = [self._columns[c] for c in concepts]
-            chosen = self._member[:rows, columns].astype(np.float64)  # BLAS's product (uint8 @ float is not one)
-            total: Vector = chosen @ np.array([weights[c] for c in concepts])
-        else:
-            total = np.zeros(rows)
-        return self._select(me, total, limit, partners, with_reasons)
+        concepts = sorted(me.concepts, key=lambda c: (-weights[c], c))  # heaviest first
+        columns = [self._columns[c] for c in concepts]
+        vector = np.array([weights[c] for c in concepts])
+        if rows >= self.prune_from and concepts:
+            found = self._top_of_sharing(me, limit, partners, concepts, columns, vector)
+            if found is not None:
+                return self._ranked(me, [self._iris[i] for i in found], limit, with_reasons=with_reasons)
+        # One product over the hub's own columns (a few passes over the rows, not three a concept).
+        total = self._member[:rows, columns].astype(np.float64) @ vector if concepts else np.zeros(rows)
+        chosen, _ = self._chosen(me, total, limit, partners, None)
+        return self._ranked(me, [self._iris[i] for i in chosen], limit, with_reasons=with_reasons)
 
-    def _select(self, me: HubRecord, total: Vector, limit: int, partners: bool, with_reasons: bool) -> list[Related]:
-        """The best `limit` hubs for `me`, given every row's sum of shared concepts' weights (`total`, changed)."""
+    def _top_of_sharing(
+        self, me: HubRecord, limit: int, partners: bool, concepts: list[str], columns: list[int], vector: Vector
+    ) -> npt.NDArray[np.int64] | None:
+        """The rows `_chosen` would give over every row, found among the hubs sharing `me`'s heaviest concepts
+        (`concepts` heaviest first, their `columns` and weights `vector`); None when those grow past SCAN_ALL.
+
+        The first concepts taken are as many as leave out less weight than the last hub's `limit`-th best score
+        (a guess: a wrong one costs another round, never a wrong answer)."""
         rows = len(self._iris)
+        forced = [self._slots[o] for o in me.builds_on | self.built_on_by.get(me.iri, set()) if o in self._slots]
+        left = np.concatenate([np.cumsum(vector[::-1])[::-1][1:], [0.0]]) + OVERLAP_WEIGHT  # bound after taking j+1
+        taken = 1 + int(np.argmax(left < self._kth_guess))  # the first whose bound is under the guess (else 1)
+        sharing = np.zeros(rows, dtype=bool)  # the hubs that share one of the first `taken` concepts
+        added = 0
+        while True:
+            for column in columns[added:taken]:
+                sharing |= self._member[:rows, column].view(bool)
+            added = taken
+            candidate = sharing.copy()
+            candidate[forced] = True  # a hub that builds on it, or it on them, is always scored
+            at = np.flatnonzero(candidate)
+            if len(at) > SCAN_ALL * rows:
+                return None
+            total = self._member[at[:, None], columns].astype(np.float64) @ vector  # BLAS: float, not uint8
+            chosen, kth = self._chosen(me, total, limit, partners, at)
+            if kth is not None:
+                self._kth_guess = kth
+            if taken == len(concepts) or (kth is not None and kth > left[taken - 1] + 2 * MARGIN):
+                return chosen
+            taken = min(len(concepts), 2 * taken)
+
+    def _chosen(
+        self, me: HubRecord, total: Vector, limit: int, partners: bool, at: npt.NDArray[np.int64] | None
+    ) -> tuple[npt.NDArray[np.int64], float | None]:
+        """The rows (slots) whose score is within MARGIN of the `limit`-th best eligible one, and that score (None
+        when fewer than `limit` are eligible). `total` holds the sums of shared concepts' weights (it is changed)
+        of the rows `at` (sorted slots), or of every row when `at` is None."""
+        rows = len(self._iris)
+        window = slice(0, rows) if at is None else at
+
+        def positions(slots: Iterable[int]) -> npt.NDArray[np.int64]:
+            wanted = np.fromiter(slots, dtype=np.int64)
+            if at is None:
+                return wanted
+            found: npt.NDArray[np.int64] = np.searchsorted(at, wanted)
+            inside = found < len(at)
+            kept: npt.NDArray[np.int64] = found[inside][at[found[inside]] == wanted[inside]]
+            return kept
+
         eligible = total > 0  # a hub needs a reason besides overlap: a shared concept or builds-on
         slot = self._slots[me.iri]
+        dated = self._dated[window]
         if me.start and me.end:
-            start, end = self._start[:rows], self._end[:rows]
+            start, end = self._start[window], self._end[window]
             days = np.minimum(end, self._end[slot]) - np.maximum(start, self._start[slot])
             shorter = np.minimum(end - start, self._end[slot] - self._start[slot])
             shorter[shorter == 0] = 1
-            overlapping = self._dated[:rows] & (days > 0)
+            overlapping = dated & (days > 0)
             total += np.where(overlapping, OVERLAP_WEIGHT * np.minimum(1.0, days / shorter), 0.0)
         else:
-            overlapping = np.zeros(rows, dtype=bool)
-        for other in me.builds_on | self.built_on_by.get(me.iri, set()):
-            if other in self._slots:
-                total[self._slots[other]] += BUILDS_ON_WEIGHT
-                eligible[self._slots[other]] = True
-        eligible[slot] = False
+            overlapping = np.zeros(len(total), dtype=bool)
+        others = me.builds_on | self.built_on_by.get(me.iri, set())
+        builds = positions(self._slots[o] for o in others if o in self._slots)
+        total[builds] += BUILDS_ON_WEIGHT
+        eligible[builds] = True
+        eligible[positions([slot])] = False
         if not me.fictional:  # a real hub's lists never show a fictional one
-            for other in self.fictional:
-                eligible[self._slots[other]] = False
+            eligible[positions(self._slots[o] for o in self.fictional)] = False
         if partners:  # not known to run at different times: an unrecorded time frame is not a different one
             if me.start and me.end:
-                eligible &= overlapping | ~self._dated[:rows]
-            for other in self.linked(me.iri):
-                if other in self._slots:
-                    eligible[self._slots[other]] = False
+                eligible &= overlapping | ~dated
+            eligible[positions(self._slots[o] for o in self.linked(me.iri) if o in self._slots)] = False
         chosen = np.flatnonzero(eligible)
-        if len(chosen) > limit:
+        kth = None
+        if len(chosen) >= limit:
             scores = total[chosen]
-            kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            kth = float(np.partition(scores, len(scores) - limit)[len(scores) - limit])
             chosen = chosen[scores >= kth - MARGIN]
-        return self._ranked(me, [self._iris[i] for i in chosen], limit, with_reasons=with_reasons)
+        return (chosen if at is None else at[chosen]), kth
 
     def top_reason(self, a: HubRecord, b: HubRecord) -> Reason | None:
         """The reason that adds most to the score of `a` and `b` (the first of `_reasons` sorted by contribution),
