@@ -1,6 +1,7 @@
 """Big answers are kept once made until the app writes: a brief lists thousands of hubs on a big store (its page,
 JSON and Markdown, per language, day and toggle), and the hub list's and the evidence's downloads hold every row.
-A write through the app makes the next request show the new state; a download too big to keep is only streamed."""
+A write through the app makes the next request show the new state; a download too big to keep in memory is kept
+as a file."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from l4a.web.download_files import DownloadFiles, download_files
 from l4a.web.page_cache import PageCache, page_cache
 
 from .webapp import make_app
@@ -79,19 +81,68 @@ def test_downloads_are_kept_once_sent_until_the_app_writes(tmp_path: Path) -> No
         app.extensions["l4a_store"].close()
 
 
-def test_a_download_too_big_to_keep_is_still_sent_whole(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
-    app.extensions["l4a_pages"] = PageCache(max_page=500)  # smaller than the shipped data's hub list
+@pytest.mark.parametrize("path", ["/hubs.csv", "/hubs.json", "/evidence?format=csv"])
+def test_a_download_too_big_for_memory_is_kept_as_a_file_until_the_app_writes(tmp_path: Path, path: str) -> None:
+    app = make_app(tmp_path, write_token="s3cret-token")
+    app.extensions["l4a_pages"] = PageCache(max_page=300)  # smaller than each of the shipped data's downloads
     client = app.test_client()
+    files = download_files(app)
     try:
-        with client.get("/hubs.csv") as answer:
+        with client.get(path) as answer:
             whole = answer.get_data(as_text=True)
-        assert len(whole) > 500 and whole.count("\n") > 5
-        assert len(page_cache(app)) == 0
-        with client.get("/hubs.csv") as answer:
-            assert answer.get_data(as_text=True) == whole
+        assert len(whole) > 300 and whole.count("\n") + whole.count("{") > 5
+        assert len(page_cache(app)) == 0 and len(files) == 1  # kept on disk, not in memory
+        kept = next(files.folder.iterdir())
+        assert kept.read_text(encoding="utf-8") == whole
+        with client.get(path) as answer:
+            assert answer.get_data(as_text=True) == whole  # read back from the file
+        assert list(files.folder.iterdir()) == [kept]
+
+        update = {"data": INSERT, "content_type": "application/sparql-update"}
+        written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
+        assert written.status_code == 204
+        with client.get(path) as answer:
+            after = answer.get_data(as_text=True)
+        assert not kept.exists()  # the file of the state before the write is gone
+        if path.startswith("/hubs"):
+            assert HUB in after and HUB not in whole
+        assert len(files) == 1
     finally:
         app.extensions["l4a_store"].close()
+
+
+def test_a_download_the_client_leaves_half_read_is_not_kept(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    app.extensions["l4a_pages"] = PageCache(max_page=300)
+    client = app.test_client()
+    files = download_files(app)
+    try:
+        answer = client.get("/hubs.csv", buffered=False)
+        first = next(iter(answer.response))
+        assert first
+        answer.close()  # the client goes away after the first piece
+        assert len(files) == 0 and not list(files.folder.iterdir())
+        with client.get("/hubs.csv") as whole:
+            assert whole.get_data(as_text=True).startswith(first.decode() if isinstance(first, bytes) else first)
+        assert len(files) == 1
+    finally:
+        app.extensions["l4a_store"].close()
+
+
+def test_kept_files_are_bounded_and_the_oldest_go_first(tmp_path: Path) -> None:
+    files = DownloadFiles(max_bytes=25)
+    for name in ("a", "b", "c"):
+        path, out = files.spool()
+        with out:
+            out.write(name.encode() * 10)
+        files.keep(name, path, generation=0)
+    assert files.open("a", 0) is None  # 30 bytes would be over 25: the least recently used went
+    for name in ("b", "c"):
+        stream = files.open(name, 0)
+        assert stream is not None and stream.read() == name.encode() * 10
+        stream.close()
+    assert files.open("b", 1) is None and len(files) == 1  # made before a write: dropped
+    assert len(list(files.folder.iterdir())) == 1
 
 
 TOPIC_HUB = "https://w3id.org/l4a/id/hub/kept-topic-test-hub"

@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
 
 from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
+from l4a.web.download_files import download_files, read_chunks
 from l4a.web.i18n import chosen_language
 from l4a.web.lru import SizedLRU
 from l4a.web.render import wants_json
@@ -85,28 +87,53 @@ def kept_text(key: str, make: Callable[[], str]) -> str:
     return found
 
 
-def kept_stream(key: str, pieces: Callable[[], Iterator[str]]) -> Iterator[str]:
-    """A download sent in pieces as it is made, and kept whole under `key` until the app writes (unless it is
-    bigger than a page's share, or the app wrote meanwhile): later requests get it at once. Run it inside
-    `stream_with_context`."""
+def kept_stream(key: str, pieces: Callable[[], Iterator[str]]) -> Iterator[bytes]:
+    """A download sent in pieces as it is made, and kept whole under `key` until the app writes (unless the app
+    wrote meanwhile): later requests get it at once. One bigger than a page's share is kept as a file instead
+    (web/download_files.py) and read back from it. Sent as UTF-8. Run it inside `stream_with_context`."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     pages = page_cache(app)
     found = pages.get(key)
     if found is not None:
-        yield found
+        yield found.encode()
         return
     generation = app.extensions["l4a_cache_generation"]
-    parts: list[str] | None = []
+    files = download_files(app)
+    on_disk = files.open(key, generation)
+    if on_disk is not None:
+        yield from read_chunks(on_disk)
+        return
+    parts: list[str] = []
     size = 0
-    for piece in pieces():
-        size += len(piece)
-        if parts is not None and size > pages.max_page:
-            parts = None  # too big to keep: only streamed
-        elif parts is not None:
-            parts.append(piece)
-        yield piece
-    if parts is not None and app.extensions["l4a_cache_generation"] == generation:
-        pages.put(key, "".join(parts))
+    spooled: tuple[Path, BinaryIO] | None = None
+    try:
+        for piece in pieces():
+            size += len(piece)
+            if spooled is None and size > pages.max_page:  # too big to keep in memory: on disk from here on
+                spooled = files.spool()
+                spooled[1].write("".join(parts).encode())
+                parts = []
+            data = piece.encode()
+            if spooled is not None:
+                spooled[1].write(data)
+            else:
+                parts.append(piece)
+            yield data
+    except BaseException:  # the client went away, or making it failed: nothing is kept
+        if spooled is not None:
+            spooled[1].close()
+            spooled[0].unlink(missing_ok=True)
+        raise
+    unchanged = app.extensions["l4a_cache_generation"] == generation
+    if spooled is None:
+        if unchanged:
+            pages.put(key, "".join(parts))
+        return
+    spooled[1].close()
+    if unchanged:
+        files.keep(key, spooled[0], generation)
+    else:
+        spooled[0].unlink(missing_ok=True)
 
 
 def download_key(kind: str) -> str:

@@ -49,7 +49,7 @@ def _page() -> ResponseReturnValue:
         mimetype, render = DOWNLOADS[wanted]
         if wanted == "csv":
             pieces = kept_stream(download_key("evidence.csv"), lambda: _csv_pieces(rows))
-            body: Iterator[str] | str = stream_with_context(pieces)
+            body: Iterator[bytes] | str = stream_with_context(pieces)
         else:
             body = render(rows)
         response = Response(body, mimetype=mimetype)
