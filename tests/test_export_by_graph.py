@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from l4a.graph.errors import UsageError
-from l4a.graph.store import graph_dump
+from l4a.graph.store import exchange, graph_dump
 from l4a.graph.store.embedded import EmbeddedStore
 from l4a.graph.store.exchange import export_store
 
@@ -127,3 +127,24 @@ def test_a_writable_store_is_dumped_whole_not_graph_by_graph(store_path: Path) -
     export_store(store, out, "nquads", lambda g: g == f"{EX}graph/1")  # the one-snapshot path, filtered
     store.close()
     assert f"<{EX}graph/1>".encode() not in out.getvalue() and f"<{EX}graph/2>".encode() in out.getvalue()
+
+
+def test_a_store_of_many_graphs_is_dumped_in_one_call_unless_graphs_are_left_out(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past BY_GRAPH_MAX_GRAPHS named graphs, reading graph by graph costs more than the second thread gives back:
+    the engine's one-call dump is used, unless graphs are left out (then they are still never read)."""
+    monkeypatch.setattr(exchange, "BY_GRAPH_MAX_GRAPHS", 100)  # the fixture has 150
+    used: list[bool] = []
+    by_graph = EmbeddedStore.dump_by_graph
+
+    def spy(self: EmbeddedStore, *args: object) -> None:
+        used.append(True)
+        by_graph(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(EmbeddedStore, "dump_by_graph", spy)
+    whole = exported(store_path, "nquads")
+    assert not used and read(whole, "nquads") == engine(store_path)
+    left = {f"{EX}graph/1"}
+    kept = exported(store_path, "nquads", left)
+    assert used and f"<{EX}graph/1>".encode() not in kept

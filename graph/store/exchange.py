@@ -114,6 +114,10 @@ def import_files(
 
 
 BY_GRAPH = (RdfFormat.N_QUADS, RdfFormat.TRIG)  # the formats a read-only embedded store writes graph by graph
+# Up to this many named graphs a whole dump is faster graph by graph on two threads (10k hubs: 2.7 s against 4.7 s).
+# Past it, reading graph by graph costs more than the second thread gives back (100k hubs: 42 s of CPU for 24 s, the
+# same time as the one-call dump), so the store is dumped in one call unless graphs are left out.
+BY_GRAPH_MAX_GRAPHS = 30_000
 
 
 def export_store(
@@ -122,10 +126,13 @@ def export_store(
     """Write the whole store: trig, nquads and jsonld keep the named graphs; turtle gives their union.
 
     `leave_out(graph IRI)` names graphs to leave out (the fictional examples, unless asked for). N-Quads and TriG
-    of a read-only embedded store are written graph by graph on two threads, the graphs left out never read; otherwise
-    the store is dumped to a temporary N-Quads file and streamed through a filter, so memory stays flat."""
-    skipped = {g for g in store.named_graphs() if leave_out(g)} if leave_out else set()
-    if isinstance(store, EmbeddedStore) and store.read_only and format_named(fmt) in BY_GRAPH:
+    of a read-only embedded store are written graph by graph on two threads when graphs are left out (they are never
+    read) or the store has at most BY_GRAPH_MAX_GRAPHS graphs; otherwise, with graphs left out, the store is dumped
+    to a temporary N-Quads file and streamed through a filter, so memory stays flat."""
+    graphs = store.named_graphs()
+    skipped = {g for g in graphs if leave_out(g)} if leave_out else set()
+    by_graph = skipped or len(graphs) <= BY_GRAPH_MAX_GRAPHS
+    if isinstance(store, EmbeddedStore) and store.read_only and format_named(fmt) in BY_GRAPH and by_graph:
         store.dump_by_graph(out, format_named(fmt), skipped)  # on two threads, the graphs left out never read
         return
     if not skipped:
