@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import random
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -15,7 +16,7 @@ from click.testing import Result
 
 from l4a.graph.store.embedded import EmbeddedStore
 from l4a.graph.store.exchange import import_files
-from l4a.graph.sync.index import KIND_WEIGHTS, HubRecord, Related, SyncIndex
+from l4a.graph.sync.index import KIND_WEIGHTS, OVERLAP_WEIGHT, HubRecord, Related, SyncIndex
 
 DATA = Path(__file__).parent / "data" / "sync" / "rare-beats-common.trig"
 LABELS = Path(__file__).parent / "data" / "sync" / "labels.trig"
@@ -188,6 +189,16 @@ def test_looking_among_the_sharing_hubs_first_gives_the_exhaustive_ranking(monke
             assert index.related(hub, limit) == everything[:limit], (hub, limit)
         assert index.partners(hub, 10) == partners_exhaustive(index, hub, 10)
     assert sum(answered) > len(answered) / 2
+    # A guess far too low (as after a hub with few concepts) must not send the next hubs to scoring every row.
+    sample = random.Random(23).sample(sorted(index.hubs), 200)
+    counts = []
+    for guess in (math.inf, OVERLAP_WEIGHT + 0.01):
+        answered.clear()
+        for hub in sample:
+            index._kth_guess = guess
+            assert index.related(hub, 10) == index.related_exhaustive(hub, 10)
+        counts.append(sum(answered))
+    assert counts[1] == counts[0] > 100
 
 
 def test_the_network_edge_reason_is_the_strongest_of_all_reasons() -> None:

@@ -480,7 +480,9 @@ class SyncIndex:
                 return self._ranked(me, [self._iris[i] for i in found], limit, with_reasons=with_reasons)
         # One product over the hub's own columns (a few passes over the rows, not three a concept).
         total = self._member[:rows, columns].astype(np.float64) @ vector if concepts else np.zeros(rows)
-        chosen, _ = self._chosen(me, total, limit, partners, None)
+        chosen, kth = self._chosen(me, total, limit, partners, None)
+        if kth is not None:
+            self._kth_guess = kth
         return self._ranked(me, [self._iris[i] for i in chosen], limit, with_reasons=with_reasons)
 
     def _top_of_sharing(
@@ -490,13 +492,14 @@ class SyncIndex:
         (`concepts` heaviest first, their `columns` and weights `vector`); None when those grow past SCAN_ALL.
 
         The first concepts taken are as many as leave out less weight than the last hub's `limit`-th best score
-        (a guess: a wrong one costs another round, never a wrong answer)."""
+        (a guess: a wrong one costs another round, never a wrong answer). When that many already reach past
+        SCAN_ALL, the search starts again from the heaviest concept alone before giving up."""
         rows = len(self._iris)
         forced = [self._slots[o] for o in me.builds_on | self.built_on_by.get(me.iri, set()) if o in self._slots]
         left = np.concatenate([np.cumsum(vector[::-1])[::-1][1:], [0.0]]) + OVERLAP_WEIGHT  # bound after taking j+1
         taken = 1 + int(np.argmax(left < self._kth_guess))  # the first whose bound is under the guess (else 1)
         sharing = np.zeros(rows, dtype=bool)  # the hubs that share one of the first `taken` concepts
-        added = 0
+        added, first = 0, True
         while True:
             for column in columns[added:taken]:
                 sharing |= self._member[:rows, column].view(bool)
@@ -505,7 +508,12 @@ class SyncIndex:
             candidate[forced] = True  # a hub that builds on it, or it on them, is always scored
             at = np.flatnonzero(candidate)
             if len(at) > SCAN_ALL * rows:
-                return None
+                if not (first and taken > 1):
+                    return None
+                sharing[:] = False  # the guess took too many: from the heaviest concept alone
+                added, taken, first = 0, 1, False
+                continue
+            first = False
             total = self._member[at[:, None], columns].astype(np.float64) @ vector  # BLAS: float, not uint8
             chosen, kth = self._chosen(me, total, limit, partners, at)
             if kth is not None:
