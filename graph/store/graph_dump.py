@@ -3,7 +3,7 @@
 pyoxigraph's `Store.dump` spends its time turning the stored ids back into text (about 6 µs a quad), on one core.
 It lets go of the interpreter lock while it works, so the graphs are dumped one by one (N-Triples given their graph
 name on every line, or Turtle in a TriG graph block) in batches on a small pool, and the batches written in order
-with at most a few held at once. A graph of more than BIG_GRAPH triples is dumped alone, straight to the output, so
+with at most a few held at once. The default graph, and a graph of more than BIG_GRAPH triples, is dumped alone, straight to the output, so
 memory stays flat whatever the graphs' sizes. The quads are those of the whole store's dump in another order: the
 default graph first, then the named graphs sorted by IRI. A graph left out is never read, so leaving out the
 fictional examples costs nothing. Blank nodes keep the engine's labels, so one shared by two graphs stays one.
@@ -38,9 +38,10 @@ def dump_by_graph(store: ox.Store, out: BinaryIO, fmt: ox.RdfFormat, leave_out: 
     big = {row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode)}
     named = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in leave_out),
                    key=lambda g: g.value)  # fmt: skip
+    _write_graph(store, ox.DefaultGraph(), out, fmt)  # written as it is dumped, whatever its size
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="l4a-dump") as pool:
         waiting: deque[Future[bytes]] = deque()
-        for batch in _batches([ox.DefaultGraph(), *named], big):
+        for batch in _batches(named, big):
             if batch is None:  # a big graph: what came before it is written first, then it streams alone
                 while waiting:
                     out.write(waiting.popleft().result())
@@ -56,7 +57,7 @@ def dump_by_graph(store: ox.Store, out: BinaryIO, fmt: ox.RdfFormat, leave_out: 
 
 
 def _batches(graphs: Sequence[Graph], big: Collection[str]) -> Iterator[list[Graph] | ox.NamedNode | None]:
-    """Small graphs in lists of BATCH_GRAPHS; a big one (default graph aside) as itself, after a None."""
+    """Small graphs in lists of BATCH_GRAPHS; a big one as itself, after a None."""
     batch: list[Graph] = []
     for graph in graphs:
         if isinstance(graph, ox.NamedNode) and graph.value in big:
@@ -82,7 +83,7 @@ def _dump_batch(store: ox.Store, graphs: Sequence[Graph], fmt: ox.RdfFormat) -> 
 
 
 def _write_graph(store: ox.Store, graph: Graph, out: BinaryIO, fmt: ox.RdfFormat) -> None:
-    if isinstance(graph, ox.DefaultGraph):  # N-Triples and Turtle are N-Quads and TriG with no graph name
+    if isinstance(graph, ox.DefaultGraph):  # N-Triples and Turtle are N-Quads and TriG with no graph name, streamed
         plain = ox.RdfFormat.N_TRIPLES if fmt == ox.RdfFormat.N_QUADS else ox.RdfFormat.TURTLE
         store.dump(out, plain, from_graph=graph)
         return
