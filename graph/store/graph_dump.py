@@ -3,10 +3,11 @@
 pyoxigraph's `Store.dump` spends its time turning the stored ids back into text (about 6 µs a quad), on one core.
 It lets go of the interpreter lock while it works, so the graphs are dumped one by one (N-Triples given their graph
 name on every line, or Turtle in a TriG graph block) in batches on a small pool, and the batches written in order
-with at most a few held at once. The default graph, and a graph of more than BIG_GRAPH triples, is dumped alone, straight to the output, so
-memory stays flat whatever the graphs' sizes. The quads are those of the whole store's dump in another order: the
-default graph first, then the named graphs sorted by IRI. A graph left out is never read, so leaving out the
-fictional examples costs nothing. Blank nodes keep the engine's labels, so one shared by two graphs stays one.
+with at most a few held at once. The default graph, and any graph of more than BIG_GRAPH triples, is dumped alone,
+straight to the output, so memory stays flat whatever the graphs' sizes. The quads are those of the whole store's
+dump in another order: the default graph first, then the named graphs sorted by IRI. A graph left out is never
+read, so leaving out the fictional examples costs nothing. Blank nodes keep the engine's labels, so one shared by
+two graphs stays one.
 """
 
 from __future__ import annotations
