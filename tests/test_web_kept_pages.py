@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from werkzeug.test import EnvironBuilder
 
 from l4a.web.download_files import DownloadFiles, download_files
 from l4a.web.page_cache import PageCache, page_cache
@@ -111,6 +112,29 @@ def test_a_download_too_big_for_memory_is_kept_as_a_file_until_the_app_writes(tm
         app.extensions["l4a_store"].close()
 
 
+@pytest.mark.parametrize("share", [300, None])  # kept as a file, kept in memory
+def test_a_write_between_the_view_and_the_first_piece_keeps_nothing_old(tmp_path: Path, share: int | None) -> None:
+    """A server sends a download after its view returned, from the rows the view read: if the app writes in between,
+    what is sent is of the state before, and must not be kept as if it were current."""
+    app = make_app(tmp_path, write_token="s3cret-token")
+    if share is not None:
+        app.extensions["l4a_pages"] = PageCache(max_page=share)
+    client = app.test_client()
+    try:
+        body = app(EnvironBuilder(path="/hubs.csv").get_environ(), lambda status, headers, exc_info=None: None)
+        update = {"data": INSERT, "content_type": "application/sparql-update"}
+        written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
+        assert written.status_code == 204
+        old = b"".join(body)
+        body.close()  # type: ignore[attr-defined]
+        assert HUB.encode() not in old  # read before the write
+        assert len(page_cache(app)) == 0 and len(download_files(app)) == 0
+        with client.get("/hubs.csv") as answer:
+            assert HUB in answer.get_data(as_text=True)
+    finally:
+        app.extensions["l4a_store"].close()
+
+
 def test_a_download_the_client_leaves_half_read_is_not_kept(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     app.extensions["l4a_pages"] = PageCache(max_page=300)
@@ -143,6 +167,11 @@ def test_kept_files_are_bounded_and_the_oldest_go_first(tmp_path: Path) -> None:
         stream.close()
     assert files.open("b", 1) is None and len(files) == 1  # made before a write: dropped
     assert len(list(files.folder.iterdir())) == 1
+    path, out = files.spool()
+    with out:
+        out.write(b"d")
+    files.keep("d", path, generation=1)  # a download kept after a write: every older file goes
+    assert files.open("c", 1) is None and [p.name for p in files.folder.iterdir()] == [path.name]
 
 
 TOPIC_HUB = "https://w3id.org/l4a/id/hub/kept-topic-test-hub"

@@ -124,7 +124,9 @@ def create_app(
     app.extensions["l4a_cache_generation"] = 0  # counts forget_caches: a value read before a write is not kept
 
     from l4a.web.i18n import remember_language
+    from l4a.web.page_cache import remember_generation
 
+    app.before_request(remember_generation)  # what a download sent later was made from (web/page_cache.py)
     app.after_request(remember_language)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -70,6 +70,8 @@ class DownloadFiles:
         size = path.stat().st_size
         with self._lock:
             self._drop(key)
+            for stale in [k for k, f in self._files.items() if f.generation != generation]:
+                self._drop(stale)  # made before a write: never served again
             if size > self.max_bytes:
                 path.unlink(missing_ok=True)
                 return

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
 
 from l4a.web.download_files import download_files, read_chunks
@@ -87,19 +87,32 @@ def kept_text(key: str, make: Callable[[], str]) -> str:
     return found
 
 
+def remember_generation() -> None:
+    """Note the app's write count as the request starts (a `before_request` hook): a download is sent after its
+    view returned, from rows the view read, so whether it may be kept is judged against this count, not the one
+    when its first piece goes out (a write in between would make old rows look current)."""
+    g.l4a_generation = current_app.extensions["l4a_cache_generation"]
+
+
+def request_generation() -> int:
+    """The app's write count when this request started (now, for a request without the hook)."""
+    found = g.get("l4a_generation")
+    return int(found) if found is not None else int(current_app.extensions["l4a_cache_generation"])
+
+
 def kept_stream(key: str, pieces: Callable[[], Iterator[str]]) -> Iterator[bytes]:
     """A download sent in pieces as it is made, and kept whole under `key` until the app writes (unless the app
     wrote meanwhile): later requests get it at once. One bigger than a page's share is kept as a file instead
     (web/download_files.py) and read back from it. Sent as UTF-8. Run it inside `stream_with_context`."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     pages = page_cache(app)
-    found = pages.get(key)
+    generation = request_generation()  # the rows `pieces` makes were read after this count
+    found = pages.get(key)  # a kept download is always of the current state (every write empties the cache)
     if found is not None:
         yield found.encode()
         return
-    generation = app.extensions["l4a_cache_generation"]
     files = download_files(app)
-    on_disk = files.open(key, generation)
+    on_disk = files.open(key, app.extensions["l4a_cache_generation"])
     if on_disk is not None:
         yield from read_chunks(on_disk)
         return
@@ -121,8 +134,10 @@ def kept_stream(key: str, pieces: Callable[[], Iterator[str]]) -> Iterator[bytes
             yield data
     except BaseException:  # the client went away, or making it failed: nothing is kept
         if spooled is not None:
-            spooled[1].close()
-            spooled[0].unlink(missing_ok=True)
+            try:
+                spooled[1].close()
+            finally:
+                spooled[0].unlink(missing_ok=True)
         raise
     unchanged = app.extensions["l4a_cache_generation"] == generation
     if spooled is None:
