@@ -148,6 +148,29 @@ def test_export_into_a_pipe_writes_through_it_and_leaves_it_a_pipe(cli: Cli, tmp
     assert not list(tmp_path.glob("*.partial"))
 
 
+def test_export_keeps_a_backups_mode_writes_through_a_link_and_says_when_it_cannot_write(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli("build", "--quiet")
+    expected = cli("export", "--format", "nquads").stdout_bytes
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    backup = folder / "backup.nq"
+    backup.write_bytes(b"the old backup")
+    backup.chmod(0o600)
+    link = folder / "latest.nq"
+    link.symlink_to(backup)
+    assert cli("export", "--format", "nquads", "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and backup.read_bytes() == expected
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert sorted(p.name for p in folder.iterdir()) == ["backup.nq", "latest.nq"]  # no .partial left
+    missing = cli("export", "-o", str(tmp_path / "no such folder" / "backup.trig"))
+    assert missing.exit_code == 2 and "Traceback" not in missing.stderr
+    assert "cannot write" in missing.stderr and "no such folder" in missing.stderr
+    brief = cli("brief", "--council", "resilient-regenerative-territories", "-o", str(tmp_path / "none" / "b.md"))
+    assert brief.exit_code == 2 and "cannot write" in brief.stderr
+
+
 SHIPPED_HUBS = [
     "avcilar-eko-bil",
     "bilbao-city-of-values",

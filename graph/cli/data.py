@@ -10,6 +10,7 @@ import click
 
 from l4a.graph.build import build
 from l4a.graph.cli.common import EXIT_CODES, progress_printer, settings_of, with_store
+from l4a.graph.cli.output import write_whole
 from l4a.graph.namespaces import is_example_graph
 from l4a.graph.stats import store_stats
 from l4a.graph.store.exchange import export_store, import_files
@@ -129,14 +130,4 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, with_examp
     if output is None:
         export_store(store, sys.stdout.buffer, fmt, leave_out)
         return
-    if output.exists() and not output.is_file():  # a device or a pipe (/dev/null, a FIFO): written in place, never
-        with output.open("wb") as out:  # replaced by a file of the same name
-            export_store(store, out, fmt, leave_out)
-        return
-    partial = output.with_name(output.name + ".partial")
-    try:
-        with partial.open("wb") as out:
-            export_store(store, out, fmt, leave_out)
-        partial.replace(output)  # the old file stays whole until the new one is
-    finally:
-        partial.unlink(missing_ok=True)
+    write_whole(output, lambda out: export_store(store, out, fmt, leave_out))  # whole or not at all

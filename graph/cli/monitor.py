@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from l4a.graph.cli.common import EXIT_CODES, find_hub_iri, settings_of, with_store
+from l4a.graph.cli.output import write_text_whole
 from l4a.graph.errors import UsageError
 from l4a.graph.i18n.words import words
 from l4a.graph.labels import Labels
@@ -191,4 +192,4 @@ def brief_command(
     if output is None:
         click.echo(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_text_whole(output, text)

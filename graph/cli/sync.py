@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from l4a.graph.cli.common import EXIT_CODES, index_and_hub, settings_of, with_store
+from l4a.graph.cli.output import write_whole
 from l4a.graph.sync.gaps import find_gaps
 from l4a.graph.sync.index import Related, SyncIndex
 from l4a.graph.sync.suggested import SuggestedIndex
@@ -137,7 +138,7 @@ def network_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.buffer.write(data)
     else:
-        output.write_bytes(data)
+        write_whole(output, lambda out: out.write(data))
 
 
 @click.command("gaps", epilog=EXIT_CODES)
