@@ -27,7 +27,8 @@ BATCH_GRAPHS = 64  # small graphs dumped together (one hub's graph is about 50 q
 BIG_GRAPH = 50_000  # triples: the figure of queries/internal/big-graphs.rq
 END = b" .\n"  # how every N-Triples line ends: a raw line break never occurs inside one (literals escape it)
 
-Graph = ox.NamedNode | ox.DefaultGraph
+Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+Named = ox.NamedNode | ox.BlankNode  # a graph's name: an IRI, or (written by code, never by l4a) a blank node
 
 
 def dump_by_graph(store: ox.Store, out: BinaryIO, fmt: ox.RdfFormat, leave_out: Collection[str] = ()) -> None:
@@ -37,8 +38,9 @@ def dump_by_graph(store: ox.Store, out: BinaryIO, fmt: ox.RdfFormat, leave_out: 
     sizes = store.query(internal_query("big-graphs"), use_default_graph_as_union=True)
     rows = sizes if isinstance(sizes, ox.QuerySolutions) else ()
     big = {row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode)}
-    named = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in leave_out),
-                   key=lambda g: g.value)  # fmt: skip
+    named = sorted((g for g in store.named_graphs() if isinstance(g, ox.BlankNode)
+                    or (isinstance(g, ox.NamedNode) and g.value not in leave_out)),
+                   key=lambda g: (isinstance(g, ox.BlankNode), g.value))  # fmt: skip
     _write_graph(store, ox.DefaultGraph(), out, fmt)  # written as it is dumped, whatever its size
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="l4a-dump") as pool:
         waiting: deque[Future[bytes]] = deque()
@@ -47,7 +49,7 @@ def dump_by_graph(store: ox.Store, out: BinaryIO, fmt: ox.RdfFormat, leave_out: 
                 while waiting:
                     out.write(waiting.popleft().result())
                 continue
-            if isinstance(batch, ox.NamedNode):
+            if isinstance(batch, (ox.NamedNode, ox.BlankNode)):
                 _stream_graph(store, batch, out, fmt)
                 continue
             waiting.append(pool.submit(_dump_batch, store, batch, fmt))
@@ -57,7 +59,7 @@ def dump_by_graph(store: ox.Store, out: BinaryIO, fmt: ox.RdfFormat, leave_out: 
             out.write(waiting.popleft().result())
 
 
-def _batches(graphs: Sequence[Graph], big: Collection[str]) -> Iterator[list[Graph] | ox.NamedNode | None]:
+def _batches(graphs: Sequence[Named], big: Collection[str]) -> Iterator[list[Graph] | Named | None]:
     """Small graphs in lists of BATCH_GRAPHS; a big one as itself, after a None."""
     batch: list[Graph] = []
     for graph in graphs:
@@ -98,7 +100,7 @@ def _write_graph(store: ox.Store, graph: Graph, out: BinaryIO, fmt: ox.RdfFormat
     out.write(triples.getvalue().replace(END, b" " + str(graph).encode() + END))
 
 
-def _stream_graph(store: ox.Store, graph: ox.NamedNode, out: BinaryIO, fmt: ox.RdfFormat) -> None:
+def _stream_graph(store: ox.Store, graph: Named, out: BinaryIO, fmt: ox.RdfFormat) -> None:
     """A big graph written as it is dumped, never held whole."""
     if fmt == ox.RdfFormat.TRIG:
         out.write(b"%s {\n" % str(graph).encode())
@@ -113,7 +115,7 @@ def _stream_graph(store: ox.Store, graph: ox.NamedNode, out: BinaryIO, fmt: ox.R
 class _Named:  # only `write` and `flush` are asked of it
     """A writer that gives every N-Triples line written through it a graph name, whatever the chunks' bounds."""
 
-    def __init__(self, out: BinaryIO, graph: ox.NamedNode) -> None:
+    def __init__(self, out: BinaryIO, graph: Named) -> None:
         self.out, self.end, self.rest = out, b" " + str(graph).encode() + END, b""
 
     def write(self, data: bytes) -> int:
