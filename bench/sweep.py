@@ -182,6 +182,7 @@ PAGES = [
     ("queries", "/queries", "/queries.json"),
     ("query page", "/queries/hubs-by-sdg?sdg=11.3", None),
     ("evidence", "/evidence", "/evidence.json"),
+    ("evidence.csv", "/evidence?format=csv", None),
     ("monitoring", "/monitoring", "/monitoring.json"),
     ("monitoring hub", f"/monitoring/hubs/{HUB}", f"/monitoring/hubs/{HUB}.json"),
     ("network", "/network", "/network.json"),

@@ -27,8 +27,8 @@ MAX_BYTES = 128 * 2**20  # all pages together (a brief of 10k hubs is a few MB; 
 MAX_PAGE = 16 * 2**20
 
 
-class PageCache(SizedLRU[str]):
-    """The rendered pages, bounded in count and in characters (about bytes: pages are mostly ASCII)."""
+class PageCache(SizedLRU[str | bytes]):
+    """The rendered pages (text) and downloads (the bytes sent), bounded in count and in characters or bytes."""
 
     def __init__(self, size: int = MAX_PAGES, max_bytes: int = MAX_BYTES, max_page: int = MAX_PAGE) -> None:
         super().__init__(size, max_bytes, len, max_page)
@@ -79,6 +79,8 @@ def kept_text(key: str, make: Callable[[], str]) -> str:
     app = current_app
     pages = page_cache(app)
     found = pages.get(key)
+    if isinstance(found, bytes):  # not under a text's key; read as text all the same
+        return found.decode()
     if found is None:
         generation = app.extensions["l4a_cache_generation"]
         found = make()
@@ -109,28 +111,28 @@ def kept_stream(key: str, pieces: Callable[[], Iterator[str]]) -> Iterator[bytes
     generation = request_generation()  # the rows `pieces` makes were read after this count
     found = pages.get(key)  # a kept download is always of the current state (every write empties the cache)
     if found is not None:
-        yield found.encode()
+        yield found if isinstance(found, bytes) else found.encode()  # kept as the bytes sent: not encoded again
         return
     files = download_files(app)
     on_disk = files.open(key, app.extensions["l4a_cache_generation"])
     if on_disk is not None:
         yield from read_chunks(on_disk)
         return
-    parts: list[str] = []
+    parts: list[bytes] = []
     size = 0
     spooled: tuple[Path, BinaryIO] | None = None
     try:
         for piece in pieces():
-            size += len(piece)
+            data = piece.encode()
+            size += len(data)
             if spooled is None and size > pages.max_page:  # too big to keep in memory: on disk from here on
                 spooled = files.spool()
-                spooled[1].write("".join(parts).encode())
+                spooled[1].write(b"".join(parts))
                 parts = []
-            data = piece.encode()
             if spooled is not None:
                 spooled[1].write(data)
             else:
-                parts.append(piece)
+                parts.append(data)
             yield data
     except BaseException:  # the client went away, or making it failed: nothing is kept
         if spooled is not None:
@@ -142,7 +144,7 @@ def kept_stream(key: str, pieces: Callable[[], Iterator[str]]) -> Iterator[bytes
     unchanged = app.extensions["l4a_cache_generation"] == generation
     if spooled is None:
         if unchanged:
-            pages.put(key, "".join(parts))
+            pages.put(key, b"".join(parts))
         return
     spooled[1].close()
     if unchanged:
