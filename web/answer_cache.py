@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, request
 
+from l4a.web.extensions import app_value
 from l4a.web.lru import SizedLRU
 
 MAX_ANSWER_BYTES = 1 << 20
@@ -42,11 +43,7 @@ class AnswerCache(SizedLRU[Kept]):
 
 
 def answer_cache(app: Flask) -> AnswerCache:
-    found = app.extensions.get("l4a_answers")
-    if found is None:
-        found = app.extensions.setdefault("l4a_answers", AnswerCache())
-    assert isinstance(found, AnswerCache)
-    return found
+    return app_value(app, "l4a_answers", AnswerCache, AnswerCache)
 
 
 def answer_key(query: str, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> str:

@@ -23,6 +23,8 @@ from typing import BinaryIO
 
 from flask import Flask
 
+from l4a.web.extensions import app_value
+
 MAX_BYTES = 2 * 2**30  # every kept download together, on disk
 CHUNK = 2**20  # read back a MB at a time
 
@@ -91,11 +93,7 @@ class DownloadFiles:
 
 
 def download_files(app: Flask) -> DownloadFiles:
-    found = app.extensions.get("l4a_download_files")
-    if found is None:
-        found = app.extensions.setdefault("l4a_download_files", DownloadFiles())
-    assert isinstance(found, DownloadFiles)
-    return found
+    return app_value(app, "l4a_download_files", DownloadFiles, DownloadFiles)  # one folder, made once
 
 
 def read_chunks(stream: BinaryIO) -> Iterator[bytes]:

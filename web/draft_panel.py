@@ -37,6 +37,7 @@ from l4a.graph.proposals.draft import (
 )
 from l4a.graph.sync.index import Reason, SyncIndex
 from l4a.web.catalogues import country_name
+from l4a.web.extensions import app_value
 from l4a.web.fair_share import ClientShares
 from l4a.web.proposal_form import TARGET, notation_key, resolve_targets
 from l4a.web.ratelimit import TokenBuckets
@@ -400,21 +401,12 @@ def merge_accepted(data: dict[str, Any], accepted: Mapping[str, list[str]]) -> d
 
 
 def _buckets() -> TokenBuckets:
-    found = current_app.extensions.get("l4a_suggest_buckets")
-    if found is None:
-        found = current_app.extensions.setdefault(
-            "l4a_suggest_buckets", TokenBuckets(SUGGESTIONS_PER_MINUTE / 60.0, SUGGESTIONS_BURST)
-        )
-    assert isinstance(found, TokenBuckets)
-    return found
+    return app_value(current_app, "l4a_suggest_buckets", TokenBuckets,
+                     lambda: TokenBuckets(SUGGESTIONS_PER_MINUTE / 60.0, SUGGESTIONS_BURST))  # fmt: skip
 
 
 def _shares() -> ClientShares:
-    found = current_app.extensions.get("l4a_suggest_shares")
-    if found is None:
-        found = current_app.extensions.setdefault("l4a_suggest_shares", ClientShares(SUGGESTIONS_AT_ONCE))
-    assert isinstance(found, ClientShares)
-    return found
+    return app_value(current_app, "l4a_suggest_shares", ClientShares, lambda: ClientShares(SUGGESTIONS_AT_ONCE))
 
 
 @contextmanager

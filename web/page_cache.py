@@ -18,6 +18,7 @@ from flask import Flask, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
 
 from l4a.web.download_files import download_files, read_chunks
+from l4a.web.extensions import app_value
 from l4a.web.i18n import chosen_language
 from l4a.web.lru import SizedLRU
 from l4a.web.render import wants_json
@@ -45,11 +46,7 @@ class PageCache(SizedLRU[str | bytes]):
 
 
 def page_cache(app: Flask) -> PageCache:
-    found = app.extensions.get("l4a_pages")
-    if found is None:
-        found = app.extensions.setdefault("l4a_pages", PageCache())
-    assert isinstance(found, PageCache)
-    return found
+    return app_value(app, "l4a_pages", PageCache, PageCache)
 
 
 def cached_page(render: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:

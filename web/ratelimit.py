@@ -16,6 +16,8 @@ from collections.abc import Callable
 from flask import Blueprint, current_app, request
 from werkzeug.exceptions import TooManyRequests
 
+from l4a.web.extensions import app_value
+
 bp = Blueprint("ratelimit", __name__)
 
 # Requests limited: POST to these endpoints (each counted apart: signing in does not use up proposals).
@@ -55,14 +57,9 @@ class TokenBuckets:
 
 def buckets() -> TokenBuckets:
     """The app's buckets, made from the `proposal_rate` setting on first use."""
-    found = current_app.extensions.get("l4a_rate_buckets")
-    if found is None:
-        per_minute = float(current_app.config["L4A_SETTINGS"].proposal_rate)
-        found = current_app.extensions.setdefault(
-            "l4a_rate_buckets", TokenBuckets(per_minute / 60.0, max(1.0, per_minute))
-        )
-    assert isinstance(found, TokenBuckets)
-    return found
+    per_minute = float(current_app.config["L4A_SETTINGS"].proposal_rate)
+    return app_value(current_app, "l4a_rate_buckets", TokenBuckets,
+                     lambda: TokenBuckets(per_minute / 60.0, max(1.0, per_minute)))  # fmt: skip
 
 
 @bp.before_app_request
