@@ -112,6 +112,13 @@ class Settings:
             "second on 10k hubs when kept on disk) before it opens its port; the rest goes on in the background."
         ),
     )
+    prepare_after_write: str = field(
+        default="background",
+        metadata=_help(
+            "After a command writes to the embedded store: 'background' computes what the next commands read (`l4a "
+            "prepare`) in a low-priority background process; 'off' leaves it to the first command that needs it."
+        ),
+    )
     proposal_rate: float = field(
         default=10.0, metadata=_help("Proposal submissions a client may make per minute (a burst of as many).")
     )
@@ -159,6 +166,7 @@ STORES = ("embedded", "sparql")
 STAFF_NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 HEX64 = re.compile(r"[0-9a-f]{64}")
 DIALECTS = ("auto", "oxigraph", "virtuoso", "generic")
+AFTER_WRITE = ("background", "off")
 
 
 def env_name(name: str) -> str:
@@ -196,6 +204,10 @@ def _check(settings: Settings) -> Settings:
             url = getattr(settings, name)
             if url and not url.startswith(("http://", "https://")):
                 raise ConfigError(f"setting '{name}' is {url!r}; use an http(s) URL.")
+    if settings.prepare_after_write not in AFTER_WRITE:
+        raise ConfigError(
+            f"setting 'prepare_after_write' is {settings.prepare_after_write!r}; use one of {', '.join(AFTER_WRITE)}."
+        )
     if settings.sparql_dialect not in DIALECTS:
         raise ConfigError(f"setting 'sparql_dialect' is {settings.sparql_dialect!r}; use one of {', '.join(DIALECTS)}.")
     if settings.sparql_token and settings.sparql_user:

@@ -34,6 +34,20 @@ from l4a.graph.store.remote import SparqlStore
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def no_background_prepare() -> Iterator[None]:
+    """A command that writes to the embedded store starts `l4a prepare` in the background (graph/cli/background.py).
+    In the tests that do not look at it (tests/test_prepare.py does), those runs would only load the machine and
+    outlive their temporary directories: off, for in-process commands and subprocesses alike."""
+    before = os.environ.get("L4A_PREPARE_AFTER_WRITE")
+    os.environ["L4A_PREPARE_AFTER_WRITE"] = "off"
+    yield
+    if before is None:
+        os.environ.pop("L4A_PREPARE_AFTER_WRITE", None)
+    else:
+        os.environ["L4A_PREPARE_AFTER_WRITE"] = before
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings whose data directory is a fresh temporary directory (no config file, no environment)."""

@@ -40,6 +40,7 @@ COMMANDS = [
     "brief",
     "suggest",
     "suggestions",
+    "prepare",  # tests/test_prepare.py
 ]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 import pyoxigraph as ox
 
+from l4a.graph.cli.background import after_write
 from l4a.graph.errors import L4AError, UsageError
 from l4a.graph.namespaces import L4A
 from l4a.graph.reports.hub_lookup import find_hub
@@ -16,6 +17,7 @@ from l4a.graph.reports.hub_table import HubTable
 from l4a.graph.resources import internal_query
 from l4a.graph.settings import Settings, load_settings
 from l4a.graph.store.base import Store
+from l4a.graph.store.derived import HasStateKey
 from l4a.graph.store.factory import open_store
 from l4a.graph.store.generation import record_change
 from l4a.graph.sync.index import SyncIndex
@@ -52,6 +54,9 @@ def with_store(ctx: click.Context, read_only: bool = False) -> Store:
     """Open the configured store and close it when the command ends."""
     settings = settings_of(ctx)
     store = open_store(settings, read_only=read_only)
+    if not read_only and settings.store == "embedded":
+        before = store.state_key() if isinstance(store, HasStateKey) else None
+        ctx.call_on_close(lambda: after_write(ctx, settings, before))  # registered before close: runs after it
     ctx.call_on_close(store.close)
     if not read_only and settings.store == "sparql":
         # `l4a serve` processes on the same server refresh everything they keep (graph/store/generation.py);

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from l4a.graph.cli import data, evidence, hubs, monitor, proposals, query, serve, suggest, sync, validate
+from l4a.graph.cli import data, evidence, hubs, monitor, prepare, proposals, query, serve, suggest, sync, validate
 from l4a.graph.cli.common import EXIT_CODES, L4AGroup
 
 
@@ -44,6 +44,7 @@ COMMANDS: list[click.Command] = [
     proposals.proposals_group,
     suggest.suggest_command,
     suggest.suggestions_group,
+    prepare.prepare_command,
     serve.serve_command,
 ]
 for command in COMMANDS:

@@ -25,6 +25,8 @@ trusted like the store itself (whoever can write it can change the data). Any fa
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import gc
 import hashlib
@@ -34,8 +36,9 @@ import pickle
 import re
 import tempfile
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar, runtime_checkable
 
@@ -49,6 +52,8 @@ FOLDER = "derived"
 MEMORY_VALUES = 32  # shared values kept in a process
 MAX_FILES = 400
 KEPT_AFTER_PRUNE = 300
+LOCK_WAIT = 1800.0  # seconds a process waits for another one computing the same value
+LOCK_POLL = 0.02
 SKIPPED = ("LOG", "OPTIONS", "MANIFEST", "CURRENT", "LOCK", "IDENTITY")  # rewritten by opening, not by writes
 
 
@@ -122,19 +127,70 @@ def derived(store: object, name: str, compute: Callable[[], T], shared: bool = F
 
 
 def _load_or_compute(path: Path, header: tuple[object, ...], compute: Callable[[], T]) -> T:
-    name = header[2]
+    found = _load(path, header)
+    if found is not None:
+        value: T = found[0]
+        return value
+    # One process computes a value for a state; another one that needs it meanwhile (a command run while
+    # `l4a prepare` works in the background, two pages, two commands) waits for it and reads it back.
+    with _computing(path, str(header[3])) as first:
+        if not first:
+            found = _load(path, header)
+            if found is not None:
+                kept: T = found[0]
+                return kept
+        value = compute()
+        _write(path, header, value)
+    return value
+
+
+def _load(path: Path, header: tuple[object, ...]) -> tuple[Any] | None:
+    """The value kept in `path` for `header`, in a 1-tuple; None when there is none (or it cannot be read)."""
     try:
         with path.open("rb") as stream:
             if pickle.load(stream) == header:
-                value: T = _unpickle(stream)
-                return value
+                return (_unpickle(stream),)
     except FileNotFoundError:
         pass
     except Exception as exc:
-        log.info("derived value %s not read from %s (%s): computing it again", name, path, exc)
-    value = compute()
-    _write(path, header, value)
-    return value
+        log.info("derived value %s not read from %s (%s): computing it again", header[2], path, exc)
+    return None
+
+
+@contextlib.contextmanager
+def _computing(path: Path, key: str) -> Iterator[bool]:
+    """Hold the lock of computing the value of `path` for the state `key` (a file lock: between processes and
+    threads alike); yields whether it was free (else someone else computed it meanwhile: look again). Without a
+    lock (a read-only directory), or after waiting LOCK_WAIT seconds, the value is simply computed here.
+
+    The lock file is named by the state too, so a value for a newer state never waits for an older state's, and
+    it is removed once the value is written: a late waiter then finds the value in place."""
+    lock = path.with_name(f"{path.stem}.{hashlib.sha256(key.encode()).hexdigest()[:12]}.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield True
+        return
+    try:
+        free, deadline = True, time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                free = False
+                if time.monotonic() > deadline:
+                    log.warning("%s was still being computed after %s s: computing it here too", path.stem, LOCK_WAIT)
+                    break
+                time.sleep(LOCK_POLL)
+        try:
+            yield free
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(lock)
+    finally:
+        os.close(fd)
 
 
 def _unpickle(stream: BinaryIO) -> Any:
@@ -151,6 +207,11 @@ def _unpickle(stream: BinaryIO) -> Any:
 
 def _prune(folder: Path) -> None:
     """Keep at most MAX_FILES values (named queries are kept per parameter value): the oldest written go first."""
+    stale = time.time() - 2 * LOCK_WAIT
+    for lock in folder.glob("*.lock"):  # left by a process that was killed while it computed
+        with contextlib.suppress(OSError):
+            if lock.stat().st_mtime < stale:
+                lock.unlink()
     files = list(folder.glob("*.pickle"))
     if len(files) <= MAX_FILES:
         return

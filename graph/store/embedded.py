@@ -159,6 +159,13 @@ class EmbeddedStore:
             return self._opened_key
         return _state_key(self.path)
 
+    def is_current(self) -> bool:
+        """Whether the store is still in the state it was opened in (a read-only snapshot: no write has landed since;
+        a writable store always is)."""
+        if self.path is None or not self.read_only:
+            return True
+        return _state_key(committed_dir(self.path)) == self._opened_key
+
     def derived_dir(self) -> Path | None:
         """Where values derived from this store are kept: `derived/` beside the store in the data directory."""
         return None if self.path is None else self.path.parent / FOLDER

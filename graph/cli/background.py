@@ -1,0 +1,104 @@
+"""The background run of `l4a prepare` (graph/reports/prepare.py) that every command writing to the embedded store
+starts when it is done, and the lock that keeps one run per data directory."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from l4a.graph.reports.prepare import Progress, prepare_steps
+from l4a.graph.settings import Settings
+from l4a.graph.store.base import Store
+from l4a.graph.store.derived import FOLDER, files_key
+from l4a.graph.store.factory import open_store
+
+LOCK = "prepare.lock"  # held by the one process preparing this data directory
+LOG = "prepare.log"  # what the last background run did (or why it failed)
+NICENESS = 10  # the background run gives way to the commands people run
+
+
+def is_current(store: Store) -> bool:
+    check = getattr(store, "is_current", None)
+    return bool(check()) if callable(check) else True
+
+
+@contextlib.contextmanager
+def preparing(data_dir: Path, wait: bool) -> Iterator[bool]:
+    """Hold the data directory's preparing lock; yields False (without it) when another process holds it and not
+    `wait`."""
+    folder = data_dir / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def run_in_background(settings: Settings) -> None:
+    """The run after a write: at low priority, its output in derived/prepare.log; nothing when another run holds
+    the lock (that one starts again on the newest state itself). Once done, it looks again: a write that landed as
+    the lock was let go found it taken and left its state to this run."""
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
+    store_path = settings.store_path()
+    while True:
+        with preparing(settings.data_dir, wait=False) as mine:
+            if not mine:
+                return
+            with (settings.data_dir / FOLDER / LOG).open("w", encoding="utf-8") as log:
+                os.dup2(log.fileno(), 2)  # tracebacks too
+                done = prepare_steps(
+                    lambda: open_store(settings, read_only=True), is_current, settings.base_iri, _logger(log)
+                )
+                prepared = _key(store_path)
+                log.write(f"done: {len(done)} steps, {sum(d.seconds for d in done):.1f} s\n")
+        if _key(store_path) == prepared:
+            return
+
+
+def _logger(log: TextIO) -> Progress:
+    def write(name: str, seconds: float, error: Exception | None) -> None:
+        log.write(f"{name}: {'failed: ' + repr(error) if error else f'{seconds:.2f} s'}\n")
+        log.flush()
+
+    return write
+
+
+def _key(store_path: Path) -> str | None:
+    try:
+        return files_key(store_path)
+    except OSError:
+        return None
+
+
+def after_write(ctx: click.Context, settings: Settings, before: str | None) -> None:
+    """When a command wrote to the embedded store (its state key changed), start `l4a prepare --background`,
+    detached: the command returns at once, and the values are ready for the next commands soon after."""
+    if settings.store != "embedded" or settings.prepare_after_write != "background":
+        return
+    if _key(settings.store_path()) == before:
+        return  # nothing was written
+    config = ctx.find_root().params.get("config")
+    command = [sys.executable, "-m", "l4a.graph.cli", "--data-dir", str(settings.data_dir.resolve())]
+    command += ["--config", str(Path(config).resolve())] if config else []
+    null = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
+    try:
+        # Its own session: not stopped with the command's terminal; never waited for (init reaps it).
+        os.posix_spawn(sys.executable, [sys.executable, *command[1:], "prepare", "--background"], os.environ,
+                       file_actions=null, setsid=True)  # fmt: skip
+    except OSError as exc:
+        click.echo(f"Note: the values commands read were not prepared in the background ({exc}).", err=True)
+

@@ -1,0 +1,156 @@
+"""`l4a prepare`: compute, once per write, the whole-store values that commands and pages read (graph/store/derived.py).
+
+After a write, the first `l4a communities`, `brief`, `monitor status`, `validate`, ... on a big store would each pay
+for reading every hub again (seconds on 10k hubs, minutes on 100k). Preparing computes those values right after the
+write, in the order a reader most often needs them, so that the commands that follow find them ready. A command that
+needs a value being prepared meanwhile waits for it (graph/store/derived.py `_computing`): it never computes it a
+second time.
+
+Each step calls the very function its command calls, with the command's defaults: what is prepared is exactly
+what the command would read. A write that lands while preparing makes the values of the older state useless; the
+preparation then starts again on the new state (`prepare` returns the steps of the last state).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from l4a.graph.store.base import Store
+
+Progress = Callable[[str, float, "Exception | None"], None]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One value (or family of values) to prepare: its name for people, and how to compute it on a store."""
+
+    name: str
+    run: Callable[[Store, str], object]
+
+
+def _stats(store: Store, base: str) -> object:
+    from l4a.graph.stats import store_stats
+
+    return store_stats(store)
+
+
+def _hub_table(store: Store, base: str) -> object:
+    from l4a.graph.reports.hub_table import HubTable
+
+    return HubTable.from_store(store)
+
+
+def _index(store: Store, base: str) -> object:
+    from l4a.graph.sync.index import SyncIndex
+
+    return SyncIndex.from_store(store)
+
+
+def _network(store: Store, base: str) -> object:
+    from l4a.graph.sync.network import store_measures, store_network_file
+
+    store_network_file(store, "json")
+    return store_measures(store)
+
+
+def _monitoring(store: Store, base: str) -> object:
+    from l4a.graph.monitoring.status import status_rows
+
+    return status_rows(store, base, dt.date.today())
+
+
+def _links(store: Store, base: str) -> object:
+    from l4a.graph.sync.measures import link_measures
+
+    return link_measures(store, [dt.date(dt.date.today().year, 1, 1)])
+
+
+def _validation(store: Store, base: str) -> object:
+    from l4a.graph.shacl.validation import owners, shipped_validator
+
+    shipped_validator().validate_store(store, "en")
+    return owners(store)
+
+
+def _evidence(store: Store, base: str) -> object:
+    from l4a.graph.sparql.queries import run_named_query
+
+    return run_named_query(store, "evidence-for", {}, base)
+
+
+def _council_briefs(store: Store, base: str) -> object:
+    from l4a.graph.reports.brief import COUNCILS, make_brief
+
+    councils = sorted({row["council"].value for row in store.select(COUNCILS)})
+    return [make_brief(store, council, "en", base) for council in councils]
+
+
+def _edition_briefs(store: Store, base: str) -> object:
+    from l4a.graph.reports.brief_vcs import make_edition_brief, read_editions
+
+    return [make_edition_brief(store, iri, "en", base) for iri in sorted(read_editions(store))]
+
+
+# Most read first: the counts and the hub list, related hubs, the network, monitoring, checks, evidence, briefs.
+STEPS = (
+    Step("counts", _stats),
+    Step("hub table", _hub_table),
+    Step("synchronization index", _index),
+    Step("network, communities and bridges", _network),
+    Step("monitoring status", _monitoring),
+    Step("links between hubs", _links),
+    Step("validation", _validation),
+    Step("evidence", _evidence),
+    Step("council briefs", _council_briefs),
+    Step("Venice City Solutions briefs", _edition_briefs),
+)
+
+
+def prepare_steps(
+    open_snapshot: Callable[[], Store], is_current: Callable[[Store], bool], base: str, progress: Progress | None = None
+) -> list[Done]:
+    """Run every step on a read-only snapshot (`open_snapshot`), again from the start on a new snapshot whenever
+    `is_current` says the store was written meanwhile; what was done on the last state. A step that fails is
+    reported (its command will say why when run) and the others go on."""
+    while True:
+        done: list[Done] = []
+        if _run(open_snapshot, is_current, base, progress, done):
+            return done
+
+
+@dataclass(frozen=True)
+class Done:
+    """A step done: its name, its seconds, and its error if it failed."""
+
+    name: str
+    seconds: float
+    error: Exception | None = None
+
+
+def _run(
+    open_snapshot: Callable[[], Store],
+    is_current: Callable[[Store], bool],
+    base: str,
+    progress: Progress | None,
+    done: list[Done],
+) -> bool:
+    """Do the steps on one snapshot (into `done`); False when the store changed under them."""
+    store = open_snapshot()
+    try:
+        for step in STEPS:
+            if not is_current(store):
+                return False
+            started, error = time.perf_counter(), None
+            try:
+                step.run(store, base)
+            except Exception as exc:  # one step's failure must not keep the others from being ready
+                error = exc
+            done.append(Done(step.name, time.perf_counter() - started, error))
+            if progress is not None:
+                progress(step.name, done[-1].seconds, error)
+        return is_current(store)
+    finally:
+        store.close()

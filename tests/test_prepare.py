@@ -1,0 +1,279 @@
+"""`l4a prepare` and its background run after a write: the next commands find what they read ready, and a value
+being computed by one process is waited for by the others, never computed twice."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import Result
+
+from l4a.graph.cli import background
+from l4a.graph.errors import ConfigError
+from l4a.graph.reports import prepare
+from l4a.graph.reports.brief import COUNCILS
+from l4a.graph.reports.brief_vcs import read_editions
+from l4a.graph.settings import load_settings
+from l4a.graph.store import derived as derived_module
+from l4a.graph.store.derived import derived
+from l4a.graph.store.embedded import EmbeddedStore
+
+
+def _slug(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
+def _commands(data_dir: Path) -> list[list[str]]:
+    """Every command that reads the whole store, with its defaults (one brief per council and edition)."""
+    store = EmbeddedStore.open(data_dir / "store", read_only=True)
+    try:
+        councils = sorted({row["council"].value for row in store.select(COUNCILS)})
+        editions = sorted(read_editions(store))
+    finally:
+        store.close()
+    assert councils and editions
+    return [
+        ["stats"], ["hubs"], ["communities"], ["network"], ["monitor", "status"], ["monitor", "links"],
+        ["validate"], ["evidence"],
+        *(["brief", "--council", _slug(c)] for c in councils),
+        *(["brief", "--vcs", e] for e in editions),
+    ]  # fmt: skip
+
+
+def _written(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the derived values computed (and kept) from now on."""
+    names: list[str] = []
+    original = derived_module._write
+
+    def counting(path: Path, header: tuple[object, ...], value: object) -> None:
+        names.append(str(header[2]))
+        original(path, header, value)
+
+    monkeypatch.setattr(derived_module, "_write", counting)
+    return names
+
+
+def test_after_prepare_no_command_computes_what_it_reads(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("build", "--with-examples", "--quiet").exit_code == 0
+    done = cli("prepare")
+    assert done.exit_code == 0, done.output
+    for step in prepare.STEPS:
+        assert f"{step.name}: " in done.stderr
+    assert f"Prepared {len(prepare.STEPS)} of {len(prepare.STEPS)}" in done.stderr
+    written = _written(monkeypatch)
+    for command in _commands(tmp_path / "data"):
+        result = cli(*command)
+        assert result.exit_code in (0, 1), (command, result.output)  # validate: 1 when a hub does not conform
+        assert written == [], f"`l4a {' '.join(command)}` computed {written} after `l4a prepare`"
+
+
+def test_a_write_prepares_in_the_background(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "L4A_DATA_DIR": str(data_dir), "L4A_CONFIG": str(tmp_path / "absent.toml"),
+           "L4A_PREPARE_AFTER_WRITE": "background"}  # fmt: skip
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "l4a.graph.cli", "build", "--quiet"], env=env, check=True, timeout=300)
+    log = data_dir / "derived" / "prepare.log"
+    while time.monotonic() - started < 300:
+        if log.is_file() and "done:" in log.read_text(encoding="utf-8") and _lock_free(data_dir):
+            break
+        time.sleep(0.2)
+    text = log.read_text(encoding="utf-8")
+    assert "done:" in text, text
+    assert "failed" not in text, text
+    for step in prepare.STEPS:
+        assert f"{step.name}: " in text
+    # What the background run prepared is what a command reads: `l4a stats` computes nothing.
+    store = EmbeddedStore.open(data_dir / "store", read_only=True)
+    try:
+        from l4a.graph.stats import store_stats
+
+        assert derived(store, "stats", _never)
+        assert store_stats(store)["hubs"] >= 1
+    finally:
+        store.close()
+
+
+def _never() -> Any:
+    raise AssertionError("computed again: it should have been prepared")
+
+
+def _lock_free(data_dir: Path) -> bool:
+    fd = os.open(data_dir / "derived" / background.LOCK, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def test_only_a_command_that_wrote_starts_the_background_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[list[str]] = []
+    monkeypatch.setattr(background.os, "posix_spawn", lambda path, argv, env, **kw: started.append(argv) or 1)
+    store = EmbeddedStore.open(tmp_path / "data" / "store")
+    before = store.state_key()
+    store.close()
+    ctx = click.Context(click.Command("x"))
+    on = load_settings({"data_dir": tmp_path / "data"}, environ={}, config_file=tmp_path / "none.toml")
+    background.after_write(ctx, on, before)
+    assert started == []  # opened and closed: nothing written
+    store = EmbeddedStore.open(tmp_path / "data" / "store")
+    store.update("INSERT DATA { <https://example.org/a> <https://example.org/b> 1 }")
+    store.close()
+    off = load_settings({"data_dir": tmp_path / "data"}, environ={"L4A_PREPARE_AFTER_WRITE": "off"},
+                        config_file=tmp_path / "none.toml")  # fmt: skip
+    background.after_write(ctx, off, before)
+    assert started == []  # written, but the setting is off
+    background.after_write(ctx, on, before)
+    assert len(started) == 1
+    argv = started[0]
+    assert argv[argv.index("--data-dir") + 1] == str((tmp_path / "data").resolve())
+    assert argv[-2:] == ["prepare", "--background"]
+
+
+def test_the_setting_takes_background_or_off() -> None:
+    with pytest.raises(ConfigError, match=r"prepare_after_write.*'sometimes'.*background, off"):
+        load_settings({}, environ={"L4A_PREPARE_AFTER_WRITE": "sometimes"}, config_file=Path("/nonexistent.toml"))
+
+
+def test_two_threads_needing_one_value_compute_it_once(tmp_path: Path) -> None:
+    store = EmbeddedStore.open(tmp_path / "store")
+    calls: list[int] = []
+    results: list[object] = []
+
+    def compute() -> list[int]:
+        calls.append(1)
+        time.sleep(0.5)
+        return [42]
+
+    def need() -> None:
+        results.append(derived(store, "slow", compute))
+
+    try:
+        threads = [threading.Thread(target=need) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        store.close()
+    assert calls == [1]
+    assert results == [[42], [42], [42]]
+    assert list((tmp_path / "derived").glob("*.lock")) == []  # no lock file is left behind
+
+
+def test_a_process_waits_for_the_value_another_process_is_computing(tmp_path: Path) -> None:
+    EmbeddedStore.open(tmp_path / "store").close()
+    started = tmp_path / "started"
+    script = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from l4a.graph.store.derived import derived
+        from l4a.graph.store.embedded import EmbeddedStore
+        store = EmbeddedStore.open(Path({str(tmp_path / "store")!r}), read_only=True)
+        def compute():
+            Path({str(started)!r}).touch()
+            time.sleep(2)
+            return "from the other process"
+        print(derived(store, "slow", compute))
+    """)
+    other = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert time.monotonic() < deadline and other.poll() is None, "the other process did not start computing"
+            time.sleep(0.02)
+        store = EmbeddedStore.open(tmp_path / "store", read_only=True)
+        try:
+            assert derived(store, "slow", lambda: "computed here") == "from the other process"
+        finally:
+            store.close()
+        assert other.communicate(timeout=60)[0].strip() == "from the other process"
+    finally:
+        other.kill()
+
+
+def test_a_newer_state_does_not_wait_for_an_older_one(tmp_path: Path) -> None:
+    """The lock is per value and state: after a write, the value of the new state is computed at once even while
+    a process still computes the old state's."""
+    store = EmbeddedStore.open(tmp_path / "store")
+    try:
+        older = derived_module._file_name("slow")
+        folder = tmp_path / "derived"
+        with derived_module._computing(folder / older, "old-state") as first:
+            assert first
+            store.update("INSERT DATA { <https://example.org/a> <https://example.org/b> 1 }")
+            begun = time.monotonic()
+            assert derived(store, "slow", lambda: "new") == "new"
+            assert time.monotonic() - begun < derived_module.LOCK_WAIT
+    finally:
+        store.close()
+
+
+def test_prepare_starts_again_when_the_store_is_written_meanwhile(built_dir: Path) -> None:
+    opened: list[EmbeddedStore] = []
+    checks = {"n": 0}
+
+    def open_snapshot() -> EmbeddedStore:
+        opened.append(EmbeddedStore.open(built_dir / "store", read_only=True))
+        return opened[-1]
+
+    def is_current(store: object) -> bool:
+        checks["n"] += 1
+        return checks["n"] != 3  # a write lands before the third step of the first snapshot
+
+    done = prepare.prepare_steps(open_snapshot, is_current, "https://w3id.org/l4a/")
+    assert len(opened) == 2  # started again on a new snapshot
+    assert [d.name for d in done] == [s.name for s in prepare.STEPS]  # every step done on the last state
+    assert all(d.error is None for d in done)
+
+
+def test_a_snapshot_knows_when_a_write_landed(tmp_path: Path) -> None:
+    writable = EmbeddedStore.open(tmp_path / "store")
+    writable.update("INSERT DATA { <https://example.org/a> <https://example.org/b> 1 }")
+    snapshot = EmbeddedStore.open(tmp_path / "store", read_only=True)
+    try:
+        assert snapshot.is_current()
+        writable.update("INSERT DATA { <https://example.org/a> <https://example.org/b> 2 }")
+        assert not snapshot.is_current()
+    finally:
+        snapshot.close()
+        writable.close()
+
+
+def test_a_failing_step_is_named_and_the_others_are_done(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("build", "--quiet").exit_code == 0
+
+    def broken(store: object, base: str) -> object:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(prepare, "STEPS", (prepare.Step("broken one", broken), *prepare.STEPS[:2]))
+    result = cli("prepare")
+    assert result.exit_code == 2
+    assert "broken one: failed: disk on fire" in result.stderr
+    assert "these could not be prepared (their commands will say why): broken one." in result.stderr
+    assert f"{prepare.STEPS[2].name}: " in result.stderr  # the others were done
+
+
+def test_prepare_refuses_a_sparql_store(cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("L4A_STORE", "sparql")
+    monkeypatch.setenv("L4A_SPARQL_QUERY_URL", "http://127.0.0.1:9/query")
+    result = cli("prepare")
+    assert result.exit_code == 2
+    assert "prepare works on the embedded store" in result.stderr
