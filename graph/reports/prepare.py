@@ -52,7 +52,8 @@ def _index(store: Store, base: str) -> object:
 def _network(store: Store, base: str) -> object:
     from l4a.graph.sync.network import store_measures, store_network_file
 
-    store_network_file(store, "json")
+    for fmt in ("json", "graphml"):
+        store_network_file(store, fmt)
     return store_measures(store)
 
 
