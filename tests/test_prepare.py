@@ -277,3 +277,21 @@ def test_prepare_refuses_a_sparql_store(cli: Callable[..., Result], monkeypatch:
     result = cli("prepare")
     assert result.exit_code == 2
     assert "prepare works on the embedded store" in result.stderr
+
+
+def test_a_derived_folder_that_cannot_be_written_is_an_error_that_says_where(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    assert cli("build", "--quiet").exit_code == 0
+    derived_dir = tmp_path / "data" / "derived"
+    if derived_dir.is_dir():
+        for kept in derived_dir.iterdir():
+            kept.unlink()
+        derived_dir.rmdir()
+    derived_dir.write_text("not a folder")  # as root too (which may write in any folder)
+    result = cli("prepare")
+    assert result.exit_code == 2
+    assert f"cannot write in {derived_dir}" in result.stderr
+    assert "--data-dir" in result.stderr
+    assert "Traceback" not in result.output
+    assert cli("stats").exit_code == 0  # commands still work: they compute what they cannot keep

@@ -13,6 +13,7 @@ from typing import TextIO
 
 import click
 
+from l4a.graph.errors import StoreError
 from l4a.graph.reports.prepare import Progress, prepare_steps
 from l4a.graph.settings import Settings
 from l4a.graph.store.base import Store
@@ -34,8 +35,14 @@ def preparing(data_dir: Path, wait: bool) -> Iterator[bool]:
     """Hold the data directory's preparing lock; yields False (without it) when another process holds it and not
     `wait`."""
     folder = data_dir / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot write in {folder} ({exc.strerror or exc}): the prepared values are kept there; "
+            "make the data directory writable for this user, or give another one with --data-dir."
+        ) from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
