@@ -236,8 +236,10 @@ def test_prepare_starts_again_when_the_store_is_written_meanwhile(built_dir: Pat
         checks["n"] += 1
         return checks["n"] != 3  # a write lands before the third step of the first snapshot
 
-    done = prepare.prepare_steps(open_snapshot, is_current, "https://w3id.org/l4a/")
+    said: list[str] = []
+    done = prepare.prepare_steps(open_snapshot, is_current, "https://w3id.org/l4a/", lambda n, s, e: said.append(n))
     assert len(opened) == 2  # started again on a new snapshot
+    assert said[:3] == [prepare.STEPS[0].name, prepare.STEPS[1].name, prepare.RESTARTED]
     assert [d.name for d in done] == [s.name for s in prepare.STEPS]  # every step done on the last state
     assert all(d.error is None for d in done)
 

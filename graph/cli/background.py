@@ -14,7 +14,7 @@ from typing import TextIO
 import click
 
 from l4a.graph.errors import StoreError
-from l4a.graph.reports.prepare import Progress, prepare_steps
+from l4a.graph.reports.prepare import RESTARTED, Progress, prepare_steps
 from l4a.graph.settings import Settings
 from l4a.graph.store.base import Store
 from l4a.graph.store.derived import FOLDER, files_key
@@ -78,7 +78,8 @@ def run_in_background(settings: Settings) -> None:
 
 def _logger(log: TextIO) -> Progress:
     def write(name: str, seconds: float, error: Exception | None) -> None:
-        log.write(f"{name}: {'failed: ' + repr(error) if error else f'{seconds:.2f} s'}\n")
+        outcome = "" if name == RESTARTED else f": failed: {error!r}" if error else f": {seconds:.2f} s"
+        log.write(f"{name}{outcome}\n")
         log.flush()
 
     return write

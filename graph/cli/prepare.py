@@ -7,7 +7,7 @@ import click
 from l4a.graph.cli.background import is_current, preparing, run_in_background
 from l4a.graph.cli.common import EXIT_CODES, settings_of
 from l4a.graph.errors import L4AError, UsageError
-from l4a.graph.reports.prepare import prepare_steps
+from l4a.graph.reports.prepare import RESTARTED, prepare_steps
 from l4a.graph.store.factory import open_store
 
 
@@ -34,6 +34,9 @@ def prepare_command(ctx: click.Context, background: bool) -> None:
         return
 
     def show(name: str, seconds: float, error: Exception | None) -> None:
+        if name == RESTARTED:
+            click.echo(name, err=True)
+            return
         click.echo(f"{name}: {'failed: ' + str(error) if error else f'{seconds:.1f} s'}", err=True)
 
     with preparing(settings.data_dir, wait=True):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from l4a.graph.store.base import Store
 
+RESTARTED = "the store was written meanwhile: again from the start, on the new state"
 Progress = Callable[[str, float, "Exception | None"], None]
 
 
@@ -120,6 +121,8 @@ def prepare_steps(
         done: list[Done] = []
         if _run(open_snapshot, is_current, base, progress, done):
             return done
+        if progress is not None:
+            progress(RESTARTED, 0.0, None)
 
 
 @dataclass(frozen=True)
