@@ -47,6 +47,7 @@ def _commands(data_dir: Path) -> list[list[str]]:
         ["validate"], ["evidence"],
         *(["brief", "--council", _slug(c)] for c in councils),
         *(["brief", "--vcs", e] for e in editions),
+        ["brief", "--council", _slug(councils[-1]), "--lang", "fr"], ["brief", "--vcs", editions[-1], "--lang", "es"],
     ]  # fmt: skip
 
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from l4a.graph.i18n.words import LANGUAGES
 from l4a.graph.store.base import Store
 
 RESTARTED = "the store was written meanwhile: again from the start, on the new state"
@@ -83,17 +84,24 @@ def _evidence(store: Store, base: str) -> object:
     return run_named_query(store, "evidence-for", {}, base)
 
 
-def _council_briefs(store: Store, base: str) -> object:
+def _council_briefs(store: Store, base: str, languages: tuple[str, ...] = ("en",)) -> object:
     from l4a.graph.reports.brief import COUNCILS, make_brief
 
     councils = sorted({row["council"].value for row in store.select(COUNCILS)})
-    return [make_brief(store, council, "en", base) for council in councils]
+    return [make_brief(store, council, lang, base) for lang in languages for council in councils]
 
 
-def _edition_briefs(store: Store, base: str) -> object:
+def _edition_briefs(store: Store, base: str, languages: tuple[str, ...] = ("en",)) -> object:
     from l4a.graph.reports.brief_vcs import make_edition_brief, read_editions
 
-    return [make_edition_brief(store, iri, "en", base) for iri in sorted(read_editions(store))]
+    return [make_edition_brief(store, iri, lang, base) for lang in languages for iri in sorted(read_editions(store))]
+
+
+def _briefs_in_other_languages(store: Store, base: str) -> object:
+    """The briefs in the other languages (their pages and `brief --lang`): the words and the HTML only, the facts
+    under them being the English briefs' (made once for every language)."""
+    others = tuple(lang for lang in LANGUAGES if lang != "en")
+    return _council_briefs(store, base, others), _edition_briefs(store, base, others)
 
 
 # Most read first: the counts and the hub list, related hubs, the network, monitoring, checks, evidence, briefs.
@@ -108,6 +116,7 @@ STEPS = (
     Step("evidence", _evidence),
     Step("council briefs", _council_briefs),
     Step("Venice City Solutions briefs", _edition_briefs),
+    Step("briefs in French and Spanish", _briefs_in_other_languages),
 )
 
 
