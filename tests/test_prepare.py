@@ -298,3 +298,16 @@ def test_a_derived_folder_that_cannot_be_written_is_an_error_that_says_where(
     assert "--data-dir" in result.stderr
     assert "Traceback" not in result.output
     assert cli("stats").exit_code == 0  # commands still work: they compute what they cannot keep
+
+
+def test_the_background_run_takes_only_idle_cores() -> None:
+    """Every thread of the background run, the BLAS pool numpy started on import included, runs only when no other
+    process wants the core: a command run at once after a write is not slowed by it."""
+    script = (
+        "import os, numpy\n"
+        "from l4a.graph.cli.background import give_way\n"
+        "give_way()\n"
+        "print(sorted({os.sched_getscheduler(int(t)) for t in os.listdir('/proc/self/task')}))\n"
+    )
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    assert found.stdout.strip() == str([os.SCHED_IDLE])
