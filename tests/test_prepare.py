@@ -311,3 +311,30 @@ def test_the_background_run_takes_only_idle_cores() -> None:
     )
     found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
     assert found.stdout.strip() == str([os.SCHED_IDLE])
+
+
+def test_a_write_that_lands_as_a_run_ends_is_prepared_by_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write whose own background run found the lock still held (the run about to end) is not left unprepared:
+    the run looks at the store once more after letting the lock go, and starts again."""
+    data = tmp_path / "data"
+    store = EmbeddedStore.open(data / "store")
+    store.update("INSERT DATA { <https://example.org/a> <https://example.org/b> 1 }")
+    store.close()
+    settings = load_settings({"data_dir": data}, environ={}, config_file=tmp_path / "none.toml")
+    runs: list[str | None] = []
+
+    def steps(open_snapshot: Callable[[], Any], is_current: Any, base: str, progress: Any) -> list[prepare.Done]:
+        snapshot = open_snapshot()
+        runs.append(snapshot.state_key())
+        snapshot.close()
+        if len(runs) == 1:  # the race: a write lands after the run's last look, before it lets the lock go
+            writer = EmbeddedStore.open(data / "store")
+            writer.update("INSERT DATA { <https://example.org/a> <https://example.org/b> 2 }")
+            writer.close()
+        return []
+
+    monkeypatch.setattr(background, "prepare_steps", steps)
+    monkeypatch.setattr(background, "give_way", lambda: None)  # not this test process
+    monkeypatch.setattr(background.os, "dup2", lambda fd, to: to)  # nor its stderr
+    background.run_in_background(settings)
+    assert len(runs) == 2 and runs[0] != runs[1]  # the second run prepared the newer state

@@ -76,20 +76,23 @@ def run_in_background(settings: Settings) -> None:
     the lock (that one starts again on the newest state itself). Once done, it looks again: a write that landed as
     the lock was let go found it taken and left its state to this run."""
     give_way()
-    store_path = settings.store_path()
+    snapshots: list[Store] = []
+
+    def open_snapshot() -> Store:
+        snapshots.append(open_store(settings, read_only=True))
+        return snapshots[-1]
+
     while True:
         with preparing(settings.data_dir, wait=False) as mine:
             if not mine:
                 return
             with (settings.data_dir / FOLDER / LOG).open("w", encoding="utf-8") as log:
                 os.dup2(log.fileno(), 2)  # tracebacks too
-                done = prepare_steps(
-                    lambda: open_store(settings, read_only=True), is_current, settings.base_iri, _logger(log)
-                )
-                prepared = _key(store_path)
+                done = prepare_steps(open_snapshot, is_current, settings.base_iri, _logger(log))
                 log.write(f"done: {len(done)} steps, {sum(d.seconds for d in done):.1f} s\n")
-        if _key(store_path) == prepared:
+        if is_current(snapshots[-1]):  # the state prepared is still the store's (a closed snapshot knows its key)
             return
+        snapshots.clear()
 
 
 def _logger(log: TextIO) -> Progress:
@@ -121,8 +124,8 @@ def after_write(ctx: click.Context, settings: Settings, before: str | None) -> N
     null = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
     try:
         # Its own session: not stopped with the command's terminal; never waited for (init reaps it).
-        os.posix_spawn(sys.executable, [sys.executable, *command[1:], "prepare", "--background"], os.environ,
-                       file_actions=null, setsid=True)  # fmt: skip
+        argv = [*command, "prepare", "--background"]
+        os.posix_spawn(sys.executable, argv, os.environ, file_actions=null, setsid=True)
     except OSError as exc:
         click.echo(f"Note: the values commands read were not prepared in the background ({exc}).", err=True)
 
