@@ -338,3 +338,10 @@ def test_a_write_that_lands_as_a_run_ends_is_prepared_by_it(tmp_path: Path, monk
     monkeypatch.setattr(background.os, "dup2", lambda fd, to: to)  # nor its stderr
     background.run_in_background(settings)
     assert len(runs) == 2 and runs[0] != runs[1]  # the second run prepared the newer state
+
+
+def test_prepare_without_a_store_says_to_build_and_makes_nothing(cli: Callable[..., Result], tmp_path: Path) -> None:
+    result = cli("prepare")
+    assert result.exit_code == 2
+    assert "there is no store in" in result.stderr and "l4a build" in result.stderr
+    assert not (tmp_path / "data").exists()

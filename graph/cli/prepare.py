@@ -39,6 +39,7 @@ def prepare_command(ctx: click.Context, background: bool) -> None:
             return
         click.echo(f"{name}: {'failed: ' + str(error) if error else f'{seconds:.1f} s'}", err=True)
 
+    open_store(settings, read_only=True).close()  # no store: say so before making anything in the data directory
     with preparing(settings.data_dir, wait=True):
         done = prepare_steps(lambda: open_store(settings, read_only=True), is_current, settings.base_iri, show)
     failed = [d for d in done if d.error is not None]
