@@ -18,9 +18,11 @@ SPARQL files, by path, size and time), so an upgrade never reads a value made by
 state key (in memory, or a SPARQL server that other clients may write to) are not cached here.
 
 The files are written whole to a temporary name and renamed into place, so a reader never sees half a value and
-two processes computing at once both succeed (the last one stays). They are pickles: the data directory is
-trusted like the store itself (whoever can write it can change the data). Any failure to read or write the cache
-(a full disk, a read-only directory, a file from another version) only means computing the value again.
+two processes computing at once both succeed (the last one stays). A process that needs a value another one is
+computing for the same state waits for it under a file lock and reads it back (`_computing`). They are pickles:
+the data directory is trusted like the store itself (whoever can write it can change the data). Any failure to
+read or write the cache (a full disk, a read-only directory, a file from another version) only means computing the
+value again.
 """
 
 from __future__ import annotations
@@ -133,12 +135,11 @@ def _load_or_compute(path: Path, header: tuple[object, ...], compute: Callable[[
         return value
     # One process computes a value for a state; another one that needs it meanwhile (a command run while
     # `l4a prepare` works in the background, two pages, two commands) waits for it and reads it back.
-    with _computing(path, str(header[3])) as first:
-        if not first:
-            found = _load(path, header)
-            if found is not None:
-                kept: T = found[0]
-                return kept
+    with _computing(path, str(header[3])):
+        found = _load(path, header)  # written meanwhile, by the one we waited for or one that just finished
+        if found is not None:
+            kept: T = found[0]
+            return kept
         value = compute()
         _write(path, header, value)
     return value
