@@ -8,7 +8,7 @@ second time.
 
 Each step calls the very function its command calls, with the command's defaults: what is prepared is exactly
 what the command would read. A write that lands while preparing makes the values of the older state useless; the
-preparation then starts again on the new state (`prepare` returns the steps of the last state).
+preparation then starts again on the new state (`prepare_steps` returns the steps done on the last state).
 """
 
 from __future__ import annotations
