@@ -11,9 +11,8 @@ import click
 from l4a.graph.build import build
 from l4a.graph.cli.common import EXIT_CODES, progress_printer, settings_of, with_store
 from l4a.graph.cli.output import write_whole
-from l4a.graph.namespaces import is_example_graph
 from l4a.graph.stats import store_stats
-from l4a.graph.store.exchange import export_store, import_files
+from l4a.graph.store.exchange import export_whole, import_files
 
 
 @click.command("build", epilog=EXIT_CODES)
@@ -126,8 +125,7 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, with_examp
     """
     store = with_store(ctx, read_only=True)
     base = settings_of(ctx).base_iri
-    leave_out = None if with_examples else (lambda graph: is_example_graph(graph, base))
     if output is None:
-        export_store(store, sys.stdout.buffer, fmt, leave_out)
+        export_whole(store, sys.stdout.buffer, fmt, base, with_examples)
         return
-    write_whole(output, lambda out: export_store(store, out, fmt, leave_out))  # whole or not at all
+    write_whole(output, lambda out: export_whole(store, out, fmt, base, with_examples))  # whole or not at all

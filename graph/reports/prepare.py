@@ -105,6 +105,13 @@ def _briefs_in_other_languages(store: Store, base: str) -> object:
 
 
 # Most read first: the counts and the hub list, related hubs, the network, monitoring, checks, evidence, briefs.
+def _export(store: Store, base: str) -> object:
+    from l4a.graph.store.exchange import keep_export
+
+    keep_export(store, "trig", base)
+    return None
+
+
 STEPS = (
     Step("counts", _stats),
     Step("hub table", _hub_table),
@@ -117,6 +124,7 @@ STEPS = (
     Step("council briefs", _council_briefs),
     Step("Venice City Solutions briefs", _edition_briefs),
     Step("briefs in French and Spanish", _briefs_in_other_languages),
+    Step("export (TriG, the default)", _export),
 )
 
 

@@ -12,9 +12,10 @@ from typing import BinaryIO
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, serialize
 
 from l4a.graph.errors import InputError, Location
-from l4a.graph.namespaces import DEFAULT_BASE, graph_iri
+from l4a.graph.namespaces import DEFAULT_BASE, graph_iri, is_example_graph
 from l4a.graph.store.base import Store
 from l4a.graph.store.embedded import EmbeddedStore
+from l4a.graph.store.kept_files import keep, kept_output
 from l4a.graph.store.rdf_formats import format_named, guess_format, iter_quads
 
 # Files up to this size are held in memory and replace their graphs in one transaction; bigger ones are bulk-loaded
@@ -149,3 +150,26 @@ def export_store(
             serialize(kept, out, format=target)
         else:
             serialize((q.triple for q in kept), out, format=target)
+
+
+def export_whole(
+    store: Store, out: BinaryIO, fmt: str = "trig", base: str = DEFAULT_BASE, with_examples: bool = False
+) -> None:
+    """`l4a export`: export_store of the whole store, the fictional demo's graphs left out unless `with_examples`.
+    Written once per state of an embedded store and kept (graph/store/kept_files.py): the next export of that state
+    copies it."""
+    kept_output(store, _export_name(fmt, base, with_examples), _exporter(store, fmt, base, with_examples), out)
+
+
+def keep_export(store: Store, fmt: str = "trig", base: str = DEFAULT_BASE) -> None:
+    """Keep the export `l4a export` writes by default (`l4a prepare`)."""
+    keep(store, _export_name(fmt, base, False), _exporter(store, fmt, base, False))
+
+
+def _export_name(fmt: str, base: str, with_examples: bool) -> str:
+    return f"export:{fmt}:{'with' if with_examples else 'without'} examples:{base}"
+
+
+def _exporter(store: Store, fmt: str, base: str, with_examples: bool) -> Callable[[BinaryIO], None]:
+    leave_out = None if with_examples else (lambda graph: is_example_graph(graph, base))
+    return lambda out: export_store(store, out, fmt, leave_out)

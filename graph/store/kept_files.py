@@ -1,0 +1,130 @@
+"""Big outputs (the export) kept on disk per state of the store, like the derived values, and copied out.
+
+`l4a export` of 10k hubs takes 2.6 s, most of it the engine turning its ids back into text; of 100k hubs, 24 s.
+The text is the same until the next write, so it is written once per state, into `<data dir>/derived/<name>.kept`
+(by `l4a prepare`, which a write starts, or by the first export after the write), and every export of that state
+copies it (a tenth of a second for 100 MB).
+
+A kept file starts with one line, `l4a-kept <digest>`, the digest of what the value depends on: the store's state
+key, the code's digest, the value's name (graph/store/derived.py). The file is opened once and its first line
+checked on that open file, so a file replaced meanwhile (by a newer state) is never read half old, half new. It is
+written whole under a temporary name and renamed into place, under the same lock as a derived value: two processes
+never write it at once, and the second one copies what the first one wrote. One file per name: the next state's
+file replaces it. Anything that stops it from being kept (a full disk, a read-only folder) only means writing the
+output straight from the store, as without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from l4a.graph.store.derived import FORMAT, HasStateKey, _computing, _file_name, code_key
+
+log = logging.getLogger(__name__)
+MAGIC = b"l4a-kept "
+COPY_CHUNK = 1 << 20
+
+
+def kept_output(store: object, name: str, write: Callable[[BinaryIO], None], out: BinaryIO) -> bool:
+    """Write into `out` what `write(stream)` writes on `store`, copied from the file kept for the store's state
+    (made first if there is none). Stores without a state key get `write(out)`. Returns whether it was copied."""
+    where = _where(store, name)
+    if where is None:
+        write(out)
+        return False
+    path, tag = where
+    if _copy(path, tag, out):
+        return True
+    with _computing(path, tag.decode()):
+        if not _copy(path, tag, out):
+            if _make(path, tag, write) and _copy(path, tag, out):
+                return True
+            write(out)  # not kept (a full disk, a read-only folder): straight from the store
+            return False
+    return True
+
+
+def keep(store: object, name: str, write: Callable[[BinaryIO], None]) -> Path | None:
+    """Make sure the file of `name` is kept for the store's current state (`l4a prepare`); its path, or None when
+    it cannot be kept."""
+    where = _where(store, name)
+    if where is None:
+        return None
+    path, tag = where
+    if _current(path, tag):
+        return path
+    with _computing(path, tag.decode()):
+        if _current(path, tag) or _make(path, tag, write):
+            return path
+    return None
+
+
+def _where(store: object, name: str) -> tuple[Path, bytes] | None:
+    if not isinstance(store, HasStateKey):
+        return None
+    folder, key = store.derived_dir(), store.state_key()
+    if folder is None or key is None:
+        return None
+    digest = hashlib.sha256(repr((FORMAT, code_key(), name, key)).encode()).hexdigest()
+    return folder / Path(_file_name(name)).with_suffix(".kept").name, digest.encode()
+
+
+def _open(path: Path, tag: bytes) -> BinaryIO | None:
+    """The kept file opened just past its first line, when that line names `tag`; None otherwise."""
+    try:
+        stream = path.open("rb")
+    except OSError:
+        return None
+    try:
+        if stream.readline(200) == MAGIC + tag + b"\n":
+            return stream
+    except OSError:
+        pass
+    stream.close()
+    return None
+
+
+def _current(path: Path, tag: bytes) -> bool:
+    stream = _open(path, tag)
+    if stream is None:
+        return False
+    stream.close()
+    return True
+
+
+def _copy(path: Path, tag: bytes, out: BinaryIO) -> bool:
+    """Copy the kept file's text into `out`; False when there is none for `tag` (then nothing was written)."""
+    stream = _open(path, tag)
+    if stream is None:
+        return False
+    with stream:
+        shutil.copyfileobj(stream, out, COPY_CHUNK)  # an error writing `out` is the caller's, as with the store
+    return True
+
+
+def _make(path: Path, tag: bytes, write: Callable[[BinaryIO], None]) -> bool:
+    """Write the file whole under a temporary name, then rename it into place; False when it cannot be kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".partial")
+    except OSError as exc:
+        log.info("%s not kept (%s)", path.name, exc)
+        return False
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(MAGIC + tag + b"\n")
+            write(stream)
+        os.replace(temporary, path)
+        return True
+    except OSError as exc:
+        log.info("%s not kept (%s): written straight from the store", path.name, exc)
+        return False
+    finally:
+        Path(temporary).unlink(missing_ok=True)
