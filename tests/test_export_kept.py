@@ -3,6 +3,7 @@ one after a write is the new data, and a file that cannot be kept, or is not the
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from click.testing import Result
 from pyoxigraph import RdfFormat, parse
 
 from l4a.graph.namespaces import DEFAULT_BASE, is_example_graph
-from l4a.graph.store import exchange
+from l4a.graph.store import exchange, kept_files
 from l4a.graph.store.embedded import EmbeddedStore
 
 HUB = "https://w3id.org/l4a/id/hub/kept-export-test"
@@ -130,10 +131,11 @@ def test_prepare_keeps_the_default_export(
     assert cli("build", "--quiet").exit_code == 0
     done = cli("prepare")
     assert done.exit_code == 0, done.output
-    assert "export (TriG, the default): " in done.stderr
+    assert "export (TriG and N-Quads): " in done.stderr
     calls = _calls(monkeypatch)
     exported = _export(cli, tmp_path / "backup.trig")
-    assert calls == [], "the export after `l4a prepare` read the store"
+    _export(cli, tmp_path / "backup.nq", "--format", "nquads")
+    assert calls == [], "an export after `l4a prepare` read the store"
     store = EmbeddedStore.open(tmp_path / "data" / "store", read_only=True)
     try:
         direct = io.BytesIO()
@@ -141,3 +143,46 @@ def test_prepare_keeps_the_default_export(
     finally:
         store.close()
     assert exported == direct.getvalue()
+
+
+def test_a_full_output_is_an_error_and_keeps_nothing_half_written(cli: Callable[..., Result], tmp_path: Path) -> None:
+    assert cli("build", "--quiet").exit_code == 0
+    for _ in range(2):  # the first writes from the store, the second copies what the first kept (if any)
+        result = cli("export", "--format", "nquads", "-o", "/dev/full")
+        assert result.exit_code == 2, result.output
+        assert "/dev/full" in result.output
+        assert _kept(tmp_path / "data") == [], "a kept file was made from an export whose output failed"
+    assert list((tmp_path / "data" / "derived").glob(".*.partial")) == []
+    right = _export(cli, tmp_path / "right.nq", "--format", "nquads")
+    assert right and len(_kept(tmp_path / "data")) == 1
+
+
+def test_a_kept_file_that_fails_midway_still_gives_the_whole_export(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that fills up under the kept file (a fault not caused for real here) stops keeping it, not the
+    export."""
+    assert cli("build", "--quiet").exit_code == 0
+    store = EmbeddedStore.open(tmp_path / "data" / "store", read_only=True)
+    try:
+        direct = io.BytesIO()
+        exchange.export_store(store, direct, "nquads", lambda graph: is_example_graph(graph, DEFAULT_BASE))
+    finally:
+        store.close()
+    written = 0
+    original = kept_files._Tee.keep
+
+    def filling(self: kept_files._Tee, data: bytes) -> None:
+        nonlocal written
+        written += len(data)
+        if written > 4096 and self.failed is None:
+            self.failed = OSError(errno.ENOSPC, "No space left on device")
+        original(self, data)
+
+    monkeypatch.setattr(kept_files._Tee, "keep", filling)
+    assert _export(cli, tmp_path / "out.nq", "--format", "nquads") == direct.getvalue()
+    assert _kept(tmp_path / "data") == []
+    assert list((tmp_path / "data" / "derived").glob(".*.partial")) == []
+    monkeypatch.undo()
+    assert _export(cli, tmp_path / "again.nq", "--format", "nquads") == direct.getvalue()
+    assert len(_kept(tmp_path / "data")) == 1

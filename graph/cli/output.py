@@ -10,6 +10,7 @@ folder that is missing or cannot be written gives an error that names the file a
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -26,7 +27,7 @@ def write_whole(output: Path, write: Callable[[BinaryIO], object]) -> None:
     try:
         if target.exists() and not target.is_file():
             with target.open("wb") as out:
-                write(out)
+                _write_into(output, out, write)
             return
         handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
     except OSError as exc:
@@ -34,7 +35,7 @@ def write_whole(output: Path, write: Callable[[BinaryIO], object]) -> None:
     partial = Path(name)
     try:
         with os.fdopen(handle, "wb") as out:
-            write(out)
+            _write_into(output, out, write)
             out.flush()
             os.fsync(out.fileno())
         if target.exists():
@@ -50,6 +51,36 @@ def write_whole(output: Path, write: Callable[[BinaryIO], object]) -> None:
         partial.unlink(missing_ok=True)
 
 
+def _write_into(output: Path, out: BinaryIO, write: Callable[[BinaryIO], object]) -> None:
+    """`write(out)`; a failure to write `out` (a full disk), even when the writer reports it as its own (the store's
+    dump does), is reported as the output's, naming it."""
+    watched = _Watched(out)
+    try:
+        write(watched)  # type: ignore[arg-type]
+    except Exception as exc:
+        if watched.failed is not None:
+            raise _unwritable(output, watched.failed) from exc
+        raise
+
+
+class _Watched:
+    """A stream that remembers its own write failure."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.failed: OSError | None = None
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self.stream.write(data)
+        except OSError as exc:
+            self.failed = exc
+            raise
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def write_text_whole(output: Path, text: str) -> None:
     """`text` as UTF-8 into `output`, whole or not at all."""
     write_whole(output, lambda out: out.write(text.encode("utf-8")))
@@ -57,5 +88,8 @@ def write_text_whole(output: Path, text: str) -> None:
 
 def _unwritable(output: Path, exc: OSError) -> UsageError:
     reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return UsageError(f"cannot write {output}: {reason}. Free some space there, or give -o a file on a disk "
+                          "with room.")  # fmt: skip
     return UsageError(f"cannot write {output}: {reason}. Give -o a file in a folder that exists and that you can "
                       "write to.")  # fmt: skip

@@ -108,7 +108,8 @@ def _briefs_in_other_languages(store: Store, base: str) -> object:
 def _export(store: Store, base: str) -> object:
     from l4a.graph.store.exchange import keep_export
 
-    keep_export(store, "trig", base)
+    for fmt in ("trig", "nquads"):  # the default, and the backup the command's help and the deploy guide show
+        keep_export(store, fmt, base)
     return None
 
 
@@ -124,7 +125,7 @@ STEPS = (
     Step("council briefs", _council_briefs),
     Step("Venice City Solutions briefs", _edition_briefs),
     Step("briefs in French and Spanish", _briefs_in_other_languages),
-    Step("export (TriG, the default)", _export),
+    Step("export (TriG and N-Quads)", _export),
 )
 
 

@@ -162,7 +162,7 @@ def export_whole(
 
 
 def keep_export(store: Store, fmt: str = "trig", base: str = DEFAULT_BASE) -> None:
-    """Keep the export `l4a export` writes by default (`l4a prepare`)."""
+    """Keep the export `l4a export --format FMT` writes, without the fictional demo (`l4a prepare`)."""
     keep(store, _export_name(fmt, base, False), _exporter(store, fmt, base, False))
 
 

@@ -2,8 +2,8 @@
 
 `l4a export` of 10k hubs takes 2.6 s, most of it the engine turning its ids back into text; of 100k hubs, 24 s.
 The text is the same until the next write, so it is written once per state, into `<data dir>/derived/<name>.kept`
-(by `l4a prepare`, which a write starts, or by the first export after the write), and every export of that state
-copies it (a tenth of a second for 100 MB).
+(by `l4a prepare`, which a write starts, or by the first export after the write, as it writes its output), and
+every later export of that state copies it (a tenth of a second for 100 MB).
 
 A kept file starts with one line, `l4a-kept <digest>`, the digest of what the value depends on: the store's state
 key, the code's digest, the value's name (graph/store/derived.py). The file is opened once and its first line
@@ -16,6 +16,7 @@ output straight from the store, as without it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -33,8 +34,9 @@ COPY_CHUNK = 1 << 20
 
 
 def kept_output(store: object, name: str, write: Callable[[BinaryIO], None], out: BinaryIO) -> bool:
-    """Write into `out` what `write(stream)` writes on `store`, copied from the file kept for the store's state
-    (made first if there is none). Stores without a state key get `write(out)`. Returns whether it was copied."""
+    """Write into `out` what `write(stream)` writes on `store`: a copy of the file kept for the store's state, or,
+    when there is none, written into `out` and into the kept file at once. Stores without a state key get
+    `write(out)`. Returns whether it was a copy."""
     where = _where(store, name)
     if where is None:
         write(out)
@@ -43,12 +45,10 @@ def kept_output(store: object, name: str, write: Callable[[BinaryIO], None], out
     if _copy(path, tag, out):
         return True
     with _computing(path, tag.decode()):
-        if not _copy(path, tag, out):
-            if _make(path, tag, write) and _copy(path, tag, out):
-                return True
-            write(out)  # not kept (a full disk, a read-only folder): straight from the store
-            return False
-    return True
+        if _copy(path, tag, out):
+            return True
+        _make(path, tag, write, out)  # written into `out` and kept at once
+    return False
 
 
 def keep(store: object, name: str, write: Callable[[BinaryIO], None]) -> Path | None:
@@ -109,22 +109,58 @@ def _copy(path: Path, tag: bytes, out: BinaryIO) -> bool:
     return True
 
 
-def _make(path: Path, tag: bytes, write: Callable[[BinaryIO], None]) -> bool:
-    """Write the file whole under a temporary name, then rename it into place; False when it cannot be kept."""
+def _make(path: Path, tag: bytes, write: Callable[[BinaryIO], None], out: BinaryIO | None = None) -> bool:
+    """Write the file whole under a temporary name (and the same text into `out` at once, when given), then rename
+    it into place. False when it cannot be kept (a full disk, a read-only folder): `out` still gets the whole text.
+    A failure of `write` or of `out` is raised, as it would be without keeping."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".partial")
     except OSError as exc:
         log.info("%s not kept (%s)", path.name, exc)
+        if out is not None:
+            write(out)
         return False
+    stream = os.fdopen(fd, "wb")
     try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(MAGIC + tag + b"\n")
-            write(stream)
-        os.replace(temporary, path)
-        return True
-    except OSError as exc:
-        log.info("%s not kept (%s): written straight from the store", path.name, exc)
-        return False
+        tee = _Tee(stream, out)
+        tee.keep(MAGIC + tag + b"\n")
+        write(tee)  # type: ignore[arg-type]
+        try:
+            stream.close()
+            if tee.failed is not None:
+                raise tee.failed
+            os.replace(temporary, path)
+            return True
+        except OSError as exc:
+            log.info("%s not kept (%s)", path.name, exc)
+            return False
     finally:
+        with contextlib.suppress(OSError):
+            stream.close()
         Path(temporary).unlink(missing_ok=True)
+
+
+class _Tee:
+    """Writes into `out` and into the kept file; a failure of the kept file only stops keeping it (`failed`)."""
+
+    def __init__(self, kept: BinaryIO, out: BinaryIO | None) -> None:
+        self.kept, self.out = kept, out
+        self.failed: OSError | None = None
+
+    def keep(self, data: bytes) -> None:
+        if self.failed is None:
+            try:
+                self.kept.write(data)
+            except OSError as exc:
+                self.failed = exc
+
+    def write(self, data: bytes) -> int:
+        if self.out is not None:
+            self.out.write(data)
+        self.keep(data)
+        return len(data)
+
+    def flush(self) -> None:
+        if self.out is not None:
+            self.out.flush()
