@@ -107,6 +107,8 @@ def cli_items(size: int, example: Path) -> list[Item]:
         Item("cli", "brief --council", ["brief", "--council", COUNCIL, "-o", os.devnull]),
         Item("cli", "brief --vcs", ["brief", "--vcs", "2021", "--format", "md", "-o", os.devnull]),
         Item("cli", "export nquads", ["export", "--format", "nquads", "-o", os.devnull]),
+        Item("cli", "export (TriG, to a file)", ["export", "-o", str(OUT / "sweep-export.trig")]),
+        Item("cli", "export jsonld", ["export", "--format", "jsonld", "-o", os.devnull]),
         Item("cli", "proposals list", ["proposals", "list"]),
         Item("cli", "hubs", ["hubs"]),
         Item("cli", "hubs --format json", ["hubs", "--format", "json"]),
