@@ -15,7 +15,8 @@ from rdflib.plugins.sparql import prepareQuery
 from l4a.graph.cli.main import main
 from l4a.graph.namespaces import PREFIXES
 from l4a.graph.resources import internal_queries_dir, internal_query, queries_dir, query_body
-from l4a.graph.sparql.queries import named_queries, parse_query_file
+from l4a.graph.sparql.queries import named_queries
+from l4a.graph.sparql.query_file import parse_query_file
 from l4a.graph.store.embedded import EmbeddedStore
 from l4a.graph.store.sparql_text import query_form
 

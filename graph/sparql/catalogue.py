@@ -11,7 +11,8 @@ import pyoxigraph as ox
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE
 from l4a.graph.resources import internal_query
-from l4a.graph.sparql.queries import NamedQuery, convert, get_query, run_named_graph_query, run_named_query
+from l4a.graph.sparql.queries import convert, get_query, run_named_graph_query, run_named_query
+from l4a.graph.sparql.query_file import NamedQuery
 from l4a.graph.store.base import Row, Store
 from l4a.graph.store.sparql_text import query_form
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cache
 
 import pyoxigraph as ox
@@ -11,67 +10,13 @@ import pyoxigraph as ox
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, SDG
 from l4a.graph.resources import queries_dir
+from l4a.graph.sparql.narrow import narrowed, plan
+from l4a.graph.sparql.query_file import NamedQuery, Parameter, parse_query_file
 from l4a.graph.store.base import Row, Store, Term
-from l4a.graph.store.derived import derived
+from l4a.graph.store.derived import derived, keeps
 from l4a.graph.store.sparql_text import query_form
 
-HEADER_LINE = re.compile(r"^#\s*(\w+):\s*(.*)$")
 SDG_NOTATION = re.compile(r"^(?:(?:sdg|target|goal)\s*)?(\d{1,2}(?:\.[0-9a-z]{1,2})?)$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A named parameter: `# param: name | type | example | help [| optional]`."""
-
-    name: str
-    kind: str
-    example: str
-    help: str
-    required: bool = True
-
-
-@dataclass
-class NamedQuery:
-    """One queries/<name>.rq file."""
-
-    name: str
-    title: str
-    description: str
-    text: str
-    parameters: list[Parameter] = field(default_factory=list)
-    columns: list[str] = field(default_factory=list)
-    internal: bool = False  # `# internal: true`: run by the code, never listed (CLI, catalogue, OpenAPI)
-
-
-def parse_query_file(name: str, text: str) -> NamedQuery:
-    """The header comments and the query text of a .rq file."""
-    fields: dict[str, list[str]] = {}
-    last = ""
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        match = HEADER_LINE.match(line)
-        if match:
-            last = match.group(1).lower()
-            fields.setdefault(last, []).append(match.group(2).strip())
-        elif last and line.startswith("#  "):
-            fields[last][-1] += " " + line.lstrip("# ").strip()
-    parameters = []
-    for spec in fields.get("param", []):
-        parts = [p.strip() for p in spec.split("|")]
-        if len(parts) < 4:
-            raise UsageError(f"queries/{name}.rq: a param line needs 'name | type | example | help'; got {spec!r}.")
-        parameters.append(Parameter(parts[0], parts[1], parts[2], parts[3], "optional" not in parts[4:]))
-    columns = [c.strip() for c in " ".join(fields.get("columns", [])).split(",") if c.strip()]
-    return NamedQuery(
-        name=name,
-        title=" ".join(fields.get("title", [name])),
-        description=" ".join(fields.get("description", [])),
-        text=text,
-        parameters=parameters,
-        columns=columns,
-        internal=" ".join(fields.get("internal", [])).lower() == "true",
-    )
 
 
 @cache
@@ -188,6 +133,11 @@ def run_named_query(
     # kept once per state of the store (graph/store/derived.py), so a page or a brief asks the store once per write.
     values = (f"{k}={v}" for k, v in sorted(bindings.items()))
     key = "\t".join([f"named:{name}", str(include_suggested), query.text, *values])
+    if bindings and not include_suggested and query.narrow and keeps(store):
+        steps = plan(query, bindings)
+        if steps is not None:  # the unfiltered answer (kept once per write), narrowed: graph/sparql/narrow.py
+            return derived(store, key, lambda: narrowed(store, run_named_query(store, name, {}, base), steps, bindings),
+                           shared=True)  # fmt: skip
     return derived(store, key, lambda: _run(store, query.text, bindings), shared=True)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from l4a.graph.sparql.queries import parse_query_file
+from l4a.graph.sparql.query_file import parse_query_file
 
 
 def extract_query_texts(

@@ -97,6 +97,11 @@ def code_key() -> str:
     return digest.hexdigest()[:16]
 
 
+def keeps(store: object) -> bool:
+    """Whether values derived from `store` are kept per state (an embedded store on disk)."""
+    return isinstance(store, HasStateKey) and store.derived_dir() is not None and store.state_key() is not None
+
+
 def _file_name(name: str) -> str:
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80]
     return f"{safe}-{hashlib.sha256(name.encode()).hexdigest()[:12]}.pickle"

@@ -1,0 +1,73 @@
+"""A named query's file: its header comments (title, description, parameters, columns, ...) and its text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from l4a.graph.errors import UsageError
+
+HEADER_LINE = re.compile(r"^#\s*(\w+):\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named parameter: `# param: name | type | example | help [| optional]`."""
+
+    name: str
+    kind: str
+    example: str
+    help: str
+    required: bool = True
+
+
+@dataclass
+class NamedQuery:
+    """One queries/<name>.rq file."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+    parameters: list[Parameter] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    internal: bool = False  # `# internal: true`: run by the code, never listed (CLI, catalogue, OpenAPI)
+    narrow: list[tuple[tuple[str, ...], str]] = field(default_factory=list)  # `# narrow: columns | internal query`
+
+
+def parse_query_file(name: str, text: str) -> NamedQuery:
+    """The header comments and the query text of a .rq file."""
+    fields: dict[str, list[str]] = {}
+    last = ""
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = HEADER_LINE.match(line)
+        if match:
+            last = match.group(1).lower()
+            fields.setdefault(last, []).append(match.group(2).strip())
+        elif last and line.startswith("#  "):
+            fields[last][-1] += " " + line.lstrip("# ").strip()
+    parameters = []
+    for spec in fields.get("param", []):
+        parts = [p.strip() for p in spec.split("|")]
+        if len(parts) < 4:
+            raise UsageError(f"queries/{name}.rq: a param line needs 'name | type | example | help'; got {spec!r}.")
+        parameters.append(Parameter(parts[0], parts[1], parts[2], parts[3], "optional" not in parts[4:]))
+    columns = [c.strip() for c in " ".join(fields.get("columns", [])).split(",") if c.strip()]
+    narrow = []
+    for spec in fields.get("narrow", []):
+        parts = [p.strip() for p in spec.split("|")]
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            raise UsageError(f"queries/{name}.rq: a narrow line needs 'columns | internal query'; got {spec!r}.")
+        narrow.append((tuple(parts[0].split()), parts[1]))
+    return NamedQuery(
+        name=name,
+        title=" ".join(fields.get("title", [name])),
+        description=" ".join(fields.get("description", [])),
+        text=text,
+        parameters=parameters,
+        columns=columns,
+        internal=" ".join(fields.get("internal", [])).lower() == "true",
+        narrow=narrow,
+    )

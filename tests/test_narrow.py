@@ -1,0 +1,177 @@
+"""A named query with a `# narrow:` header answers from its unfiltered answer, narrowed: exactly the rows, in the
+order and with the columns the query itself gives, for every filter value, odd dates included."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from l4a.graph.build import build
+from l4a.graph.errors import UsageError
+from l4a.graph.namespaces import DEFAULT_BASE
+from l4a.graph.resources import internal_query
+from l4a.graph.sparql import narrow, queries
+from l4a.graph.sparql.queries import bind_parameters, get_query, named_queries, run_named_query
+from l4a.graph.sparql.query_file import parse_query_file
+from l4a.graph.store.embedded import EmbeddedStore
+
+from .webapp import synth_quads
+
+L4A = "https://w3id.org/l4a/ontology#"
+DCT = "http://purl.org/dc/terms/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+GRAPH = ox.NamedNode("https://w3id.org/l4a/graph/hub/narrow-odd-dates")
+HUB = ox.NamedNode("https://w3id.org/l4a/id/hub/synth-000001")  # a synthetic hub: it passes some hub filters
+
+
+def _odd_dates() -> list[ox.Quad]:
+    """Evidence records of one hub with dates of every kind a filter must treat as the query does."""
+    quads = []
+    dates: list[list[ox.Literal]] = [
+        [],  # no date: never passes a date filter
+        [ox.Literal("2021-03-01", datatype=ox.NamedNode(XSD + "date")),
+         ox.Literal("2024-05-01", datatype=ox.NamedNode(XSD + "date"))],  # two dates: a row each
+        [ox.Literal("2022", datatype=ox.NamedNode(XSD + "gYear"))],
+        [ox.Literal("2022-06-30T10:00:00", datatype=ox.NamedNode(XSD + "dateTime"))],
+        [ox.Literal("2022-06-30")],  # a plain string
+        [ox.Literal("2020-01-01", datatype=ox.NamedNode(XSD + "date"))],  # on a bound
+        [ox.Literal("2023-12-31+02:00", datatype=ox.NamedNode(XSD + "date"))],  # with a time zone
+    ]  # fmt: skip
+    for number, values in enumerate(dates):
+        record = ox.NamedNode(f"https://w3id.org/l4a/id/evidence/narrow-odd-{number}")
+        quads += [ox.Quad(record, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                          ox.NamedNode(L4A + "Evidence"), GRAPH),
+                  ox.Quad(record, ox.NamedNode(L4A + "supports"), HUB, GRAPH),
+                  ox.Quad(record, ox.NamedNode("http://schema.org/url"),
+                          ox.NamedNode(f"https://example.org/odd/{number}"), GRAPH)]  # fmt: skip
+        quads += [ox.Quad(record, ox.NamedNode(DCT + "date"), value, GRAPH) for value in values]
+    return quads
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("narrow")
+    store = EmbeddedStore.open(folder / "store")
+    build(store, with_examples=True)
+    store.add_quads([*synth_quads(40, seed=3), *_odd_dates()])
+    store.close()
+    return folder
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[EmbeddedStore]:
+    opened = EmbeddedStore.open(data_dir / "store", read_only=True)
+    yield opened
+    opened.close()
+
+
+def _values(store: EmbeddedStore, predicate: str) -> list[str]:
+    found = store.select(f"SELECT DISTINCT ?o WHERE {{ ?hub <{L4A}{predicate}> ?o }} ORDER BY ?o")
+    return [row["o"].value for row in found]
+
+
+def _cases(store: EmbeddedStore) -> Iterator[dict[str, str]]:
+    targets = _values(store, "addressesTarget")
+    goals = sorted({t.rsplit("/", 1)[-1].split(".")[0] for t in targets})
+    sdgs = [*goals, *(t.rsplit("/", 1)[-1] for t in targets[:12]), "1"]
+    for sdg in sdgs:
+        yield {"sdg": sdg}
+    for manifesto in _values(store, "addressesManifesto"):
+        yield {"manifesto": manifesto}
+    for council in _values(store, "relevantCouncil"):
+        yield {"council": council}
+    for section in _values(store, "section"):
+        yield {"section": section}
+    bounds = ["2019-01-01", "2020-01-01", "2021-03-01", "2022-01-01", "2022-06-30", "2023-12-31", "2024-12-31"]
+    for start, end in itertools.combinations(bounds, 2):
+        yield {"from": start, "to": end}
+    for bound in bounds:
+        yield {"from": bound}
+        yield {"to": bound}
+    yield {"sdg": goals[0], "manifesto": "ecology", "from": "2021-01-01"}
+    yield {"council": _values(store, "relevantCouncil")[0], "section": _values(store, "section")[0], "to": "2023-06-30"}
+    yield {"sdg": "11", "manifesto": "ecology", "council": "safer-resilient-sustainable-cities", "section": "flacma",
+           "from": "2020-01-01", "to": "2026-12-31"}  # fmt: skip
+
+
+def test_every_filter_value_gives_the_query_s_own_rows(store: EmbeddedStore) -> None:
+    query = get_query("evidence-for")
+    assert query.narrow, "evidence-for lost its narrow: headers"
+    narrowed_some = 0
+    for given in _cases(store):
+        bindings = bind_parameters(query, given, DEFAULT_BASE)
+        direct = queries._run(store, query.text, bindings)
+        steps = narrow.plan(query, bindings)
+        assert steps is not None, given
+        rows = narrow.narrowed(store, run_named_query(store, "evidence-for", {}, DEFAULT_BASE), steps, bindings)
+        assert rows == direct, f"narrowed rows differ from the query's own for {given}"
+        assert run_named_query(store, "evidence-for", given, DEFAULT_BASE) == direct, given
+        narrowed_some += bool(direct) and len(direct) < len(run_named_query(store, "evidence-for", {}, DEFAULT_BASE))
+    assert narrowed_some > 20  # the cases do filter (not all empty, not all everything)
+
+
+def test_the_odd_dates_are_kept_or_left_as_the_query_does(store: EmbeddedStore) -> None:
+    given = {"from": "2020-01-01", "to": "2021-12-31"}  # bounds included; other types and time zones: not compared
+    query = get_query("evidence-for")
+
+    def odd(rows: list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]) -> list[tuple[str, str]]:
+        return sorted((r["evidence"].value.rsplit("-", 1)[-1], r["date"].value) for r in rows
+                      if "narrow-odd" in r["evidence"].value)  # fmt: skip
+
+    kept = odd(run_named_query(store, "evidence-for", given, DEFAULT_BASE))  # type: ignore[arg-type]
+    assert kept == odd(queries._run(store, query.text, bind_parameters(query, given)))  # type: ignore[arg-type]
+    assert kept == [("1", "2021-03-01"), ("5", "2020-01-01")]  # the second date of record 1 is out of range
+
+
+def test_a_parameter_no_narrowing_tests_runs_the_query(store: EmbeddedStore) -> None:
+    query = get_query("evidence-for")
+    with_unknown = [*query.narrow[:1]]  # only the hub filters: a date is then not covered
+    shortened = type(query)(**{**query.__dict__, "narrow": with_unknown})
+    assert narrow.plan(shortened, bind_parameters(query, {"from": "2022-01-01"})) is None
+    assert narrow.plan(shortened, bind_parameters(query, {"sdg": "11", "to": "2022-01-01"})) is None
+    assert narrow.plan(shortened, bind_parameters(query, {"sdg": "11"})) is not None
+
+
+def test_a_store_that_keeps_nothing_runs_the_query(monkeypatch: pytest.MonkeyPatch) -> None:
+    memory = EmbeddedStore.in_memory()
+    build(memory)
+    memory.add_quads(synth_quads(10, seed=4))
+    calls: list[int] = []
+    monkeypatch.setattr(queries, "narrowed", lambda *args: calls.append(1) or [])
+    rows = run_named_query(memory, "evidence-for", {"sdg": "11"}, DEFAULT_BASE)
+    assert calls == [] and rows == queries._run(memory, get_query("evidence-for").text,
+                                                 bind_parameters(get_query("evidence-for"), {"sdg": "11"}))  # fmt: skip
+
+
+FILTER_LINE = re.compile(r"^\s*(FILTER|\|\||OPTIONAL)")
+
+
+def test_each_narrowing_query_tests_what_its_named_query_tests_word_for_word() -> None:
+    narrowed_queries = [q for q in named_queries().values() if q.narrow]
+    assert narrowed_queries
+    for query in narrowed_queries:
+        own_lines = {line.strip() for line in query.text.splitlines()}
+        for columns, name in query.narrow:
+            internal = parse_query_file(name, internal_query(name))
+            assert internal.internal and all(not p.required for p in internal.parameters)
+            params = {p.name for p in internal.parameters}
+            assert params <= {p.name for p in query.parameters}, (query.name, name)
+            lines = [line.strip() for line in internal.text.splitlines() if FILTER_LINE.match(line)]
+            assert lines, name
+            for line in lines:
+                assert line in own_lines, f"{name}.rq tests {line!r}, which {query.name}.rq does not"
+            for param in params:  # every test of a parameter in the named query is in its narrowing query
+                tests = [line.strip() for line in query.text.splitlines()
+                         if f"?{param}" in line and FILTER_LINE.match(line)]  # fmt: skip
+                assert tests and all(t in lines for t in tests), (query.name, param)
+            assert set(columns) <= set(query.columns), (query.name, columns)
+
+
+def test_a_malformed_narrow_line_is_named() -> None:
+    with pytest.raises(UsageError, match=r"queries/x\.rq: a narrow line"):
+        parse_query_file("x", "# narrow: hub\nSELECT * WHERE { ?s ?p ?o }\n")
