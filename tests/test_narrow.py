@@ -43,6 +43,11 @@ def _odd_dates() -> list[ox.Quad]:
         [ox.Literal("2023-12-31+02:00", datatype=ox.NamedNode(XSD + "date"))],  # with a time zone
     ]  # fmt: skip
     for number, values in enumerate(dates):
+        deliverable = ox.NamedNode(f"https://w3id.org/l4a/id/deliverable/narrow-odd-{number}")
+        quads += [ox.Quad(HUB, ox.NamedNode(L4A + "hasDeliverable"), deliverable, GRAPH),
+                  ox.Quad(deliverable, ox.NamedNode(DCT + "title"), ox.Literal(f"Odd {number}", language="en"),
+                          GRAPH)]  # fmt: skip
+        quads += [ox.Quad(deliverable, ox.NamedNode(L4A + "dueDate"), value, GRAPH) for value in values]
         record = ox.NamedNode(f"https://w3id.org/l4a/id/evidence/narrow-odd-{number}")
         quads += [ox.Quad(record, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                           ox.NamedNode(L4A + "Evidence"), GRAPH),
@@ -113,6 +118,24 @@ def test_every_filter_value_gives_the_query_s_own_rows(store: EmbeddedStore) -> 
         assert run_named_query(store, "evidence-for", given, DEFAULT_BASE) == direct, given
         narrowed_some += bool(direct) and len(direct) < len(run_named_query(store, "evidence-for", {}, DEFAULT_BASE))
     assert narrowed_some > 20  # the cases do filter (not all empty, not all everything)
+
+
+def test_every_period_gives_deliverables_due_s_own_rows(store: EmbeddedStore) -> None:
+    query = get_query("deliverables-due")
+    assert query.narrow, "deliverables-due lost its narrow: header"
+    every = run_named_query(store, "deliverables-due", {}, DEFAULT_BASE)
+    assert any("narrow-odd" in row["item"].value for row in every)
+    cases = [given for given in _cases(store) if set(given) <= {"from", "to"}]
+    filtered = 0
+    for given in cases:
+        bindings = bind_parameters(query, given, DEFAULT_BASE)
+        direct = queries._run(store, query.text, bindings)
+        steps = narrow.plan(query, bindings)
+        assert steps is not None
+        assert narrow.narrowed(store, every, steps, bindings) == direct, given
+        assert run_named_query(store, "deliverables-due", given, DEFAULT_BASE) == direct, given
+        filtered += 0 < len(direct) < len(every)
+    assert filtered > len(cases) // 2
 
 
 def test_the_odd_dates_are_kept_or_left_as_the_query_does(store: EmbeddedStore) -> None:

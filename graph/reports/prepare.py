@@ -84,6 +84,13 @@ def _evidence(store: Store, base: str) -> object:
     return run_named_query(store, "evidence-for", {}, base)
 
 
+def _deliverables(store: Store, base: str) -> object:
+    """Every dated deliverable and indicator: `query run deliverables-due` for any period is cut from it."""
+    from l4a.graph.sparql.queries import run_named_query
+
+    return run_named_query(store, "deliverables-due", {}, base)
+
+
 def _council_briefs(store: Store, base: str, languages: tuple[str, ...] = ("en",)) -> object:
     from l4a.graph.reports.brief import COUNCILS, make_brief
 
@@ -122,6 +129,7 @@ STEPS = (
     Step("links between hubs", _links),
     Step("validation", _validation),
     Step("evidence", _evidence),
+    Step("deliverables and indicators due", _deliverables),
     Step("council briefs", _council_briefs),
     Step("Venice City Solutions briefs", _edition_briefs),
     Step("briefs in French and Spanish", _briefs_in_other_languages),
