@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
@@ -234,4 +237,21 @@ def test_every_command_has_help_with_an_example(cli: Cli, command: str) -> None:
 
 
 def test_every_command_is_tested_here() -> None:
-    assert sorted(main.commands) == sorted(COMMANDS)
+    with click.Context(main) as ctx:
+        names = main.list_commands(ctx)
+        assert sorted(names) == sorted(COMMANDS)
+        for name in names:  # each found in its module under its own name (imported only when it runs)
+            command = main.get_command(ctx, name)
+            assert command is not None and command.name == name
+        assert main.get_command(ctx, "no-such-command") is None
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    """`l4a evidence` starts without the suggester's numpy, the shapes' rdflib, the briefs' babel or networkx."""
+    code = ("import sys; from l4a.graph.cli.main import main; "
+            "main(['evidence', '--help'], standalone_mode=False); "
+            "print('loaded:', *sorted(m for m in ('numpy', 'rdflib', 'babel', 'networkx', 'l4a.graph.cli.monitor') "
+            "if m in sys.modules))")  # fmt: skip
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    [loaded] = [line for line in output.splitlines() if line.startswith("loaded:")]
+    assert loaded == "loaded:", f"l4a evidence {loaded}"

@@ -174,27 +174,43 @@ def test_a_store_that_keeps_nothing_runs_the_query(monkeypatch: pytest.MonkeyPat
 FILTER_LINE = re.compile(r"^\s*(FILTER|\|\||OPTIONAL)")
 
 
+def _patterns(text: str, parameter: str) -> set[str]:
+    """The `{ pattern }` groups of a query text that mention ?parameter."""
+    return {group.strip() for group in re.findall(r"\{ ([^{}]*\?" + re.escape(parameter) + r"\b[^{}]*) \}", text)}
+
+
 def test_each_narrowing_query_tests_what_its_named_query_tests_word_for_word() -> None:
     narrowed_queries = [q for q in named_queries().values() if q.narrow]
     assert narrowed_queries
     for query in narrowed_queries:
         own_lines = {line.strip() for line in query.text.splitlines()}
-        for columns, name in query.narrow:
-            internal = parse_query_file(name, internal_query(name))
+        covered: set[str] = set()
+        for narrowing in query.narrow:
+            internal = parse_query_file(narrowing.query, internal_query(narrowing.query))
             assert internal.internal and all(not p.required for p in internal.parameters)
             params = {p.name for p in internal.parameters}
-            assert params <= {p.name for p in query.parameters}, (query.name, name)
+            assert params <= {p.name for p in query.parameters}, (query.name, narrowing.query)
+            assert set(narrowing.columns) <= set(query.columns), (query.name, narrowing)
+            covered |= params
+            if narrowing.pairs:  # one parameter, tested by EXISTS { pattern } in the named query
+                [param] = params
+                exists = {group for group in _patterns(query.text, param)
+                          if f"EXISTS {{ {group} }}" in query.text}  # fmt: skip
+                assert exists and _patterns(internal.text, param) == exists, (query.name, narrowing.query)
+                continue
             lines = [line.strip() for line in internal.text.splitlines() if FILTER_LINE.match(line)]
-            assert lines, name
+            assert lines, narrowing.query
             for line in lines:
-                assert line in own_lines, f"{name}.rq tests {line!r}, which {query.name}.rq does not"
+                assert line in own_lines, f"{narrowing.query}.rq tests {line!r}, which {query.name}.rq does not"
             for param in params:  # every test of a parameter in the named query is in its narrowing query
                 tests = [line.strip() for line in query.text.splitlines()
                          if f"?{param}" in line and FILTER_LINE.match(line)]  # fmt: skip
                 assert tests and all(t in lines for t in tests), (query.name, param)
-            assert set(columns) <= set(query.columns), (query.name, columns)
+        assert covered == {p.name for p in query.parameters}, query.name  # every filter can narrow
 
 
 def test_a_malformed_narrow_line_is_named() -> None:
     with pytest.raises(UsageError, match=r"queries/x\.rq: a narrow line"):
         parse_query_file("x", "# narrow: hub\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(UsageError, match=r"queries/x\.rq: a narrow line"):
+        parse_query_file("x", "# narrow: hub | q | sorted\nSELECT * WHERE { ?s ?p ?o }\n")

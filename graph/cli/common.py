@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import pyoxigraph as ox
 
-from l4a.graph.cli.background import after_write
 from l4a.graph.errors import L4AError, UsageError
 from l4a.graph.namespaces import L4A
-from l4a.graph.reports.hub_lookup import find_hub
-from l4a.graph.reports.hub_table import HubTable
 from l4a.graph.resources import internal_query
 from l4a.graph.settings import Settings, load_settings
 from l4a.graph.store.base import Store
 from l4a.graph.store.derived import HasStateKey
 from l4a.graph.store.factory import open_store
 from l4a.graph.store.generation import record_change
-from l4a.graph.sync.index import SyncIndex
+
+if TYPE_CHECKING:  # imported where used: a command that needs neither does not load them (numpy)
+    from l4a.graph.sync.index import SyncIndex
 
 EXIT_CODES = """\b
 Exit codes: 0 ok, 1 the data does not conform, 2 usage, input or runtime error."""
@@ -55,6 +54,8 @@ def with_store(ctx: click.Context, read_only: bool = False) -> Store:
     settings = settings_of(ctx)
     store = open_store(settings, read_only=read_only)
     if not read_only and settings.store == "embedded":
+        from l4a.graph.cli.background import after_write
+
         before = store.state_key() if isinstance(store, HasStateKey) else None
         ctx.call_on_close(lambda: after_write(ctx, settings, before))  # registered before close: runs after it
     ctx.call_on_close(store.close)
@@ -82,6 +83,9 @@ def find_hub_iri(store: Store, settings: Settings, hub: str, known: Collection[s
         return iri
     if known is None and _is_hub(store, iri):
         return iri
+    from l4a.graph.reports.hub_lookup import find_hub
+    from l4a.graph.reports.hub_table import HubTable
+
     return find_hub(HubTable.from_store(store).rows, hub).iri
 
 
@@ -94,6 +98,8 @@ def _is_hub(store: Store, iri: str) -> bool:
 
 def index_and_hub(ctx: click.Context, hub: str) -> tuple[SyncIndex, str]:
     """The synchronization index of the store, and the IRI of a hub in it (slug, IRI or part of its name given)."""
+    from l4a.graph.sync.index import SyncIndex
+
     store = with_store(ctx, read_only=True)
     index = SyncIndex.from_store(store)
     iri = find_hub_iri(store, settings_of(ctx), hub, index.hubs)

@@ -79,8 +79,10 @@ def _validation(store: Store, base: str) -> object:
 
 
 def _evidence(store: Store, base: str) -> object:
-    from l4a.graph.sparql.queries import run_named_query
+    from l4a.graph.sparql.narrow import prepare_pairs
+    from l4a.graph.sparql.queries import get_query, run_named_query
 
+    prepare_pairs(store, get_query("evidence-for"))  # a filter's hubs: one lookup (graph/sparql/narrow.py)
     return run_named_query(store, "evidence-for", {}, base)
 
 

@@ -1,18 +1,24 @@
-"""Named queries answered from their unfiltered answer: a `# narrow:` header.
+"""Named queries answered from their unfiltered answer: `# narrow:` headers.
 
 `evidence-for` with a filter bound reads every evidence record of every hub and tests the filter on each (2.4 s on
 10k hubs, for each new value), while its unfiltered answer is kept once per write (`l4a prepare` makes it). Its
 filters each test one part of a row only: the hub filters (sdg, manifesto, council, section) the row's hub, the date
 filters (from, to) the row's record and date. So the answer with filters bound is the unfiltered answer, keeping the
-rows whose hub is among the hubs passing the hub filters, and whose record and date are among those passing the date
-filters, with the bound values as their columns, as the query gives them.
+rows whose hub passes the hub filters and whose record and date pass the date filters, with the bound values as
+their columns, as the query gives them.
 
-A header `# narrow: COLUMNS | INTERNAL` says so: the internal query (queries/internal/INTERNAL.rq, its filters the
-named query's own lines, word for word: a test compares them, and compares both answers on data) gives the values
-of COLUMNS that pass the filters on its parameters. A call narrows when every bound parameter is one of the narrowing
-queries' parameters; each narrowing query that has a bound parameter runs with those bound. Only for stores whose
-values are kept per state (the unfiltered answer is read once per write, not per call); otherwise, and with
-`--include-suggested`, the query itself runs.
+A header `# narrow: COLUMNS | INTERNAL` says so for the parameters of queries/internal/INTERNAL.rq:
+
+- `# narrow: COLUMNS | INTERNAL`: the internal query holds the named query's FILTER lines on its parameters, word
+  for word, and runs with those bound: its answer is the values of COLUMNS that pass (a period: `from`, `to`).
+- `# narrow: COLUMNS | INTERNAL | pairs`: the named query tests its one parameter P with `EXISTS { pattern }` on
+  COLUMNS; the internal query holds those patterns, word for word, and runs once per write with nothing bound: its
+  answer is every (COLUMNS, P) for which the test holds, so a value of P is a lookup (an SDG, a manifesto, ...).
+
+Tests compare the lines and patterns, and both answers row for row for every filter value of a store with odd
+dates. A call narrows when every bound parameter is one of the narrowings' parameters; each narrowing with a bound
+parameter is applied. Only for stores whose values are kept per state (the unfiltered answer is read once per write,
+not per call); otherwise, and with `--include-suggested`, the query itself runs.
 """
 
 from __future__ import annotations
@@ -21,16 +27,19 @@ from dataclasses import dataclass
 from functools import cache
 
 from l4a.graph.resources import internal_query
-from l4a.graph.sparql.query_file import NamedQuery, parse_query_file
+from l4a.graph.sparql.query_file import NamedQuery, Narrowing, parse_query_file
 from l4a.graph.store.base import Row, Store, Term
+from l4a.graph.store.derived import derived
+
+Key = tuple[Term | None, ...]
 
 
 @dataclass(frozen=True)
 class Step:
-    """One narrowing: the columns it tests, the internal query's text and the bindings it runs with."""
+    """One narrowing to apply: its header line, the internal query, and the bound values it tests."""
 
-    columns: tuple[str, ...]
-    text: str
+    narrowing: Narrowing
+    query: NamedQuery
     bindings: dict[str, Term]
 
 
@@ -42,13 +51,13 @@ def _internal(name: str) -> NamedQuery:
 def plan(query: NamedQuery, bindings: dict[str, Term]) -> list[Step] | None:
     """The narrowings for these bindings; None when some bound parameter is not one any narrowing tests."""
     steps, covered = [], set()
-    for columns, name in query.narrow:
-        internal = _internal(name)
+    for narrowing in query.narrow:
+        internal = _internal(narrowing.query)
         own = {p.name for p in internal.parameters}
         given = {k: v for k, v in bindings.items() if k in own}
         covered |= own
         if given:
-            steps.append(Step(columns, internal.text, given))
+            steps.append(Step(narrowing, internal, given))
     if not steps or set(bindings) - covered:
         return None
     return steps
@@ -56,12 +65,35 @@ def plan(query: NamedQuery, bindings: dict[str, Term]) -> list[Step] | None:
 
 def narrowed(store: Store, every: list[Row], steps: list[Step], bindings: dict[str, Term]) -> list[Row]:
     """The rows of `every` (the unfiltered answer) that pass each step, the bound values set as their columns."""
-    passing = []
+    kept = every
     for step in steps:
-        found = store.select(step.text, step.bindings)
-        passing.append((step.columns, {tuple(row.get(c) for c in step.columns) for row in found}))
-    return [
-        {**row, **bindings}
-        for row in every
-        if all(tuple(row.get(c) for c in columns) in allowed for columns, allowed in passing)
-    ]
+        columns = step.narrowing.columns
+        if step.narrowing.pairs:
+            [(parameter, value)] = step.bindings.items()
+            allowed = pairs(store, step.query, columns, parameter).get(value, set())
+        else:
+            allowed = {tuple(map(row.get, columns)) for row in store.select(step.query.text, step.bindings)}
+        kept = [row for row in kept if tuple(map(row.get, columns)) in allowed]
+    return [row | bindings for row in kept]
+
+
+def pairs(store: Store, query: NamedQuery, columns: tuple[str, ...], parameter: str) -> dict[Term, set[Key]]:
+    """A pairs query's answer with nothing bound, by the parameter's value: once per write (graph/store/derived.py)."""
+
+    def read() -> dict[Term, set[Key]]:
+        found: dict[Term, set[Key]] = {}
+        for row in store.select(query.text):
+            if parameter in row:
+                found.setdefault(row[parameter], set()).add(tuple(map(row.get, columns)))
+        return found
+
+    return derived(store, f"narrow-pairs:{query.name}:{' '.join(columns)}:{parameter}\t{query.text}", read, shared=True)
+
+
+def prepare_pairs(store: Store, query: NamedQuery) -> None:
+    """Read every pairs table of a named query (`l4a prepare`), so a first filtered call finds them kept."""
+    for narrowing in query.narrow:
+        if narrowing.pairs:
+            internal = _internal(narrowing.query)
+            for parameter in internal.parameters:
+                pairs(store, internal, narrowing.columns, parameter.name)

@@ -21,6 +21,15 @@ class Parameter:
     required: bool = True
 
 
+@dataclass(frozen=True)
+class Narrowing:
+    """`# narrow: columns | internal query [| pairs]` (graph/sparql/narrow.py)."""
+
+    columns: tuple[str, ...]
+    query: str
+    pairs: bool = False
+
+
 @dataclass
 class NamedQuery:
     """One queries/<name>.rq file."""
@@ -32,7 +41,7 @@ class NamedQuery:
     parameters: list[Parameter] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     internal: bool = False  # `# internal: true`: run by the code, never listed (CLI, catalogue, OpenAPI)
-    narrow: list[tuple[tuple[str, ...], str]] = field(default_factory=list)  # `# narrow: columns | internal query`
+    narrow: list[Narrowing] = field(default_factory=list)  # `# narrow:` lines
 
 
 def parse_query_file(name: str, text: str) -> NamedQuery:
@@ -58,9 +67,10 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
     narrow = []
     for spec in fields.get("narrow", []):
         parts = [p.strip() for p in spec.split("|")]
-        if len(parts) != 2 or not parts[0] or not parts[1]:
-            raise UsageError(f"queries/{name}.rq: a narrow line needs 'columns | internal query'; got {spec!r}.")
-        narrow.append((tuple(parts[0].split()), parts[1]))
+        if len(parts) not in (2, 3) or not parts[0] or not parts[1] or parts[2:] not in ([], ["pairs"]):
+            raise UsageError(f"queries/{name}.rq: a narrow line needs 'columns | internal query [| pairs]'; got "
+                             f"{spec!r}.")  # fmt: skip
+        narrow.append(Narrowing(tuple(parts[0].split()), parts[1], parts[2:] == ["pairs"]))
     return NamedQuery(
         name=name,
         title=" ".join(fields.get("title", [name])),
