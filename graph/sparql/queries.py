@@ -137,7 +137,7 @@ def run_named_query(
         steps = plan(query, bindings)
         if steps is not None:  # the unfiltered answer (kept once per write), narrowed: graph/sparql/narrow.py
             return derived(store, key, lambda: narrowed(store, run_named_query(store, name, {}, base), steps, bindings),
-                           shared=True, on_disk=False)  # fmt: skip  # the whole answer is kept; the cut is quick
+                           shared=True)  # fmt: skip
     return derived(store, key, lambda: _run(store, query.text, bindings), shared=True)
 
 

@@ -107,13 +107,11 @@ def _file_name(name: str) -> str:
     return f"{safe}-{hashlib.sha256(name.encode()).hexdigest()[:12]}.pickle"
 
 
-def derived(store: object, name: str, compute: Callable[[], T], shared: bool = False, on_disk: bool = True) -> T:
+def derived(store: object, name: str, compute: Callable[[], T], shared: bool = False) -> T:
     """The value `compute()` gives on this store, from the disk when it was computed on the same state before.
 
     `shared`: also keep the last few such values in this process, and give every caller the same object (for
-    values nobody changes, such as a query's rows: a page asking for them again need not read the disk).
-    `on_disk=False` (with `shared`): kept in this process only, for a value quicker to compute again than to write
-    (a named query's answer cut from a kept one: graph/sparql/narrow.py)."""
+    values nobody changes, such as a query's rows: a page asking for them again need not read the disk)."""
     if not isinstance(store, HasStateKey):
         return compute()
     folder, key = store.derived_dir(), store.state_key()
@@ -126,7 +124,7 @@ def derived(store: object, name: str, compute: Callable[[], T], shared: bool = F
                 _memory.move_to_end(header)
                 kept: T = _memory[header]
                 return kept
-        value = _load_or_compute(folder / _file_name(name), header, compute) if on_disk else compute()
+        value = _load_or_compute(folder / _file_name(name), header, compute)
         with _memory_lock:
             _memory[header] = value
             while len(_memory) > MEMORY_VALUES:

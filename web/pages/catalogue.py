@@ -20,7 +20,8 @@ from l4a.graph.sparql.catalogue import (
     run_for_catalogue,
 )
 from l4a.graph.sparql.protocol import term_json
-from l4a.graph.sparql.queries import NamedQuery, named_queries, suggested_variants
+from l4a.graph.sparql.queries import named_queries, suggested_variants
+from l4a.graph.sparql.query_file import NamedQuery
 from l4a.graph.sparql.tabular import rows_as
 from l4a.graph.store.base import Row
 from l4a.web.i18n import chosen_language
