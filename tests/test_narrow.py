@@ -18,6 +18,7 @@ from l4a.graph.resources import internal_query
 from l4a.graph.sparql import narrow, queries
 from l4a.graph.sparql.queries import bind_parameters, get_query, named_queries, run_named_query
 from l4a.graph.sparql.query_file import parse_query_file
+from l4a.graph.store import derived as derived_module
 from l4a.graph.store.embedded import EmbeddedStore
 
 from .webapp import synth_quads
@@ -214,3 +215,30 @@ def test_a_malformed_narrow_line_is_named() -> None:
         parse_query_file("x", "# narrow: hub\nSELECT * WHERE { ?s ?p ?o }\n")
     with pytest.raises(UsageError, match=r"queries/x\.rq: a narrow line"):
         parse_query_file("x", "# narrow: hub | q | sorted\nSELECT * WHERE { ?s ?p ?o }\n")
+
+
+def test_before_the_whole_answer_is_kept_the_query_runs_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after a write (before `l4a prepare` made the unfiltered answer), a filtered call costs what it did: it
+    does not compute the whole answer first."""
+    writable = EmbeddedStore.open(tmp_path / "store")
+    build(writable)
+    writable.add_quads(synth_quads(20, seed=5))
+    writable.close()
+    store = EmbeddedStore.open(tmp_path / "store", read_only=True)
+    try:
+        query = get_query("evidence-for")
+        whole = "\t".join(["named:evidence-for", "False", query.text])
+        cuts: list[int] = []
+        original = queries.narrowed
+        monkeypatch.setattr(queries, "narrowed", lambda *args: cuts.append(1) or original(*args))
+        first = run_named_query(store, "evidence-for", {"sdg": "11"}, DEFAULT_BASE)
+        assert cuts == [] and not derived_module.is_kept(store, whole)
+        assert first == queries._run(store, query.text, bind_parameters(query, {"sdg": "11"}))
+        run_named_query(store, "evidence-for", {}, DEFAULT_BASE)  # what `l4a prepare` does
+        assert derived_module.is_kept(store, whole)
+        second = run_named_query(store, "evidence-for", {"sdg": "12"}, DEFAULT_BASE)
+        assert cuts == [1] and second == queries._run(store, query.text, bind_parameters(query, {"sdg": "12"}))
+    finally:
+        store.close()

@@ -13,7 +13,7 @@ from l4a.graph.resources import queries_dir
 from l4a.graph.sparql.narrow import narrowed, plan
 from l4a.graph.sparql.query_file import NamedQuery, Parameter, parse_query_file
 from l4a.graph.store.base import Row, Store, Term
-from l4a.graph.store.derived import derived, keeps
+from l4a.graph.store.derived import derived, is_kept
 from l4a.graph.store.sparql_text import query_form
 
 SDG_NOTATION = re.compile(r"^(?:(?:sdg|target|goal)\s*)?(\d{1,2}(?:\.[0-9a-z]{1,2})?)$", re.IGNORECASE)
@@ -133,9 +133,12 @@ def run_named_query(
     # kept once per state of the store (graph/store/derived.py), so a page or a brief asks the store once per write.
     values = (f"{k}={v}" for k, v in sorted(bindings.items()))
     key = "\t".join([f"named:{name}", str(include_suggested), query.text, *values])
-    if bindings and not include_suggested and query.narrow and keeps(store):
+    whole = "\t".join([f"named:{name}", str(include_suggested), query.text])
+    if bindings and not include_suggested and query.narrow and is_kept(store, whole):
+        # The unfiltered answer is kept for this state (`l4a prepare` made it after the write): cut from it
+        # (graph/sparql/narrow.py). Before it is, the query runs itself, as quick as ever on a first call.
         steps = plan(query, bindings)
-        if steps is not None:  # the unfiltered answer (kept once per write), narrowed: graph/sparql/narrow.py
+        if steps is not None:
             return derived(store, key, lambda: narrowed(store, run_named_query(store, name, {}, base), steps, bindings),
                            shared=True)  # fmt: skip
     return derived(store, key, lambda: _run(store, query.text, bindings), shared=True)

@@ -97,9 +97,23 @@ def code_key() -> str:
     return digest.hexdigest()[:16]
 
 
-def keeps(store: object) -> bool:
-    """Whether values derived from `store` are kept per state (an embedded store on disk)."""
-    return isinstance(store, HasStateKey) and store.derived_dir() is not None and store.state_key() is not None
+def is_kept(store: object, name: str) -> bool:
+    """Whether the value `name` is kept for the store's current state (in this process or on disk), without
+    computing it."""
+    if not isinstance(store, HasStateKey):
+        return False
+    folder, key = store.derived_dir(), store.state_key()
+    if folder is None or key is None:
+        return False
+    header = (FORMAT, code_key(), name, key)
+    with _memory_lock:
+        if header in _memory:
+            return True
+    try:
+        with (folder / _file_name(name)).open("rb") as stream:
+            return bool(pickle.load(stream) == header)
+    except Exception:
+        return False
 
 
 def _file_name(name: str) -> str:
