@@ -120,7 +120,7 @@ def test_one_hub_by_slug_reads_neither_the_hub_table_nor_every_owner(
     def no_owners(*args: object) -> None:
         raise AssertionError("every node's owner was read for one hub")
 
-    monkeypatch.setattr("l4a.graph.cli.common.HubTable", NoTable)
+    monkeypatch.setattr("l4a.graph.reports.hub_table.HubTable", NoTable)  # imported by the command when it runs
     monkeypatch.setattr("l4a.graph.shacl.validation.owners", no_owners)
     exact = cli("validate", "--hub", slug, "--format", "text")
     assert exact.exit_code == 0 and exact.stdout == searched.stdout
