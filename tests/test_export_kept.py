@@ -40,6 +40,17 @@ def _export(cli: Callable[..., Result], path: Path, *args: str) -> bytes:
     return path.read_bytes()
 
 
+def _straight(data_dir: Path, fmt: str) -> bytes:
+    """The export written straight from the store, nothing kept (the fictional demo left out)."""
+    store = EmbeddedStore.open(data_dir / "store", read_only=True)
+    try:
+        out = io.BytesIO()
+        exchange.export_store(store, out, fmt, lambda graph: is_example_graph(graph, DEFAULT_BASE))
+        return out.getvalue()
+    finally:
+        store.close()
+
+
 def _kept(data_dir: Path) -> list[Path]:
     return sorted((data_dir / "derived").glob("*.kept"))
 
@@ -136,13 +147,7 @@ def test_prepare_keeps_the_default_export(
     exported = _export(cli, tmp_path / "backup.trig")
     _export(cli, tmp_path / "backup.nq", "--format", "nquads")
     assert calls == [], "an export after `l4a prepare` read the store"
-    store = EmbeddedStore.open(tmp_path / "data" / "store", read_only=True)
-    try:
-        direct = io.BytesIO()
-        exchange.export_store(store, direct, "trig", lambda graph: is_example_graph(graph, DEFAULT_BASE))
-    finally:
-        store.close()
-    assert exported == direct.getvalue()
+    assert exported == _straight(tmp_path / "data", "trig")
 
 
 def test_a_full_output_is_an_error_and_keeps_nothing_half_written(cli: Callable[..., Result], tmp_path: Path) -> None:
@@ -163,12 +168,7 @@ def test_a_kept_file_that_fails_midway_still_gives_the_whole_export(
     """A disk that fills up under the kept file (a fault not caused for real here) stops keeping it, not the
     export."""
     assert cli("build", "--quiet").exit_code == 0
-    store = EmbeddedStore.open(tmp_path / "data" / "store", read_only=True)
-    try:
-        direct = io.BytesIO()
-        exchange.export_store(store, direct, "nquads", lambda graph: is_example_graph(graph, DEFAULT_BASE))
-    finally:
-        store.close()
+    direct = _straight(tmp_path / "data", "nquads")
     written = 0
     original = kept_files._Tee.keep
 
@@ -180,9 +180,9 @@ def test_a_kept_file_that_fails_midway_still_gives_the_whole_export(
         original(self, data)
 
     monkeypatch.setattr(kept_files._Tee, "keep", filling)
-    assert _export(cli, tmp_path / "out.nq", "--format", "nquads") == direct.getvalue()
+    assert _export(cli, tmp_path / "out.nq", "--format", "nquads") == direct
     assert _kept(tmp_path / "data") == []
     assert list((tmp_path / "data" / "derived").glob(".*.partial")) == []
     monkeypatch.undo()
-    assert _export(cli, tmp_path / "again.nq", "--format", "nquads") == direct.getvalue()
+    assert _export(cli, tmp_path / "again.nq", "--format", "nquads") == direct
     assert len(_kept(tmp_path / "data")) == 1
