@@ -17,8 +17,9 @@ A header `# narrow: COLUMNS | INTERNAL` says so for the parameters of queries/in
 
 Tests compare the lines and patterns, and both answers row for row for every filter value of a store with odd
 dates. A call narrows when every bound parameter is one of the narrowings' parameters; each narrowing with a bound
-parameter is applied. Only for stores whose values are kept per state (the unfiltered answer is read once per write,
-not per call); otherwise, and with `--include-suggested`, the query itself runs.
+parameter is applied. Only once the unfiltered answer is kept for the store's state (`l4a prepare` makes it after a
+write; graph/sparql/queries.py checks): before that, on a store that keeps nothing (a SPARQL server) and with
+`--include-suggested`, the query itself runs.
 """
 
 from __future__ import annotations
