@@ -97,15 +97,24 @@ def code_key() -> str:
     return digest.hexdigest()[:16]
 
 
+def kept_place(store: object, name: str) -> tuple[Path, tuple[object, ...]] | None:
+    """Where the value `name` of the store's current state is kept, and the header that names that state and
+    code; None for a store that keeps nothing (in memory, a SPARQL server)."""
+    if not isinstance(store, HasStateKey):
+        return None
+    folder, key = store.derived_dir(), store.state_key()
+    if folder is None or key is None:
+        return None
+    return folder, (FORMAT, code_key(), name, key)
+
+
 def is_kept(store: object, name: str) -> bool:
     """Whether the value `name` is kept for the store's current state (in this process or on disk), without
     computing it."""
-    if not isinstance(store, HasStateKey):
+    place = kept_place(store, name)
+    if place is None:
         return False
-    folder, key = store.derived_dir(), store.state_key()
-    if folder is None or key is None:
-        return False
-    header = (FORMAT, code_key(), name, key)
+    folder, header = place
     with _memory_lock:
         if header in _memory:
             return True
@@ -126,12 +135,10 @@ def derived(store: object, name: str, compute: Callable[[], T], shared: bool = F
 
     `shared`: also keep the last few such values in this process, and give every caller the same object (for
     values nobody changes, such as a query's rows: a page asking for them again need not read the disk)."""
-    if not isinstance(store, HasStateKey):
+    place = kept_place(store, name)
+    if place is None:
         return compute()
-    folder, key = store.derived_dir(), store.state_key()
-    if folder is None or key is None:
-        return compute()
-    header = (FORMAT, code_key(), name, key)
+    folder, header = place
     if shared:
         with _memory_lock:
             if header in _memory:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from l4a.graph.store.derived import FORMAT, HasStateKey, _computing, _file_name, code_key
+from l4a.graph.store.derived import _computing, _file_name, kept_place
 
 log = logging.getLogger(__name__)
 MAGIC = b"l4a-kept "
@@ -67,12 +67,11 @@ def keep(store: object, name: str, write: Callable[[BinaryIO], None]) -> Path | 
 
 
 def _where(store: object, name: str) -> tuple[Path, bytes] | None:
-    if not isinstance(store, HasStateKey):
+    place = kept_place(store, name)
+    if place is None:
         return None
-    folder, key = store.derived_dir(), store.state_key()
-    if folder is None or key is None:
-        return None
-    digest = hashlib.sha256(repr((FORMAT, code_key(), name, key)).encode()).hexdigest()
+    folder, header = place
+    digest = hashlib.sha256(repr(header).encode()).hexdigest()
     return folder / Path(_file_name(name)).with_suffix(".kept").name, digest.encode()
 
 
