@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from l4a.graph.cli.main import main
 from l4a.graph.suggest.language import content_stems, detect_language, words
-from l4a.graph.suggest.model import Suggester, get_suggester
+from l4a.graph.suggest.model import FEATURES, Calibration, Suggester, get_suggester
 
 # Texts written for these tests (not in the calibration set tests/data/suggest/), with the goal each addresses.
 ADDRESSED = [
@@ -115,6 +115,39 @@ def test_manifestos_and_councils_come_with_scores_and_matched_keywords(suggester
     assert "sendai" in result.manifestos[0].why
     assert "resilient-regenerative-territories" in [c.key for c in result.councils]
     assert all(0 < c.score <= 1 for c in result.manifestos + result.councils)
+
+
+# A goal's word in another sense, and a text about that goal (written for this test, not calibration texts)
+OTHER_SENSE = [
+    (15, "A random forest classifier outperformed logistic regression in predicting which patients would be "
+         "readmitted to hospital within thirty days.",
+         "Illegal logging and clearing for cattle pasture removed 2,000 hectares of primary forest last year, and "
+         "surveys found fewer nesting sites for endangered birds and primates."),
+    (7, "The detector measured the energy of each decay product with a resolution of one percent, which allowed "
+        "the team to separate the two resonances.",
+        "Rooftop solar panels and a battery bank now supply electricity to the clinic and forty households that the "
+        "grid never reached, replacing diesel generators."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("goal", "other_sense", "on_topic"), OTHER_SENSE)
+def test_a_goal_word_in_another_sense_is_narrower_evidence_than_a_text_about_the_goal(
+    suggester: Suggester, goal: int, other_sense: str, on_topic: str
+) -> None:
+    """The breadth feature: a text about a goal uses several of its own words, another sense only the one."""
+    column = FEATURES.index("breadth")
+    narrow = suggester.evidence(other_sense, "en").features[goal - 1, column]
+    broad = suggester.evidence(on_topic, "en").features[goal - 1, column]
+    assert 0 < narrow < broad
+    assert goal in [g.goal for g in suggester.suggest(on_topic).goals]
+
+
+def test_the_packaged_calibration_weighs_every_feature() -> None:
+    """calibration.json is written by bench/calibrate_suggest.py --write: one weight per feature, none left out."""
+    calibration = Calibration.packaged()
+    assert len(calibration.weights) == len(FEATURES)
+    assert all(w != 0 for w in calibration.weights)
+    assert 0 < calibration.goal_threshold < 1
 
 
 def test_the_model_is_built_once_per_process() -> None:

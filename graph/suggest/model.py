@@ -22,8 +22,12 @@ from .reference import Reference, load_reference
 METHOD = "l4a-lexical"
 VERSION = "1"
 # No "share of the keywords found" feature: it made one word used in passing ("the investment climate") look like
-# the text's main topic whenever no other goal had a keyword.
-FEATURES = ("goal_cosine", "goal_cosine_share", "target_cosine", "keywords")
+# the text's main topic whenever no other goal had a keyword. "breadth" counts the text's distinct words that belong
+# to the goal more than to most others: a text about a goal uses several ("forest", "hectares", "species"), a text
+# that uses one of its words in another sense ("a random forest classifier") only that one.
+FEATURES = ("goal_cosine", "goal_cosine_share", "target_cosine", "keywords", "breadth")
+# A stem belongs to a goal when that goal's document holds at least this share of the stem's weight over all 17.
+SPECIFIC_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,7 @@ class Suggester:
                 for t in self.target_keys
             ]
         self.index: StemIndex = build_index(documents)
+        self.specific = {lang: _specific(self.index.rows[f"goal:{lang}"]) for lang in LANGUAGES}
 
     # --- goals ------------------------------------------------------------------------------------------------
 
@@ -177,12 +182,14 @@ class Suggester:
             dtype=np.float64,
         )
         top_cos = float(goal_cos.max()) or 1.0
+        breadth = self.specific[lang][:, vec[0]].sum(axis=1)
         features = np.column_stack(
             [
                 goal_cos,
                 goal_cos / top_cos,
                 best_target,
                 np.log1p(hits),
+                np.log1p(breadth),
             ]
         ).astype(np.float64)
         return GoalEvidence(lang, features, target_cos, set(stems), text_joined)
@@ -268,6 +275,14 @@ class Suggester:
                 out.append(ConceptScore(key, concept.iri, round(score, 3), ", ".join(found)))
         out.sort(key=lambda c: (-c.score, c.key))
         return out
+
+
+def _specific(goal_rows: NDArray[np.float32]) -> NDArray[np.bool_]:
+    """Goals x stems: whether the goal's document holds at least SPECIFIC_SHARE of the stem's weight."""
+    total = goal_rows.sum(axis=0)
+    total[total == 0] = 1.0
+    specific: NDArray[np.bool_] = (goal_rows / total) >= SPECIFIC_SHARE
+    return specific
 
 
 def _display_words(text: str) -> list[str]:
