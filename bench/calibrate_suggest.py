@@ -165,7 +165,9 @@ def fit(features: Features, paragraphs: list[dict], checks: list[dict]) -> tuple
     return w, b, best_threshold(probabilities(xc, w, b), checks)
 
 
-def paragraph_figures(s: Suggester, rows: list[dict], checks: dict[str, list[dict]], columns: list[int] | None = None) -> dict:
+def paragraph_figures(
+    s: Suggester, rows: list[dict], checks: dict[str, list[dict]], columns: list[int] | None = None
+) -> dict:
     features = Features(s, columns)
     feats, y = features.paragraphs(rows)
     every_check = [row for rows_ in checks.values() for row in rows_]
