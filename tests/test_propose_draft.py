@@ -28,7 +28,7 @@ from l4a.graph.proposals.draft import (
 )
 from l4a.graph.resources import internal_query
 from l4a.graph.store.embedded import EmbeddedStore
-from l4a.graph.suggest.model import get_suggester
+from l4a.graph.suggest.model import VERSION, get_suggester
 from l4a.graph.suggest.records import list_suggestions
 from l4a.graph.sync.draft import DRAFT, rank_draft
 from l4a.graph.sync.index import HubRecord, Related, SyncIndex
@@ -205,7 +205,7 @@ def test_propose_notes_suggestions_for_a_proposal_with_no_target_and_none_for_on
     by_id = {item["id"]: item for item in answer}
     noted = by_id["villaficta-bare"]["suggestions"]
     assert noted["targets"][0]["key"] == "11.1" and noted["targets"][0]["score"] > 0 and noted["targets"][0]["why"]
-    assert noted["method"] == "l4a-lexical 1" and "not part of the proposal" in noted["note"]
+    assert noted["method"] == f"l4a-lexical {VERSION}" and "not part of the proposal" in noted["note"]
     assert "suggestions" not in by_id["villaficta-aimed"]
     assert cli("proposals", "show", "villaficta-bare", "--original").stdout == bare.read_text(encoding="utf-8")
     store = EmbeddedStore.open(tmp_path / "data" / "store", read_only=True)

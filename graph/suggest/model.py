@@ -20,7 +20,7 @@ from .language import LANGUAGES, content_stems, detect_language, stem, words
 from .reference import Reference, load_reference
 
 METHOD = "l4a-lexical"
-VERSION = "1"
+VERSION = "2"  # 2: the breadth feature and the calibration on goal checks (2026-12-07)
 # No "share of the keywords found" feature: it made one word used in passing ("the investment climate") look like
 # the text's main topic whenever no other goal had a keyword. "breadth" counts the text's distinct words that belong
 # to the goal more than to most others: a text about a goal uses several ("forest", "hectares", "species"), a text
