@@ -16,6 +16,7 @@ from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE
 from l4a.graph.resources import internal_query
 from l4a.graph.sparql import narrow, queries
+from l4a.graph.sparql.compact_rows import Decoder, compact, encode
 from l4a.graph.sparql.queries import bind_parameters, get_query, named_queries, run_named_query
 from l4a.graph.sparql.query_file import parse_query_file
 from l4a.graph.store import derived as derived_module
@@ -114,7 +115,8 @@ def test_every_filter_value_gives_the_query_s_own_rows(store: EmbeddedStore) -> 
         direct = queries._run(store, query.text, bindings)
         steps = narrow.plan(query, bindings)
         assert steps is not None, given
-        rows = narrow.narrowed(store, run_named_query(store, "evidence-for", {}, DEFAULT_BASE), steps, bindings)
+        every = compact(run_named_query(store, "evidence-for", {}, DEFAULT_BASE))
+        rows = narrow.narrowed(store, every, steps, bindings)
         assert rows == direct, f"narrowed rows differ from the query's own for {given}"
         assert run_named_query(store, "evidence-for", given, DEFAULT_BASE) == direct, given
         narrowed_some += bool(direct) and len(direct) < len(run_named_query(store, "evidence-for", {}, DEFAULT_BASE))
@@ -133,7 +135,7 @@ def test_every_period_gives_deliverables_due_s_own_rows(store: EmbeddedStore) ->
         direct = queries._run(store, query.text, bindings)
         steps = narrow.plan(query, bindings)
         assert steps is not None
-        assert narrow.narrowed(store, every, steps, bindings) == direct, given
+        assert narrow.narrowed(store, compact(every), steps, bindings) == direct, given
         assert run_named_query(store, "deliverables-due", given, DEFAULT_BASE) == direct, given
         filtered += 0 < len(direct) < len(every)
     assert filtered > len(cases) // 2
@@ -242,3 +244,55 @@ def test_before_the_whole_answer_is_kept_the_query_runs_itself(
         assert cuts == [1] and second == queries._run(store, query.text, bind_parameters(query, {"sdg": "12"}))
     finally:
         store.close()
+
+
+def test_after_the_preparation_a_filtered_call_reads_the_compact_answer_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`l4a prepare` keeps the unfiltered answer and its compact form; a new period is then cut from the compact
+    form in a new process (here: the process's memory emptied), without reading the whole answer's terms."""
+    writable = EmbeddedStore.open(tmp_path / "store")
+    build(writable)
+    writable.add_quads(synth_quads(20, seed=6))
+    writable.close()
+    store = EmbeddedStore.open(tmp_path / "store", read_only=True)
+    try:
+        every = queries.prepare_named_query(store, "deliverables-due", DEFAULT_BASE)
+        derived_module._memory.clear()
+        read: list[str] = []
+        original = derived_module._load
+        monkeypatch.setattr(
+            derived_module, "_load", lambda path, header: read.append(str(header[2])) or original(path, header)
+        )
+        given = {"from": "2021-01-01", "to": "2022-06-30"}
+        rows = run_named_query(store, "deliverables-due", given, DEFAULT_BASE)
+        query = get_query("deliverables-due")
+        assert rows == queries._run(store, query.text, bind_parameters(query, given))
+        assert 0 < len(rows) < len(every)
+        assert any(name.startswith("narrow-compact") for name in read)
+        assert not any(name.startswith("named:deliverables-due") and name.count("\t") == 2 for name in read)
+    finally:
+        store.close()
+
+
+ODD_TERMS = [
+    ox.NamedNode("https://example.org/a"),
+    ox.Literal("a"),  # xsd:string
+    ox.Literal("a", language="fr"),
+    ox.Literal("a", language="en-GB"),
+    ox.Literal("2021-03-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+    ox.Literal("@en", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")),  # looks like a language tag
+    ox.Literal("https://example.org/a"),  # a literal that reads like the IRI
+    ox.Literal("b0"),
+    ox.BlankNode("b0"),
+    ox.Literal(""),
+    ox.Literal("line\nbreak \"quoted\" \\ é"),
+]
+
+
+def test_the_compact_form_gives_back_every_term_and_tells_apart_only_what_differs() -> None:
+    rows = [{"x": term, "y": ODD_TERMS[0]} for term in ODD_TERMS] + [{"y": ODD_TERMS[1]}, {}]
+    assert Decoder().rows(compact(rows), compact(rows).rows) == rows  # unbound columns stay unbound
+    for a in ODD_TERMS:
+        for b in ODD_TERMS:
+            assert (encode(a) == encode(b)) == (a == b), (a, b)

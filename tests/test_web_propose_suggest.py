@@ -270,7 +270,8 @@ def test_the_endpoint_answers_the_script_with_data_and_the_forms_html(client: Fl
     response = api(client, {"text": HOUSING, "name": "Cool streets", "html": True}, lang="fr")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["suggestions"]["suggested_not_confirmed"] is True and body["suggestions"]["method"] == f"l4a-lexical {VERSION}"
+    assert body["suggestions"]["suggested_not_confirmed"] is True
+    assert body["suggestions"]["method"] == f"l4a-lexical {VERSION}"
     assert "11.1" in [t["key"] for t in body["suggestions"]["targets"]]
     assert "Cibles des ODD" in body["html"]["choices"] and "checked" not in body["html"]["choices"]
     assert "similar-title" in body["html"]["similar"]

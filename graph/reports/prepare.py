@@ -79,18 +79,18 @@ def _validation(store: Store, base: str) -> object:
 
 
 def _evidence(store: Store, base: str) -> object:
-    from l4a.graph.sparql.narrow import prepare_pairs
-    from l4a.graph.sparql.queries import get_query, run_named_query
+    """Every evidence record: `evidence` and `query run evidence-for` with any filter are cut from it (a filter's
+    hubs: one lookup; graph/sparql/narrow.py)."""
+    from l4a.graph.sparql.queries import prepare_named_query
 
-    prepare_pairs(store, get_query("evidence-for"))  # a filter's hubs: one lookup (graph/sparql/narrow.py)
-    return run_named_query(store, "evidence-for", {}, base)
+    return prepare_named_query(store, "evidence-for", base)
 
 
 def _deliverables(store: Store, base: str) -> object:
     """Every dated deliverable and indicator: `query run deliverables-due` for any period is cut from it."""
-    from l4a.graph.sparql.queries import run_named_query
+    from l4a.graph.sparql.queries import prepare_named_query
 
-    return run_named_query(store, "deliverables-due", {}, base)
+    return prepare_named_query(store, "deliverables-due", base)
 
 
 def _council_briefs(store: Store, base: str, languages: tuple[str, ...] = ("en",)) -> object:

@@ -15,6 +15,9 @@ A header `# narrow: COLUMNS | INTERNAL` says so for the parameters of queries/in
   COLUMNS; the internal query holds those patterns, word for word, and runs once per write with nothing bound: its
   answer is every (COLUMNS, P) for which the test holds, so a value of P is a lookup (an SDG, a manifesto, ...).
 
+The unfiltered answer is cut in its compact form (graph/sparql/compact_rows.py, kept beside it): reading it and
+testing each row's key takes a fraction of reading the rows as terms, and only the rows kept become terms again.
+
 Tests compare the lines and patterns, and both answers row for row for every filter value of a store with odd
 dates. A call narrows when every bound parameter is one of the narrowings' parameters; each narrowing with a bound
 parameter is applied. Only once the unfiltered answer is kept for the store's state (`l4a prepare` makes it after a
@@ -24,10 +27,12 @@ write; graph/sparql/queries.py checks): before that, on a store that keeps nothi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from l4a.graph.resources import internal_query
+from l4a.graph.sparql.compact_rows import CompactRows, Decoder, Encoded, compact, encode
 from l4a.graph.sparql.query_file import NamedQuery, Narrowing, parse_query_file
 from l4a.graph.store.base import Row, Store, Term
 from l4a.graph.store.derived import derived
@@ -64,9 +69,14 @@ def plan(query: NamedQuery, bindings: dict[str, Term]) -> list[Step] | None:
     return steps
 
 
-def narrowed(store: Store, every: list[Row], steps: list[Step], bindings: dict[str, Term]) -> list[Row]:
+def compact_answer(store: Store, whole_key: str, read_whole: Callable[[], list[Row]]) -> CompactRows:
+    """The unfiltered answer (kept under `whole_key`, read by `read_whole`) in compact form: once per write."""
+    return derived(store, f"narrow-compact\t{whole_key}", lambda: compact(read_whole()), shared=True)
+
+
+def narrowed(store: Store, every: CompactRows, steps: list[Step], bindings: dict[str, Term]) -> list[Row]:
     """The rows of `every` (the unfiltered answer) that pass each step, the bound values set as their columns."""
-    kept = every
+    kept = every.rows
     for step in steps:
         columns = step.narrowing.columns
         if step.narrowing.pairs:
@@ -74,8 +84,14 @@ def narrowed(store: Store, every: list[Row], steps: list[Step], bindings: dict[s
             allowed = pairs(store, step.query, columns, parameter).get(value, set())
         else:
             allowed = {tuple(map(row.get, columns)) for row in store.select(step.query.text, step.bindings)}
-        kept = [row for row in kept if tuple(map(row.get, columns)) in allowed]
-    return [row | bindings for row in kept]
+        wanted = {tuple(map(encode, key)) for key in allowed}
+        positions = every.key(columns)
+        kept = [row for row in kept if _key(row, positions) in wanted]
+    return [row | bindings for row in Decoder().rows(every, kept)]
+
+
+def _key(row: tuple[Encoded, ...], positions: list[int | None]) -> tuple[Encoded, ...]:
+    return tuple(None if i is None else row[i] for i in positions)
 
 
 def pairs(store: Store, query: NamedQuery, columns: tuple[str, ...], parameter: str) -> dict[Term, set[Key]]:
@@ -91,8 +107,10 @@ def pairs(store: Store, query: NamedQuery, columns: tuple[str, ...], parameter: 
     return derived(store, f"narrow-pairs:{query.name}:{' '.join(columns)}:{parameter}\t{query.text}", read, shared=True)
 
 
-def prepare_pairs(store: Store, query: NamedQuery) -> None:
-    """Read every pairs table of a named query (`l4a prepare`), so a first filtered call finds them kept."""
+def prepare_narrowing(store: Store, query: NamedQuery, whole_key: str, read_whole: Callable[[], list[Row]]) -> None:
+    """Keep what a filtered call of a named query is cut from (`l4a prepare`): its unfiltered answer in compact form
+    and every pairs table, so a first filtered call finds them kept."""
+    compact_answer(store, whole_key, read_whole)
     for narrowing in query.narrow:
         if narrowing.pairs:
             internal = _internal(narrowing.query)

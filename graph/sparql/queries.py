@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, SDG
 from l4a.graph.resources import queries_dir
-from l4a.graph.sparql.narrow import narrowed, plan
+from l4a.graph.sparql.narrow import compact_answer, narrowed, plan, prepare_narrowing
 from l4a.graph.sparql.query_file import NamedQuery, Parameter, parse_query_file
 from l4a.graph.store.base import Row, Store, Term
 from l4a.graph.store.derived import derived, is_kept
@@ -133,15 +133,32 @@ def run_named_query(
     # kept once per state of the store (graph/store/derived.py), so a page or a brief asks the store once per write.
     values = (f"{k}={v}" for k, v in sorted(bindings.items()))
     key = "\t".join([f"named:{name}", str(include_suggested), query.text, *values])
-    whole = "\t".join([f"named:{name}", str(include_suggested), query.text])
+    whole = _whole_key(name, include_suggested, query.text)
     if bindings and not include_suggested and query.narrow and is_kept(store, whole):
         # The unfiltered answer is kept for this state (`l4a prepare` made it after the write): cut from it
         # (graph/sparql/narrow.py). Before it is, the query runs itself, as quick as ever on a first call.
         steps = plan(query, bindings)
         if steps is not None:
-            return derived(store, key, lambda: narrowed(store, run_named_query(store, name, {}, base), steps, bindings),
-                           shared=True)  # fmt: skip
+
+            def cut() -> list[Row]:
+                every = compact_answer(store, whole, lambda: run_named_query(store, name, {}, base))
+                return narrowed(store, every, steps, bindings)
+
+            return derived(store, key, cut, shared=True)
     return derived(store, key, lambda: _run(store, query.text, bindings), shared=True)
+
+
+def _whole_key(name: str, include_suggested: bool, text: str) -> str:
+    return "\t".join([f"named:{name}", str(include_suggested), text])
+
+
+def prepare_named_query(store: Store, name: str, base: str = DEFAULT_BASE) -> list[Row]:
+    """A named query's unfiltered answer, kept (`l4a prepare`), and what its filtered calls are cut from."""
+    rows = run_named_query(store, name, {}, base)
+    query = get_query(name)
+    if query.narrow:
+        prepare_narrowing(store, query, _whole_key(name, False, query.text), lambda: rows)
+    return rows
 
 
 def _run(store: Store, text: str, bindings: dict[str, Term]) -> list[Row]:
