@@ -54,20 +54,28 @@ def compact(rows: list[Row]) -> CompactRows:
 
 
 class Decoder:
-    """Terms back from encoded values; one node per datatype, shared by the literals that have it."""
+    """Terms back from encoded values; one term per value, shared by the rows that hold it (a hub's IRI, a kind,
+    a date repeat), and one node per datatype."""
 
     def __init__(self) -> None:
         self._datatypes: dict[str, ox.NamedNode] = {}
+        self._terms: dict[Encoded, Term] = {}
 
     def term(self, value: Encoded) -> Term:
+        term = self._terms.get(value)
+        if term is None:
+            term = self._terms[value] = self._make(value)
+        return term
+
+    def _make(self, value: Encoded) -> Term:
         if isinstance(value, str):
             return ox.NamedNode(value)
         assert value is not None
         if len(value) == 1:
             return ox.BlankNode(str(value[0]))
         if len(value) == 3:
-            term: Term = value[0]  # type: ignore[assignment]
-            return term
+            kept: Term = value[0]  # type: ignore[assignment]
+            return kept
         lexical, kind = str(value[0]), str(value[1])
         if kind.startswith("@"):
             return ox.Literal(lexical, language=kind[1:])

@@ -144,7 +144,7 @@ def run_named_query(
                 every = compact_answer(store, whole, lambda: run_named_query(store, name, {}, base))
                 return narrowed(store, every, steps, bindings)
 
-            return derived(store, key, cut, shared=True)
+            return derived(store, key, cut, memory_only=True)  # cut again quicker than written and read back
     return derived(store, key, lambda: _run(store, query.text, bindings), shared=True)
 
 

@@ -130,22 +130,24 @@ def _file_name(name: str) -> str:
     return f"{safe}-{hashlib.sha256(name.encode()).hexdigest()[:12]}.pickle"
 
 
-def derived(store: object, name: str, compute: Callable[[], T], shared: bool = False) -> T:
+def derived(store: object, name: str, compute: Callable[[], T], shared: bool = False, memory_only: bool = False) -> T:
     """The value `compute()` gives on this store, from the disk when it was computed on the same state before.
 
     `shared`: also keep the last few such values in this process, and give every caller the same object (for
-    values nobody changes, such as a query's rows: a page asking for them again need not read the disk)."""
+    values nobody changes, such as a query's rows: a page asking for them again need not read the disk).
+    `memory_only`: keep it in this process only, as `shared` does, never on the disk (a value that is quicker to
+    compute again than to write and read back, such as a named query's answer cut from a kept one)."""
     place = kept_place(store, name)
     if place is None:
         return compute()
     folder, header = place
-    if shared:
+    if shared or memory_only:
         with _memory_lock:
             if header in _memory:
                 _memory.move_to_end(header)
                 kept: T = _memory[header]
                 return kept
-        value = _load_or_compute(folder / _file_name(name), header, compute)
+        value = compute() if memory_only else _load_or_compute(folder / _file_name(name), header, compute)
         with _memory_lock:
             _memory[header] = value
             while len(_memory) > MEMORY_VALUES:
