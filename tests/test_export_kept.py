@@ -6,6 +6,8 @@ from __future__ import annotations
 import errno
 import io
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -186,3 +188,26 @@ def test_a_kept_file_that_fails_midway_still_gives_the_whole_export(
     monkeypatch.undo()
     assert _export(cli, tmp_path / "again.nq", "--format", "nquads") == direct
     assert len(_kept(tmp_path / "data")) == 1
+
+
+@pytest.mark.parametrize("args", [("--format", "nquads"), ("--format", "turtle", "--with-examples"), ()])
+def test_a_reader_that_stops_early_ends_the_export_quietly(
+    cli: Callable[..., Result], tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """`l4a export | head`: the reader gets what it asked for; the export exits 0 with no message, whether it
+    writes from the store (the first export of a state, the demo included or not) or copies the kept file."""
+    assert cli("build", "--with-examples", "--quiet").exit_code == 0
+    env = {**os.environ, "L4A_DATA_DIR": str(tmp_path / "data"), "L4A_CONFIG": str(tmp_path / "absent.toml"),
+           "L4A_PREPARE_AFTER_WRITE": "off"}  # fmt: skip
+    for _ in range(2):  # written from the store, then copied from the kept file
+        process = subprocess.Popen(
+            [sys.executable, "-m", "l4a.graph.cli", "export", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        )  # fmt: skip
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.read(100)
+        process.stdout.close()  # as `head -c 100` does
+        stderr = process.stderr.read()
+        process.stderr.close()
+        assert process.wait(timeout=60) == 0, stderr
+        assert first and stderr == b""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,8 +35,31 @@ class L4AGroup(click.Group):
         try:
             return super().invoke(ctx)
         except L4AError as exc:
+            if _reader_gone(exc):
+                _quiet_end(ctx)
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            _quiet_end(ctx)
+
+
+def _reader_gone(exc: BaseException | None) -> bool:
+    """Whether an error comes from writing to a pipe nobody reads any more (the store's dump reports it as its
+    own error)."""
+    while exc is not None:
+        if isinstance(exc, BrokenPipeError):
+            return True
+        exc = exc.__cause__
+    return False
+
+
+def _quiet_end(ctx: click.Context) -> None:
+    """The output's reader stopped reading (`l4a export | head`): what it read is what it asked for, no error of
+    the command, so exit 0 without a message, as every command's printed output does. What is left in the output's
+    buffer goes nowhere (not into an error at exit)."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    ctx.exit(0)
 
 
 def settings_of(ctx: click.Context, **overrides: Any) -> Settings:
