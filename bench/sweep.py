@@ -66,6 +66,7 @@ import synth  # noqa: E402
 from build_vs_raw import RAW  # noqa: E402
 
 HUB = "synth-000001"
+CSV = ["--format", "csv"]
 COUNCIL = "resilient-regenerative-territories"
 
 
@@ -98,6 +99,8 @@ def cli_items(size: int, example: Path) -> list[Item]:
         Item("cli", "network graphml", ["network", "--format", "graphml", "-o", os.devnull]),
         Item("cli", "evidence (all, md)", ["evidence"]),
         Item("cli", "evidence --sdg 11 csv", ["evidence", "--sdg", "11", "--format", "csv"]),
+        Item("cli", "evidence --from --to csv", ["evidence", "--from", "2021-03-01", "--to", "2022-02-28", *CSV]),
+        Item("cli", "evidence --council --from csv", ["evidence", "--council", COUNCIL, "--from", "2020-06-01", *CSV]),
         Item("cli", "gaps", ["gaps"]),
         Item("cli", "gaps --council", ["gaps", "--council", COUNCIL, "--format", "json"]),
         Item("cli", "gaps --section", ["gaps", "--section", "flacma"]),
@@ -132,6 +135,10 @@ def cli_items(size: int, example: Path) -> list[Item]:
         for key, value in params.items():
             args += ["-p", f"{key}={value}"]
         items.append(Item("cli", f"query run {name}", args))
+    # a period open on one side: more rows than the example's year
+    for side, value in (("from", "2024-02-01"), ("to", "2022-05-31")):
+        args = ["query", "run", "deliverables-due", "--format", "csv", "-p", f"{side}={value}"]
+        items.append(Item("cli", f"query run deliverables-due ({side} only)", args))
     return items
 
 
