@@ -34,6 +34,19 @@ class CompactRows:
         """The positions of these columns in a row (None for a column no row binds)."""
         return [self.columns.index(c) if c in self.columns else None for c in columns]
 
+    def with_values(self, rows: list[tuple[Encoded, ...]], values: dict[str, Encoded]) -> CompactRows:
+        """Some of these rows, each with the given columns set to the given (encoded) values, as `row | values`
+        does to a row of terms."""
+        columns = self.columns + tuple(name for name in values if name not in self.columns)
+        positions = {name: columns.index(name) for name in values}
+        out = []
+        for row in rows:
+            cells = list(row) + [None] * (len(columns) - len(row))
+            for name, value in values.items():
+                cells[positions[name]] = value
+            out.append(tuple(cells))
+        return CompactRows(columns, out)
+
 
 def encode(term: Term | None) -> Encoded:
     if term is None:
@@ -84,6 +97,7 @@ class Decoder:
             datatype = self._datatypes[kind] = ox.NamedNode(kind)
         return ox.Literal(lexical, datatype=datatype)
 
-    def rows(self, compact_rows: CompactRows, rows: list[tuple[Encoded, ...]]) -> list[Row]:
+    def rows(self, compact_rows: CompactRows) -> list[Row]:
         names = compact_rows.columns
-        return [{n: self.term(v) for n, v in zip(names, row, strict=True) if v is not None} for row in rows]
+        term = self.term
+        return [{n: term(v) for n, v in zip(names, row, strict=True) if v is not None} for row in compact_rows.rows]

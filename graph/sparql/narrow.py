@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from l4a.graph.resources import internal_query
-from l4a.graph.sparql.compact_rows import CompactRows, Decoder, Encoded, compact, encode
+from l4a.graph.sparql.compact_rows import CompactRows, Encoded, compact, encode
 from l4a.graph.sparql.query_file import NamedQuery, Narrowing, parse_query_file
 from l4a.graph.store.base import Row, Store, Term
 from l4a.graph.store.derived import derived
@@ -74,8 +74,9 @@ def compact_answer(store: Store, whole_key: str, read_whole: Callable[[], list[R
     return derived(store, f"narrow-compact\t{whole_key}", lambda: compact(read_whole()), shared=True)
 
 
-def narrowed(store: Store, every: CompactRows, steps: list[Step], bindings: dict[str, Term]) -> list[Row]:
-    """The rows of `every` (the unfiltered answer) that pass each step, the bound values set as their columns."""
+def narrowed(store: Store, every: CompactRows, steps: list[Step], bindings: dict[str, Term]) -> CompactRows:
+    """The rows of `every` (the unfiltered answer) that pass each step, the bound values set as their columns, in
+    compact form (Decoder().rows gives them as terms)."""
     kept = every.rows
     for step in steps:
         columns = step.narrowing.columns
@@ -87,7 +88,7 @@ def narrowed(store: Store, every: CompactRows, steps: list[Step], bindings: dict
         wanted = {tuple(map(encode, key)) for key in allowed}
         positions = every.key(columns)
         kept = [row for row in kept if _key(row, positions) in wanted]
-    return [row | bindings for row in Decoder().rows(every, kept)]
+    return every.with_values(kept, {name: encode(value) for name, value in bindings.items()})
 
 
 def _key(row: tuple[Encoded, ...], positions: list[int | None]) -> tuple[Encoded, ...]:
