@@ -205,6 +205,9 @@ def test_each_narrowing_query_tests_what_its_named_query_tests_word_for_word() -
             assert lines, narrowing.query
             for line in lines:
                 assert line in own_lines, f"{narrowing.query}.rq tests {line!r}, which {query.name}.rq does not"
+                # a row passes when its COLUMNS do: the lines test nothing else of the row than those columns
+                tested = set(re.findall(r"\?(\w+)", line))
+                assert tested <= set(narrowing.columns) | params, (narrowing.query, tested - params)
             for param in params:  # every test of a parameter in the named query is in its narrowing query
                 tests = [line.strip() for line in query.text.splitlines()
                          if f"?{param}" in line and FILTER_LINE.match(line)]  # fmt: skip
