@@ -13,13 +13,14 @@ from l4a.graph.store.base import Row, Term
 from l4a.graph.text.json_text import pretty_json
 
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+RISKY = "=+-@\t\r"  # what a formula starts with, to a spreadsheet
 
 
 def spreadsheet_safe(text: str) -> str:
     """A CSV cell that spreadsheet tools will not run: a text starting with = + - @ or a tab or carriage return
     (a formula to Excel and LibreOffice, e.g. =HYPERLINK(...)) gets a leading apostrophe, as they expect; numbers
     are left as they are."""
-    if text and text[0] in "=+-@\t\r" and not NUMBER.fullmatch(text):
+    if text and text[0] in RISKY and not NUMBER.fullmatch(text):
         return "'" + text
     return text
 
@@ -28,8 +29,18 @@ def _cell(term: Term | None) -> str:
     return "" if term is None else term.value
 
 
-def _csv_cell(term: Term | None) -> str:
-    return spreadsheet_safe(_cell(term))
+def _csv_cells(row: Row, columns: Sequence[str]) -> list[str]:
+    """A row's CSV cells: each value made spreadsheet-safe (a loop, not three calls a cell: 34k rows of 10 columns
+    made a million calls)."""
+    cells = []
+    for column in columns:
+        term = row.get(column)
+        if term is None:
+            cells.append("")
+            continue
+        text = term.value
+        cells.append(spreadsheet_safe(text) if text and text[0] in RISKY else text)
+    return cells
 
 
 def _json_term(term: Term) -> dict[str, str]:
@@ -55,7 +66,7 @@ def rows_as(rows: Sequence[Row], columns: Sequence[str], fmt: str) -> str:
         out = io.StringIO()
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([_csv_cell(row.get(c)) for c in columns] for row in rows)
+        writer.writerows(_csv_cells(row, columns) for row in rows)
         return out.getvalue().rstrip("\n")
     widths = [max([len(c)] + [len(_cell(r.get(c))) for r in rows]) for c in columns]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
