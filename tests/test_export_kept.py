@@ -162,6 +162,8 @@ def test_a_full_output_is_an_error_and_keeps_nothing_half_written(cli: Callable[
     assert list((tmp_path / "data" / "derived").glob(".*.partial")) == []
     right = _export(cli, tmp_path / "right.nq", "--format", "nquads")
     assert right and len(_kept(tmp_path / "data")) == 1
+    copied = cli("export", "--format", "nquads", "-o", "/dev/full")  # the kept file, copied by the kernel
+    assert copied.exit_code == 2 and "/dev/full" in copied.output and "Free some space" in copied.output
 
 
 def test_a_kept_file_that_fails_midway_still_gives_the_whole_export(
@@ -211,3 +213,21 @@ def test_a_reader_that_stops_early_ends_the_export_quietly(
         process.stderr.close()
         assert process.wait(timeout=60) == 0, stderr
         assert first and stderr == b""
+
+
+def test_a_kept_export_copied_into_a_pipe_or_a_file_is_the_whole_export(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """The copy of a kept file is made by the kernel into a real pipe (sendfile) and a real file (copy_file_range):
+    byte for byte what the store gives, past the kept file's first line."""
+    assert cli("build", "--with-examples", "--quiet").exit_code == 0
+    direct = _straight(tmp_path / "data", "nquads")
+    env = {**os.environ, "L4A_DATA_DIR": str(tmp_path / "data"), "L4A_CONFIG": str(tmp_path / "absent.toml")}
+    command = [sys.executable, "-m", "l4a.graph.cli", "export", "--format", "nquads"]
+    for round_ in ("written from the store", "copied from the kept file"):
+        piped = subprocess.run(command, capture_output=True, env=env, check=True)
+        assert piped.stdout == direct and piped.stderr == b"", round_
+        assert len(_kept(tmp_path / "data")) == 1
+        out = tmp_path / f"{round_}.nq"
+        subprocess.run([*command, "-o", str(out)], env=env, check=True)
+        assert out.read_bytes() == direct, round_

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Collection
@@ -39,15 +40,17 @@ class L4AGroup(click.Group):
                 _quiet_end(ctx)
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
-        except BrokenPipeError:
+        except OSError as exc:
+            if not _reader_gone(exc):
+                raise
             _quiet_end(ctx)
 
 
 def _reader_gone(exc: BaseException | None) -> bool:
     """Whether an error comes from writing to a pipe nobody reads any more (the store's dump reports it as its
-    own error)."""
+    own error, a kept export's copy by the kernel as the output's)."""
     while exc is not None:
-        if isinstance(exc, BrokenPipeError):
+        if isinstance(exc, BrokenPipeError) or (isinstance(exc, OSError) and exc.errno == errno.EPIPE):
             return True
         exc = exc.__cause__
     return False

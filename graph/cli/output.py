@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from l4a.graph.errors import UsageError
+from l4a.graph.store.kept_files import OutputError
 
 
 def write_whole(output: Path, write: Callable[[BinaryIO], object]) -> None:
@@ -58,8 +59,9 @@ def _write_into(output: Path, out: BinaryIO, write: Callable[[BinaryIO], object]
     try:
         write(watched)  # type: ignore[arg-type]
     except Exception as exc:
-        if watched.failed is not None:
-            raise _unwritable(output, watched.failed) from exc
+        failed = watched.failed or _output_error(exc)
+        if failed is not None:
+            raise _unwritable(output, failed) from exc
         raise
 
 
@@ -80,10 +82,24 @@ class _Watched:
     def flush(self) -> None:
         self.stream.flush()
 
+    def fileno(self) -> int:
+        """The stream's descriptor: a kept export is copied into it by the kernel (graph/store/kept_files.py), which
+        raises OutputError when the output fails."""
+        return self.stream.fileno()
+
 
 def write_text_whole(output: Path, text: str) -> None:
     """`text` as UTF-8 into `output`, whole or not at all."""
     write_whole(output, lambda out: out.write(text.encode("utf-8")))
+
+
+def _output_error(exc: BaseException | None) -> OSError | None:
+    """A failure of the output that the kernel reported during a copy (graph/store/kept_files.py), if one did."""
+    while exc is not None:
+        if isinstance(exc, OutputError):
+            return exc
+        exc = exc.__cause__
+    return None
 
 
 def _unwritable(output: Path, exc: OSError) -> UsageError:

@@ -17,6 +17,7 @@ output straight from the store, as without it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import logging
 import os
@@ -31,6 +32,7 @@ from l4a.graph.store.derived import _computing, _file_name, kept_place
 log = logging.getLogger(__name__)
 MAGIC = b"l4a-kept "
 COPY_CHUNK = 1 << 20
+KERNEL_CHUNK = 1 << 30
 
 
 def kept_output(store: object, name: str, write: Callable[[BinaryIO], None], out: BinaryIO) -> bool:
@@ -104,8 +106,64 @@ def _copy(path: Path, tag: bytes, out: BinaryIO) -> bool:
     if stream is None:
         return False
     with stream:
-        shutil.copyfileobj(stream, out, COPY_CHUNK)  # an error writing `out` is the caller's, as with the store
+        _copy_rest(stream, out)  # an error writing `out` is the caller's, as with the store
     return True
+
+
+class OutputError(OSError):
+    """Writing the output failed during a copy by the kernel, which does not say which side failed: the side read
+    is our own kept file, so it is taken to be the output (a full disk, a closed pipe)."""
+
+
+def _copy_rest(stream: BinaryIO, out: BinaryIO) -> None:
+    """The rest of `stream` into `out`: by the kernel when `out` is a file descriptor (copy_file_range into a file,
+    sendfile into a pipe or anything else), 1 GB in about a second where Python's buffers took 4-7 s here; through
+    Python's buffers when `out` is not one or the kernel cannot copy between the two."""
+    try:
+        target = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        shutil.copyfileobj(stream, out, COPY_CHUNK)
+        return
+    out.flush()
+    start = stream.tell()  # past the first line; the descriptor itself may have read further ahead
+    source = stream.fileno()
+    for copy in (_copy_file_range, _sendfile):
+        os.lseek(source, start, os.SEEK_SET)
+        try:
+            if copy(source, target):
+                return
+        except OSError as exc:
+            raise OutputError(exc.errno, exc.strerror) from exc
+    stream.seek(start)
+    shutil.copyfileobj(stream, out, COPY_CHUNK)
+
+
+# Errors that mean "not between these two" when nothing was copied yet: try the next way.
+CANNOT = {errno.EINVAL, errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF, errno.ESPIPE}
+
+
+def _copy_file_range(source: int, target: int) -> bool:
+    return _kernel_copy(lambda: os.copy_file_range(source, target, KERNEL_CHUNK))
+
+
+def _sendfile(source: int, target: int) -> bool:
+    return _kernel_copy(lambda: os.sendfile(target, source, None, KERNEL_CHUNK))
+
+
+def _kernel_copy(step: Callable[[], int]) -> bool:
+    """Repeat `step` (bytes copied, 0 at the end) to the end; False when its first call says the kernel cannot copy
+    between the two (then nothing was copied)."""
+    first = True
+    while True:
+        try:
+            copied = step()
+        except OSError as exc:
+            if first and exc.errno in CANNOT:
+                return False
+            raise
+        if not copied:
+            return True
+        first = False
 
 
 def _make(path: Path, tag: bytes, write: Callable[[BinaryIO], None], out: BinaryIO | None = None) -> bool:
