@@ -222,16 +222,21 @@ def test_a_malformed_narrow_line_is_named() -> None:
         parse_query_file("x", "# narrow: hub | q | sorted\nSELECT * WHERE { ?s ?p ?o }\n")
 
 
+def _read_only_store(tmp_path: Path, seed: int) -> EmbeddedStore:
+    """The shipped data and 20 synthetic hubs on disk, opened read-only (a store that keeps derived values)."""
+    writable = EmbeddedStore.open(tmp_path / "store")
+    build(writable)
+    writable.add_quads(synth_quads(20, seed=seed))
+    writable.close()
+    return EmbeddedStore.open(tmp_path / "store", read_only=True)
+
+
 def test_before_the_whole_answer_is_kept_the_query_runs_itself(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Right after a write (before `l4a prepare` made the unfiltered answer), a filtered call costs what it did: it
     does not compute the whole answer first."""
-    writable = EmbeddedStore.open(tmp_path / "store")
-    build(writable)
-    writable.add_quads(synth_quads(20, seed=5))
-    writable.close()
-    store = EmbeddedStore.open(tmp_path / "store", read_only=True)
+    store = _read_only_store(tmp_path, seed=5)
     try:
         query = get_query("evidence-for")
         whole = "\t".join(["named:evidence-for", "False", query.text])
@@ -254,11 +259,7 @@ def test_after_the_preparation_a_filtered_call_reads_the_compact_answer_only(
 ) -> None:
     """`l4a prepare` keeps the unfiltered answer and its compact form; a new period is then cut from the compact
     form in a new process (here: the process's memory emptied), without reading the whole answer's terms."""
-    writable = EmbeddedStore.open(tmp_path / "store")
-    build(writable)
-    writable.add_quads(synth_quads(20, seed=6))
-    writable.close()
-    store = EmbeddedStore.open(tmp_path / "store", read_only=True)
+    store = _read_only_store(tmp_path, seed=6)
     try:
         every = queries.prepare_named_query(store, "deliverables-due", DEFAULT_BASE)
         derived_module._memory.clear()
