@@ -108,3 +108,16 @@ def test_every_page_names_the_sites_icon_and_it_is_served(client: FlaskClient) -
     with client.get("/static/favicon.svg") as icon:  # a static file: its stream is closed with the response
         assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<script" not in icon.data
     assert 'href="/monitoring"' in page  # the dashboard is in the main navigation
+
+
+def test_a_data_directory_relative_to_the_working_directory_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`l4a --data-dir data serve`: Flask wants its instance folder absolute; a relative data directory is made so,
+    not a traceback at start."""
+    from l4a.graph.settings import Settings
+
+    monkeypatch.chdir(tmp_path)
+    app = create_app({"TESTING": True}, settings=Settings(data_dir=Path("data")), build_if_empty=True)
+    assert Path(app.instance_path).is_absolute() and Path(app.instance_path) == tmp_path / "data" / "instance"
+    assert app.test_client().get("/").status_code == 200

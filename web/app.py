@@ -96,7 +96,9 @@ def create_app(
     current_settings = settings or load_settings()
     # Paths given explicitly: Flask's own search for them does not handle the `l4a` namespace package.
     here = str(Path(__file__).parent)
-    app = Flask("l4a.web", root_path=here, instance_path=str(current_settings.data_dir / "instance"))
+    # Absolute, as Flask requires: the data directory may be given relative to the working directory (`--data-dir d`)
+    instance = (current_settings.data_dir / "instance").absolute()
+    app = Flask("l4a.web", root_path=here, instance_path=str(instance))
     app.json = IsoDatesJSON(app)
     app.config.from_mapping(L4A_SETTINGS=current_settings, JSON_SORT_KEYS=False)
     # Signs the session (the forms' CSRF token): the `secret_key` setting (L4A_SECRET_KEY), which `l4a serve`
