@@ -238,7 +238,7 @@ def un_figures(kind: str, calibration: Calibration | None = None, keywords: bool
 def sealed_figures(s: Suggester, name: str = "sealed-en.jsonl") -> dict:
     """A check set (language detected), scored like a per-goal benchmark: each row asks "does this text address
     goal k?"; accuracy per goal over its rows, then the mean over the 17 goals."""
-    rows = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line]
+    rows = load_checks(name)
     per_goal: dict[int, list[bool]] = {}
     wrong = []
     for row in rows:
