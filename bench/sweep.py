@@ -25,7 +25,8 @@ of synthetic hubs, cold and warm, for one or more versions of the code side by s
   store (the values kept beside a store are kept per name, so two versions sharing one would replace each other's).
   Before the first page row each version's server is run once until no page answers "being prepared" (`prime`), so
   the rows measure a restart with what earlier runs kept on disk, not the first start after a write; a "being
-  prepared" answer shows as HTTP 503.
+  prepared" answer shows as HTTP 503. `--pages-after-prepare` instead: each version's copy has its derived values
+  removed (a write) and `l4a prepare` run on it, and no server primes it: a start after a write and its preparation.
   "warm" is the median of `--repeat` later requests of the same HTML and of the JSON; "fr/es" beside the cold
   figure is the slower of the page's first requests in French and in Spanish (a page made per language is a first
   request there too, judged by the first-request goal). After the last page the server's peak RSS (VmHWM).
@@ -438,8 +439,8 @@ def prepare_copy(python: str, data: Path, work: Path, number: int, timeout: floa
     """A copy of the store for the last version, its derived values removed (a write) and then `l4a prepare` run
     on it, as the background run after a write does; the copy and the prepare's record."""
     copy = work / f"prepared-v{number}"
-    if copy.exists():
-        shutil.rmtree(copy)
+    if copy.exists():  # prepared for this version already (the CLI rows and the page rows share it)
+        return copy, {"median_s": None, "note": "already prepared"}
     shutil.copytree(data, copy, ignore=shutil.ignore_patterns("sweep-serve.log", "LOG.old.*", "derived"))
     item = Item("cli", "prepare (after a write, background)", ["prepare"])
     record: dict[str, Any] = {"kind": "cli", "name": item.name, "python": python, "load_before": load()}
@@ -528,6 +529,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="leave out the commands that write")
     parser.add_argument("--after-prepare", action="store_true", help="the last version's first runs after prepare")
+    parser.add_argument("--pages-after-prepare", action="store_true",
+                        help="pages: each version's copy after a write and its `l4a prepare`, not primed by a server")
     parser.add_argument("--no-pages", action="store_true")
     parser.add_argument("--no-cli", action="store_true")
     parser.add_argument("-o", "--output", type=Path, default=OUT / "sweep.json")
@@ -568,6 +571,10 @@ def main() -> None:
                     for number, python in enumerate(pythons):
                         # Each version keeps its derived values in its own copy: they are kept per value name, so
                         # two versions on one folder would replace each other's at every row.
+                        if options.pages_after_prepare:  # what a restart finds after a write and its preparation
+                            own[python], done = prepare_copy(python, data, work, number, options.timeout)
+                            print(f"prepared {python} in {done['median_s']} s", file=sys.stderr, flush=True)
+                            continue
                         own[python] = version_copy(data, work, number)
                         took = prime(python, own[python], paths)
                         print(f"primed {python} in {took:.0f} s", file=sys.stderr, flush=True)

@@ -19,6 +19,7 @@ import pytest
 from click.testing import Result
 
 from l4a.graph.cli import background
+from l4a.graph.cli.serve import site_steps
 from l4a.graph.errors import ConfigError
 from l4a.graph.reports import prepare
 from l4a.graph.reports.brief import COUNCILS
@@ -27,6 +28,12 @@ from l4a.graph.settings import load_settings
 from l4a.graph.store import derived as derived_module
 from l4a.graph.store.derived import derived
 from l4a.graph.store.embedded import EmbeddedStore
+
+
+def _every_step() -> list[str]:
+    """The names of the steps `l4a prepare` runs, in order: the commands' values, the site's pages, the export."""
+    settings = load_settings({}, environ={}, config_file=Path("/nonexistent/l4a.toml"))
+    return [s.name for s in (*prepare.STEPS, *site_steps(settings), prepare.EXPORT)]
 
 
 def _slug(iri: str) -> str:
@@ -70,9 +77,9 @@ def test_after_prepare_no_command_computes_what_it_reads(
     assert cli("build", "--with-examples", "--quiet").exit_code == 0
     done = cli("prepare")
     assert done.exit_code == 0, done.output
-    for step in prepare.STEPS:
-        assert f"{step.name}: " in done.stderr
-    assert f"Prepared {len(prepare.STEPS)} of {len(prepare.STEPS)}" in done.stderr
+    for name in _every_step():
+        assert f"{name}: " in done.stderr
+    assert f"Prepared {len(_every_step())} of {len(_every_step())}" in done.stderr
     written = _written(monkeypatch)
     for command in _commands(tmp_path / "data"):
         result = cli(*command)
@@ -94,8 +101,8 @@ def test_a_write_prepares_in_the_background(tmp_path: Path) -> None:
     text = log.read_text(encoding="utf-8")
     assert "done:" in text, text
     assert "failed" not in text, text
-    for step in prepare.STEPS:
-        assert f"{step.name}: " in text
+    for name in _every_step():
+        assert f"{name}: " in text
     # What the background run prepared is what a command reads: `l4a stats` computes nothing.
     store = EmbeddedStore.open(data_dir / "store", read_only=True)
     try:
@@ -241,7 +248,7 @@ def test_prepare_starts_again_when_the_store_is_written_meanwhile(built_dir: Pat
     done = prepare.prepare_steps(open_snapshot, is_current, "https://w3id.org/l4a/", lambda n, s, e: said.append(n))
     assert len(opened) == 2  # started again on a new snapshot
     assert said[:3] == [prepare.STEPS[0].name, prepare.STEPS[1].name, prepare.RESTARTED]
-    assert [d.name for d in done] == [s.name for s in prepare.STEPS]  # every step done on the last state
+    assert [d.name for d in done] == [*(s.name for s in prepare.STEPS), prepare.EXPORT.name]  # all, on the last state
     assert all(d.error is None for d in done)
 
 
@@ -323,7 +330,9 @@ def test_a_write_that_lands_as_a_run_ends_is_prepared_by_it(tmp_path: Path, monk
     settings = load_settings({"data_dir": data}, environ={}, config_file=tmp_path / "none.toml")
     runs: list[str | None] = []
 
-    def steps(open_snapshot: Callable[[], Any], is_current: Any, base: str, progress: Any) -> list[prepare.Done]:
+    def steps(
+        open_snapshot: Callable[[], Any], is_current: Any, base: str, progress: Any, extra: Any = ()
+    ) -> list[prepare.Done]:
         snapshot = open_snapshot()
         runs.append(snapshot.state_key())
         snapshot.close()
@@ -345,3 +354,47 @@ def test_prepare_without_a_store_says_to_build_and_makes_nothing(cli: Callable[.
     assert result.exit_code == 2
     assert "there is no store in" in result.stderr and "l4a build" in result.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_after_prepare_a_started_site_finds_what_its_first_pages_read(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server started after a write and its preparation computes nothing for its first requests: every page type
+    in every language finds the whole-store values it reads on disk (not only those an earlier server run kept),
+    though the server opens the store for writing (which may compact it)."""
+    from l4a.web.app import create_app
+    from l4a.web.prepare_pages import SKIPPED, page_paths
+
+    assert cli("build", "--with-examples", "--quiet").exit_code == 0
+    kept = tmp_path / "data" / "derived"
+    assert not list(kept.glob("web_*")), "the build kept the site's values already: nothing left to test"
+    done = cli("prepare")
+    assert done.exit_code == 0, done.output
+    assert list(kept.glob("web_*"))  # the site's own values, kept by the preparation
+    written = _written(monkeypatch)
+    settings = load_settings({"data_dir": tmp_path / "data"}, environ={}, config_file=tmp_path / "absent.toml")
+    app = create_app(settings=settings)  # a start: a new app, the store opened for writing as `l4a serve` does
+    client = app.test_client()
+    paths = list(page_paths(app, client))
+    routes = app.url_map.bind("localhost")
+    asked = {routes.match(path.split("?", 1)[0])[0] for path in paths}
+    every_get = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in (rule.methods or ()) and not any(part in rule.rule for part in SKIPPED)
+    }
+    assert every_get <= asked, f"page types not prepared: {sorted(every_get - asked)}"
+    store = EmbeddedStore.open(tmp_path / "data" / "store", read_only=True)
+    try:
+        councils = {_slug(row["council"].value) for row in store.select(COUNCILS)}
+    finally:
+        store.close()
+    briefs = {path.split("/")[2] for path in paths if path.startswith("/councils/") and path.endswith("/brief")}
+    assert briefs == councils
+    for path in paths:
+        for lang in ("en", "fr", "es"):
+            answer = client.get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            answer.get_data()
+            answer.close()
+            assert answer.status_code < 400, (path, lang, answer.status_code)
+    assert written == [], f"a first request computed {sorted(set(written))[:10]} after `l4a prepare`"

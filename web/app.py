@@ -15,6 +15,7 @@ from flask.json.provider import DefaultJSONProvider
 from l4a.graph.build import build
 from l4a.graph.namespaces import graph_iri
 from l4a.graph.settings import Settings, load_settings
+from l4a.graph.store.base import Store
 from l4a.graph.store.factory import open_store
 from l4a.web import catalogues, ratelimit, security
 from l4a.web.pages import (
@@ -87,11 +88,13 @@ def create_app(
     settings: Settings | None = None,
     build_if_empty: bool = False,
     warm: bool = False,
+    store: Store | None = None,
 ) -> Flask:
     """Make the app: settings from the environment unless given, one store opened for the app's life.
 
     With `warm` (what `l4a serve` asks for), the whole store is validated in the background after the start and
-    after each write, so that hub pages find their reports ready.
+    after each write, so that hub pages find their reports ready. `store`: this store rather than one opened from
+    the settings (`l4a prepare` asks for pages on its read-only snapshot: web/prepare_pages.py).
     """
     current_settings = settings or load_settings()
     # Paths given explicitly: Flask's own search for them does not handle the `l4a` namespace package.
@@ -116,7 +119,7 @@ def create_app(
     from l4a.web.preparing_page import being_prepared
 
     app.register_error_handler(Preparing, being_prepared)  # a page waiting for a value still being computed
-    store = open_store(current)
+    store = store if store is not None else open_store(current)
     if build_if_empty and graph_iri(current.base_iri, "ontology") not in store.named_graphs():
         build(store, current.base_iri)
     app.extensions["l4a_store"] = store

@@ -14,11 +14,12 @@ from typing import TextIO
 import click
 
 from l4a.graph.errors import StoreError
-from l4a.graph.reports.prepare import RESTARTED, Progress, prepare_steps
+from l4a.graph.reports.prepare import RESTARTED, Progress, Step, prepare_steps
 from l4a.graph.settings import Settings
 from l4a.graph.store.base import Store
-from l4a.graph.store.derived import FOLDER, files_key
+from l4a.graph.store.derived import FOLDER
 from l4a.graph.store.factory import open_store
+from l4a.graph.store.same_data import data_key
 
 LOCK = "prepare.lock"  # held by the one process preparing this data directory
 LOG = "prepare.log"  # what the last background run did (or why it failed)
@@ -71,10 +72,11 @@ def give_way() -> None:
                 os.sched_setscheduler(int(task), os.SCHED_IDLE, os.sched_param(0))
 
 
-def run_in_background(settings: Settings) -> None:
-    """The run after a write: at low priority, its output in derived/prepare.log; nothing when another run holds
-    the lock (that one starts again on the newest state itself). Once done, it looks again: a write that landed as
-    the lock was let go found it taken and left its state to this run."""
+def run_in_background(settings: Settings, extra: tuple[Step, ...] = ()) -> None:
+    """The run after a write (with the `extra` steps: the site's pages): at low priority, its output in
+    derived/prepare.log; nothing when another run holds the lock (that one starts again on the newest state
+    itself). Once done, it looks again: a write that landed as the lock was let go found it taken and left its state
+    to this run."""
     give_way()
     snapshots: list[Store] = []
 
@@ -88,7 +90,9 @@ def run_in_background(settings: Settings) -> None:
                 return
             with (settings.data_dir / FOLDER / LOG).open("w", encoding="utf-8") as log:
                 os.dup2(log.fileno(), 2)  # tracebacks too
-                done = prepare_steps(open_snapshot, is_current, settings.base_iri, _logger(log))
+                done = prepare_steps(
+                    open_snapshot, is_current, settings.base_iri, _logger(log), extra
+                )
                 log.write(f"done: {len(done)} steps, {sum(d.seconds for d in done):.1f} s\n")
         if is_current(snapshots[-1]):  # the state prepared is still the store's (a closed snapshot knows its key)
             return
@@ -106,7 +110,7 @@ def _logger(log: TextIO) -> Progress:
 
 def _key(store_path: Path) -> str | None:
     try:
-        return files_key(store_path)
+        return data_key(store_path, store_path.parent / FOLDER)
     except OSError:
         return None
 

@@ -6,6 +6,7 @@ import click
 
 from l4a.graph.cli.background import is_current, preparing, run_in_background
 from l4a.graph.cli.common import EXIT_CODES, settings_of
+from l4a.graph.cli.serve import site_steps
 from l4a.graph.errors import L4AError, UsageError
 from l4a.graph.reports.prepare import RESTARTED, prepare_steps
 from l4a.graph.store.factory import open_store
@@ -16,7 +17,8 @@ from l4a.graph.store.factory import open_store
 @click.pass_context
 def prepare_command(ctx: click.Context, background: bool) -> None:
     """Compute what commands read from the whole store (counts, the hub table, related hubs, the network,
-    monitoring, validation, evidence, briefs) so that the next commands find it ready.
+    monitoring, validation, evidence, briefs, the site's pages) so that the next commands, and a server started
+    next, find it ready.
 
     Every command that writes to the embedded store starts this in the background when it is done (setting
     prepare_after_write; L4A_PREPARE_AFTER_WRITE=off to skip); run it yourself after writing to the store in
@@ -30,7 +32,7 @@ def prepare_command(ctx: click.Context, background: bool) -> None:
     if settings.store != "embedded":
         raise UsageError("prepare works on the embedded store; values from a SPARQL server are not kept.")
     if background:
-        run_in_background(settings)
+        run_in_background(settings, site_steps(settings))
         return
 
     def show(name: str, seconds: float, error: Exception | None) -> None:
@@ -41,7 +43,9 @@ def prepare_command(ctx: click.Context, background: bool) -> None:
 
     open_store(settings, read_only=True).close()  # no store: say so before making anything in the data directory
     with preparing(settings.data_dir, wait=True):
-        done = prepare_steps(lambda: open_store(settings, read_only=True), is_current, settings.base_iri, show)
+        done = prepare_steps(
+            lambda: open_store(settings, read_only=True), is_current, settings.base_iri, show, site_steps(settings)
+        )
     failed = [d for d in done if d.error is not None]
     click.echo(f"Prepared {len(done) - len(failed)} of {len(done)} in {sum(d.seconds for d in done):.1f} s.", err=True)
     if failed:

@@ -6,6 +6,21 @@ import click
 
 from l4a.graph.cli.common import EXIT_CODES, settings_of
 from l4a.graph.errors import ConfigError
+from l4a.graph.reports.prepare import Step
+from l4a.graph.settings import Settings
+from l4a.graph.store.base import Store
+
+
+def site_steps(settings: Settings) -> tuple[Step, ...]:
+    """The site's pages (web/prepare_pages.py), prepared after the commands' values: a server started after the
+    preparation finds what its first requests read on disk."""
+
+    def pages(store: Store, base: str) -> object:
+        from l4a.web.prepare_pages import prepare_pages  # the CLI's one edge to the web app, as below
+
+        return prepare_pages(store, settings)
+
+    return (Step("pages of the site (English, French, Spanish)", pages),)
 
 
 @click.command("serve", epilog=EXIT_CODES)

@@ -135,19 +135,25 @@ STEPS = (
     Step("council briefs", _council_briefs),
     Step("Venice City Solutions briefs", _edition_briefs),
     Step("briefs in French and Spanish", _briefs_in_other_languages),
-    Step("export (TriG and N-Quads)", _export),
 )
+EXPORT = Step("export (TriG and N-Quads)", _export)  # last: the other steps' values are read more often
 
 
 def prepare_steps(
-    open_snapshot: Callable[[], Store], is_current: Callable[[Store], bool], base: str, progress: Progress | None = None
+    open_snapshot: Callable[[], Store],
+    is_current: Callable[[Store], bool],
+    base: str,
+    progress: Progress | None = None,
+    extra: tuple[Step, ...] = (),
 ) -> list[Done]:
-    """Run every step on a read-only snapshot (`open_snapshot`), again from the start on a new snapshot whenever
-    `is_current` says the store was written meanwhile; what was done on the last state. A step that fails is
-    reported (its command will say why when run) and the others go on."""
+    """Run every step (the `extra` ones, such as the site's pages, before the export) on a read-only snapshot
+    (`open_snapshot`), again from the start on a new snapshot whenever `is_current` says the store was written
+    meanwhile; what was done on the last state. A step that fails is reported (its command will say why when run)
+    and the others go on."""
+    steps = (*STEPS, *extra, EXPORT)
     while True:
         done: list[Done] = []
-        if _run(open_snapshot, is_current, base, progress, done):
+        if _run(open_snapshot, is_current, base, progress, done, steps):
             return done
         if progress is not None:
             progress(RESTARTED, 0.0, None)
@@ -168,11 +174,12 @@ def _run(
     base: str,
     progress: Progress | None,
     done: list[Done],
+    steps: tuple[Step, ...],
 ) -> bool:
     """Do the steps on one snapshot (into `done`); False when the store changed under them."""
     store = open_snapshot()
     try:
-        for step in STEPS:
+        for step in steps:
             if not is_current(store):
                 return False
             started, error = time.perf_counter(), None

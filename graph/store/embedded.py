@@ -25,8 +25,9 @@ from l4a.graph.store.checkpoint import (
     restore_state,
     switch_lock,
 )
-from l4a.graph.store.derived import FOLDER, files_key
+from l4a.graph.store.derived import FOLDER
 from l4a.graph.store.graph_dump import dump_by_graph
+from l4a.graph.store.same_data import data_key, note_same_data
 from l4a.graph.store.sparql_text import iri_text
 from l4a.graph.store.workers import Job, QueryWorkers, evaluate
 
@@ -55,9 +56,11 @@ def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
     raise AssertionError("unreachable")
 
 
-def _state_key(path: Path) -> str | None:
+def _state_key(path: Path, store_path: Path) -> str | None:
+    """The key of the state the files in `path` hold (`store_path`: the store they belong to, whose data directory
+    keeps the notes of graph/store/same_data.py)."""
     try:
-        return files_key(path)
+        return data_key(path, store_path.parent / FOLDER)
     except OSError:
         return None  # unreadable: nothing is cached
 
@@ -68,8 +71,11 @@ def _settle(path: Path) -> None:
     (not its data), and the values derived from it (graph/store/derived.py) would be computed again for nothing."""
     try:
         with switch_lock(path):
+            before = _state_key(path, path)
             settled = ox.Store(str(path))
             del settled
+            if before is not None:  # it may have compacted what this process wrote: the same data
+                note_same_data(path, path.parent / FOLDER, before)
     except (OSError, RuntimeError) as exc:  # another process has it open already: it did the same
         log.debug("store in %s not reopened after writing: %s", path, exc)
 
@@ -122,7 +128,9 @@ class EmbeddedStore:
         self._workers: QueryWorkers | None = None
         self._workers_lock = threading.Lock()
         self.query_workers = 0  # processes for time-limited queries (0: QueryWorkers' default)
-        self._opened_key: str | None = None  # read-only: the state key taken just before the snapshot opened
+        # The state key taken just before the store opened: a read-only snapshot's for its life, a writable store's
+        # until its first write (a compaction when it opens is not a write: graph/store/same_data.py).
+        self._opened_key: str | None = None
 
     @classmethod
     def open(cls, path: Path, read_only: bool = False) -> EmbeddedStore:
@@ -136,35 +144,43 @@ class EmbeddedStore:
                 committed = committed_dir(path)
                 if not (committed / "CURRENT").is_file():
                     raise StoreMissingError(f"there is no store in {path} yet; run `l4a build` first.")
-                key = _state_key(committed)
+                key = _state_key(committed, path)
                 opened = cls(_open_read_only(committed), path, read_only=True)
                 opened._opened_key = key
                 return opened
         with switch_lock(path):
+            key = _state_key(path, path) if (path / "CURRENT").is_file() else None  # before RocksDB may compact
             store = _open_writable(path)
             if before_load_dir(path).is_dir():  # we hold the writer's lock: the loading process is gone
                 del store
                 restore_state(path)
                 log.warning("an interrupted bulk load in %s was rolled back: the store is as it was before it", path)
+                key = _state_key(path, path)
                 store = _open_writable(path)
             remove_leftovers(path)
-        return cls(store, path)
+        opened = cls(store, path)
+        opened._opened_key = key
+        return opened
 
     def state_key(self) -> str | None:
-        """Which state the store is in (graph/store/derived.py): a read-only snapshot's key from when it opened,
-        a writable store's from its files now; None in memory."""
+        """Which state the store is in (graph/store/derived.py): a read-only snapshot's key from when it opened; a
+        writable store's from when it opened until its first write (its files may change meanwhile, its data does
+        not: noted for other processes, graph/store/same_data.py), then from its files; None in memory."""
         if self.path is None:
             return None
         if self.read_only:
             return self._opened_key
-        return _state_key(self.path)
+        if self._generation == 0 and self._opened_key is not None:
+            note_same_data(self.path, self.path.parent / FOLDER, self._opened_key)
+            return self._opened_key
+        return _state_key(self.path, self.path)
 
     def is_current(self) -> bool:
         """Whether the store is still in the state it was opened in (a read-only snapshot: no write has landed since;
         a writable store always is)."""
         if self.path is None or not self.read_only:
             return True
-        return _state_key(committed_dir(self.path)) == self._opened_key
+        return _state_key(committed_dir(self.path), self.path) == self._opened_key
 
     def derived_dir(self) -> Path | None:
         """Where values derived from this store are kept: `derived/` beside the store in the data directory."""
@@ -368,9 +384,14 @@ class EmbeddedStore:
     def close(self) -> None:
         if self._workers is not None:
             self._workers.close()
+        last = None if self.read_only else self.state_key()  # a writable store's state as its last write left it
         self.flush()
         del self._store
-        if self._generation and not self.read_only and self.path is not None:
+        if self.read_only or self.path is None or last is None:
+            return
+        # Flushing the write-ahead log into tables, or compacting what its open found, changes files, not data.
+        note_same_data(self.path, self.path.parent / FOLDER, last)
+        if self._generation:
             _settle(self.path)
 
     def _writable(self) -> None:

@@ -1,0 +1,150 @@
+"""The site's own whole-store values, computed by `l4a prepare` after a write (graph/reports/prepare.py), so that
+the first requests after a start find them on disk (web/state.py PERSISTED, graph/store/derived.py) rather than
+only when an earlier server run happened to compute them.
+
+It asks the app itself, in every language, for one page of each type (every GET route, its path's values taken
+from the store: the first hub, council, manifesto, goal and target; every council and edition for the briefs,
+which are made per council and per edition) and for every named query's example: what is prepared is what a page
+reads, by the very code that reads it. Answers are not kept (only the values under them); a page that fails is
+counted, and its route says why when a reader asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from l4a.graph.errors import L4AError
+from l4a.graph.i18n.words import LANGUAGES
+from l4a.graph.settings import Settings
+from l4a.graph.store.base import Store
+
+# Routes no reader reaches without signing in or without a record of their own, and the static files.
+SKIPPED = ("/static/", "/staff", "/propose/follow/", "/observations/new", "/ontology.")
+EXTRA = ("/evidence?format=csv", "/search?q=water")  # query strings that choose another answer of a route
+MANY = ("brief",)  # routes prepared for every value (a brief per council and per edition), not only the first
+
+
+@dataclass
+class Walked:
+    """What preparing the pages did: the paths asked for (one per language) and those that answered an error."""
+
+    asked: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def prepare_pages(store: Store, settings: Settings) -> Walked:
+    """Ask an app on `store` for every page type in every language (see the module's text); an error naming the
+    pages that did not answer, once every other page is prepared."""
+    from l4a.web.app import create_app
+
+    app = create_app(settings=settings, store=store, test_config={"L4A_PREPARE_SECONDS": None})
+    client = app.test_client()
+    walked = Walked()
+    for path in page_paths(app, client):
+        for lang in LANGUAGES:
+            answer = client.get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            answer.get_data()  # a download streams: what it reads is read only as it is sent
+            answer.close()
+            walked.asked += 1
+            if answer.status_code >= 400:  # a linked-data address answers 303 (see other: its page or its data)
+                walked.failed.append(f"{path} ({lang}): HTTP {answer.status_code}")
+    for state in ("l4a_pages", "l4a_answers"):  # rendered answers: not kept (a server renders its own)
+        app.extensions.pop(state, None)
+    if walked.failed:
+        more = len(walked.failed) - 5
+        shown = "; ".join(walked.failed[:5]) + (f"; and {more} more" if more > 0 else "")
+        raise L4AError(f"{len(walked.failed)} of {walked.asked} pages did not answer: {shown}.")
+    return walked
+
+
+def page_paths(app: Flask, client: FlaskClient) -> Iterator[str]:
+    """One path per GET route (every value for the briefs), then the named queries' examples."""
+    values = _values(client)
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" not in (rule.methods or ()) or any(part in rule.rule for part in SKIPPED):
+            continue
+        choices = [values.get((_kind(rule.rule, name), name), []) for name in rule.arguments]
+        if any(not found for found in choices):
+            continue  # a value the store has none of (no council yet): nothing of that route to prepare
+        many = any(word in rule.rule for word in MANY)
+        for chosen in _combinations([found if many else found[:1] for found in choices]):
+            yield _fill(rule.rule, dict(zip(rule.arguments, chosen, strict=True)))
+    yield from EXTRA
+    for name, given in _examples(client):
+        yield f"/queries/{name}?{urlencode(given)}" if given else f"/queries/{name}"
+
+
+def _kind(rule: str, argument: str) -> str:
+    """What a `slug` names: a council, a manifesto or a hub, by the route's first part."""
+    first = rule.strip("/").split("/", 1)[0]
+    return first if argument == "slug" and first in ("councils", "manifestos") else "hubs" if argument == "slug" else ""
+
+
+def _values(client: FlaskClient) -> dict[tuple[str, str], list[str]]:
+    """The values of the routes' path parts, read from the site's own JSON (what a reader would follow)."""
+
+    def read(path: str) -> dict[str, object]:
+        answer = client.get(path)
+        found = answer.get_json(silent=True) if answer.status_code == 200 else None
+        answer.close()
+        return found if isinstance(found, dict) else {}
+
+    def slugs(path: str, key: str, field_name: str) -> list[str]:
+        items = read(path).get(key)
+        found = [str(i.get(field_name, "")) for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+        return [iri.rstrip("/").rsplit("/", 1)[-1] for iri in found if iri]
+
+    hubs = slugs("/hubs.json?per_page=1", "hubs", "hub")
+    goal = next((str(g.get("number")) for g in _list(read("/sdg.json"), "goals") if g.get("hubs")), "11")
+    targets = [str(t.get("notation")) for t in _list(read(f"/sdg/{goal}.json"), "targets") if t.get("notation")]
+    return {
+        ("hubs", "slug"): hubs,
+        ("councils", "slug"): slugs("/councils.json", "councils", "council"),
+        ("manifestos", "slug"): slugs("/manifestos.json", "manifestos", "manifesto"),
+        ("", "edition"): slugs("/vcs.json", "editions", "slug"),
+        ("", "number"): [goal],
+        ("", "notation"): targets[:1],
+        ("", "rest"): [f"hub/{hub}" for hub in hubs[:1]],
+        ("", "name"): [],  # the named queries: with their examples (_examples)
+    }
+
+
+def _list(data: dict[str, object], key: str) -> list[dict[str, object]]:
+    found = data.get(key)
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+
+
+def _examples(client: FlaskClient) -> Iterator[tuple[str, dict[str, str]]]:
+    """Each named query of the catalogue with its parameters' examples (the page's "try the example")."""
+    answer = client.get("/queries.json")
+    found = answer.get_json(silent=True) if answer.status_code == 200 else None
+    answer.close()
+    for query in _list(found if isinstance(found, dict) else {}, "queries"):
+        parameters = query.get("parameters")
+        given = {
+            str(p["name"]): str(p["example"])
+            for p in (parameters if isinstance(parameters, list) else [])
+            if isinstance(p, dict) and p.get("example") not in (None, "")
+        }
+        yield str(query.get("name")), given
+
+
+def _combinations(choices: list[list[str]]) -> Iterator[tuple[str, ...]]:
+    if not choices:
+        yield ()
+        return
+    for first in choices[0]:
+        for rest in _combinations(choices[1:]):
+            yield (first, *rest)
+
+
+def _fill(rule: str, values: dict[str, str]) -> str:
+    """The rule's path with its parts filled in (`/hubs/<slug>` -> `/hubs/bilbao`)."""
+    import re
+
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: values[m.group(1)], rule)
