@@ -397,4 +397,12 @@ def test_after_prepare_a_started_site_finds_what_its_first_pages_read(
             answer.get_data()
             answer.close()
             assert answer.status_code < 400, (path, lang, answer.status_code)
+    # What a server's warm-up reads after its port opens: the validation in every language, the narrowings.
+    from l4a.graph.sparql.queries import load_narrowings, named_queries
+    from l4a.web.state import app_store, store_reports
+
+    for lang in ("en", "fr", "es"):
+        assert isinstance(store_reports(app, lang), dict)
+    narrowed = sorted(name for name, query in named_queries().items() if query.narrow)
+    assert narrowed and sorted(load_narrowings(app_store(app), settings.base_iri)) == narrowed
     assert written == [], f"a first request computed {sorted(set(written))[:10]} after `l4a prepare`"

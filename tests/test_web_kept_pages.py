@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.test import EnvironBuilder
@@ -231,5 +232,51 @@ def test_the_monitoring_dashboard_is_kept_until_the_app_writes(tmp_path: Path) -
         written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
         assert written.status_code == 204
         assert client.get("/monitoring.json").get_json()["count"] == first.get_json()["count"] + 1
+    finally:
+        app.extensions["l4a_store"].close()
+
+
+def test_a_whole_list_download_is_kept_beside_the_store_for_the_next_server(tmp_path: Path) -> None:
+    """The hub list's and the evidence's downloads without a filter are kept for the store's state (what `l4a
+    prepare` makes after a write): a server started later sends that text; a filter, or a query string a reader
+    made up, keeps nothing beside the store; after a write the new state's text is sent."""
+    paths = ["/hubs.csv", "/hubs.json", "/evidence?format=csv", "/hubs.csv?lang=fr"]
+    kept = tmp_path / "derived"
+
+    def body(client: Any, path: str) -> bytes:
+        with client.get(path) as answer:
+            assert answer.status_code == 200, path
+            return bytes(answer.data)
+
+    app = make_app(tmp_path, write_token="s3cret-token")
+    try:
+        first = {path: body(app.test_client(), path) for path in paths}
+    finally:
+        app.extensions["l4a_store"].close()
+    names = sorted(p.name for p in kept.glob("download_*.kept"))
+    assert len(names) == len(paths)  # one per download and language
+    for path in ["/hubs.csv?country=ES", "/hubs.csv?lang=fr&made-up=1", "/evidence?format=csv&sdg=11"]:
+        app = make_app(tmp_path)
+        try:
+            body(app.test_client(), path)
+        finally:
+            app.extensions["l4a_store"].close()
+    assert sorted(p.name for p in kept.glob("download_*.kept")) == names  # nothing more kept for them
+
+    # A new server (a new app, a new process's caches): the kept text, byte for byte, read from beside the store.
+    for file in kept.glob("download_*hubs.csv*.kept"):
+        head, _, rest = file.read_bytes().partition(b"\n")
+        file.write_bytes(head + b"\n" + rest.replace(b"hub,name", b"hub,NAME", 1))  # marks what is read from disk
+    app = make_app(tmp_path, write_token="s3cret-token")
+    client = app.test_client()
+    try:
+        again = {path: body(client, path) for path in paths}
+        assert again["/hubs.csv"] == first["/hubs.csv"].replace(b"hub,name", b"hub,NAME", 1)
+        assert again["/hubs.json"] == first["/hubs.json"] and again[paths[2]] == first[paths[2]]
+        update = {"data": INSERT, "content_type": "application/sparql-update"}
+        written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
+        assert written.status_code == 204
+        after = body(client, "/hubs.csv")
+        assert HUB.encode() in after and after.startswith(b"hub,name")  # the new state's, made again
     finally:
         app.extensions["l4a_store"].close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -17,7 +18,8 @@ from typing import Any, BinaryIO, TypeVar
 from flask import Flask, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
 
-from l4a.web.download_files import download_files, read_chunks
+from l4a.graph.store.kept_files import keep, open_kept
+from l4a.web.download_files import CHUNK, download_files, read_chunks
 from l4a.web.extensions import app_value
 from l4a.web.i18n import chosen_language
 from l4a.web.lru import SizedLRU
@@ -99,10 +101,14 @@ def request_generation() -> int:
     return int(found) if found is not None else int(current_app.extensions["l4a_cache_generation"])
 
 
-def kept_stream(key: str, pieces: Callable[[], Iterator[str]]) -> Iterator[bytes]:
+def kept_stream(key: str, pieces: Callable[[], Iterator[str]], whole: str | None = None) -> Iterator[bytes]:
     """A download sent in pieces as it is made, and kept whole under `key` until the app writes (unless the app
     wrote meanwhile): later requests get it at once. One bigger than a page's share is kept as a file instead
-    (web/download_files.py) and read back from it. Sent as UTF-8. Run it inside `stream_with_context`."""
+    (web/download_files.py) and read back from it. Sent as UTF-8. Run it inside `stream_with_context`.
+
+    `whole`: the name of a download of a whole list (no filter: a few, `whole_download`), also kept beside the
+    store for its state (graph/store/kept_files.py), so that a server started later sends it at once: `l4a prepare`
+    makes them after a write (web/prepare_pages.py)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     pages = page_cache(app)
     generation = request_generation()  # the rows `pieces` makes were read after this count
@@ -114,6 +120,11 @@ def kept_stream(key: str, pieces: Callable[[], Iterator[str]]) -> Iterator[bytes
     on_disk = files.open(key, app.extensions["l4a_cache_generation"])
     if on_disk is not None:
         yield from read_chunks(on_disk)
+        return
+    store = app.extensions["l4a_store"]
+    beside_store = open_kept(store, whole) if whole else None
+    if beside_store is not None:
+        yield from read_chunks(beside_store)
         return
     parts: list[bytes] = []
     size = 0
@@ -141,13 +152,36 @@ def kept_stream(key: str, pieces: Callable[[], Iterator[str]]) -> Iterator[bytes
     unchanged = app.extensions["l4a_cache_generation"] == generation
     if spooled is None:
         if unchanged:
-            pages.put(key, b"".join(parts))
+            text = b"".join(parts)
+            pages.put(key, text)
+            if whole:
+                keep(store, whole, lambda out: _write_bytes(text, out))
         return
     spooled[1].close()
-    if unchanged:
-        files.keep(key, spooled[0], generation)
-    else:
+    if not unchanged:
         spooled[0].unlink(missing_ok=True)
+        return
+    made = spooled[0]
+    if whole:
+        keep(store, whole, lambda out: _copy_file(made, out))
+    files.keep(key, made, generation)
+
+
+def _write_bytes(text: bytes, out: BinaryIO) -> None:
+    out.write(text)
+
+
+def _copy_file(path: Path, out: BinaryIO) -> None:
+    with path.open("rb") as stream:
+        shutil.copyfileobj(stream, out, CHUNK)
+
+
+def whole_download(kind: str) -> str | None:
+    """The name a download is kept under beside the store (kept_stream's `whole`): only for a request with nothing
+    but a language (and a format) in its query, so that requests cannot make names without end."""
+    if set(request.args) - {"lang", "format"}:
+        return None
+    return f"download\t{kind}\t{chosen_language()}"
 
 
 def download_key(kind: str) -> str:

@@ -2,7 +2,8 @@
 the first requests after a start find them on disk (web/state.py PERSISTED, graph/store/derived.py) rather than
 only when an earlier server run happened to compute them.
 
-It asks the app itself, in every language, for one page of each type (every GET route, its path's values taken
+It reads the whole store's validation in every language, as a server's warm-up does, then asks the app itself,
+in every language, for one page of each type (every GET route, its path's values taken
 from the store: the first hub, council, manifesto, goal and target; every council and edition for the briefs,
 which are made per council and per edition) and for every named query's example: what is prepared is what a page
 reads, by the very code that reads it. Answers are not kept (only the values under them); a page that fails is
@@ -41,8 +42,11 @@ def prepare_pages(store: Store, settings: Settings) -> Walked:
     """Ask an app on `store` for every page type in every language (see the module's text); an error naming the
     pages that did not answer, once every other page is prepared."""
     from l4a.web.app import create_app
+    from l4a.web.state import store_reports
 
     app = create_app(settings=settings, store=store, test_config={"L4A_PREPARE_SECONDS": None})
+    for lang in LANGUAGES:  # what a server's warm-up reads first (web/state.py warm_reports)
+        store_reports(app, lang)
     client = app.test_client()
     walked = Walked()
     for path in page_paths(app, client):

@@ -101,7 +101,7 @@ def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) ->
     ready = app.extensions.setdefault("l4a_ready", threading.Event())
 
     def run() -> None:
-        from l4a.graph.shacl.validation import owners, shipped_validator
+        from l4a.graph.sparql.queries import load_narrowings
 
         try:
             app_labels(app)
@@ -111,13 +111,24 @@ def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) ->
                 app.jinja_env.get_template(name)
         finally:
             ready.set()  # what every page needs is there (or failed: a page then says so itself)
-        store = app_store(app)
+        load_narrowings(app_store(app), app.config["L4A_SETTINGS"].base_iri)
         for lang in languages:
-            cached(app, f"reports:{lang}", lambda lang=lang: _reports_by_hub(store, lang, shipped_validator(), owners))
+            store_reports(app, lang)
 
     thread = threading.Thread(target=run, name="l4a-warm-reports", daemon=True)
     thread.start()
     return thread
+
+
+def store_reports(app: Flask, lang: str) -> dict[str, list[Any]]:
+    """The whole store's validation results by hub in `lang` (kept on disk: `l4a prepare` makes them too)."""
+    from l4a.graph.shacl.validation import owners, shipped_validator
+
+    store = app_store(app)
+    found: dict[str, list[Any]] = cached(
+        app, f"reports:{lang}", lambda: _reports_by_hub(store, lang, shipped_validator(), owners)
+    )
+    return found
 
 
 def _reports_by_hub(store: Store, lang: str, validator: Any, owners_of: Any) -> dict[str, list[Any]]:

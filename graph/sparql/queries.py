@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import cache
 
@@ -162,6 +163,19 @@ def prepare_named_query(store: Store, name: str, base: str = DEFAULT_BASE) -> li
     if query.narrow:
         prepare_narrowing(store, query, _whole_key(name, False, query.text), lambda: rows)
     return rows
+
+
+def load_narrowings(store: Store, base: str = DEFAULT_BASE) -> list[str]:
+    """Bring into this process's memory what the filtered calls of the named queries are cut from, where `l4a
+    prepare` kept it (a server's warm-up: its first filtered page then cuts at once, rather than reading it from
+    the disk first); the names of the queries loaded."""
+    loaded = []
+    for name, query in named_queries().items():
+        whole = _whole_key(name, False, query.text)
+        if query.narrow and is_kept(store, whole):
+            prepare_narrowing(store, query, whole, functools.partial(run_named_query, store, name, {}, base))
+            loaded.append(name)
+    return loaded
 
 
 def _run(store: Store, text: str, bindings: dict[str, Term]) -> list[Row]:

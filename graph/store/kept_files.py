@@ -68,6 +68,13 @@ def keep(store: object, name: str, write: Callable[[BinaryIO], None]) -> Path | 
     return None
 
 
+def open_kept(store: object, name: str) -> BinaryIO | None:
+    """The text kept for `name` and the store's current state, opened just past its first line (close it); None when
+    there is none."""
+    where = _where(store, name)
+    return None if where is None else _open(*where)
+
+
 def _where(store: object, name: str) -> tuple[Path, bytes] | None:
     place = kept_place(store, name)
     if place is None:

@@ -13,7 +13,7 @@ from l4a.graph.reports.citations import citations_bibtex, citations_markdown
 from l4a.graph.sparql.queries import run_named_query
 from l4a.graph.sparql.tabular import rows_as
 from l4a.graph.store.base import Row
-from l4a.web.page_cache import cached_page, download_key, kept_stream
+from l4a.web.page_cache import cached_page, download_key, kept_stream, whole_download
 from l4a.web.render import page as register
 from l4a.web.render import respond, wants_json
 from l4a.web.state import app_store, cached
@@ -48,7 +48,8 @@ def _page() -> ResponseReturnValue:
     if wanted in DOWNLOADS and error is None:
         mimetype, render = DOWNLOADS[wanted]
         if wanted == "csv":
-            pieces = kept_stream(download_key("evidence.csv"), lambda: _csv_pieces(rows))
+            whole = whole_download("evidence.csv")
+            pieces = kept_stream(download_key("evidence.csv"), lambda: _csv_pieces(rows), whole)
             body: Iterator[bytes] | str = stream_with_context(pieces)
         else:
             body = render(rows)

@@ -25,7 +25,7 @@ from l4a.graph.suggest.records import list_suggestions
 from l4a.graph.sync.suggested import PendingLink, pending_links
 from l4a.web.hub_charts import hub_charts, hub_monitoring_data, hub_summary
 from l4a.web.i18n import chosen_language
-from l4a.web.page_cache import cached_page, download_key, kept_stream
+from l4a.web.page_cache import cached_page, download_key, kept_stream, whole_download
 from l4a.web.pages.staff import current_staff
 from l4a.web.render import page, respond, wants_json
 from l4a.web.state import app_labels, app_store, cached, hub_table, ready_reports
@@ -119,7 +119,8 @@ def _json(rows: list[Any], page: int) -> Response:
             yield text if start == 0 else ", " + text
         yield "]}"
 
-    return Response(stream_with_context(kept_stream(download_key("hubs.json"), pieces)), mimetype="application/json")
+    sent = kept_stream(download_key("hubs.json"), pieces, whole_download("hubs.json"))
+    return Response(stream_with_context(sent), mimetype="application/json")
 
 
 def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
@@ -150,7 +151,8 @@ def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
                 out.truncate()
         yield out.getvalue()
 
-    response = Response(stream_with_context(kept_stream(download_key("hubs.csv"), lines)), mimetype="text/csv")
+    sent = kept_stream(download_key("hubs.csv"), lines, whole_download("hubs.csv"))
+    response = Response(stream_with_context(sent), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="hubs.csv"'
     return response
 
