@@ -375,7 +375,9 @@ def test_after_prepare_a_started_site_finds_what_its_first_pages_read(
     settings = load_settings({"data_dir": tmp_path / "data"}, environ={}, config_file=tmp_path / "absent.toml")
     app = create_app(settings=settings)  # a start: a new app, the store opened for writing as `l4a serve` does
     client = app.test_client()
-    paths = list(page_paths(app, client))
+    asked_for = list(page_paths(app, client))
+    paths = [path for path, _ in asked_for]
+    assert all(set(languages) <= {"en", "fr", "es"} and "en" in languages for _, languages in asked_for)
     routes = app.url_map.bind("localhost")
     asked = {routes.match(path.split("?", 1)[0])[0] for path in paths}
     every_get = {
@@ -391,8 +393,10 @@ def test_after_prepare_a_started_site_finds_what_its_first_pages_read(
         store.close()
     briefs = {path.split("/")[2] for path in paths if path.startswith("/councils/") and path.endswith("/brief")}
     assert briefs == councils
-    for path in paths:
-        for lang in ("en", "fr", "es"):
+    targets = {path for path in paths if path.startswith("/sdg/target/") and not path.endswith(".json")}
+    assert len(targets) == 169  # every target's page keeps its own evidence: each one prepared
+    for path, languages in asked_for:
+        for lang in languages:
             answer = client.get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
             answer.get_data()
             answer.close()

@@ -17,7 +17,7 @@ from l4a.graph.store.embedded import EmbeddedStore
 from l4a.web.app import create_app
 from l4a.web.state import forget_caches
 
-from .webapp import served, synth_quads
+from .webapp import make_app, served, synth_quads
 
 ROOT = Path(__file__).parents[1]
 
@@ -120,3 +120,28 @@ def test_l4a_serve_opens_its_port_with_what_every_page_needs_already_read(big_da
         for path in ("/hubs/bilbao-city-of-values", "/hubs", "/hubs.json"):
             with urllib.request.urlopen(base + path, timeout=60) as answer:
                 assert answer.status == 200, path
+
+
+def test_the_warm_up_after_a_start_gives_way_to_readers(tmp_path: Path) -> None:
+    """`l4a serve`'s warm-up reads its values from disk in moments when no request runs: while one runs it waits
+    (for LONGEST at most), and a moment after the last one ends it goes on."""
+    from l4a.web.preparing import track_requests, wait_for_quiet
+
+    app = make_app(tmp_path)
+    try:
+        track_requests(app)
+        client = app.test_client()
+        assert client.get("/stats").status_code == 200  # a request ran: its end was noted
+        activity = app.extensions["l4a_activity"]
+        assert activity.running == 0 and 0 <= activity.quiet_for() < 5
+        activity.start()  # a request still running (as one would, on another thread)
+        started = time.monotonic()
+        wait_for_quiet(app, quiet=0.05, longest=0.6)
+        assert time.monotonic() - started >= 0.6  # it waited its longest
+        activity.end()
+        started = time.monotonic()
+        wait_for_quiet(app, quiet=0.2, longest=5)
+        waited = time.monotonic() - started
+        assert 0.15 <= waited < 2  # about the quiet moment asked for, not its longest
+    finally:
+        app.extensions["l4a_store"].close()

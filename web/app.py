@@ -115,7 +115,7 @@ def create_app(
 
     # A SPARQL server that is down, slow or answering garbage: 503 with Retry-After, never a hang or a 500.
     app.register_error_handler(StoreUnavailableError, store_unavailable)
-    from l4a.web.preparing import Preparing
+    from l4a.web.preparing import Preparing, track_requests
     from l4a.web.preparing_page import being_prepared
 
     app.register_error_handler(Preparing, being_prepared)  # a page waiting for a value still being computed
@@ -148,6 +148,7 @@ def create_app(
         hops = current.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if warm:
+        track_requests(app)  # the warm-up gives way to readers (web/preparing.py)
         warm_reports(app)
     from l4a.web.replicas import install
 

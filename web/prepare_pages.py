@@ -3,11 +3,12 @@ the first requests after a start find them on disk (web/state.py PERSISTED, grap
 only when an earlier server run happened to compute them.
 
 It reads the whole store's validation in every language, as a server's warm-up does, then asks the app itself,
-in every language, for one page of each type (every GET route, its path's values taken
-from the store: the first hub, council, manifesto, goal and target; every council and edition for the briefs,
-which are made per council and per edition) and for every named query's example: what is prepared is what a page
-reads, by the very code that reads it. Answers are not kept (only the values under them); a page that fails is
-counted, and its route says why when a reader asks for it.
+in every language, for one page of each type (every GET route, its path's values taken from the site's own JSON)
+and for every named query's example; for the few things that have pages of their own (councils, manifestos,
+goals, targets, editions: each keeps its evidence and gaps), every one of them, in English; a brief, made per
+language, every one in every language. What is prepared is what a page reads, by the very code that reads it.
+Answers are not kept (only the values under them); a page that fails is counted, and its route says why when a
+reader asks for it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from l4a.graph.store.base import Store
 # Routes no reader reaches without signing in or without a record of their own, and the static files.
 SKIPPED = ("/static/", "/staff", "/propose/follow/", "/observations/new", "/ontology.")
 EXTRA = ("/evidence?format=csv", "/search?q=water")  # query strings that choose another answer of a route
-MANY = ("brief",)  # routes prepared for every value (a brief per council and per edition), not only the first
+MANY = ("brief",)  # routes whose every value is made per language (a brief per council and edition, per language)
+FEW = {("councils", "slug"), ("manifestos", "slug"), ("", "edition"), ("", "number"), ("", "notation")}
 
 
 @dataclass
@@ -49,8 +51,8 @@ def prepare_pages(store: Store, settings: Settings) -> Walked:
         store_reports(app, lang)
     client = app.test_client()
     walked = Walked()
-    for path in page_paths(app, client):
-        for lang in LANGUAGES:
+    for path, languages in page_paths(app, client):
+        for lang in languages:
             answer = client.get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
             answer.get_data()  # a download streams: what it reads is read only as it is sent
             answer.close()
@@ -66,21 +68,28 @@ def prepare_pages(store: Store, settings: Settings) -> Walked:
     return walked
 
 
-def page_paths(app: Flask, client: FlaskClient) -> Iterator[str]:
-    """One path per GET route (every value for the briefs), then the named queries' examples."""
+def page_paths(app: Flask, client: FlaskClient) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Each path to ask for, with its languages: one path per GET route in every language; for the routes of a
+    council, a manifesto, a goal, a target or an edition (what each keeps of its own: its evidence, its gaps), every
+    value in English too, and every value of a brief in every language (a brief is made per language); then the
+    named queries' examples."""
     values = _values(client)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in (rule.methods or ()) or any(part in rule.rule for part in SKIPPED):
             continue
-        choices = [values.get((_kind(rule.rule, name), name), []) for name in rule.arguments]
+        kinds = [(_kind(rule.rule, name), name) for name in rule.arguments]
+        choices = [values.get(kind, []) for kind in kinds]
         if any(not found for found in choices):
             continue  # a value the store has none of (no council yet): nothing of that route to prepare
-        many = any(word in rule.rule for word in MANY)
-        for chosen in _combinations([found if many else found[:1] for found in choices]):
-            yield _fill(rule.rule, dict(zip(rule.arguments, chosen, strict=True)))
-    yield from EXTRA
+        # Not a hub (10k of them): each value of the route; its JSON twin reads the same values (the first only).
+        few = all(kind in FEW for kind in kinds) and not rule.rule.endswith(".json")
+        for number, chosen in enumerate(_combinations([found if few else found[:1] for found in choices])):
+            languages = LANGUAGES if number == 0 or any(word in rule.rule for word in MANY) else ("en",)
+            yield _fill(rule.rule, dict(zip(rule.arguments, chosen, strict=True))), languages
+    for path in EXTRA:
+        yield path, LANGUAGES
     for name, given in _examples(client):
-        yield f"/queries/{name}?{urlencode(given)}" if given else f"/queries/{name}"
+        yield (f"/queries/{name}?{urlencode(given)}" if given else f"/queries/{name}"), LANGUAGES
 
 
 def _kind(rule: str, argument: str) -> str:
@@ -104,15 +113,16 @@ def _values(client: FlaskClient) -> dict[tuple[str, str], list[str]]:
         return [iri.rstrip("/").rsplit("/", 1)[-1] for iri in found if iri]
 
     hubs = slugs("/hubs.json?per_page=1", "hubs", "hub")
-    goal = next((str(g.get("number")) for g in _list(read("/sdg.json"), "goals") if g.get("hubs")), "11")
-    targets = [str(t.get("notation")) for t in _list(read(f"/sdg/{goal}.json"), "targets") if t.get("notation")]
+    goals = [str(g.get("number")) for g in _list(read("/sdg.json"), "goals") if g.get("number")]
+    targets = [str(t["notation"]) for goal in goals for t in _list(read(f"/sdg/{goal}.json"), "targets")
+               if t.get("notation")]  # fmt: skip
     return {
         ("hubs", "slug"): hubs,
         ("councils", "slug"): slugs("/councils.json", "councils", "council"),
         ("manifestos", "slug"): slugs("/manifestos.json", "manifestos", "manifesto"),
         ("", "edition"): slugs("/vcs.json", "editions", "slug"),
-        ("", "number"): [goal],
-        ("", "notation"): targets[:1],
+        ("", "number"): goals,
+        ("", "notation"): targets,
         ("", "rest"): [f"hub/{hub}" for hub in hubs[:1]],
         ("", "name"): [],  # the named queries: with their examples (_examples)
     }

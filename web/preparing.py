@@ -77,3 +77,49 @@ def in_background(app: Flask, key: str, compute: Callable[[], Any], wait: float)
     if job.error is not None:
         raise job.error
     return job.value
+
+
+QUIET = 0.25  # seconds with no request running before the warm-up reads its next value
+LONGEST = 10.0  # seconds the warm-up waits for such a moment, at most, before each value
+
+
+@dataclass
+class Activity:
+    """The requests running now and when the last one ended: the warm-up after a start gives way to readers."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    running: int = 0
+    ended: float = 0.0
+
+    def start(self) -> None:
+        with self.lock:
+            self.running += 1
+
+    def end(self, _error: BaseException | None = None) -> None:
+        with self.lock:
+            self.running = max(0, self.running - 1)
+            self.ended = time.monotonic()
+
+    def quiet_for(self) -> float:
+        """Seconds since the last request ended (0 while one runs)."""
+        with self.lock:
+            return 0.0 if self.running else time.monotonic() - self.ended
+
+
+def track_requests(app: Flask) -> None:
+    """Count the app's running requests (for `wait_for_quiet`)."""
+    activity = app.extensions.setdefault("l4a_activity", Activity())
+    app.before_request(activity.start)
+    app.teardown_request(activity.end)
+
+
+def wait_for_quiet(app: Flask, quiet: float = QUIET, longest: float = LONGEST) -> None:
+    """Wait until no request has run for `quiet` seconds (for `longest` at most): the warm-up's values are read
+    from disk in one piece (a few hundred ms of the interpreter each on 10k hubs), which would otherwise delay the
+    first readers after a start, who need other values."""
+    activity: Activity | None = app.extensions.get("l4a_activity")
+    if activity is None:
+        return
+    deadline = time.monotonic() + longest
+    while activity.quiet_for() < quiet and time.monotonic() < deadline:
+        time.sleep(0.05)

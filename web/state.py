@@ -14,7 +14,7 @@ from l4a.graph.store.base import Store
 from l4a.graph.store.derived import derived
 from l4a.graph.sync.index import SyncIndex
 from l4a.web.announce import announce as announce_write
-from l4a.web.preparing import budget, in_background
+from l4a.web.preparing import budget, in_background, wait_for_quiet
 
 
 def lang_url(code: str) -> str:
@@ -111,8 +111,12 @@ def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) ->
                 app.jinja_env.get_template(name)
         finally:
             ready.set()  # what every page needs is there (or failed: a page then says so itself)
+        # Then, in moments when no reader waits: what makes later pages quicker but none needs to answer (a hub
+        # page validates its own hub until the whole store's results are read).
+        wait_for_quiet(app)
         load_narrowings(app_store(app), app.config["L4A_SETTINGS"].base_iri)
         for lang in languages:
+            wait_for_quiet(app)
             store_reports(app, lang)
 
     thread = threading.Thread(target=run, name="l4a-warm-reports", daemon=True)
