@@ -54,6 +54,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -444,7 +445,7 @@ def prepare_copy(python: str, data: Path, work: Path, number: int, timeout: floa
     shutil.copytree(data, copy, ignore=shutil.ignore_patterns("sweep-serve.log", "LOG.old.*", "derived"))
     item = Item("cli", "prepare (after a write, background)", ["prepare"])
     record: dict[str, Any] = {"kind": "cli", "name": item.name, "python": python, "load_before": load()}
-    seconds, note = run_cli(python, copy, item, max(timeout, 3600.0))
+    seconds, note = run_cli(python, copy, item, max(timeout, 7200.0))
     record |= {"seconds": [seconds] if seconds else [], "median_s": seconds, "first_s": None, "note": note,
                "first_measured": False, "background": True, "load_after": load()}  # fmt: skip
     return copy, record
@@ -568,12 +569,19 @@ def main() -> None:
                     continue
                 if item.kind == "page" and not primed:  # pages: a restart, with what earlier runs kept on disk
                     paths = [i.args[0] for i in items if i.kind == "page" and (not only or only.search(i.name))]
+                    if options.pages_after_prepare:  # what a restart finds after a write and its preparation
+                        # The versions' preparations side by side (minutes each at 100k; their times are not rows).
+                        with ThreadPoolExecutor(len(pythons)) as pool:
+                            made = list(pool.map(prepare_copy, pythons, [data] * len(pythons),
+                                                 [work] * len(pythons), range(len(pythons)),
+                                                 [options.timeout] * len(pythons)))  # fmt: skip
+                        for python, (copy, done) in zip(pythons, made, strict=True):
+                            own[python] = copy
+                            print(f"prepared {python} in {done['median_s']} s", file=sys.stderr, flush=True)
                     for number, python in enumerate(pythons):
                         # Each version keeps its derived values in its own copy: they are kept per value name, so
                         # two versions on one folder would replace each other's at every row.
-                        if options.pages_after_prepare:  # what a restart finds after a write and its preparation
-                            own[python], done = prepare_copy(python, data, work, number, options.timeout)
-                            print(f"prepared {python} in {done['median_s']} s", file=sys.stderr, flush=True)
+                        if options.pages_after_prepare:
                             continue
                         own[python] = version_copy(data, work, number)
                         took = prime(python, own[python], paths)

@@ -72,7 +72,7 @@ def cached(app: Flask, key: str, make: Any) -> Any:
 PERSISTED = (
     *("reports:", "labels", "targets", "goal_counts", "derived_goals", "gaps ", "gaps:", "evidence all"),
     *("dashboard:", "stats", "newest", "ontology_doc", "search", "topic_kinds", "coverage", "records:"),
-    *("network page", "network layout", "manifesto counts", "council counts", "service description"),
+    *("network page", "network layout", "manifesto counts", "council counts", "service description", "form_options"),
 )
 # Values that take seconds on a big store: under `l4a serve`, a page waiting for one answers "being prepared".
 PREPARED = (*PERSISTED, "index", "hub_table", "network")
@@ -91,7 +91,7 @@ def _bound(cache: dict[str, Any], key_locks: dict[str, Any]) -> None:
 
 
 def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) -> threading.Thread:
-    """Read what every page needs (labels, the synchronization index, the hub table: seconds on 10k hubs) and
+    """Read what every page needs (labels, the sync index, the hub table, the shapes: seconds on 10k hubs) and
     validate the whole store (about 2.6 s a language on 10k hubs) in the background, so that the first visitors
     after a start or a write find them ready. A request that needs one of them meanwhile waits for the same
     computation (per-key locks of `cached`), never starts a second one. `app.extensions["l4a_ready"]` is set once
@@ -101,6 +101,7 @@ def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) ->
     ready = app.extensions.setdefault("l4a_ready", threading.Event())
 
     def run() -> None:
+        from l4a.graph.shacl.validation import shipped_validator
         from l4a.graph.sparql.queries import load_narrowings
 
         try:
@@ -109,6 +110,7 @@ def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) ->
             app_hub_table(app)
             for name in app.jinja_env.list_templates(extensions=["html"]):  # compiled once, not by a first reader
                 app.jinja_env.get_template(name)
+            shipped_validator()  # the shapes (0.4 s): a hub page validates its own hub until the whole store's are read
         finally:
             ready.set()  # what every page needs is there (or failed: a page then says so itself)
         # Then, in moments when no reader waits: what makes later pages quicker but none needs to answer (a hub

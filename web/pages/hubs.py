@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from l4a.graph.namespaces import record_iri
 from l4a.graph.reports.derived import derived_goals, read_derived_links
-from l4a.graph.reports.hub_table import HubFilter, HubRow
+from l4a.graph.reports.hub_table import OPTION_KEYS, HubFilter, HubRow
 from l4a.graph.reports.hub_view import hub_view, period_ended
 from l4a.graph.reports.rules_summary import summarize
 from l4a.graph.sdg_order import sdg_key
@@ -88,8 +88,7 @@ def _hub_list() -> ResponseReturnValue:
         return _json(rows, page)
     shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     data = {"count": len(rows), "page": page, "per_page": PER_PAGE, "hubs": [row.as_dict() for row in shown]}
-    options = {key: table.options(key) for key in ("goals", "targets", "manifestos", "councils", "sections",
-                                                   "countries", "statuses")}  # fmt: skip
+    options = {key: table.options(key) for key in OPTION_KEYS}
     pages = max(1, -(-len(rows) // PER_PAGE))
     store = app_store(current_app)
     # (a small query: derived links are few; not a "prepared" value, so the list never waits on a thread for it)
