@@ -15,11 +15,12 @@ from l4a.graph.build import build
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE
 from l4a.graph.resources import internal_query
-from l4a.graph.sparql import narrow, queries
-from l4a.graph.sparql.compact_rows import Decoder, compact, encode
+from l4a.graph.sparql import compact_rows, narrow, queries
+from l4a.graph.sparql.compact_rows import Decoder, compact, encode, plain_rows
 from l4a.graph.sparql.queries import bind_parameters, get_query, named_queries, run_named_query
 from l4a.graph.sparql.query_file import parse_query_file
 from l4a.graph.store import derived as derived_module
+from l4a.graph.store.base import Row
 from l4a.graph.store.embedded import EmbeddedStore
 
 from .webapp import synth_quads
@@ -283,6 +284,34 @@ def test_after_the_preparation_a_filtered_call_reads_the_compact_answer_only(
         assert run_named_query(store, "deliverables-due", given, DEFAULT_BASE) == rows and cuts == []
     finally:
         store.close()
+
+
+def test_the_text_of_a_filtered_call_is_its_rows_values_without_a_term_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a page shows (named_query_compact, plain_rows): the `.value` of each bound column of the query's own
+    rows, in their order, unfiltered and for every filter; after the preparation no term is made for it."""
+    store = _read_only_store(tmp_path, seed=7)
+    try:
+        cases = list(itertools.islice(_cases(store), 0, None, 3))
+        queries.prepare_named_query(store, "evidence-for", DEFAULT_BASE)
+        derived_module._memory.clear()
+        made: list[int] = []
+        original = compact_rows.Decoder.rows
+        monkeypatch.setattr(compact_rows.Decoder, "rows", lambda self, rows: made.append(1) or original(self, rows))
+        query = get_query("evidence-for")
+        for given in [{}, *cases]:
+            text = plain_rows(queries.named_query_compact(store, "evidence-for", given, DEFAULT_BASE))
+            assert text == text_of(queries._run(store, query.text, bind_parameters(query, given))), given
+        assert made == [], "a term was made for rows only shown as text"
+        some = plain_rows(queries.named_query_compact(store, "evidence-for", {}, DEFAULT_BASE), 2, 4)
+        assert some == text_of(queries._run(store, query.text, {}))[2:4] and len(some) == 2
+    finally:
+        store.close()
+
+
+def text_of(rows: list[Row]) -> list[dict[str, str]]:
+    return [{name: term.value for name, term in row.items()} for row in rows]  # type: ignore[union-attr]
 
 
 ODD_TERMS = [

@@ -75,7 +75,7 @@ PERSISTED = (
     *("network page", "network layout", "manifesto counts", "council counts", "service description", "form_options"),
 )
 # Values that take seconds on a big store: under `l4a serve`, a page waiting for one answers "being prepared".
-PREPARED = (*PERSISTED, "index", "hub_table", "network")
+PREPARED = (*PERSISTED, "index", "hub_table", "network", "evidence compact")  # (the last kept by graph/sparql)
 DRAWN = ("network page",)  # drawn in the reader's language, with the request's links: not on a thread of its own
 MAX_CACHED = 2048  # values kept per app: keys made from requests (a hub, a council, a day) cannot grow it further
 WHOLE_STORE = ("labels", "index", "hub_table", "stats", "goal_counts", "newest", "network", "reports:")
@@ -208,15 +208,16 @@ def hub_table() -> HubTable:
 
 
 def evidence_items(given: dict[str, str]) -> list[dict[str, str]]:
-    """The rows of the named query evidence-for with these filters, as plain values, kept until the app writes."""
+    """The rows of the named query evidence-for with these filters, as plain values, kept until the app writes
+    (read as text where `l4a prepare` kept the answer: no term is made for a page that shows values)."""
     from flask import current_app
 
-    from l4a.graph.sparql.queries import run_named_query
+    from l4a.graph.sparql.compact_rows import plain_rows
+    from l4a.graph.sparql.queries import named_query_compact
 
     def make() -> list[dict[str, str]]:
         base = current_app.config["L4A_SETTINGS"].base_iri
-        rows = run_named_query(app_store(current_app), "evidence-for", given, base)
-        return [{k: v.value for k, v in row.items()} for row in rows]
+        return plain_rows(named_query_compact(app_store(current_app), "evidence-for", given, base))
 
     found: list[dict[str, str]] = cached(current_app, f"evidence-for {sorted(given.items())}", make)
     return found

@@ -48,6 +48,25 @@ class CompactRows:
         return CompactRows(columns, out)
 
 
+def plain(value: Encoded) -> str:
+    """The text of an encoded value, as a term's `.value` gives it (an IRI, a literal's lexical form, a blank node's
+    id); a quoted triple as its N-Triples text."""
+    if isinstance(value, str):
+        return value
+    assert value is not None
+    return str(value[0])
+
+
+def plain_rows(compact_rows: CompactRows, start: int = 0, stop: int | None = None) -> list[dict[str, str]]:
+    """Rows `start` to `stop` as plain text by column (unbound columns left out), without making a term: what a
+    page that shows the values needs."""
+    names = compact_rows.columns
+    return [
+        {n: plain(v) for n, v in zip(names, row, strict=True) if v is not None}
+        for row in compact_rows.rows[start:stop]
+    ]
+
+
 def encode(term: Term | None) -> Encoded:
     if term is None:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from functools import cache
 
 import pyoxigraph as ox
@@ -11,7 +12,7 @@ import pyoxigraph as ox
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, SDG
 from l4a.graph.resources import queries_dir
-from l4a.graph.sparql.compact_rows import CompactRows, Decoder
+from l4a.graph.sparql.compact_rows import CompactRows, Decoder, compact
 from l4a.graph.sparql.narrow import compact_answer, narrowed, plan, prepare_narrowing
 from l4a.graph.sparql.query_file import NamedQuery, Parameter, parse_query_file
 from l4a.graph.store.base import Row, Store, Term
@@ -133,23 +134,54 @@ def run_named_query(
     check_known(store, {p.name: p.kind for p in query.parameters}, bindings)  # unknown names: an error, not 0 rows
     # The answer depends only on the store's state, the text and the bound values (no named query reads the clock):
     # kept once per state of the store (graph/store/derived.py), so a page or a brief asks the store once per write.
-    values = (f"{k}={v}" for k, v in sorted(bindings.items()))
-    key = "\t".join([f"named:{name}", str(include_suggested), query.text, *values])
-    whole = _whole_key(name, include_suggested, query.text)
-    if bindings and not include_suggested and query.narrow and is_kept(store, whole):
-        # The unfiltered answer is kept for this state (`l4a prepare` made it after the write): cut from it
-        # (graph/sparql/narrow.py). Before it is, the query runs itself, as quick as ever on a first call.
-        steps = plan(query, bindings)
-        if steps is not None:
-
-            def cut() -> CompactRows:
-                every = compact_answer(store, whole, lambda: run_named_query(store, name, {}, base))
-                return narrowed(store, every, steps, bindings)
-
+    key = _answer_key(name, include_suggested, query.text, bindings)
+    if bindings and not include_suggested:
+        cut = _kept_cut(store, name, query, bindings, base)
+        if cut is not None:
             # Kept on the disk in compact form (quick to write and read back, where 19k rows of terms took 0.7 s
             # to write), and as terms in this process's memory.
-            return derived(store, key, lambda: Decoder().rows(derived(store, f"{key}\tcompact", cut)), memory_only=True)
+            return derived(store, key, lambda: Decoder().rows(cut()), memory_only=True)
     return derived(store, key, lambda: _run(store, query.text, bindings), shared=True)
+
+
+def named_query_compact(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> CompactRows:
+    """The rows of a named query in compact form (graph/sparql/compact_rows.py), made without a term where `l4a
+    prepare` kept its unfiltered answer (the answer itself, or a cut of it): a page showing a few values of
+    thousands of rows reads strings. Else its rows of terms, compacted."""
+    query = get_query(name)
+    bindings = bind_parameters(query, given, base)
+    check_known(store, {p.name: p.kind for p in query.parameters}, bindings)
+    whole = _whole_key(name, False, query.text)
+    if not bindings and query.narrow and is_kept(store, whole):
+        return compact_answer(store, whole, lambda: run_named_query(store, name, {}, base))
+    cut = _kept_cut(store, name, query, bindings, base) if bindings else None
+    return cut() if cut is not None else compact(run_named_query(store, name, given, base))
+
+
+def _answer_key(name: str, include_suggested: bool, text: str, bindings: dict[str, Term]) -> str:
+    values = (f"{k}={v}" for k, v in sorted(bindings.items()))
+    return "\t".join([f"named:{name}", str(include_suggested), text, *values])
+
+
+def _kept_cut(
+    store: Store, name: str, query: NamedQuery, bindings: dict[str, Term], base: str
+) -> Callable[[], CompactRows] | None:
+    """How to read the answer with these values bound as a cut of the kept unfiltered answer (graph/sparql/
+    narrow.py), kept on the disk in compact form; None when it cannot be cut (nothing kept yet for this state, or
+    a value no narrowing covers): then the query runs itself, as quick as ever on a first call."""
+    whole = _whole_key(name, False, query.text)
+    if not query.narrow or not is_kept(store, whole):
+        return None
+    steps = plan(query, bindings)
+    if steps is None:
+        return None
+    key = _answer_key(name, False, query.text, bindings)
+
+    def cut() -> CompactRows:
+        every = compact_answer(store, whole, lambda: run_named_query(store, name, {}, base))
+        return narrowed(store, every, steps, bindings)
+
+    return lambda: derived(store, f"{key}\tcompact", cut)
 
 
 def _whole_key(name: str, include_suggested: bool, text: str) -> str:

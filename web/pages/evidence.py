@@ -10,7 +10,8 @@ from flask_babel import gettext
 
 from l4a.graph.errors import UsageError
 from l4a.graph.reports.citations import citations_bibtex, citations_markdown
-from l4a.graph.sparql.queries import run_named_query
+from l4a.graph.sparql.compact_rows import CompactRows, plain_rows
+from l4a.graph.sparql.queries import named_query_compact, run_named_query
 from l4a.graph.sparql.tabular import rows_as
 from l4a.graph.store.base import Row
 from l4a.web.page_cache import cached_page, download_key, kept_stream, whole_download
@@ -39,34 +40,56 @@ def page() -> ResponseReturnValue:
 
 def _page() -> ResponseReturnValue:
     given = {name: request.args[name] for name in PARAMETERS if request.args.get(name)}
-    error = None
-    try:
-        rows = _rows(given)
-    except UsageError as exc:
-        rows, error = [], str(exc)
     wanted = request.args.get("format")
-    if wanted in DOWNLOADS and error is None:
-        mimetype, render = DOWNLOADS[wanted]
-        if wanted == "csv":
-            whole = whole_download("evidence.csv")
-            pieces = kept_stream(download_key("evidence.csv"), lambda: _csv_pieces(rows), whole)
-            body: Iterator[bytes] | str = stream_with_context(pieces)
-        else:
-            body = render(rows)
-        response = Response(body, mimetype=mimetype)
-        response.headers["Content-Disposition"] = f'attachment; filename="evidence.{wanted}"'
-        return response
+    if wanted in DOWNLOADS:
+        return _download(given, wanted)
+    error = None
+    try:  # the page and its JSON show values: read as text, no term made (graph/sparql/compact_rows.py)
+        found = _compact(given)
+    except UsageError as exc:
+        found, error = CompactRows(tuple(COLUMNS), []), str(exc)
     asked = request.args.get("page") or "1"
     number = max(1, int(asked)) if asked.isdigit() else 1
-    pages = max(1, -(-len(rows) // PER_PAGE))
-    shown = rows if wants_json() else rows[(number - 1) * PER_PAGE : number * PER_PAGE]
-    items = [{c: row[c].value for c in COLUMNS if c in row} for row in shown]
-    data = {"filters": given, "count": len(rows), "page": number, "per_page": PER_PAGE, "evidence": items}
+    pages = max(1, -(-len(found.rows) // PER_PAGE))
+    start, stop = (0, None) if wants_json() else ((number - 1) * PER_PAGE, number * PER_PAGE)
+    items = [{c: row[c] for c in COLUMNS if c in row} for row in plain_rows(found, start, stop)]
+    data = {"filters": given, "count": len(found.rows), "page": number, "per_page": PER_PAGE, "evidence": items}
     if error:
         data["error"] = error
         problem = gettext("A filter could not be used: %(detail)s", detail=error)
         return respond("evidence.html", data, status=400, error=problem, pages=1)
     return respond("evidence.html", data, error=None, pages=pages)
+
+
+def _download(given: dict[str, str], wanted: str) -> ResponseReturnValue:
+    """CSV (streamed, kept once sent), Markdown or BibTeX citations of the records."""
+    try:
+        rows = _rows(given)
+    except UsageError as exc:
+        problem = gettext("A filter could not be used: %(detail)s", detail=str(exc))
+        data = {"filters": given, "count": 0, "page": 1, "per_page": PER_PAGE, "evidence": [], "error": str(exc)}
+        return respond("evidence.html", data, status=400, error=problem, pages=1)
+    mimetype, render = DOWNLOADS[wanted]
+    if wanted == "csv":
+        whole = whole_download("evidence.csv")
+        pieces = kept_stream(download_key("evidence.csv"), lambda: _csv_pieces(rows), whole)
+        body: Iterator[bytes] | str = stream_with_context(pieces)
+    else:
+        body = render(rows)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="evidence.{wanted}"'
+    return response
+
+
+def _compact(given: dict[str, str]) -> CompactRows:
+    """The evidence-for rows as text; the unfiltered ones kept until the next write (and by `l4a prepare`)."""
+
+    def run() -> CompactRows:
+        base = current_app.config["L4A_SETTINGS"].base_iri
+        return named_query_compact(app_store(current_app), "evidence-for", given, base)
+
+    found: CompactRows = cached(current_app, "evidence compact", run) if not given else run()
+    return found
 
 
 def _rows(given: dict[str, str]) -> list[Row]:
