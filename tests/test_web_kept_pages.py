@@ -280,3 +280,48 @@ def test_a_whole_list_download_is_kept_beside_the_store_for_the_next_server(tmp_
         assert HUB.encode() in after and after.startswith(b"hub,name")  # the new state's, made again
     finally:
         app.extensions["l4a_store"].close()
+
+
+def test_a_whole_store_page_is_kept_beside_the_store_for_the_next_server(tmp_path: Path) -> None:
+    """The hub list, the evidence, a council's brief (page, JSON, Markdown), an edition's brief and the network page,
+    asked with nothing but a language: kept for the store's state and the day, so a server started later sends them
+    without making them; a query string a reader made up keeps nothing; a write makes them again."""
+    paths = ["/hubs", "/evidence", f"/councils/{COUNCIL}/brief", f"/councils/{COUNCIL}/brief.json",
+             f"/councils/{COUNCIL}/brief.md?lang=fr", "/vcs/2021/brief.md", "/network"]  # fmt: skip
+    kept = tmp_path / "derived"
+
+    def body(client: Any, path: str) -> str:
+        with client.get(path) as answer:
+            assert answer.status_code == 200, path
+            return str(answer.get_data(as_text=True))
+
+    app = make_app(tmp_path, write_token="s3cret-token")
+    try:
+        first = {path: body(app.test_client(), path) for path in paths}
+    finally:
+        app.extensions["l4a_store"].close()
+    names = sorted(p.name for p in kept.glob("page_*.kept"))
+    assert len(names) == len(paths)
+    app = make_app(tmp_path)
+    try:
+        body(app.test_client(), "/hubs?made-up=1")
+        body(app.test_client(), "/hubs?country=ES")
+    finally:
+        app.extensions["l4a_store"].close()
+    assert sorted(p.name for p in kept.glob("page_*.kept")) == names  # nothing more kept for them
+
+    for file in kept.glob("page_*.kept"):  # marks what a new server reads from disk, rather than makes
+        head, _, rest = file.read_bytes().partition(b"\n")
+        file.write_bytes(head + b"\n" + rest + b"<!-- read back -->")
+    app = make_app(tmp_path, write_token="s3cret-token")
+    client = app.test_client()
+    try:
+        for path in paths:  # each reader new (no language cookie from the one before)
+            assert body(app.test_client(), path) == first[path] + "<!-- read back -->", path
+        update = {"data": INSERT, "content_type": "application/sparql-update"}
+        written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
+        assert written.status_code == 204
+        after = body(client, f"/councils/{COUNCIL}/brief")
+        assert "Kept brief test hub" in after and "<!-- read back -->" not in after  # the new state's, made again
+    finally:
+        app.extensions["l4a_store"].close()

@@ -51,15 +51,24 @@ def page_cache(app: Flask) -> PageCache:
     return app_value(app, "l4a_pages", PageCache, PageCache)
 
 
-def cached_page(render: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
+def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool = False) -> ResponseReturnValue:
     """The page for this request from the cache, else rendered (and kept if it has status 200, is HTML or JSON, and
-    was made with no write since). The JSON twin of a page is kept apart from its HTML."""
+    was made with no write since). The JSON twin of a page is kept apart from its HTML.
+
+    `beside_store`: a page of the whole store (the hub list, the evidence, a brief, the network) asked with nothing
+    but a language: also kept beside the store for its state and the day (graph/store/kept_files.py), so that a
+    server started later (after `l4a prepare`, which asks for them) sends it at once."""
     app = current_app
     as_json = wants_json()
     key = f"{request.path}?{request.query_string.decode('latin-1')}|{chosen_language()}|{dt.date.today()}"
     key += "|json" if as_json else ""
     pages = page_cache(app)
     found = pages.get(key)
+    name = _beside_store_name(as_json) if beside_store else None
+    if found is None and name is not None:
+        found = _read_beside_store(app, name)
+        if found is not None:
+            pages.put(key, found)
     if found is not None:
         return (Response(found, mimetype="application/json"), 200) if as_json else (found, 200)
     generation = app.extensions["l4a_cache_generation"]
@@ -70,22 +79,56 @@ def cached_page(render: Callable[[], ResponseReturnValue]) -> ResponseReturnValu
             body = body.get_data(as_text=True)
         if isinstance(body, str) and app.extensions["l4a_cache_generation"] == generation:  # no write meanwhile
             pages.put(key, body)
+            if name is not None:
+                _keep_beside_store(app, name, body)
     return answer
 
 
-def kept_text(key: str, make: Callable[[], str]) -> str:
-    """A text answer (e.g. JSON) kept under `key` until the app writes (not kept if it wrote meanwhile)."""
+def kept_text(key: str, make: Callable[[], str], beside_store: bool = False) -> str:
+    """A text answer (e.g. JSON) kept under `key` until the app writes (not kept if it wrote meanwhile);
+    `beside_store` as for cached_page."""
     app = current_app
     pages = page_cache(app)
     found = pages.get(key)
     if isinstance(found, bytes):  # not under a text's key; read as text all the same
         return found.decode()
+    name = _beside_store_name(False) if beside_store else None
+    if found is None and name is not None:
+        found = _read_beside_store(app, name)
+        if found is not None:
+            pages.put(key, found)
     if found is None:
         generation = app.extensions["l4a_cache_generation"]
         found = make()
         if app.extensions["l4a_cache_generation"] == generation:
             pages.put(key, found)
+            if name is not None:
+                _keep_beside_store(app, name, found)
     return found
+
+
+def _beside_store_name(as_json: bool) -> str | None:
+    """The name a page is kept under beside the store: only a request with nothing but a language in its query (so
+    that requests cannot make names without end)."""
+    if set(request.args) - {"lang"}:
+        return None
+    return f"page\t{request.path}\t{chosen_language()}" + ("\tjson" if as_json else "")
+
+
+def _read_beside_store(app: Flask, name: str) -> str | None:
+    stream = open_kept(app.extensions["l4a_store"], name, variant=dt.date.today().isoformat())
+    if stream is None:
+        return None
+    with stream:
+        try:
+            return stream.read().decode()
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
+def _keep_beside_store(app: Flask, name: str, text: str) -> None:
+    data = text.encode()
+    keep(app.extensions["l4a_store"], name, lambda out: _write_bytes(data, out), variant=dt.date.today().isoformat())
 
 
 def remember_generation() -> None:

@@ -53,10 +53,11 @@ def kept_output(store: object, name: str, write: Callable[[BinaryIO], None], out
     return False
 
 
-def keep(store: object, name: str, write: Callable[[BinaryIO], None]) -> Path | None:
+def keep(store: object, name: str, write: Callable[[BinaryIO], None], variant: str = "") -> Path | None:
     """Make sure the file of `name` is kept for the store's current state (`l4a prepare`); its path, or None when
-    it cannot be kept."""
-    where = _where(store, name)
+    it cannot be kept. `variant` (a day) is part of what the file is for, not of its name: the next variant's file
+    replaces it, as the next state's does."""
+    where = _where(store, name, variant)
     if where is None:
         return None
     path, tag = where
@@ -68,19 +69,19 @@ def keep(store: object, name: str, write: Callable[[BinaryIO], None]) -> Path | 
     return None
 
 
-def open_kept(store: object, name: str) -> BinaryIO | None:
-    """The text kept for `name` and the store's current state, opened just past its first line (close it); None when
-    there is none."""
-    where = _where(store, name)
+def open_kept(store: object, name: str, variant: str = "") -> BinaryIO | None:
+    """The text kept for `name` (and `variant`: see `keep`) and the store's current state, opened just past its
+    first line (close it); None when there is none."""
+    where = _where(store, name, variant)
     return None if where is None else _open(*where)
 
 
-def _where(store: object, name: str) -> tuple[Path, bytes] | None:
+def _where(store: object, name: str, variant: str = "") -> tuple[Path, bytes] | None:
     place = kept_place(store, name)
     if place is None:
         return None
     folder, header = place
-    digest = hashlib.sha256(repr(header).encode()).hexdigest()
+    digest = hashlib.sha256(repr((*header, variant) if variant else header).encode()).hexdigest()
     return folder / Path(_file_name(name)).with_suffix(".kept").name, digest.encode()
 
 

@@ -53,10 +53,15 @@ def body_of(document: str) -> str:
 def _made_today(iri: str, make: Callable[[str, dt.date], Brief], variant: str = "") -> Brief:
     """A brief in the reader's language (English if the briefs do not have it), made once a day (and again after
     the app writes)."""
-    lang = chosen_language() if chosen_language() in LANGUAGES else "en"
+    lang = brief_language()
     today = dt.date.today()
     found: Brief = cached(current_app, f"brief:{iri}:{lang}:{today.isoformat()}{variant}", lambda: make(lang, today))
     return found
+
+
+def brief_language() -> str:
+    """The reader's language, if the briefs have it; else English."""
+    return chosen_language() if chosen_language() in LANGUAGES else "en"
 
 
 def council_brief_of(slug: str) -> Brief:
@@ -101,11 +106,15 @@ def _page(brief: Brief, extra: Mapping[str, str] | None, links: dict[str, str]) 
     return respond("brief.html", {}, brief=brief, content=content, links=links)
 
 
-def _markdown(brief: Brief, extra: Mapping[str, str] | None, name: str) -> Response:
-    key = f"brief.md:{request.path}?{request.query_string.decode('latin-1')}|{brief.lang}|{brief.day.isoformat()}"
-    response = Response(kept_text(key, lambda: brief_markdown(brief, extra)), mimetype="text/markdown")
+def _markdown(make: Callable[[], Brief], extra: Mapping[str, str] | None, name: str) -> Response:
+    """The brief `make` gives, as Markdown: kept once written (beside the store too: the brief itself is not read
+    again for it after a restart)."""
+    lang, today = brief_language(), dt.date.today()
+    key = f"brief.md:{request.path}?{request.query_string.decode('latin-1')}|{lang}|{today.isoformat()}"
+    text = kept_text(key, lambda: brief_markdown(make(), extra), beside_store=True)
+    response = Response(text, mimetype="text/markdown")
     response.headers["Content-Type"] = "text/markdown; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="brief-{name}-{brief.lang}.md"'
+    response.headers["Content-Disposition"] = f'attachment; filename="brief-{name}-{lang}.md"'
     return response
 
 
@@ -114,7 +123,7 @@ def council_brief(slug: str) -> ResponseReturnValue:
     """A Policy Council's brief: its hubs across both terms with their progress or "no figures reported", the
     evidence cited with address, publisher and date, related hubs of other councils, and the gaps; printable. Kept
     once rendered (web/page_cache.py): at 10k hubs a brief lists thousands of hubs."""
-    return cached_page(lambda: _council_brief(slug))
+    return cached_page(lambda: _council_brief(slug), beside_store=True)
 
 
 def _council_brief(slug: str) -> ResponseReturnValue:
@@ -134,7 +143,7 @@ def _council_brief(slug: str) -> ResponseReturnValue:
 @bp.get("/councils/<slug>/brief.md")
 def council_brief_markdown(slug: str) -> ResponseReturnValue:
     """The same brief as a Markdown file."""
-    return _markdown(council_brief_of(slug), None, slug)
+    return _markdown(lambda: council_brief_of(slug), None, slug)
 
 
 @page(bp, "/vcs")
@@ -151,7 +160,7 @@ def edition_brief(edition: str) -> ResponseReturnValue:
     """A Venice City Solutions edition's brief: the hubs presented at it or active during it, their progress or
     "no figures reported", the evidence cited with address and date, related hubs, and the gaps; printable. Kept
     once rendered."""
-    return cached_page(lambda: _edition_brief(edition))
+    return cached_page(lambda: _edition_brief(edition), beside_store=True)
 
 
 def _edition_brief(edition: str) -> ResponseReturnValue:
@@ -169,5 +178,8 @@ def _edition_brief(edition: str) -> ResponseReturnValue:
 @bp.get("/vcs/<edition>/brief.md")
 def edition_brief_markdown(edition: str) -> ResponseReturnValue:
     """The same brief as a Markdown file."""
-    brief = edition_brief_of(edition)
-    return _markdown(brief, edition_words(brief.lang), brief.council.rsplit("/", 1)[-1])
+    try:
+        iri = resolve_edition(app_store(current_app), edition, _base()).iri
+    except UsageError:
+        abort(404)
+    return _markdown(lambda: edition_brief_of(edition), edition_words(brief_language()), iri.rsplit("/", 1)[-1])

@@ -35,7 +35,7 @@ DOWNLOADS: dict[str, tuple[str, Callable[[Sequence[Row]], str]]] = {
 def page() -> ResponseReturnValue:
     """Evidence for a target, goal, manifesto, council, section or period; CSV, JSON, Markdown, BibTeX. The page
     and its JSON are kept once made (web/page_cache.py), and the CSV once sent, until the app writes."""
-    return cached_page(_page)
+    return cached_page(_page, beside_store=True)
 
 
 def _page() -> ResponseReturnValue:

@@ -73,7 +73,7 @@ def asked_filter() -> HubFilter:
 def hub_list() -> ResponseReturnValue:
     """Hubs matching the filters, 50 a page; every list downloads as CSV or JSON (all pages). The page is kept once
     rendered, the downloads once sent (web/page_cache.py), until the app writes."""
-    return cached_page(_hub_list)
+    return cached_page(_hub_list, beside_store=True)
 
 
 def _hub_list() -> ResponseReturnValue:

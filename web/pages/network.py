@@ -41,7 +41,7 @@ def page() -> ResponseReturnValue:
     apart, the communities (each with its size and its first members named: the downloads list them all, so that
     10k hubs do not make a page of 10k links) and the bridge hubs. The HTML is kept once drawn (web/page_cache.py)
     until the app writes."""
-    return cached_page(_page)
+    return cached_page(_page, beside_store=True)
 
 
 def _page() -> ResponseReturnValue:
