@@ -236,31 +236,31 @@ def test_the_monitoring_dashboard_is_kept_until_the_app_writes(tmp_path: Path) -
         app.extensions["l4a_store"].close()
 
 
+def _answer(client: Any, path: str) -> bytes:
+    with client.get(path) as answer:
+        assert answer.status_code == 200, path
+        return bytes(answer.data)
+
+
+def _answers_of_a_new_server(data_dir: Path, paths: list[str]) -> dict[str, bytes]:
+    """Each path asked once of a new app on `data_dir` (each by a new reader: no language cookie carried over)."""
+    app = make_app(data_dir, write_token="s3cret-token")
+    try:
+        return {path: _answer(app.test_client(), path) for path in paths}
+    finally:
+        app.extensions["l4a_store"].close()
+
+
 def test_a_whole_list_download_is_kept_beside_the_store_for_the_next_server(tmp_path: Path) -> None:
     """The hub list's and the evidence's downloads without a filter are kept for the store's state (what `l4a
     prepare` makes after a write): a server started later sends that text; a filter, or a query string a reader
     made up, keeps nothing beside the store; after a write the new state's text is sent."""
     paths = ["/hubs.csv", "/hubs.json", "/evidence?format=csv", "/hubs.csv?lang=fr"]
     kept = tmp_path / "derived"
-
-    def body(client: Any, path: str) -> bytes:
-        with client.get(path) as answer:
-            assert answer.status_code == 200, path
-            return bytes(answer.data)
-
-    app = make_app(tmp_path, write_token="s3cret-token")
-    try:
-        first = {path: body(app.test_client(), path) for path in paths}
-    finally:
-        app.extensions["l4a_store"].close()
+    first = _answers_of_a_new_server(tmp_path, paths)
     names = sorted(p.name for p in kept.glob("download_*.kept"))
     assert len(names) == len(paths)  # one per download and language
-    for path in ["/hubs.csv?country=ES", "/hubs.csv?lang=fr&made-up=1", "/evidence?format=csv&sdg=11"]:
-        app = make_app(tmp_path)
-        try:
-            body(app.test_client(), path)
-        finally:
-            app.extensions["l4a_store"].close()
+    _answers_of_a_new_server(tmp_path, ["/hubs.csv?country=ES", "/hubs.csv?lang=fr&x=1", "/evidence?format=csv&sdg=11"])
     assert sorted(p.name for p in kept.glob("download_*.kept")) == names  # nothing more kept for them
 
     # A new server (a new app, a new process's caches): the kept text, byte for byte, read from beside the store.
@@ -270,13 +270,13 @@ def test_a_whole_list_download_is_kept_beside_the_store_for_the_next_server(tmp_
     app = make_app(tmp_path, write_token="s3cret-token")
     client = app.test_client()
     try:
-        again = {path: body(client, path) for path in paths}
+        again = {path: _answer(client, path) for path in paths}
         assert again["/hubs.csv"] == first["/hubs.csv"].replace(b"hub,name", b"hub,NAME", 1)
         assert again["/hubs.json"] == first["/hubs.json"] and again[paths[2]] == first[paths[2]]
         update = {"data": INSERT, "content_type": "application/sparql-update"}
         written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
         assert written.status_code == 204
-        after = body(client, "/hubs.csv")
+        after = _answer(client, "/hubs.csv")
         assert HUB.encode() in after and after.startswith(b"hub,name")  # the new state's, made again
     finally:
         app.extensions["l4a_store"].close()
@@ -289,25 +289,10 @@ def test_a_whole_store_page_is_kept_beside_the_store_for_the_next_server(tmp_pat
     paths = ["/hubs", "/evidence", f"/councils/{COUNCIL}/brief", f"/councils/{COUNCIL}/brief.json",
              f"/councils/{COUNCIL}/brief.md?lang=fr", "/vcs/2021/brief.md", "/network"]  # fmt: skip
     kept = tmp_path / "derived"
-
-    def body(client: Any, path: str) -> str:
-        with client.get(path) as answer:
-            assert answer.status_code == 200, path
-            return str(answer.get_data(as_text=True))
-
-    app = make_app(tmp_path, write_token="s3cret-token")
-    try:
-        first = {path: body(app.test_client(), path) for path in paths}
-    finally:
-        app.extensions["l4a_store"].close()
+    first = {path: text.decode() for path, text in _answers_of_a_new_server(tmp_path, paths).items()}
     names = sorted(p.name for p in kept.glob("page_*.kept"))
     assert len(names) == len(paths)
-    app = make_app(tmp_path)
-    try:
-        body(app.test_client(), "/hubs?made-up=1")
-        body(app.test_client(), "/hubs?country=ES")
-    finally:
-        app.extensions["l4a_store"].close()
+    _answers_of_a_new_server(tmp_path, ["/hubs?made-up=1", "/hubs?country=ES"])
     assert sorted(p.name for p in kept.glob("page_*.kept")) == names  # nothing more kept for them
 
     for file in kept.glob("page_*.kept"):  # marks what a new server reads from disk, rather than makes
@@ -317,11 +302,11 @@ def test_a_whole_store_page_is_kept_beside_the_store_for_the_next_server(tmp_pat
     client = app.test_client()
     try:
         for path in paths:  # each reader new (no language cookie from the one before)
-            assert body(app.test_client(), path) == first[path] + "<!-- read back -->", path
+            assert _answer(app.test_client(), path).decode() == first[path] + "<!-- read back -->", path
         update = {"data": INSERT, "content_type": "application/sparql-update"}
         written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
         assert written.status_code == 204
-        after = body(client, f"/councils/{COUNCIL}/brief")
+        after = _answer(client, f"/councils/{COUNCIL}/brief").decode()
         assert "Kept brief test hub" in after and "<!-- read back -->" not in after  # the new state's, made again
     finally:
         app.extensions["l4a_store"].close()
