@@ -303,6 +303,9 @@ def test_a_whole_store_page_is_kept_beside_the_store_for_the_next_server(tmp_pat
     try:
         for path in paths:  # each reader new (no language cookie from the one before)
             assert _answer(app.test_client(), path).decode() == first[path] + "<!-- read back -->", path
+        # An edition's brief by its year or by its name is one page, kept once.
+        by_name = _answer(app.test_client(), "/vcs/venice-city-solutions-2021/brief.md").decode()
+        assert by_name == first["/vcs/2021/brief.md"] + "<!-- read back -->"
         update = {"data": INSERT, "content_type": "application/sparql-update"}
         written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
         assert written.status_code == 204

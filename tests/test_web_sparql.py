@@ -183,6 +183,28 @@ def test_service_description(client: FlaskClient) -> None:
     assert (service, SD.supportedLanguage, SD.SPARQL11Update) not in graph  # no write token: no updates
 
 
+@pytest.mark.parametrize("media_type", ["text/turtle", "application/n-triples", "application/ld+json",
+                                        "application/rdf+xml"])  # fmt: skip
+def test_the_service_description_names_the_address_each_client_used(client: FlaskClient, media_type: str) -> None:
+    """The description is made once and kept; each client gets the endpoint under the address it used (another
+    host name, a port), never another client's or a stand-in; the title in its language."""
+    endpoint = ox.NamedNode(str(SD.endpoint))
+    title = ox.NamedNode("http://purl.org/dc/terms/title")
+    for base, lang in [("http://localhost/", "en"), ("http://hub.example.org:8080/", "fr"),
+                       ("http://127.0.0.1:5000/", "es"), ("http://localhost/", "fr")]:  # fmt: skip
+        answer = client.get(f"/sparql?lang={lang}", base_url=base.rstrip("/"), headers={"Accept": media_type})
+        assert answer.status_code == 200, (base, answer.get_data(as_text=True)[:200])
+        assert b"stand-in" not in answer.data
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        assert fmt is not None
+        triples = list(ox.parse(answer.data, format=fmt))
+        service = ox.NamedNode(f"{base}sparql")
+        assert [(t.subject, t.object) for t in triples if t.predicate == endpoint] == [(service, service)], base
+        titles = [t.object for t in triples if t.subject == service and t.predicate == title]
+        assert [t.language for t in titles] == [lang]  # type: ignore[union-attr]
+        assert any(t.object == ox.NamedNode(BILBAO_GRAPH) for t in triples)
+
+
 def test_query_page_for_browsers(client: FlaskClient) -> None:
     page = client.get("/sparql", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "<textarea" in page and "PREFIX l4a: &lt;https://w3id.org/l4a/ontology#&gt;" in page

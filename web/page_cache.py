@@ -51,20 +51,21 @@ def page_cache(app: Flask) -> PageCache:
     return app_value(app, "l4a_pages", PageCache, PageCache)
 
 
-def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool = False) -> ResponseReturnValue:
+def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool | str = False) -> ResponseReturnValue:
     """The page for this request from the cache, else rendered (and kept if it has status 200, is HTML or JSON, and
     was made with no write since). The JSON twin of a page is kept apart from its HTML.
 
     `beside_store`: a page of the whole store (the hub list, the evidence, a brief, the network) asked with nothing
     but a language: also kept beside the store for its state and the day (graph/store/kept_files.py), so that a
-    server started later (after `l4a prepare`, which asks for them) sends it at once."""
+    server started later (after `l4a prepare`, which asks for them) sends it at once. A string: the page's one
+    path, when several lead to it (an edition's brief by year, number or name)."""
     app = current_app
     as_json = wants_json()
     key = f"{request.path}?{request.query_string.decode('latin-1')}|{chosen_language()}|{dt.date.today()}"
     key += "|json" if as_json else ""
     pages = page_cache(app)
     found = pages.get(key)
-    name = _beside_store_name(as_json) if beside_store else None
+    name = _beside_store_name(as_json, beside_store) if beside_store else None
     if found is None and name is not None:
         found = _read_beside_store(app, name)
         if found is not None:
@@ -84,7 +85,7 @@ def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool = 
     return answer
 
 
-def kept_text(key: str, make: Callable[[], str], beside_store: bool = False) -> str:
+def kept_text(key: str, make: Callable[[], str], beside_store: bool | str = False) -> str:
     """A text answer (e.g. JSON) kept under `key` until the app writes (not kept if it wrote meanwhile);
     `beside_store` as for cached_page."""
     app = current_app
@@ -92,7 +93,7 @@ def kept_text(key: str, make: Callable[[], str], beside_store: bool = False) -> 
     found = pages.get(key)
     if isinstance(found, bytes):  # not under a text's key; read as text all the same
         return found.decode()
-    name = _beside_store_name(False) if beside_store else None
+    name = _beside_store_name(False, beside_store) if beside_store else None
     if found is None and name is not None:
         found = _read_beside_store(app, name)
         if found is not None:
@@ -107,12 +108,13 @@ def kept_text(key: str, make: Callable[[], str], beside_store: bool = False) -> 
     return found
 
 
-def _beside_store_name(as_json: bool) -> str | None:
+def _beside_store_name(as_json: bool, path: bool | str) -> str | None:
     """The name a page is kept under beside the store: only a request with nothing but a language in its query (so
-    that requests cannot make names without end)."""
+    that requests cannot make names without end); `path` its one path, if given."""
     if set(request.args) - {"lang"}:
         return None
-    return f"page\t{request.path}\t{chosen_language()}" + ("\tjson" if as_json else "")
+    shown = path if isinstance(path, str) else request.path
+    return f"page\t{shown}\t{chosen_language()}" + ("\tjson" if as_json else "")
 
 
 def _read_beside_store(app: Flask, name: str) -> str | None:

@@ -100,6 +100,11 @@ class Activity:
             self.running = max(0, self.running - 1)
             self.ended = time.monotonic()
 
+    def quiet_from_now(self) -> None:
+        """Count the quiet from now (the port opens: the first readers come in its first moments)."""
+        with self.lock:
+            self.ended = time.monotonic()
+
     def quiet_for(self) -> float:
         """Seconds since the last request ended (0 while one runs)."""
         with self.lock:
@@ -120,6 +125,8 @@ def wait_for_quiet(app: Flask, quiet: float = QUIET, longest: float = LONGEST) -
     activity: Activity | None = app.extensions.get("l4a_activity")
     if activity is None:
         return
+    if not activity.ended:  # nothing asked yet: the quiet counts from the first wait (the port just opened)
+        activity.quiet_from_now()
     deadline = time.monotonic() + longest
     while activity.quiet_for() < quiet and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -164,9 +164,10 @@ def _format_iris() -> list[str]:
 
 
 def service_description(
-    endpoint: str, graphs: Sequence[str], title: str, update_endpoint: str | None = None
+    endpoint: str, graphs: Sequence[str], title: str, update_endpoint: str | None = None, lang: str = "en"
 ) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of the endpoint (and of the update endpoint, if updates are on)."""
+    """The SPARQL 1.1 Service Description of the endpoint (and of the update endpoint, if updates are on); the
+    title in `lang`."""
     sd, rdf_type = _sd, ox.NamedNode(RDF + "type")
     service = ox.NamedNode(endpoint)
     dataset, default_graph = ox.BlankNode(), ox.BlankNode()
@@ -175,7 +176,7 @@ def service_description(
         ox.Triple(service, sd("endpoint"), service),
         ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
-        ox.Triple(service, ox.NamedNode(DCTERMS + "title"), ox.Literal(title, language="en")),
+        ox.Triple(service, ox.NamedNode(DCTERMS + "title"), ox.Literal(title, language=lang)),
         ox.Triple(service, sd("defaultDataset"), dataset),
         ox.Triple(dataset, rdf_type, sd("Dataset")),
         ox.Triple(dataset, sd("defaultGraph"), default_graph),

@@ -106,12 +106,14 @@ def _page(brief: Brief, extra: Mapping[str, str] | None, links: dict[str, str]) 
     return respond("brief.html", {}, brief=brief, content=content, links=links)
 
 
-def _markdown(make: Callable[[], Brief], extra: Mapping[str, str] | None, name: str) -> Response:
-    """The brief `make` gives, as Markdown: kept once written (beside the store too: the brief itself is not read
-    again for it after a restart)."""
+def _markdown(
+    make: Callable[[], Brief], extra: Mapping[str, str] | None, name: str, path: bool | str = True
+) -> Response:
+    """The brief `make` gives, as Markdown: kept once written (beside the store too, under its one `path` when
+    several lead to it: the brief itself is not read again for it after a restart)."""
     lang, today = brief_language(), dt.date.today()
     key = f"brief.md:{request.path}?{request.query_string.decode('latin-1')}|{lang}|{today.isoformat()}"
-    text = kept_text(key, lambda: brief_markdown(make(), extra), beside_store=True)
+    text = kept_text(key, lambda: brief_markdown(make(), extra), beside_store=path)
     response = Response(text, mimetype="text/markdown")
     response.headers["Content-Type"] = "text/markdown; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="brief-{name}-{lang}.md"'
@@ -160,7 +162,15 @@ def edition_brief(edition: str) -> ResponseReturnValue:
     """A Venice City Solutions edition's brief: the hubs presented at it or active during it, their progress or
     "no figures reported", the evidence cited with address and date, related hubs, and the gaps; printable. Kept
     once rendered."""
-    return cached_page(lambda: _edition_brief(edition), beside_store=True)
+    return cached_page(lambda: _edition_brief(edition), beside_store=f"/vcs/{_edition_slug(edition)}/brief")
+
+
+def _edition_slug(edition: str) -> str:
+    """The edition given by slug, number or year, by its slug (404 if there is none, or several)."""
+    try:
+        return resolve_edition(app_store(current_app), edition, _base()).iri.rsplit("/", 1)[-1]
+    except UsageError:
+        abort(404)
 
 
 def _edition_brief(edition: str) -> ResponseReturnValue:
@@ -178,8 +188,6 @@ def _edition_brief(edition: str) -> ResponseReturnValue:
 @bp.get("/vcs/<edition>/brief.md")
 def edition_brief_markdown(edition: str) -> ResponseReturnValue:
     """The same brief as a Markdown file."""
-    try:
-        iri = resolve_edition(app_store(current_app), edition, _base()).iri
-    except UsageError:
-        abort(404)
-    return _markdown(lambda: edition_brief_of(edition), edition_words(brief_language()), iri.rsplit("/", 1)[-1])
+    slug = _edition_slug(edition)
+    words = edition_words(brief_language())
+    return _markdown(lambda: edition_brief_of(edition), words, slug, f"/vcs/{slug}/brief.md")

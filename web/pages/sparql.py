@@ -8,7 +8,9 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from xml.sax.saxutils import escape as xml_escape
 
+import pyoxigraph as ox
 from babel.numbers import get_group_symbol
 from flask import Blueprint, Response, current_app, make_response, request
 from flask.typing import ResponseReturnValue
@@ -290,16 +292,45 @@ def describe_service() -> ResponseReturnValue:
     if chosen in (HTML, JSON):
         return show_page()
     update = endpoint_url("sparql/update") if accounts(settings()) else None
-    title, endpoint = gettext("Local4Action Hub Graph"), endpoint_url()
+    title, endpoint, lang = gettext("Local4Action Hub Graph"), endpoint_url(), chosen_language()
+    if not (valid_iri(endpoint) and (update is None or valid_iri(update))):
+        return text_response(f"The address this request was sent to is not an IRI: {endpoint}", 400)
 
-    def make() -> bytes | str:  # every named graph is listed: 2 MB on 10k hubs, written once until the app writes
-        description = service_description(endpoint, app_store(current_app).named_graphs(), title, update)
+    def make() -> bytes:  # every named graph is listed: 2 MB on 10k hubs, written once until the app writes
+        service, updates = STAND_INS
+        graphs = app_store(current_app).named_graphs()
+        description = service_description(service, graphs, title, updates if update else None, lang)
         return write_graph(description, GRAPH_FORMATS[chosen], SD_PREFIXES)
 
-    body = cached(current_app, f"service description {chosen} {endpoint} {update} {title}", make)
+    # Kept without the address the client used (any host name may reach the server): written in afterwards, so the
+    # description made by `l4a prepare` serves every address.
+    made = cached(current_app, f"service description {chosen} {update is not None} {title} {lang}", make)
+    body = with_endpoints(made, chosen, endpoint, update)
     response = Response(body, content_type=content_type(chosen))
     response.vary.add("Accept")
     return with_cors(response)
+
+
+# Written in the kept service description where the endpoints' addresses go (no other IRI of it looks like them).
+STAND_INS = ("urn:l4a:stand-in:sparql-endpoint:4d1c", "urn:l4a:stand-in:sparql-update-endpoint:4d1c")
+
+
+def valid_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
+def with_endpoints(made: bytes | str, chosen: str, endpoint: str, update: str | None) -> bytes:
+    """The kept description with the endpoints' addresses written where their stand-ins are (escaped for
+    RDF/XML; an IRI holds nothing else that any of the formats would escape)."""
+    body = made.encode() if isinstance(made, str) else made
+    for stand_in, address in zip(STAND_INS, (endpoint, update or ""), strict=True):
+        text = xml_escape(address, {'"': "&quot;", "'": "&apos;"}) if chosen == "application/rdf+xml" else address
+        body = body.replace(stand_in.encode(), text.encode())
+    return body
 
 
 def answer_query(sent: ProtocolRequest) -> ResponseReturnValue:
