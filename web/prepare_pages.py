@@ -7,8 +7,9 @@ in every language, for one page of each type (every GET route, its path's values
 and for every named query's example; for the few things that have pages of their own (councils, manifestos,
 goals, targets, editions: each keeps its evidence and gaps), every one of them, in English; a brief, made per
 language, every one in every language. What is prepared is what a page reads, by the very code that reads it.
-Answers are not kept (only the values under them); a page that fails is counted, and its route says why when a
-reader asks for it.
+The pages and downloads of the whole store asked with only a language (the hub list, the evidence, the briefs, the
+network; the lists' CSV and JSON) are kept whole beside the store (web/page_cache.py); of the others, only the
+values under them. A page that fails is counted, and its route says why when a reader asks for it.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def prepare_pages(store: Store, settings: Settings) -> Walked:
             walked.asked += 1
             if answer.status_code >= 400:  # a linked-data address answers 303 (see other: its page or its data)
                 walked.failed.append(f"{path} ({lang}): HTTP {answer.status_code}")
-    for state in ("l4a_pages", "l4a_answers"):  # rendered answers: not kept (a server renders its own)
+    for state in ("l4a_pages", "l4a_answers"):  # this app's memory of what it rendered: let go at once
         app.extensions.pop(state, None)
     if walked.failed:
         more = len(walked.failed) - 5
