@@ -131,6 +131,7 @@ class EmbeddedStore:
         # The state key taken just before the store opened: a read-only snapshot's for its life, a writable store's
         # until its first write (a compaction when it opens is not a write: graph/store/same_data.py).
         self._opened_key: str | None = None
+        self._noted: str | None = None  # the files last noted as the state it opened (graph/store/same_data.py)
 
     @classmethod
     def open(cls, path: Path, read_only: bool = False) -> EmbeddedStore:
@@ -171,7 +172,8 @@ class EmbeddedStore:
         if self.read_only:
             return self._opened_key
         if self._generation == 0 and self._opened_key is not None:
-            note_same_data(self.path, self.path.parent / FOLDER, self._opened_key)
+            # Noted once per set of files (this runs for every derived value a page reads).
+            self._noted = note_same_data(self.path, self.path.parent / FOLDER, self._opened_key, self._noted)
             return self._opened_key
         return _state_key(self.path, self.path)
 

@@ -45,25 +45,26 @@ def data_key(directory: Path, folder: Path) -> str:
     return _pairs(folder).get(files, files)
 
 
-def note_same_data(directory: Path, folder: Path, data: str) -> None:
+def note_same_data(directory: Path, folder: Path, data: str, noted: str | None = None) -> str | None:
     """Note that the files now in `directory` hold the data of the state `data` (called by the one writer, before
-    it writes). A failure to note only means values are computed again."""
+    it writes); the files' key (`noted`: the key noted last time, then nothing is read or written). A failure to
+    note only means values are computed again."""
     try:
         files = files_key(directory)
     except OSError:
-        return
-    if files == data:
-        return
+        return noted
+    if files in (data, noted):
+        return files
     pairs = _pairs(folder)
     if pairs.get(files) == data:
-        return
+        return files
     line = f"{files}\t{data}\n"
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
         if len(pairs) < MAX_LINES:
             with (folder / FILE).open("a", encoding="ascii") as stream:  # one short line: appended whole
                 stream.write(line)
-            return
+            return files
         kept = list(pairs.items())[-KEPT_LINES:]
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".partial")
         try:
@@ -73,3 +74,5 @@ def note_same_data(directory: Path, folder: Path, data: str) -> None:
             os.replace(temporary, folder / FILE)
         finally:
             Path(temporary).unlink(missing_ok=True)
+        return files
+    return noted
