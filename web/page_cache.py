@@ -65,8 +65,8 @@ def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool | 
     key += "|json" if as_json else ""
     pages = page_cache(app)
     found = pages.get(key)
-    name = _beside_store_name(as_json, beside_store) if beside_store else None
-    if found is None and name is not None:
+    name = _beside_store_name(as_json, beside_store) if beside_store and found is None else None
+    if name is not None:
         found = _read_beside_store(app, name)
         if found is not None:
             pages.put(key, found)
@@ -93,8 +93,8 @@ def kept_text(key: str, make: Callable[[], str], beside_store: bool | str = Fals
     found = pages.get(key)
     if isinstance(found, bytes):  # not under a text's key; read as text all the same
         return found.decode()
-    name = _beside_store_name(False, beside_store) if beside_store else None
-    if found is None and name is not None:
+    name = _beside_store_name(False, beside_store) if beside_store and found is None else None
+    if name is not None:
         found = _read_beside_store(app, name)
         if found is not None:
             pages.put(key, found)
@@ -109,12 +109,17 @@ def kept_text(key: str, make: Callable[[], str], beside_store: bool | str = Fals
 
 
 def _beside_store_name(as_json: bool, path: bool | str) -> str | None:
-    """The name a page is kept under beside the store: only a request with nothing but a language in its query (so
-    that requests cannot make names without end); `path` its one path, if given."""
-    if set(request.args) - {"lang"}:
-        return None
+    """The name a page is kept under beside the store; `path` its one path, if given."""
     shown = path if isinstance(path, str) else request.path
-    return f"page\t{shown}\t{chosen_language()}" + ("\tjson" if as_json else "")
+    return _bounded_name("page", shown + ("\tjson" if as_json else ""), {"lang"})
+
+
+def _bounded_name(kind: str, what: str, allowed: set[str]) -> str | None:
+    """A name to keep an answer under beside the store, only for a request with nothing but `allowed` parameters
+    in its query (a language, a format), so that requests cannot make names without end."""
+    if set(request.args) - allowed:
+        return None
+    return f"{kind}\t{what}\t{chosen_language()}"
 
 
 def _read_beside_store(app: Flask, name: str) -> str | None:
@@ -223,10 +228,8 @@ def _copy_file(path: Path, out: BinaryIO) -> None:
 
 def whole_download(kind: str) -> str | None:
     """The name a download is kept under beside the store (kept_stream's `whole`): only for a request with nothing
-    but a language (and a format) in its query, so that requests cannot make names without end."""
-    if set(request.args) - {"lang", "format"}:
-        return None
-    return f"download\t{kind}\t{chosen_language()}"
+    but a language (and a format) in its query."""
+    return _bounded_name("download", kind, {"lang", "format"})
 
 
 def download_key(kind: str) -> str:

@@ -90,9 +90,7 @@ def run_in_background(settings: Settings, extra: tuple[Step, ...] = ()) -> None:
                 return
             with (settings.data_dir / FOLDER / LOG).open("w", encoding="utf-8") as log:
                 os.dup2(log.fileno(), 2)  # tracebacks too
-                done = prepare_steps(
-                    open_snapshot, is_current, settings.base_iri, _logger(log), extra
-                )
+                done = prepare_steps(open_snapshot, is_current, settings.base_iri, _logger(log), extra)
                 log.write(f"done: {len(done)} steps, {sum(d.seconds for d in done):.1f} s\n")
         if is_current(snapshots[-1]):  # the state prepared is still the store's (a closed snapshot knows its key)
             return
