@@ -313,3 +313,38 @@ def test_a_whole_store_page_is_kept_beside_the_store_for_the_next_server(tmp_pat
         assert "Kept brief test hub" in after and "<!-- read back -->" not in after  # the new state's, made again
     finally:
         app.extensions["l4a_store"].close()
+
+
+def test_the_network_downloads_are_sent_from_a_file_kept_beside_the_store(tmp_path: Path) -> None:
+    """The network's node-link JSON and GraphML are files kept for the store's state (what `l4a prepare` makes):
+    a server started later sends that file, the CLI copies the same one, and after a write the new state's network
+    is sent."""
+    from click.testing import CliRunner
+
+    from l4a.graph.cli.main import main
+
+    paths = {"/network.node-link.json": "network_file_json", "/network.graphml": "network_file_graphml"}
+    first = _answers_of_a_new_server(tmp_path, list(paths))
+    assert json.loads(first["/network.node-link.json"])["nodes"] and first["/network.graphml"].startswith(b"<?xml")
+    kept = tmp_path / "derived"
+    for path, stem in paths.items():
+        (file,) = kept.glob(f"{stem}-*.kept")
+        head, _, rest = file.read_bytes().partition(b"\n")
+        assert rest == first[path]
+        file.write_bytes(head + b"\n" + rest + b"\n<!-- read back -->")  # marks what is read from disk, not made
+    again = _answers_of_a_new_server(tmp_path, list(paths))
+    assert all(again[path] == first[path] + b"\n<!-- read back -->" for path in paths)
+    cli = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "network", "--format", "graphml"])
+    assert cli.exit_code == 0 and cli.stdout_bytes == again["/network.graphml"]
+
+    app = make_app(tmp_path, write_token="s3cret-token")
+    try:
+        client = app.test_client()
+        update = {"data": INSERT, "content_type": "application/sparql-update"}
+        assert client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update).status_code == 204
+        with client.get("/network.node-link.json") as answer:
+            assert answer.status_code == 200 and int(answer.headers["Content-Length"]) == len(answer.data)
+            nodes = {node["id"] for node in json.loads(answer.data)["nodes"]}
+        assert HUB in nodes  # the new state's network, made again
+    finally:
+        app.extensions["l4a_store"].close()

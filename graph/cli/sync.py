@@ -132,13 +132,13 @@ def network_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
     Example:
       l4a network --format graphml -o hubs.graphml
     """
-    from l4a.graph.sync.network import store_network_file  # networkx: only when needed
+    from l4a.graph.sync.network import network_file  # networkx: only when needed
 
-    data = store_network_file(with_store(ctx, read_only=True), fmt)
+    store = with_store(ctx, read_only=True)
     if output is None:
-        sys.stdout.buffer.write(data)
-    else:
-        write_whole(output, lambda out: out.write(data))
+        network_file(store, fmt, sys.stdout.buffer)
+        return
+    write_whole(output, lambda out: network_file(store, fmt, out))  # whole or not at all
 
 
 @click.command("gaps", epilog=EXIT_CODES)

@@ -52,10 +52,10 @@ def _index(store: Store, base: str) -> object:
 
 
 def _network(store: Store, base: str) -> object:
-    from l4a.graph.sync.network import store_measures, store_network_file
+    from l4a.graph.sync.network import keep_network_file, store_measures
 
     for fmt in ("json", "graphml"):
-        store_network_file(store, fmt)
+        keep_network_file(store, fmt)
     return store_measures(store)
 
 

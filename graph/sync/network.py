@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import networkx as nx
 import numpy as np
@@ -15,6 +17,7 @@ from scipy import sparse
 
 from l4a.graph.store.base import Store
 from l4a.graph.store.derived import derived
+from l4a.graph.store.kept_files import keep, kept_output, open_kept
 from l4a.graph.sync.index import SyncIndex
 from l4a.graph.text.json_text import pretty_json
 
@@ -53,11 +56,35 @@ def store_network(store: Store) -> nx.Graph:
     return derived(store, "network:graph", lambda: hub_network(SyncIndex.from_store(store)))
 
 
-def store_network_file(store: Store, fmt: str) -> bytes:
-    """The store's network as node-link JSON (`json`) or GraphML (`graphml`), written once per state of the
-    store."""
-    write = network_graphml if fmt == "graphml" else (lambda graph: network_json(graph).encode())
-    return derived(store, f"network:{'graphml' if fmt == 'graphml' else 'json'}", lambda: write(store_network(store)))
+def network_file(store: Store, fmt: str, out: BinaryIO) -> None:
+    """`l4a network`: the store's network as node-link JSON (`json`) or GraphML (`graphml`) into `out`. Written
+    once per state of an embedded store and kept as a file beside it (graph/store/kept_files.py): later requests
+    copy it, without reading the network (several hundred MB at 100k hubs) into memory."""
+    kept_output(store, _file_name(fmt), _writer(store, fmt), out)
+
+
+def keep_network_file(store: Store, fmt: str) -> Path | None:
+    """Keep the file `network_file` copies for the store's current state (`l4a prepare`); its path, or None for a
+    store that keeps nothing."""
+    return keep(store, _file_name(fmt), _writer(store, fmt))
+
+
+def open_network_file(store: Store, fmt: str) -> BinaryIO | None:
+    """The kept network file of the store's current state, opened at its text (close it); made first when
+    missing. None for a store that keeps nothing (a SPARQL server): then `network_file` writes it from the store."""
+    if keep_network_file(store, fmt) is None:
+        return None
+    return open_kept(store, _file_name(fmt))
+
+
+def _file_name(fmt: str) -> str:
+    return f"network file:{'graphml' if fmt == 'graphml' else 'json'}"
+
+
+def _writer(store: Store, fmt: str) -> Callable[[BinaryIO], None]:
+    if fmt == "graphml":
+        return lambda out: nx.write_graphml(store_network(store), out)
+    return lambda out: out.write(network_json(store_network(store)).encode())
 
 
 def store_measures(store: Store) -> Measures:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from io import BytesIO
 from typing import Any
 
 from flask import Blueprint, Response, current_app, url_for
@@ -9,9 +11,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from markupsafe import Markup
 
-from l4a.graph.sync.network import store_measures, store_network, store_network_file
+from l4a.graph.store.base import Store
+from l4a.graph.sync.network import network_file, open_network_file, store_measures, store_network
 from l4a.graph.sync.network_picture import Picture, network_layout, network_picture
 from l4a.web.catalogues import colon
+from l4a.web.download_files import read_chunks
 from l4a.web.i18n import chosen_language
 from l4a.web.page_cache import cached_page
 from l4a.web.render import page as register
@@ -99,11 +103,30 @@ def _drawn(lang: str) -> tuple[dict[str, Any], str, str]:
 
 @bp.get("/network.graphml")
 def graphml() -> Response:
-    data = cached(current_app, "network:graphml", lambda: store_network_file(app_store(current_app), "graphml"))
-    return Response(data, mimetype="application/graphml+xml")
+    return _download("graphml", "application/graphml+xml")
 
 
 @bp.get("/network.node-link.json")
 def node_link() -> Response:
-    data = cached(current_app, "network:json", lambda: store_network_file(app_store(current_app), "json"))
-    return Response(data, mimetype="application/json")
+    return _download("json", "application/json")
+
+
+def _download(fmt: str, mimetype: str) -> Response:
+    """The network's file, sent from the file kept beside the store for its state (made by `l4a prepare`, or by
+    the first request after a write): never read whole into the server's memory. A store that keeps nothing (a
+    SPARQL server) gets it made in memory, once until the app writes."""
+    store = app_store(current_app)
+    stream = open_network_file(store, fmt)
+    if stream is None:
+        data = cached(current_app, f"network:{fmt}", lambda: _whole(store, fmt))
+        return Response(data, mimetype=mimetype)
+    size = os.fstat(stream.fileno()).st_size - stream.tell()
+    response = Response(read_chunks(stream), mimetype=mimetype, direct_passthrough=True)
+    response.content_length = size
+    return response
+
+
+def _whole(store: Store, fmt: str) -> bytes:
+    out = BytesIO()
+    network_file(store, fmt, out)
+    return out.getvalue()
