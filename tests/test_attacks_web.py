@@ -172,7 +172,11 @@ def test_hub_csv_and_query_downloads_quote_formulas(server: Served) -> None:
         "INSERT DATA { GRAPH <https://w3id.org/l4a/graph/hub/formula> { "
         "<https://w3id.org/l4a/id/hub/formula> a <https://w3id.org/l4a/ontology#Hub> ; "
         '<http://purl.org/dc/terms/title> "=HYPERLINK(\\"http://evil.example\\",\\"x\\")"@en ; '
-        '<https://w3id.org/l4a/ontology#city> "@cmd" } }'
+        '<https://w3id.org/l4a/ontology#city> "@cmd" ; '
+        "<https://w3id.org/l4a/ontology#hasEvidence> <https://w3id.org/l4a/id/evidence/formula> . "
+        "<https://w3id.org/l4a/id/evidence/formula> a <https://w3id.org/l4a/ontology#Evidence> ; "
+        '<http://purl.org/dc/terms/date> "2021-05-01"^^<http://www.w3.org/2001/XMLSchema#date> ; '
+        '<http://purl.org/dc/terms/publisher> "+cmd|calc" ; <http://purl.org/dc/terms/language> "-x" } }'
     )
     done = call(
         f"{server.base}/sparql/update",
@@ -184,6 +188,11 @@ def test_hub_csv_and_query_downloads_quote_formulas(server: Served) -> None:
     line = next(line for line in table.splitlines() if "hub/formula" in line)
     cells = next(iter(__import__("csv").reader(io.StringIO(line))))
     assert all(not cell.startswith(("=", "@", "+")) for cell in cells), cells
+    for path in ("/evidence?format=csv", "/evidence?format=csv&from=1900-01-01"):  # the whole list, a filtered one
+        rows = __import__("csv").reader(io.StringIO(get(server, path, "text/csv").text))
+        row = next(row for row in rows if "evidence/formula" in row[0])
+        assert "'+cmd|calc" in row and "'-x" in row, row
+        assert all(not cell.startswith(("=", "@", "+", "-")) for cell in row), row
 
 
 def test_sparql_html_results_link_only_http(server: Served) -> None:

@@ -57,3 +57,17 @@ def test_a_filtered_list_is_counted_and_paged_the_same_way(app: Flask) -> None:
     assert 0 < filtered["count"] == len(filtered["evidence"]) < client.get("/evidence.json").get_json()["count"]
     rows = list(csv.DictReader(io.StringIO(client.get("/evidence?sdg=11&format=csv").get_data(as_text=True))))
     assert [r["evidence"] for r in rows] == [e["evidence"] for e in filtered["evidence"]]
+
+
+@pytest.mark.parametrize("query", ["", "sdg=11", "from=2020-01-01&to=2024-12-31"])
+def test_the_csv_download_is_the_text_of_the_named_query_rows(app: Flask, query: str) -> None:
+    """The CSV is written from the rows as text (no term made); it is the same text the named query's rows give
+    as CSV (`l4a query run evidence-for --format csv`), column for column."""
+    from l4a.graph.sparql.queries import run_named_query
+    from l4a.graph.sparql.tabular import rows_as
+    from l4a.web.pages.evidence import COLUMNS
+
+    given = dict(pair.split("=") for pair in query.split("&") if pair)
+    rows = run_named_query(app.extensions["l4a_store"], "evidence-for", given, app.config["L4A_SETTINGS"].base_iri)
+    download = app.test_client().get(f"/evidence?format=csv&{query}").get_data(as_text=True)
+    assert rows and download == rows_as(rows, COLUMNS, "csv")

@@ -12,7 +12,7 @@ from l4a.graph.errors import UsageError
 from l4a.graph.reports.citations import citations_bibtex, citations_markdown
 from l4a.graph.sparql.compact_rows import CompactRows, plain_rows
 from l4a.graph.sparql.queries import named_query_compact, run_named_query
-from l4a.graph.sparql.tabular import rows_as
+from l4a.graph.sparql.tabular import plain_csv, rows_as
 from l4a.graph.store.base import Row
 from l4a.web.page_cache import cached_page, download_key, kept_stream, whole_download
 from l4a.web.render import page as register
@@ -62,9 +62,11 @@ def _page() -> ResponseReturnValue:
 
 
 def _download(given: dict[str, str], wanted: str) -> ResponseReturnValue:
-    """CSV (streamed, kept once sent), Markdown or BibTeX citations of the records."""
-    try:
-        rows = _rows(given)
+    """CSV (streamed from the rows as text, kept once sent; the whole list's, beside the store too), Markdown or
+    BibTeX citations of the records."""
+    try:  # a bad filter is told before anything is sent; the whole list is read only when nothing is kept
+        found = _compact(given) if wanted == "csv" and given else None
+        rows = _rows(given) if wanted != "csv" else []
     except UsageError as exc:
         problem = gettext("A filter could not be used: %(detail)s", detail=str(exc))
         data = {"filters": given, "count": 0, "page": 1, "per_page": PER_PAGE, "evidence": [], "error": str(exc)}
@@ -72,7 +74,7 @@ def _download(given: dict[str, str], wanted: str) -> ResponseReturnValue:
     mimetype, render = DOWNLOADS[wanted]
     if wanted == "csv":
         whole = whole_download("evidence.csv")
-        pieces = kept_stream(download_key("evidence.csv"), lambda: _csv_pieces(rows), whole)
+        pieces = kept_stream(download_key("evidence.csv"), lambda: _csv_pieces(found if found is not None else _compact(given)), whole)
         body: Iterator[bytes] | str = stream_with_context(pieces)
     else:
         body = render(rows)
@@ -104,10 +106,10 @@ def _rows(given: dict[str, str]) -> list[Row]:
     return rows
 
 
-def _csv_pieces(rows: Sequence[Row]) -> Iterator[str]:
-    """The CSV download in pieces of CHUNK rows (the same text as rows_as), sent as they are made."""
-    for start in range(0, max(len(rows), 1), CHUNK):
-        text = rows_as(rows[start : start + CHUNK], COLUMNS, "csv")
-        yield text if start == 0 else text.split("\n", 1)[1] if "\n" in text else ""
-        if start + CHUNK < len(rows):
-            yield "\n"
+def _csv_pieces(found: CompactRows) -> Iterator[str]:
+    """The CSV download in pieces of CHUNK rows (the same text as rows_as gives for the rows as terms), sent as they
+    are made; no term is made."""
+    count = len(found.rows)
+    for start in range(0, max(count, 1), CHUNK):
+        text = plain_csv(plain_rows(found, start, start + CHUNK), COLUMNS, header=start == 0)
+        yield text if start + CHUNK < count else text.rstrip("\n")
