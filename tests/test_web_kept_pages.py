@@ -344,10 +344,45 @@ def test_the_network_downloads_are_sent_from_a_file_kept_beside_the_store(tmp_pa
     try:
         client = app.test_client()
         update = {"data": INSERT, "content_type": "application/sparql-update"}
-        assert client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update).status_code == 204
+        written = client.post("/sparql/update", headers={"Authorization": "Bearer s3cret-token"}, **update)
+        assert written.status_code == 204
         with client.get("/network.node-link.json") as answer:
             assert answer.status_code == 200 and int(answer.headers["Content-Length"]) == len(answer.data)
             nodes = {node["id"] for node in json.loads(answer.data)["nodes"]}
         assert HUB in nodes  # the new state's network, made again
     finally:
         app.extensions["l4a_store"].close()
+
+
+def test_waitress_sends_kept_downloads_whole_from_their_files(tmp_path: Path) -> None:
+    """Under `l4a serve` (waitress), a download kept as a file (the network's, and after a restart the whole lists'
+    kept beside the store) is handed to the server's file wrapper: every byte is sent, with its length, and it is
+    the text the first server made."""
+    import urllib.request
+
+    from .webapp import served
+
+    paths = ["/hubs.csv", "/hubs.json", "/evidence?format=csv", "/network.node-link.json", "/network.graphml"]
+
+    def fetch_all(base: str) -> dict[str, bytes]:
+        found = {}
+        for path in paths:
+            with urllib.request.urlopen(base + path, timeout=60) as answer:
+                found[path] = answer.read()
+                assert answer.headers["Server"] == "waitress"
+                length = answer.headers["Content-Length"]
+                assert length is None or int(length) == len(found[path]), path
+        return found
+
+    data = tmp_path / "data"
+    _answers_of_a_new_server(data, [])  # built and closed first (see the test above)
+    with served(data) as base:
+        first = fetch_all(base)
+    assert json.loads(first["/network.node-link.json"])["nodes"] and first["/hubs.csv"].startswith(b"hub,name")
+    files = [*(data / "derived").glob("download_*.kept"), *(data / "derived").glob("network_file_*.kept")]
+    assert len(files) == 5  # the whole lists and the network, kept beside the store
+    for file in files:  # marks what the next server reads from disk, rather than makes
+        file.write_bytes(file.read_bytes() + b"\n<!-- read back -->")
+    with served(data) as base:
+        again, third = fetch_all(base), fetch_all(base)
+    assert again == third == {path: text + b"\n<!-- read back -->" for path, text in first.items()}

@@ -10,6 +10,7 @@ name). Nothing here holds a download's text in memory.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
@@ -21,12 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import Flask
+from flask import Flask, Response, request
 
 from l4a.web.extensions import app_value
 
 MAX_BYTES = 2 * 2**30  # every kept download together, on disk
 CHUNK = 2**20  # read back a MB at a time
+SMALL = 2**18  # a body up to this size is sent as it is
 
 
 @dataclass(frozen=True)
@@ -101,3 +103,27 @@ def read_chunks(stream: BinaryIO) -> Iterator[bytes]:
     with stream:
         while chunk := stream.read(CHUNK):
             yield chunk
+
+
+def send_file_rest(stream: BinaryIO, mimetype: str) -> Response:
+    """A response sending the rest of an open file (closed at the end), with its length known up front: handed to
+    the WSGI server's file wrapper when it has one (waitress sends it from the file itself, rather than copying
+    each piece into its own buffers, which spill to a temporary file past a MB), else read a MB at a time."""
+    size = os.fstat(stream.fileno()).st_size - stream.tell()
+    wrapper = request.environ.get("wsgi.file_wrapper")
+    body = wrapper(stream, CHUNK) if wrapper is not None else read_chunks(stream)
+    response = Response(body, mimetype=mimetype, direct_passthrough=True)
+    response.content_length = size
+    return response
+
+
+def send_bytes(data: bytes, mimetype: str) -> Response:
+    """A response sending `data`; one of more than SMALL bytes by the WSGI server's file wrapper when it has one
+    (waitress copies a body from an app's iterator into its own buffers, which spill to a temporary file past a MB:
+    a kept 14 MB brief took 0.15-0.3 s to send that way)."""
+    wrapper = request.environ.get("wsgi.file_wrapper")
+    if wrapper is None or len(data) <= SMALL:
+        return Response(data, mimetype=mimetype)
+    response = Response(wrapper(io.BytesIO(data), CHUNK), mimetype=mimetype, direct_passthrough=True)
+    response.content_length = len(data)
+    return response

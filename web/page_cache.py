@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, stream_with_context
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.store.kept_files import keep, open_kept
-from l4a.web.download_files import CHUNK, download_files, read_chunks
+from l4a.web.download_files import CHUNK, download_files, read_chunks, send_bytes, send_file_rest
 from l4a.web.extensions import app_value
 from l4a.web.i18n import chosen_language
 from l4a.web.lru import SizedLRU
@@ -64,14 +65,17 @@ def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool | 
     key = f"{request.path}?{request.query_string.decode('latin-1')}|{chosen_language()}|{dt.date.today()}"
     key += "|json" if as_json else ""
     pages = page_cache(app)
-    found = pages.get(key)
+    found: str | BinaryIO | None = pages.get(key)
     name = _beside_store_name(as_json, beside_store) if beside_store and found is None else None
     if name is not None:
-        found = _read_beside_store(app, name)
-        if found is not None:
+        found = _open_beside_store(app, name, pages.max_page)
+        if isinstance(found, str):
             pages.put(key, found)
-    if found is not None:
-        return (Response(found, mimetype="application/json"), 200) if as_json else (found, 200)
+    mimetype = "application/json" if as_json else "text/html"
+    if isinstance(found, str):
+        return send_bytes(found.encode(), mimetype), 200
+    if found is not None:  # too big to keep in memory: sent from its file
+        return send_file_rest(found, mimetype), 200
     generation = app.extensions["l4a_cache_generation"]
     answer = render()
     if isinstance(answer, tuple) and len(answer) == 2 and answer[1] == 200:
@@ -123,14 +127,24 @@ def _bounded_name(kind: str, what: str, allowed: set[str]) -> str | None:
 
 
 def _read_beside_store(app: Flask, name: str) -> str | None:
+    found = _open_beside_store(app, name, None)
+    return found if isinstance(found, str) else None
+
+
+def _open_beside_store(app: Flask, name: str, largest: int | None) -> str | BinaryIO | None:
+    """The text kept beside the store under `name` for today; the open file (at the text) when it holds more than
+    `largest` bytes."""
     stream = open_kept(app.extensions["l4a_store"], name, variant=dt.date.today().isoformat())
     if stream is None:
         return None
-    with stream:
-        try:
+    try:
+        if largest is not None and os.fstat(stream.fileno()).st_size - stream.tell() > largest:
+            return stream
+        with stream:
             return stream.read().decode()
-        except (OSError, UnicodeDecodeError):
-            return None
+    except (OSError, UnicodeDecodeError):
+        stream.close()
+        return None
 
 
 def _keep_beside_store(app: Flask, name: str, text: str) -> None:
@@ -162,20 +176,15 @@ def kept_stream(key: str, pieces: Callable[[], Iterator[str]], whole: str | None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     pages = page_cache(app)
     generation = request_generation()  # the rows `pieces` makes were read after this count
-    found = pages.get(key)  # a kept download is always of the current state (every write empties the cache)
+    found = _kept_download(app, key, whole)
+    if isinstance(found, bytes):
+        yield found
+        return
     if found is not None:
-        yield found if isinstance(found, bytes) else found.encode()  # kept as the bytes sent: not encoded again
+        yield from read_chunks(found)
         return
     files = download_files(app)
-    on_disk = files.open(key, app.extensions["l4a_cache_generation"])
-    if on_disk is not None:
-        yield from read_chunks(on_disk)
-        return
     store = app.extensions["l4a_store"]
-    beside_store = open_kept(store, whole) if whole else None
-    if beside_store is not None:
-        yield from read_chunks(beside_store)
-        return
     parts: list[bytes] = []
     size = 0
     spooled: tuple[Path, BinaryIO] | None = None
@@ -215,6 +224,29 @@ def kept_stream(key: str, pieces: Callable[[], Iterator[str]], whole: str | None
     if whole:
         keep(store, whole, lambda out: _copy_file(made, out))
     files.keep(key, made, generation)
+
+
+def kept_download(key: str, pieces: Callable[[], Iterator[str]], mimetype: str, whole: str | None = None) -> Response:
+    """A download's response: a kept one sent at once (from memory, or from its file by the WSGI server's file
+    wrapper: web/download_files.py `send_file_rest`), else streamed as it is made and kept (`kept_stream`)."""
+    found = _kept_download(current_app, key, whole)
+    if isinstance(found, bytes):
+        return send_bytes(found, mimetype)
+    if found is not None:
+        return send_file_rest(found, mimetype)
+    return Response(stream_with_context(kept_stream(key, pieces, whole)), mimetype=mimetype)
+
+
+def _kept_download(app: Flask, key: str, whole: str | None) -> bytes | BinaryIO | None:
+    """The download of `key` as kept: its bytes (in memory), an open file (too big for memory; or kept beside the
+    store as `whole`), or None."""
+    found = page_cache(app).get(key)  # a kept download is always of the current state (every write empties the cache)
+    if found is not None:
+        return found if isinstance(found, bytes) else found.encode()  # kept as the bytes sent: not encoded again
+    on_disk = download_files(app).open(key, app.extensions["l4a_cache_generation"])
+    if on_disk is not None:
+        return on_disk
+    return open_kept(app.extensions["l4a_store"], whole) if whole else None
 
 
 def _write_bytes(text: bytes, out: BinaryIO) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -14,7 +14,7 @@ from l4a.graph.sparql.compact_rows import CompactRows, plain_rows
 from l4a.graph.sparql.queries import named_query_compact, run_named_query
 from l4a.graph.sparql.tabular import plain_csv, rows_as
 from l4a.graph.store.base import Row
-from l4a.web.page_cache import cached_page, download_key, kept_stream, whole_download
+from l4a.web.page_cache import cached_page, download_key, kept_download, whole_download
 from l4a.web.render import page as register
 from l4a.web.render import respond, wants_json
 from l4a.web.state import app_store, cached
@@ -73,12 +73,13 @@ def _download(given: dict[str, str], wanted: str) -> ResponseReturnValue:
         return respond("evidence.html", data, status=400, error=problem, pages=1)
     mimetype, render = DOWNLOADS[wanted]
     if wanted == "csv":
-        whole = whole_download("evidence.csv")
-        pieces = kept_stream(download_key("evidence.csv"), lambda: _csv_pieces(found if found is not None else _compact(given)), whole)
-        body: Iterator[bytes] | str = stream_with_context(pieces)
+
+        def pieces() -> Iterator[str]:
+            return _csv_pieces(found if found is not None else _compact(given))
+
+        response = kept_download(download_key("evidence.csv"), pieces, mimetype, whole_download("evidence.csv"))
     else:
-        body = render(rows)
-    response = Response(body, mimetype=mimetype)
+        response = Response(render(rows), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="evidence.{wanted}"'
     return response
 

@@ -6,10 +6,10 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, request
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.namespaces import record_iri
@@ -25,7 +25,7 @@ from l4a.graph.suggest.records import list_suggestions
 from l4a.graph.sync.suggested import PendingLink, pending_links
 from l4a.web.hub_charts import hub_charts, hub_monitoring_data, hub_summary
 from l4a.web.i18n import chosen_language
-from l4a.web.page_cache import cached_page, download_key, kept_stream, whole_download
+from l4a.web.page_cache import cached_page, download_key, kept_download, whole_download
 from l4a.web.pages.staff import current_staff
 from l4a.web.render import page, respond, wants_json
 from l4a.web.state import app_labels, app_store, cached, hub_table, ready_reports
@@ -78,14 +78,15 @@ def hub_list() -> ResponseReturnValue:
 
 def _hub_list() -> ResponseReturnValue:
     table = hub_table()
-    rows = table.select(asked_filter())
+    asked = asked_filter()
     lang = chosen_language()
     labels = app_labels(current_app)
-    if request.path.endswith(".csv") or request.args.get("format") == "csv":
-        return _csv(rows, labels, lang)
+    if request.path.endswith(".csv") or request.args.get("format") == "csv":  # the rows chosen only if not kept
+        return _csv(lambda: table.select(asked), labels, lang)
     page = max(1, int(request.args.get("page", "1") or 1)) if (request.args.get("page") or "1").isdigit() else 1
     if wants_json():
-        return _json(rows, page)
+        return _json(lambda: table.select(asked), page)
+    rows = table.select(asked)
     shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     data = {"count": len(rows), "page": page, "per_page": PER_PAGE, "hubs": [row.as_dict() for row in shown]}
     options = {key: table.options(key) for key in OPTION_KEYS}
@@ -107,10 +108,11 @@ def agendas(row: HubRow, derived: set[str]) -> dict[str, list[str]]:
             "derived": [g for g in goals if g in derived]}
 
 
-def _json(rows: list[Any], page: int) -> Response:
+def _json(select: Callable[[], list[Any]], page: int) -> Response:
     """Every hub of the list as JSON (the same object the page's data would be), sent in pieces as it is made."""
 
     def pieces() -> Iterator[str]:
+        rows = select()
         head = json.dumps({"count": len(rows), "page": page, "per_page": PER_PAGE}, ensure_ascii=False)
         yield head[:-1] + ', "hubs": ['
         for start in range(0, len(rows), 500):
@@ -118,12 +120,12 @@ def _json(rows: list[Any], page: int) -> Response:
             yield text if start == 0 else ", " + text
         yield "]}"
 
-    sent = kept_stream(download_key("hubs.json"), pieces, whole_download("hubs.json"))
-    return Response(stream_with_context(sent), mimetype="application/json")
+    return kept_download(download_key("hubs.json"), pieces, "application/json", whole_download("hubs.json"))
 
 
-def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
+def _csv(select: Callable[[], list[Any]], labels: Any, lang: str) -> Response:
     def lines() -> Iterator[str]:  # sent as made: every hub of the list, without holding the whole text
+        rows = select()
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["hub", "name", "city", "country", "start", "end", "targets", "manifestos", "councils",
@@ -150,8 +152,7 @@ def _csv(rows: list[Any], labels: Any, lang: str) -> Response:
                 out.truncate()
         yield out.getvalue()
 
-    sent = kept_stream(download_key("hubs.csv"), lines, whole_download("hubs.csv"))
-    response = Response(stream_with_context(sent), mimetype="text/csv")
+    response = kept_download(download_key("hubs.csv"), lines, "text/csv", whole_download("hubs.csv"))
     response.headers["Content-Disposition"] = 'attachment; filename="hubs.csv"'
     return response
 

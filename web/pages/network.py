@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from io import BytesIO
 from typing import Any
 
@@ -15,7 +14,7 @@ from l4a.graph.store.base import Store
 from l4a.graph.sync.network import network_file, open_network_file, store_measures, store_network
 from l4a.graph.sync.network_picture import Picture, network_layout, network_picture
 from l4a.web.catalogues import colon
-from l4a.web.download_files import read_chunks
+from l4a.web.download_files import send_file_rest
 from l4a.web.i18n import chosen_language
 from l4a.web.page_cache import cached_page
 from l4a.web.render import page as register
@@ -120,10 +119,7 @@ def _download(fmt: str, mimetype: str) -> Response:
     if stream is None:
         data = cached(current_app, f"network:{fmt}", lambda: _whole(store, fmt))
         return Response(data, mimetype=mimetype)
-    size = os.fstat(stream.fileno()).st_size - stream.tell()
-    response = Response(read_chunks(stream), mimetype=mimetype, direct_passthrough=True)
-    response.content_length = size
-    return response
+    return send_file_rest(stream, mimetype)
 
 
 def _whole(store: Store, fmt: str) -> bytes:
