@@ -91,3 +91,39 @@ def test_internal_queries_are_not_in_the_catalogue(client: FlaskClient) -> None:
 def test_an_empty_list_says_why_and_what_would_fill_it(client: FlaskClient, path: str, words: str) -> None:
     page = client.get(path).get_data(as_text=True)
     assert words in page, path
+
+
+def test_the_index_finds_what_testing_every_thing_finds_in_the_same_order() -> None:
+    """The search's text per kind gives the same things, in the same order, as testing every thing's words: every
+    word held, an exact SDG number first, then SDG numbers in numeric order and words; PER_KIND at most."""
+    import random
+
+    from l4a.graph.reports.search import KINDS, PER_KIND, SearchIndex, Thing
+    from l4a.graph.sdg_order import sdg_key
+
+    def every(things: list[Thing], text: str) -> dict[str, list[Thing]]:  # the plain rule, thing by thing
+        words = text.lower().split()
+        exact = text.strip().lower().removeprefix("sdg").strip()
+        found: dict[str, list[Thing]] = {}
+        for thing in things:
+            if (thing.notation and thing.notation == exact) or all(w in thing.words for w in words):
+                found.setdefault(thing.kind, []).append(thing)
+        for kind, some in found.items():
+            some.sort(key=lambda t: (t.notation != exact, sdg_key(t.notation) if t.notation else ((9, ""),), t.words))
+            found[kind] = some[:PER_KIND]
+        return {kind: found[kind] for kind in KINDS if kind in found}
+
+    pick = random.Random(7)
+    vocabulary = ["water", "waste", "city", "wat", "er", "11", "11.1", "1.1", "women", "sea", "ea", "gender", "1"]
+    things = []
+    for number in range(3000):
+        kind = pick.choice(KINDS)
+        notation = pick.choice(["", "", f"{pick.randint(1, 17)}", f"{pick.randint(1, 17)}.{pick.randint(1, 9)}"])
+        words = " ".join(pick.choices(vocabulary, k=pick.randint(1, 6)) + [notation, f"thing{number}"])
+        things.append(Thing(f"https://example.org/{number}", kind, notation, words))
+    index = SearchIndex(things)
+    texts = [*vocabulary, "water city", "city water", "sdg 11", "sdg11", "11.1", "wat sea", "thing12", "nothing",
+             "ea er 1", "waste women gender", "thing299 water"]  # fmt: skip
+    for text in texts:
+        assert index.search(text) == every(things, text), text
+    assert any(len(found) == PER_KIND for found in index.search("water").values())  # cut where the plain rule cuts

@@ -92,24 +92,44 @@ def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool | 
 def kept_text(key: str, make: Callable[[], str], beside_store: bool | str = False) -> str:
     """A text answer (e.g. JSON) kept under `key` until the app writes (not kept if it wrote meanwhile);
     `beside_store` as for cached_page."""
+    found = _kept_text(key, make, beside_store, None)
+    assert isinstance(found, str)
+    return found
+
+
+def kept_response(key: str, make: Callable[[], str], mimetype: str, beside_store: bool | str = False) -> Response:
+    """kept_text's answer as a response: one too big to keep in memory sent from the file kept beside the store,
+    a big one by the WSGI server's file wrapper (web/download_files.py)."""
+    found = _kept_text(key, make, beside_store, page_cache(current_app).max_page)
+    if isinstance(found, str):
+        return send_bytes(found.encode(), mimetype)
+    return send_file_rest(found, mimetype)
+
+
+def _kept_text(key: str, make: Callable[[], str], beside_store: bool | str, largest: int | None) -> str | BinaryIO:
+    """The text of `key`: kept in memory, kept beside the store (the open file, when it holds more than `largest`
+    bytes), or made now (and kept)."""
     app = current_app
     pages = page_cache(app)
     found = pages.get(key)
     if isinstance(found, bytes):  # not under a text's key; read as text all the same
         return found.decode()
-    name = _beside_store_name(False, beside_store) if beside_store and found is None else None
+    if found is not None:
+        return found
+    name = _beside_store_name(False, beside_store) if beside_store else None
     if name is not None:
-        found = _read_beside_store(app, name)
-        if found is not None:
-            pages.put(key, found)
-    if found is None:
-        generation = app.extensions["l4a_cache_generation"]
-        found = make()
-        if app.extensions["l4a_cache_generation"] == generation:
-            pages.put(key, found)
-            if name is not None:
-                _keep_beside_store(app, name, found)
-    return found
+        kept = _open_beside_store(app, name, largest)
+        if isinstance(kept, str):
+            pages.put(key, kept)
+        if kept is not None:
+            return kept
+    generation = app.extensions["l4a_cache_generation"]
+    made = make()
+    if app.extensions["l4a_cache_generation"] == generation:
+        pages.put(key, made)
+        if name is not None:
+            _keep_beside_store(app, name, made)
+    return made
 
 
 def _beside_store_name(as_json: bool, path: bool | str) -> str | None:
@@ -124,11 +144,6 @@ def _bounded_name(kind: str, what: str, allowed: set[str]) -> str | None:
     if set(request.args) - allowed:
         return None
     return f"{kind}\t{what}\t{chosen_language()}"
-
-
-def _read_beside_store(app: Flask, name: str) -> str | None:
-    found = _open_beside_store(app, name, None)
-    return found if isinstance(found, str) else None
 
 
 def _open_beside_store(app: Flask, name: str, largest: int | None) -> str | BinaryIO | None:

@@ -3,6 +3,7 @@ words in any of the three languages (every label is searched, accents and case i
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -28,9 +29,19 @@ class Thing:
 
 @dataclass
 class SearchIndex:
-    """Everything searchable, read once from the store (and again after a write)."""
+    """Everything searchable, read once from the store (and again after a write).
+
+    Each kind's things are kept in the order results are shown (SDG numbers in numeric order, then by their words),
+    and their words joined in one text: a search finds its longest word in that text (a C loop over the whole text,
+    where testing each of 100k hubs in Python took 0.14 s), tests the thing it falls in, and stops after PER_KIND
+    things, which are then the first PER_KIND in that order."""
 
     things: list[Thing] = field(default_factory=list)
+    kinds: dict[str, _Kind] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.things and not self.kinds:
+            self.kinds = {kind: _Kind.of([t for t in self.things if t.kind == kind]) for kind in KINDS}
 
     @classmethod
     def from_store(cls, store: Store, labels: Labels, extra: Mapping[str, str] | None = None) -> SearchIndex:
@@ -41,21 +52,63 @@ class SearchIndex:
             notation = row["notation"].value if row.get("notation") is not None else ""
             texts = [*labels.by_iri.get(iri, {}).values(), *labels.short.get(iri, {}).values(), notation,
                      iri.rsplit("/", 1)[-1].replace("-", " "), (extra or {}).get(iri, "")]  # fmt: skip
-            things.append(Thing(iri, kind, notation, fold(" ".join(texts))))
+            things.append(Thing(iri, kind, notation, fold(" ".join(texts)).replace(SEPARATOR, " ")))
         return cls(things)
 
     def search(self, text: str) -> dict[str, list[Thing]]:
         """The things whose labels hold every word of `text` (an SDG number finds its goal or target first),
-        by kind, each kind in a readable order (SDG numbers in numeric order)."""
+        by kind, each kind in a readable order (SDG numbers in numeric order), PER_KIND at most."""
         words = fold(text).split()
         if not words:
             return {}
         exact = text.strip().lower().removeprefix("sdg").strip()
-        found: dict[str, list[Thing]] = {}
-        for thing in self.things:
-            if (thing.notation and thing.notation == exact) or all(w in thing.words for w in words):
-                found.setdefault(thing.kind, []).append(thing)
-        for kind, things in found.items():
-            things.sort(key=lambda t: (t.notation != exact, sdg_key(t.notation) if t.notation else ((9, ""),), t.words))
-            found[kind] = things[:PER_KIND]
-        return {kind: found[kind] for kind in KINDS if kind in found}
+        found = {kind: self.kinds[kind].search(words, exact) for kind in KINDS if kind in self.kinds}
+        return {kind: things for kind, things in found.items() if things}
+
+
+SEPARATOR = "\x00"  # between two things' words in a kind's text (never in a thing's words)
+
+
+def _order(thing: Thing) -> tuple[object, ...]:
+    return (sdg_key(thing.notation) if thing.notation else ((9, ""),), thing.words)
+
+
+@dataclass
+class _Kind:
+    """One kind's things in the order shown, their words joined by SEPARATOR, where each one's words start, and
+    which things have each SDG notation."""
+
+    order: list[Thing]
+    text: str
+    starts: list[int]
+    by_notation: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, things: list[Thing]) -> _Kind:
+        order = sorted(things, key=_order)
+        starts, at = [], 0
+        for thing in order:
+            starts.append(at)
+            at += len(thing.words) + len(SEPARATOR)
+        by_notation: dict[str, list[int]] = {}
+        for number, thing in enumerate(order):
+            if thing.notation:
+                by_notation.setdefault(thing.notation, []).append(number)
+        return cls(order, SEPARATOR.join(t.words for t in order), starts, by_notation)
+
+    def search(self, words: list[str], exact: str) -> list[Thing]:
+        """The first PER_KIND things holding every word, those whose notation is `exact` first."""
+        first = self.by_notation.get(exact, [])
+        hits = list(first[:PER_KIND])
+        probe = max(words, key=len)
+        at = 0
+        while len(hits) < PER_KIND:
+            at = self.text.find(probe, at)
+            if at < 0:
+                break
+            number = bisect.bisect_right(self.starts, at) - 1
+            thing = self.order[number]
+            if all(word in thing.words for word in words) and number not in first:
+                hits.append(number)
+            at = self.starts[number + 1] if number + 1 < len(self.starts) else len(self.text)
+        return [self.order[number] for number in hits]

@@ -28,7 +28,7 @@ from l4a.graph.reports.brief_vcs import edition_words, make_edition_brief, read_
 from l4a.graph.resources import internal_query
 from l4a.web.catalogues import colon
 from l4a.web.i18n import chosen_language
-from l4a.web.page_cache import cached_page, kept_text
+from l4a.web.page_cache import cached_page, kept_response
 from l4a.web.render import page, respond, wants_json
 from l4a.web.state import app_store, cached
 from l4a.web.suggested import include_suggested
@@ -113,8 +113,7 @@ def _markdown(
     several lead to it: the brief itself is not read again for it after a restart)."""
     lang, today = brief_language(), dt.date.today()
     key = f"brief.md:{request.path}?{request.query_string.decode('latin-1')}|{lang}|{today.isoformat()}"
-    text = kept_text(key, lambda: brief_markdown(make(), extra), beside_store=path)
-    response = Response(text, mimetype="text/markdown")
+    response = kept_response(key, lambda: brief_markdown(make(), extra), "text/markdown", beside_store=path)
     response.headers["Content-Type"] = "text/markdown; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="brief-{name}-{lang}.md"'
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, make_response, request, url_for
+from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -26,6 +26,7 @@ from l4a.graph.sparql.tabular import rows_as
 from l4a.graph.store.base import Row
 from l4a.web.i18n import chosen_language
 from l4a.web.negotiate import content_type, rdf_response, split_suffix, text_response
+from l4a.web.page_cache import cached_page
 from l4a.web.paging import paged
 from l4a.web.render import page, respond
 from l4a.web.state import app_labels, app_store, cached
@@ -134,6 +135,14 @@ def query(name: str) -> ResponseReturnValue:
     stem, asked = split_suffix(name, DOWNLOADS)
     if stem not in named_queries():
         abort(404)
+    if asked:
+        return _query(stem, asked)
+    # The page is kept once made (web/page_cache.py), per query string and language, until the app writes: at
+    # 100k hubs a target's hubs are thousands of rows to read and page.
+    return cached_page(lambda: _query(stem, None))
+
+
+def _query(stem: str, asked: str | None) -> ResponseReturnValue:
     current = settings()
     can_suggest = stem in suggested_variants()
     include = can_suggest and request.args.get("include_suggested") == "1"
@@ -175,10 +184,8 @@ def query(name: str) -> ResponseReturnValue:
         for p in run.query.parameters
     ]  # fmt: skip
     listed = paged(run.rows if run.ran else [], ROWS_PER_PAGE)  # the HTML shows a page; JSON and downloads every row
-    shown = make_response(respond(
+    return respond(
         "query.html", data, run=run, fields=fields, rows=table_rows(run, listed.items), listed=listed,
         downloads=links, row_cap=current.row_cap, can_suggest=can_suggest,
-    ))  # fmt: skip
-    if submitted and not run.ran:
-        shown.status_code = 400
-    return shown
+        status=400 if submitted and not run.ran else 200,
+    )  # fmt: skip
