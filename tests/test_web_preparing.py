@@ -145,3 +145,30 @@ def test_the_warm_up_after_a_start_gives_way_to_readers(tmp_path: Path) -> None:
         assert 0.15 <= waited < 2  # about the quiet moment asked for, not its longest
     finally:
         app.extensions["l4a_store"].close()
+
+
+def test_prepared_validation_results_are_read_before_the_port_opens(tmp_path: Path) -> None:
+    """When the whole store's validation results in the default language are kept on disk (`l4a prepare`), the
+    warm-up reads them before it says the app is ready: the first hub pages of a busy start use them rather than
+    validating their own hub. Not kept, they are not computed then (seconds on a big store): later, when quiet."""
+    from l4a.web.preparing import Activity
+    from l4a.web.state import ready_reports, reports_kept, warm_reports
+
+    def ready_with_a_reader_at_work(app: Flask) -> tuple[bool, bool]:
+        """Whether the English and the French results are there when the app says it is ready."""
+        app.extensions["l4a_activity"] = busy = Activity()
+        busy.start()  # a reader at work: the warm-up's later reading waits for quiet
+        thread = warm_reports(app)
+        assert app.extensions["l4a_ready"].wait(60)
+        found = ready_reports(app, "en") is not None, ready_reports(app, "fr") is not None
+        busy.end()  # quiet: the warm-up reads (here: computes and keeps) the rest
+        thread.join(120)
+        return found
+
+    for expected in [(False, False), (True, False)]:  # nothing kept yet; then what the first run kept
+        app = make_app(tmp_path)
+        try:
+            assert reports_kept(app, "en") == expected[0]
+            assert ready_with_a_reader_at_work(app) == expected
+        finally:
+            app.extensions["l4a_store"].close()
