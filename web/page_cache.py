@@ -66,6 +66,8 @@ def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool | 
     key += "|json" if as_json else ""
     pages = page_cache(app)
     found: str | BinaryIO | None = pages.get(key)
+    if found is None:  # one too big for memory, kept as a file until the app writes
+        found = download_files(app).open(key, app.extensions["l4a_cache_generation"])
     name = _beside_store_name(as_json, beside_store) if beside_store and found is None else None
     if name is not None:
         found = _open_beside_store(app, name, pages.max_page)
@@ -83,10 +85,26 @@ def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool | 
         if isinstance(body, Response) and as_json and body.mimetype == "application/json":
             body = body.get_data(as_text=True)
         if isinstance(body, str) and app.extensions["l4a_cache_generation"] == generation:  # no write meanwhile
-            pages.put(key, body)
+            if len(body) > pages.max_page:  # (characters: at least as many bytes)
+                _keep_as_file(app, key, body.encode(), generation)
+            else:
+                pages.put(key, body)
             if name is not None:
                 _keep_beside_store(app, name, body)
     return answer
+
+
+def _keep_as_file(app: Flask, key: str, data: bytes, generation: int) -> None:
+    """Keep a page too big for memory as a file until the app writes (web/download_files.py)."""
+    files = download_files(app)
+    path, stream = files.spool()
+    try:
+        with stream:
+            stream.write(data)
+    except OSError:  # a full disk: the page is made again next time
+        path.unlink(missing_ok=True)
+        return
+    files.keep(key, path, generation)
 
 
 def kept_text(key: str, make: Callable[[], str], beside_store: bool | str = False) -> str:
