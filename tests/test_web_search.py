@@ -119,7 +119,7 @@ def test_the_index_finds_what_testing_every_thing_finds_in_the_same_order() -> N
     for number in range(3000):
         kind = pick.choice(KINDS)
         notation = pick.choice(["", "", f"{pick.randint(1, 17)}", f"{pick.randint(1, 17)}.{pick.randint(1, 9)}"])
-        words = " ".join(pick.choices(vocabulary, k=pick.randint(1, 6)) + [notation, f"thing{number}"])
+        words = " ".join([*pick.choices(vocabulary, k=pick.randint(1, 6)), notation, f"thing{number}"])
         things.append(Thing(f"https://example.org/{number}", kind, notation, words))
     index = SearchIndex(things)
     texts = [*vocabulary, "water city", "city water", "sdg 11", "sdg11", "11.1", "wat sea", "thing12", "nothing",
