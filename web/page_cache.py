@@ -65,7 +65,8 @@ def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool | 
     key = f"{request.path}?{request.query_string.decode('latin-1')}|{chosen_language()}|{dt.date.today()}"
     key += "|json" if as_json else ""
     pages = page_cache(app)
-    found: str | BinaryIO | None = pages.get(key)
+    cached = pages.get(key)
+    found: str | BinaryIO | None = cached.decode() if isinstance(cached, bytes) else cached
     if found is None:  # one too big for memory, kept as a file until the app writes
         found = download_files(app).open(key, app.extensions["l4a_cache_generation"])
     name = _beside_store_name(as_json, beside_store) if beside_store and found is None else None

@@ -82,9 +82,13 @@ def _file_name(fmt: str) -> str:
 
 
 def _writer(store: Store, fmt: str) -> Callable[[BinaryIO], None]:
-    if fmt == "graphml":
-        return lambda out: nx.write_graphml(store_network(store), out)
-    return lambda out: out.write(network_json(store_network(store)).encode())
+    def write(out: BinaryIO) -> None:
+        if fmt == "graphml":
+            nx.write_graphml(store_network(store), out)
+        else:
+            out.write(network_json(store_network(store)).encode())
+
+    return write
 
 
 def store_measures(store: Store) -> Measures:
