@@ -4,6 +4,9 @@ of 4.6 ms on 10k hubs), and under load the server's threads share one interprete
 
 A page is kept per path, query string, language and day (the monitoring statuses depend on today), its JSON twin
 apart; never an error, or an answer made while the app was writing (the generation count of web/__init__.py).
+One bigger than a memory entry may be (MAX_PAGE: the JSON of a whole list at 100k hubs) is kept as a file instead
+(web/download_files.py), and a big answer is handed to the WSGI server's file wrapper rather than copied through
+its buffers (`send_bytes`, `send_file_rest`).
 """
 
 from __future__ import annotations
