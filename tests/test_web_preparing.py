@@ -172,3 +172,36 @@ def test_prepared_validation_results_are_read_before_the_port_opens(tmp_path: Pa
             assert ready_with_a_reader_at_work(app) == expected
         finally:
             app.extensions["l4a_store"].close()
+
+
+@pytest.mark.parametrize("path", ["/network.node-link.json", "/hubs.csv"])
+def test_a_download_sent_from_a_file_counts_as_running_until_it_is_sent(tmp_path: Path, path: str) -> None:
+    """A kept download is handed to waitress's file wrapper and sent after the view returned: the request counts as
+    running until waitress closes that file, so the warm-up does not take the interpreter in the middle of it."""
+    from waitress.buffers import ReadOnlyFileBasedBuffer
+    from werkzeug.test import EnvironBuilder
+
+    from l4a.web.page_cache import PageCache
+    from l4a.web.preparing import track_requests
+
+    app = make_app(tmp_path)
+    app.extensions["l4a_pages"] = PageCache(max_page=300)  # the shipped data's downloads kept as files
+    try:
+        track_requests(app)
+        activity = app.extensions["l4a_activity"]
+        for _ in range(2):  # the first request makes and keeps it; the second sends the kept one from its file
+            environ = EnvironBuilder(path=path).get_environ()
+            environ["wsgi.file_wrapper"] = ReadOnlyFileBasedBuffer
+            body = app(environ, lambda status, headers, exc_info=None: None)
+            sent_from_file = isinstance(body, ReadOnlyFileBasedBuffer)
+            assert activity.running == (1 if sent_from_file else 0)
+            if sent_from_file:  # as waitress sends it
+                body.prepare()
+                data = b"".join(iter(lambda: body.get(1 << 20, skip=True), b""))
+            else:
+                data = b"".join(body)
+            body.close()  # type: ignore[attr-defined]
+            assert activity.running == 0 and len(data) > 100
+        assert sent_from_file
+    finally:
+        app.extensions["l4a_store"].close()

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 from l4a.web.extensions import app_value
+from l4a.web.preparing import sent_later
 
 MAX_BYTES = 2 * 2**30  # every kept download together, on disk
 CHUNK = 2**20  # read back a MB at a time
@@ -111,7 +112,7 @@ def send_file_rest(stream: BinaryIO, mimetype: str) -> Response:
     each piece into its own buffers, which spill to a temporary file past a MB), else read a MB at a time."""
     size = os.fstat(stream.fileno()).st_size - stream.tell()
     wrapper = request.environ.get("wsgi.file_wrapper")
-    body = wrapper(stream, CHUNK) if wrapper is not None else read_chunks(stream)
+    body = wrapper(sent_later(current_app, stream), CHUNK) if wrapper is not None else read_chunks(stream)
     response = Response(body, mimetype=mimetype, direct_passthrough=True)
     response.content_length = size
     return response
@@ -124,6 +125,7 @@ def send_bytes(data: bytes, mimetype: str) -> Response:
     wrapper = request.environ.get("wsgi.file_wrapper")
     if wrapper is None or len(data) <= SMALL:
         return Response(data, mimetype=mimetype)
-    response = Response(wrapper(io.BytesIO(data), CHUNK), mimetype=mimetype, direct_passthrough=True)
+    body = wrapper(sent_later(current_app, io.BytesIO(data)), CHUNK)
+    response = Response(body, mimetype=mimetype, direct_passthrough=True)
     response.content_length = len(data)
     return response
