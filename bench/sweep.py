@@ -30,6 +30,9 @@ of synthetic hubs, cold and warm, for one or more versions of the code side by s
   "warm" is the median of `--repeat` later requests of the same HTML and of the JSON; "fr/es" beside the cold
   figure is the slower of the page's first requests in French and in Spanish (a page made per language is a first
   request there too, judged by the first-request goal). After the last page the server's peak RSS (VmHWM).
+* `--pages-data DIR` (one per `--python`): the page rows serve these data directories as they are, e.g. a copy
+  an earlier `--pages-after-prepare` run prepared (kept with `cp -al` before that run ended), for a version whose
+  `l4a.graph` code (the key of what is prepared) is the same.
 * `suggest --all` suggests for every hub (a batch of one text per hub): it is judged by issue 17's goal for a
   batch, at most 100 ms a text, process start included.
 * A command or request still running after its timeout is stopped and reported as "timeout".
@@ -532,6 +535,9 @@ def main() -> None:
     parser.add_argument("--after-prepare", action="store_true", help="the last version's first runs after prepare")
     parser.add_argument("--pages-after-prepare", action="store_true",
                         help="pages: each version's copy after a write and its `l4a prepare`, not primed by a server")
+    parser.add_argument("--pages-data", type=Path, action="append",
+                        help="pages: serve this data directory as it is (one per --python, in order; e.g. a copy an "
+                        "earlier --pages-after-prepare run left prepared): no copy, no preparation, no priming")
     parser.add_argument("--no-pages", action="store_true")
     parser.add_argument("--no-cli", action="store_true")
     parser.add_argument("-o", "--output", type=Path, default=OUT / "sweep.json")
@@ -567,6 +573,9 @@ def main() -> None:
             for item in items:
                 if only and not only.search(item.name):
                     continue
+                if item.kind == "page" and not primed and options.pages_data:  # served as they are
+                    own.update(zip(pythons, options.pages_data, strict=True))
+                    primed.add("done")
                 if item.kind == "page" and not primed:  # pages: a restart, with what earlier runs kept on disk
                     paths = [i.args[0] for i in items if i.kind == "page" and (not only or only.search(i.name))]
                     if options.pages_after_prepare:  # what a restart finds after a write and its preparation
