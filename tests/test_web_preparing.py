@@ -4,6 +4,7 @@ waiting, and the real page once they are ready. Without the setting (scripts, te
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,7 +125,7 @@ def test_l4a_serve_opens_its_port_with_what_every_page_needs_already_read(big_da
 
 def test_the_warm_up_after_a_start_gives_way_to_readers(tmp_path: Path) -> None:
     """`l4a serve`'s warm-up reads its values from disk in moments when no request runs: while one runs it waits
-    (for LONGEST at most), and a moment after the last one ends it goes on."""
+    (for `longest` at most, when given), and a moment after the last one ends it goes on."""
     from l4a.web.preparing import track_requests, wait_for_quiet
 
     app = make_app(tmp_path)
@@ -143,6 +144,16 @@ def test_the_warm_up_after_a_start_gives_way_to_readers(tmp_path: Path) -> None:
         wait_for_quiet(app, quiet=0.2, longest=5)
         waited = time.monotonic() - started
         assert 0.15 <= waited < 2  # about the quiet moment asked for, not its longest
+        activity.start()  # by default it waits however long the site is busy
+        import threading
+
+        waiting = threading.Thread(target=wait_for_quiet, args=(app,), kwargs={"quiet": 0.05}, daemon=True)
+        waiting.start()
+        waiting.join(1.5)
+        assert waiting.is_alive()
+        activity.end()
+        waiting.join(5)
+        assert not waiting.is_alive()
     finally:
         app.extensions["l4a_store"].close()
 
@@ -197,7 +208,7 @@ def test_a_download_sent_from_a_file_counts_as_running_until_it_is_sent(tmp_path
             assert activity.running == (1 if sent_from_file else 0)
             if sent_from_file:  # as waitress sends it
                 body.prepare()
-                data = b"".join(iter(lambda: body.get(1 << 20, skip=True), b""))
+                data = b"".join(iter(functools.partial(body.get, 1 << 20, skip=True), b""))
             else:
                 data = b"".join(body)
             body.close()  # type: ignore[attr-defined]

@@ -79,8 +79,8 @@ def in_background(app: Flask, key: str, compute: Callable[[], Any], wait: float)
     return job.value
 
 
-QUIET = 0.25  # seconds with no request running before the warm-up reads its next value
-LONGEST = 10.0  # seconds the warm-up waits for such a moment, at most, before each value
+QUIET = 1.0  # seconds with no request running before the warm-up reads its next value
+LONGEST: float | None = None  # the warm-up waits for such a moment however long the site is busy (see wait_for_quiet)
 
 
 @dataclass
@@ -158,15 +158,17 @@ class _ClosedThen:
                 then()
 
 
-def wait_for_quiet(app: Flask, quiet: float = QUIET, longest: float = LONGEST) -> None:
-    """Wait until no request has run for `quiet` seconds (for `longest` at most): the warm-up's values are read
-    from disk in one piece (a few hundred ms of the interpreter each on 10k hubs), which would otherwise delay the
-    first readers after a start, who need other values."""
+def wait_for_quiet(app: Flask, quiet: float = QUIET, longest: float | None = LONGEST) -> None:
+    """Wait until no request has run for `quiet` seconds (for `longest` at most; None: however long): the warm-up's
+    values are read from disk in one piece, holding the interpreter all along (a few hundred ms each on 10k hubs,
+    seconds on 100k), which would stop every reader's request meanwhile. What it reads only makes later pages
+    quicker (a page needing one reads it itself), so on a busy site it waits: with a cap, a load test's first minute
+    at 10k hubs had every request stopped at its tenth second."""
     activity: Activity | None = app.extensions.get("l4a_activity")
     if activity is None:
         return
     if not activity.ended:  # nothing asked yet: the quiet counts from the first wait (the port just opened)
         activity.quiet_from_now()
-    deadline = time.monotonic() + longest
-    while activity.quiet_for() < quiet and time.monotonic() < deadline:
+    deadline = None if longest is None else time.monotonic() + longest
+    while activity.quiet_for() < quiet and (deadline is None or time.monotonic() < deadline):
         time.sleep(0.05)
