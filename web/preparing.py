@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -136,11 +137,12 @@ def sent_later(app: Flask, body: BinaryIO) -> BinaryIO:
 
 
 class _ClosedThen:
-    """A file that calls `then()` once when it is closed (the file wrappers of WSGI servers close what they send)."""
+    """A file that calls `then()` once when it is closed (the file wrappers of WSGI servers close what they send),
+    or, should a response be dropped unsent and never closed, when it is collected."""
 
     def __init__(self, file: BinaryIO, then: Callable[[], None]) -> None:
         self._file = file
-        self._then: Callable[[], None] | None = then
+        self._then = weakref.finalize(self, then)  # called once: at close, else when collected
         self.read, self.seek, self.tell = file.read, file.seek, file.tell
 
     def seekable(self) -> bool:
@@ -150,12 +152,10 @@ class _ClosedThen:
         return self._file.fileno()
 
     def close(self) -> None:
-        then, self._then = self._then, None
         try:
             self._file.close()
         finally:
-            if then is not None:
-                then()
+            self._then()
 
 
 def wait_for_quiet(app: Flask, quiet: float = QUIET, longest: float | None = LONGEST) -> None:
