@@ -25,6 +25,8 @@ from flask.typing import ResponseReturnValue
 from l4a.graph.store.kept_files import keep, open_kept
 from l4a.web.download_files import CHUNK, download_files, read_chunks, send_bytes, send_file_rest
 from l4a.web.extensions import app_value
+from l4a.web.hub_pack import PAGE
+from l4a.web.hub_pack import packed as packed_answer
 from l4a.web.i18n import chosen_language
 from l4a.web.lru import SizedLRU
 from l4a.web.render import wants_json
@@ -55,14 +57,18 @@ def page_cache(app: Flask) -> PageCache:
     return app_value(app, "l4a_pages", PageCache, PageCache)
 
 
-def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool | str = False) -> ResponseReturnValue:
+def cached_page(
+    render: Callable[[], ResponseReturnValue], beside_store: bool | str = False, packed: str | None = None
+) -> ResponseReturnValue:
     """The page for this request from the cache, else rendered (and kept if it has status 200, is HTML or JSON, and
     was made with no write since). The JSON twin of a page is kept apart from its HTML.
 
     `beside_store`: a page of the whole store (the hub list, the evidence, a brief, the network) asked with nothing
     but a language: also kept beside the store for its state and the day (graph/store/kept_files.py), so that a
     server started later (after `l4a prepare`, which asks for them) sends it at once. A string: the page's one
-    path, when several lead to it (an edition's brief by year, number or name)."""
+    path, when several lead to it (an edition's brief by year, number or name).
+
+    `packed`: the hub whose page this is, read from the pack `l4a prepare` made (web/hub_pack.py) when it holds it."""
     app = current_app
     as_json = wants_json()
     key = f"{request.path}?{request.query_string.decode('latin-1')}|{chosen_language()}|{dt.date.today()}"
@@ -72,6 +78,8 @@ def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool | 
     found: str | BinaryIO | None = cached.decode() if isinstance(cached, bytes) else cached
     if found is None:  # one too big for memory, kept as a file until the app writes
         found = download_files(app).open(key, app.extensions["l4a_cache_generation"])
+    if found is None and packed is not None and not as_json:
+        found = _from_pack(app, key, PAGE, packed)
     name = _beside_store_name(as_json, beside_store) if beside_store and found is None else None
     if name is not None:
         found = _open_beside_store(app, name, pages.max_page)
@@ -98,6 +106,18 @@ def cached_page(render: Callable[[], ResponseReturnValue], beside_store: bool | 
     return answer
 
 
+def _from_pack(app: Flask, key: str, kind: str, slug: str) -> str | None:
+    """The answer kept in the hub pack (web/hub_pack.py), also kept in memory from now on; None if not there."""
+    generation = app.extensions["l4a_cache_generation"]
+    found = packed_answer(kind, slug, chosen_language())
+    if found is None:
+        return None
+    text = found.decode()
+    if app.extensions["l4a_cache_generation"] == generation:
+        page_cache(app).put(key, text)
+    return text
+
+
 def _keep_as_file(app: Flask, key: str, data: bytes, generation: int) -> None:
     """Keep a page too big for memory as a file until the app writes (web/download_files.py)."""
     files = download_files(app)
@@ -111,10 +131,12 @@ def _keep_as_file(app: Flask, key: str, data: bytes, generation: int) -> None:
     files.keep(key, path, generation)
 
 
-def kept_text(key: str, make: Callable[[], str], beside_store: bool | str = False) -> str:
+def kept_text(
+    key: str, make: Callable[[], str], beside_store: bool | str = False, packed: tuple[str, str] | None = None
+) -> str:
     """A text answer (e.g. JSON) kept under `key` until the app writes (not kept if it wrote meanwhile);
-    `beside_store` as for cached_page."""
-    found = _kept_text(key, make, beside_store, None)
+    `beside_store` as for cached_page; `packed`: (kind, hub) of the answer in the hub pack (web/hub_pack.py)."""
+    found = _kept_text(key, make, beside_store, None, packed)
     assert isinstance(found, str)
     return found
 
@@ -128,9 +150,15 @@ def kept_response(key: str, make: Callable[[], str], mimetype: str, beside_store
     return send_file_rest(found, mimetype)
 
 
-def _kept_text(key: str, make: Callable[[], str], beside_store: bool | str, largest: int | None) -> str | BinaryIO:
-    """The text of `key`: kept in memory, kept beside the store (the open file, when it holds more than `largest`
-    bytes), or made now (and kept)."""
+def _kept_text(
+    key: str,
+    make: Callable[[], str],
+    beside_store: bool | str,
+    largest: int | None,
+    packed: tuple[str, str] | None = None,
+) -> str | BinaryIO:
+    """The text of `key`: kept in memory, in the hub pack, kept beside the store (the open file, when it holds more
+    than `largest` bytes), or made now (and kept)."""
     app = current_app
     pages = page_cache(app)
     found = pages.get(key)
@@ -138,6 +166,8 @@ def _kept_text(key: str, make: Callable[[], str], beside_store: bool | str, larg
         return found.decode()
     if found is not None:
         return found
+    if packed is not None and (from_pack := _from_pack(app, key, *packed)) is not None:
+        return from_pack
     name = _beside_store_name(False, beside_store) if beside_store else None
     if name is not None:
         kept = _open_beside_store(app, name, largest)

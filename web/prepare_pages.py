@@ -69,6 +69,22 @@ def prepare_pages(store: Store, settings: Settings) -> Walked:
     return walked
 
 
+def prepare_hub_pack(store: Store, settings: Settings) -> int:
+    """Every hub's page, in the site's first language, and every hub's related list, kept in one file for the
+    store's state and today (web/hub_pack.py); the number of answers kept."""
+    from l4a.graph.namespaces import record_iri
+    from l4a.web.app import create_app
+    from l4a.web.hub_pack import write_pack
+    from l4a.web.state import app_index, store_reports
+
+    app = create_app(settings=settings, store=store, test_config={"L4A_PREPARE_SECONDS": None})
+    lang = settings.languages[0]
+    store_reports(app, lang)  # what a hub page shows of the validation, read once for all of them
+    prefix = record_iri(settings.base_iri, "hub", "")
+    slugs = sorted(iri[len(prefix) :] for iri in app_index(app).hubs if iri.startswith(prefix))
+    return write_pack(app, [slug for slug in slugs if slug and "/" not in slug], lang)
+
+
 def page_paths(app: Flask, client: FlaskClient) -> Iterator[tuple[str, tuple[str, ...]]]:
     """Each path to ask for, with its languages: one path per GET route in every language; for the routes of a
     council, a manifesto, a goal, a target or an edition (what each keeps of its own: its evidence, its gaps), every

@@ -12,15 +12,24 @@ from l4a.graph.store.base import Store
 
 
 def site_steps(settings: Settings) -> tuple[Step, ...]:
-    """The site's pages (web/prepare_pages.py), prepared after the commands' values: a server started after the
-    preparation finds what its first requests read on disk."""
+    """The site's pages (web/prepare_pages.py), then every hub's page and related list (web/hub_pack.py), prepared
+    after the commands' values: a server started after the preparation finds what its first requests read on
+    disk."""
 
     def pages(store: Store, base: str) -> object:
         from l4a.web.prepare_pages import prepare_pages  # the CLI's one edge to the web app, as below
 
         return prepare_pages(store, settings)
 
-    return (Step("pages of the site (English, French, Spanish)", pages),)
+    def hubs(store: Store, base: str) -> object:
+        from l4a.web.prepare_pages import prepare_hub_pack
+
+        return prepare_hub_pack(store, settings)
+
+    return (
+        Step("pages of the site (English, French, Spanish)", pages),
+        Step(f"every hub's page (language: {settings.languages[0]}) and related list", hubs),
+    )
 
 
 @click.command("serve", epilog=EXIT_CODES)

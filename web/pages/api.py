@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.namespaces import record_iri
+from l4a.web.hub_pack import RELATED
 from l4a.web.page_cache import kept_text
 from l4a.web.suggested import include_suggested, sync_index
 
@@ -41,7 +42,9 @@ def _ranked(slug: str, partners: bool) -> ResponseReturnValue:
 
     # The index only changes when the app writes; the answer is kept until then (web/page_cache.py).
     variant = ":suggested" if include_suggested() else ""
-    return Response(kept_text(f"api:{key}:{iri}:{limit}{variant}", answer), mimetype="application/json")
+    # Asked with nothing but the hub: the related list `l4a prepare` packed for every hub (web/hub_pack.py).
+    pack = (RELATED, slug) if not partners else None
+    return Response(kept_text(f"api:{key}:{iri}:{limit}{variant}", answer, packed=pack), mimetype="application/json")
 
 
 @bp.get("/api/hubs/<slug>/related")

@@ -164,7 +164,7 @@ def hub_page(slug: str) -> ResponseReturnValue:
     (web/page_cache.py) until the app writes."""
     if current_staff():  # staff see the rules' full list unfolded: a page of their own, not kept for others
         return _hub_page(slug, staff=True)
-    return cached_page(lambda: _hub_page(slug))
+    return cached_page(lambda: _hub_page(slug), packed=slug)
 
 
 def _hub_page(slug: str, staff: bool = False) -> ResponseReturnValue:
