@@ -115,12 +115,18 @@ def check_query(text: str | None) -> CheckedQuery:
     is most of the cost of a small query (about 23 ms of 25 for a hub's profile, one parse at a time), and tools
     and pages send the same texts again and again. A refused text is parsed again each time.
     """
+    text = precheck_query(text)
+    return _checked_query(text) if len(text) <= CACHED_CHARS else _check_query(text)
+
+
+def precheck_query(text: str | None) -> str:
+    """The text to check and run (its escapes expanded once: see sparql_escapes), or SparqlRefused for a missing
+    or too long text or a wrong escape."""
     if text is None or not text.strip():
         raise SparqlRefused("missing", "no query was given: send one in the 'query' parameter.")
     if len(text) > QUERY_MAX_CHARS:
         raise SparqlRefused("too-long", f"the query is longer than {QUERY_MAX_CHARS} characters.")
-    text = expanded(text)  # checked and run as one text: see sparql_escapes
-    return _checked_query(text) if len(text) <= CACHED_CHARS else _check_query(text)
+    return expanded(text)
 
 
 def expanded(text: str) -> str:

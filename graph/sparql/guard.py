@@ -5,7 +5,9 @@ parse a client's text, so no text can hold a lock other requests need or bring t
 The worker checks the text (sparql_check: escapes expanded once, SERVICE and LOAD refused) and then tries it on an
 empty in-memory Oxigraph store in a thread with a smaller stack than the one the server runs it on: a text that
 would overflow the store parser's stack (60,000 terms joined by +) crashes the worker, not the server, and is
-refused with a message.
+refused with a message. A query in which no reader could find SERVICE (the word appears nowhere) and whose words
+are all SPARQL 1.1's is read by that store and a lexer alone, without rdflib's slow parser
+(graph/sparql/store_read.py).
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from l4a.graph.sparql.check import (
     SparqlRefused,
     check_query,
     check_update,
+    precheck_query,
 )
+from l4a.graph.sparql.store_read import needs_parser, read_with_store
 from l4a.graph.store.workers import QueryWorkers, default_size
 
 TRIAL_STACK = 4 << 20  # the stack a text is tried with in the worker
@@ -66,26 +70,42 @@ def with_stack(action: Callable[[], T], size: int) -> T:
 _STACK_LOCK = threading.Lock()
 
 
-def _try_on_empty_store(text: str, update: bool) -> None:
+def _try_on_empty_store(text: str, update: bool) -> str | None:
     """Parse (and run, on nothing) the text with Oxigraph; a syntax error it finds is a refusal, other errors
-    (a graph that does not exist in the empty store) are the real store's business."""
+    (a graph that does not exist in the empty store) are the real store's business. What a query answered:
+    "solutions", "boolean" or "triples" (None for an update, or when running it on nothing failed)."""
 
-    def attempt() -> None:
+    def attempt() -> str | None:
         store = ox.Store()
         if update:
             store.update(text)
-        else:
-            result = store.query(text, use_default_graph_as_union=True)
-            if not isinstance(result, ox.QueryBoolean):
-                for _ in result:
-                    pass
+            return None
+        result = store.query(text, use_default_graph_as_union=True)
+        if isinstance(result, ox.QueryBoolean):
+            return "boolean"
+        for _ in result:
+            pass
+        return "solutions" if isinstance(result, ox.QuerySolutions) else "triples"
 
     try:
-        with_stack(attempt, TRIAL_STACK)
+        return with_stack(attempt, TRIAL_STACK)
     except SyntaxError as exc:
         raise SparqlRefused("malformed", "the text is not valid SPARQL 1.1 for the store:", str(exc)) from exc
     except (OSError, RuntimeError, ValueError):
-        pass
+        return None
+
+
+def _read_by_store(text: str) -> CheckedQuery | None:
+    """The query checked by the store's parser and the lexer alone (graph/sparql/store_read.py), when that is
+    enough; None when rdflib's parser must read it (then it decides, and says why it refuses)."""
+    query = precheck_query(text)  # missing, too long, a wrong escape: refused as before
+    if needs_parser(query):
+        return None
+    try:
+        read = _try_on_empty_store(query, update=False)
+    except SparqlRefused:
+        return None  # rdflib's parser says what is wrong, in its words
+    return read_with_store(query, read)
 
 
 @dataclass(frozen=True)
@@ -102,6 +122,9 @@ class Check:
                 text = check_update(self.text)
                 _try_on_empty_store(text, update=True)
                 return ("update", text)
+            quick = _read_by_store(self.text)
+            if quick is not None:
+                return quick
             query = check_query(self.text)
             _try_on_empty_store(query.text, update=False)
             return query
