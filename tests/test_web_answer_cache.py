@@ -3,8 +3,11 @@ the format asked, without taking the client's share of the query workers; after 
 
 from __future__ import annotations
 
+import threading
 from contextlib import ExitStack
 from pathlib import Path
+
+import pytest
 
 from l4a.web.answer_cache import answer_cache
 from l4a.web.pages.sparql import client_shares
@@ -58,5 +61,92 @@ def test_errors_pages_and_big_answers_are_not_kept(tmp_path: Path) -> None:
         assert answer_cache(app).size == 0
         small = client.get("/sparql", query_string={"query": COUNT}, headers=JSON)
         assert small.status_code == 200 and answer_cache(app).size == len(small.data)
+    finally:
+        app.extensions["l4a_store"].close()
+
+
+def test_the_same_question_asked_at_once_runs_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight clients asking the same question while it runs: one run, eight identical answers; a different question
+    asked meanwhile is not held up by it."""
+    from l4a.web.pages import sparql as sparql_page
+
+    app = make_app(tmp_path)
+    runs: list[str] = []
+    started = threading.Event()
+    release = threading.Event()
+    original = sparql_page.answer_query
+
+    def slow(sent: object) -> object:
+        text = sent.queries[0]  # type: ignore[attr-defined]
+        runs.append(text)
+        if text == COUNT:
+            started.set()
+            release.wait(10)
+        return original(sent)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sparql_page, "answer_query", slow)
+    answers: list[tuple[int, bytes]] = []
+
+    def ask(query: str) -> None:
+        answer = app.test_client().get("/sparql", query_string={"query": query}, headers=JSON)
+        answers.append((answer.status_code, answer.data))
+
+    try:
+        first = threading.Thread(target=ask, args=(COUNT,))
+        first.start()
+        assert started.wait(10)
+        others = [threading.Thread(target=ask, args=(COUNT,)) for _ in range(7)]
+        for thread in others:
+            thread.start()
+        ask(COUNT + " LIMIT 1")  # another question: answered while the first still runs
+        assert runs == [COUNT, COUNT + " LIMIT 1"] and len(answers) == 1
+        release.set()
+        for thread in (first, *others):
+            thread.join(10)
+        assert runs == [COUNT, COUNT + " LIMIT 1"]
+        assert len(answers) == 9 and {status for status, _ in answers} == {200}
+        assert len({body for _, body in answers[1:]}) == 1  # the eight answers to COUNT, byte for byte
+    finally:
+        app.extensions["l4a_store"].close()
+
+
+def test_an_answer_not_kept_is_made_again_by_those_who_waited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error is not kept: clients that waited for the first asker of a refused query each get the refusal, made
+    for them, with its message."""
+    from l4a.web.pages import sparql as sparql_page
+
+    app = make_app(tmp_path)
+    bad = "SELECT WHERE {"
+    runs: list[str] = []
+    started, release = threading.Event(), threading.Event()
+    original = sparql_page.answer_query
+
+    def slow(sent: object) -> object:
+        runs.append(sent.queries[0])  # type: ignore[attr-defined]
+        if len(runs) == 1:
+            started.set()
+            release.wait(10)
+        return original(sent)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sparql_page, "answer_query", slow)
+    answers: list[tuple[int, str]] = []
+
+    def ask(number: int) -> None:  # four clients (each has its own share of the query workers)
+        client = app.test_client()
+        answer = client.get("/sparql", query_string={"query": bad}, headers=JSON,
+                            environ_base={"REMOTE_ADDR": f"10.0.0.{number}"})  # fmt: skip
+        answers.append((answer.status_code, answer.get_data(as_text=True)))
+
+    try:
+        threads = [threading.Thread(target=ask, args=(number,)) for number in range(4)]
+        threads[0].start()
+        assert started.wait(10)
+        for thread in threads[1:]:
+            thread.start()
+        release.set()
+        for thread in threads:
+            thread.join(10)
+        assert len(runs) == 4 and [status for status, _ in answers] == [400] * 4
+        assert all("not valid SPARQL" in text for _, text in answers)
     finally:
         app.extensions["l4a_store"].close()

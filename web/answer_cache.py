@@ -2,6 +2,9 @@
 same bytes until the store changes, so a repeated query (a dashboard's, a notebook run again, a crawler) is served
 without running it again, without taking the client's share of the query workers.
 
+Two requests for the same answer at once run it once: the second waits for the first (`first_asker`) and reads what
+it kept (a burst of identical queries, e.g. a dashboard opened by many people after a restart, costs one run).
+
 Only complete answers in a data format (JSON, XML, CSV, TSV, Turtle, ...), of at most MAX_ANSWER_BYTES, are kept,
 in a least-recently-used cache of at most MAX_TOTAL_BYTES; never the HTML page, an error, or an answer computed
 while the app was writing (the generation count of web/state.py).
@@ -10,7 +13,9 @@ while the app was writing (the generation count of web/state.py).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Flask, Response, request
@@ -70,3 +75,35 @@ def keep(app: Flask, key: str, response: Response, generation: int, html: str) -
         return
     headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
     answer_cache(app).put(key, Kept(body, headers))
+
+
+class Running:
+    """The answers being made now, by key: an event each, set when its first asker is done."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.events: dict[str, threading.Event] = {}
+
+
+@contextmanager
+def first_asker(app: Flask, key: str, wait: float) -> Iterator[bool]:
+    """Whether this request is the first to ask for the answer of `key` now: if not, it has waited (at most `wait`
+    seconds) for the first one to be done, and finds in the cache what that one kept (if it kept it: an error, or
+    an answer too big, is not kept; then it makes the answer itself)."""
+    running = app_value(app, "l4a_answers_running", Running, Running)
+    with running.lock:
+        event = running.events.get(key)
+        first = event is None
+        if first:
+            event = running.events[key] = threading.Event()
+    assert event is not None
+    if not first:
+        event.wait(wait)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with running.lock:
+            running.events.pop(key, None)
+        event.set()

@@ -38,7 +38,7 @@ from l4a.graph.sparql.queries import named_queries
 from l4a.graph.staff import accounts, staff_for_token
 from l4a.graph.store.sparql_text import iri_text
 from l4a.graph.store.workers import default_size
-from l4a.web.answer_cache import answer_cache, answer_key, keep, kept_response
+from l4a.web.answer_cache import answer_cache, answer_key, first_asker, keep, kept_response
 from l4a.web.fair_share import RETRY_AFTER_SECONDS, ClientShares
 from l4a.web.i18n import chosen_language
 from l4a.web.negotiate import (
@@ -263,14 +263,17 @@ def endpoint() -> ResponseReturnValue:
     key = answer_key(sent.queries[0], sent.default_graphs, sent.named_graphs)
     if (kept := answer_cache(current_app).get(key)) is not None:  # the same question since the last write
         return with_cors(kept_response(kept))
-    generation = current_app.extensions["l4a_cache_generation"]
-    with client_shares().slot(request.remote_addr or "") as allowed:
-        if not allowed:  # this client already runs its share of the workers
-            return refused("limit-share")
-        answer = answer_query(sent)
-    if isinstance(answer, Response):
-        keep(current_app, key, answer, generation, HTML)
-    return answer
+    with first_asker(current_app, key, settings().query_timeout) as first:
+        if not first and (kept := answer_cache(current_app).get(key)) is not None:  # made meanwhile by another
+            return with_cors(kept_response(kept))
+        generation = current_app.extensions["l4a_cache_generation"]
+        with client_shares().slot(request.remote_addr or "") as allowed:
+            if not allowed:  # this client already runs its share of the workers
+                return refused("limit-share")
+            answer = answer_query(sent)
+        if isinstance(answer, Response):
+            keep(current_app, key, answer, generation, HTML)
+        return answer
 
 
 def client_shares() -> ClientShares:
