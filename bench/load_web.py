@@ -1,7 +1,7 @@
 """Load test (issue 8): 64 concurrent clients for 60 s against `l4a serve` (waitress) over loopback, a mix of hub
 pages, the related-hubs API and /sparql; no 5xx, p99 latency, and the server's memory over the run.
 
-    python bench/load_web.py [--hubs 10000] [--data-dir DIR] [--threads 8] [--connections 64] [--seconds 60]
+    python bench/load_web.py [--hubs 10000] [--data-dir DIR] [--threads 16] [--connections 64] [--seconds 60]
                              [--rounds 2] [--warm-up 15] [--samples 300] [--idle 0]
 
 1. The store: as bench/bench_web.py (shipped data plus N synthetic hubs, `l4a build --add`; reused if there).
@@ -148,7 +148,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hubs", type=int, default=10000)
     parser.add_argument("--data-dir", type=Path)
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--threads", type=int, default=16, help="waitress threads (the server's default)")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=2)

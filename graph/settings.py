@@ -53,7 +53,13 @@ class Settings:
     )
     host: str = field(default="127.0.0.1", metadata=_help("Address `l4a serve` binds to."))
     port: int = field(default=5000, metadata=_help("Port `l4a serve` listens on."))
-    threads: int = field(default=8, metadata=_help("Worker threads of the web server."))
+    threads: int = field(
+        default=16,
+        metadata=_help(
+            "Worker threads of the web server (16: under 64 clients on 2 cores, 1,900 requests/s against 1,300 with 8; "
+            "24 and 32 were slower again in the first minute; docs/benchmarks.md)."
+        ),
+    )
     languages: tuple[str, ...] = field(
         default=("en", "fr", "es"),
         metadata=_help("UI languages, comma-separated; the first is the default."),

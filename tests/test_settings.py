@@ -21,7 +21,7 @@ def test_precedence(tmp_path: Path) -> None:
     assert settings.host == "0.0.0.0"  # from the file
     assert settings.row_cap == 9  # environment beats the file
     assert settings.port == 8000  # a flag beats the environment
-    assert settings.threads == 8  # default
+    assert settings.threads == 16  # default
 
 
 def test_config_file_from_environment(tmp_path: Path) -> None:

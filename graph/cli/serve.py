@@ -35,7 +35,7 @@ def site_steps(settings: Settings) -> tuple[Step, ...]:
 @click.command("serve", epilog=EXIT_CODES)
 @click.option("--host", help="Address to bind (default 127.0.0.1; L4A_HOST).")
 @click.option("--port", type=int, help="Port (default 5000; L4A_PORT).")
-@click.option("--threads", type=int, help="Worker threads (default 8; L4A_THREADS).")
+@click.option("--threads", type=int, help="Worker threads (default 16; L4A_THREADS).")
 @click.option(
     "--dev",
     is_flag=True,
