@@ -33,7 +33,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from l4a.graph.cli.main import main
 
@@ -276,12 +277,26 @@ def fill_proposal(page: Page, server: Server, values: dict[str, str]) -> None:
     page.locator("#country").select_option("BR")
     page.locator("#lead_type").select_option("local government")
     page.locator("#lead_country").select_option("BR")
-    page.locator("input[name=visual_identity_checked]").check()
+    tick(page.locator("input[name=visual_identity_checked]"))
     for slot, target in enumerate(TARGETS):
         page.locator("input[name=sdg_target]").nth(slot).fill(target)
-    page.locator(f'input[name=manifesto][value="{MANIFESTO}"]').check()
-    page.locator(f'input[name=council][value="{COUNCIL}"]').check()
+    tick(page.locator(f'input[name=manifesto][value="{MANIFESTO}"]'))
+    tick(page.locator(f'input[name=council][value="{COUNCIL}"]'))
     page.locator("#section").select_option(SECTION)
+
+
+def tick(box: Locator) -> None:
+    """Tick a box as a person would. The form's own script shows suggestions as the description is typed, which can
+    move the box between Playwright's aim and its click on a loaded machine ("did not change its state"): a person
+    would click again where the box now is, and so does this, twice at most."""
+    for attempt in range(3):
+        try:
+            box.check()
+            return
+        except PlaywrightError as exc:
+            if "did not change its state" not in str(exc) or attempt == 2:
+                raise
+            box.page.wait_for_timeout(500)
 
 
 def test_valid_and_invalid_proposals(page: Page, server: Server) -> None:

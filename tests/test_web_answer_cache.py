@@ -87,18 +87,19 @@ def test_the_same_question_asked_at_once_runs_once(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(sparql_page, "answer_query", slow)
     answers: list[tuple[int, bytes]] = []
 
-    def ask(query: str) -> None:
-        answer = app.test_client().get("/sparql", query_string={"query": query}, headers=JSON)
+    def ask(query: str, number: int = 0) -> None:  # each its own client (one client's share is two workers)
+        answer = app.test_client().get("/sparql", query_string={"query": query}, headers=JSON,
+                                       environ_base={"REMOTE_ADDR": f"10.0.1.{number}"})  # fmt: skip
         answers.append((answer.status_code, answer.data))
 
     try:
         first = threading.Thread(target=ask, args=(COUNT,))
         first.start()
         assert started.wait(10)
-        others = [threading.Thread(target=ask, args=(COUNT,)) for _ in range(7)]
+        others = [threading.Thread(target=ask, args=(COUNT, number)) for number in range(1, 8)]
         for thread in others:
             thread.start()
-        ask(COUNT + " LIMIT 1")  # another question: answered while the first still runs
+        ask(COUNT + " LIMIT 1", 9)  # another question: answered while the first still runs
         assert runs == [COUNT, COUNT + " LIMIT 1"] and len(answers) == 1
         release.set()
         for thread in (first, *others):

@@ -263,17 +263,19 @@ def endpoint() -> ResponseReturnValue:
     key = answer_key(sent.queries[0], sent.default_graphs, sent.named_graphs)
     if (kept := answer_cache(current_app).get(key)) is not None:  # the same question since the last write
         return with_cors(kept_response(kept))
-    with first_asker(current_app, key, settings().query_timeout) as first:
-        if not first and (kept := answer_cache(current_app).get(key)) is not None:  # made meanwhile by another
-            return with_cors(kept_response(kept))
-        generation = current_app.extensions["l4a_cache_generation"]
-        with client_shares().slot(request.remote_addr or "") as allowed:
-            if not allowed:  # this client already runs its share of the workers
-                return refused("limit-share")
+    with client_shares().slot(request.remote_addr or "") as allowed:
+        if not allowed:  # this client already runs (or waits for) its share of the workers
+            return refused("limit-share")
+        # Waiting for another client's run of the same question holds this client's share: a client cannot park
+        # more requests on one slow question than its share (each holds a server thread).
+        with first_asker(current_app, key, settings().query_timeout) as first:
+            if not first and (kept := answer_cache(current_app).get(key)) is not None:  # made meanwhile
+                return with_cors(kept_response(kept))
+            generation = current_app.extensions["l4a_cache_generation"]
             answer = answer_query(sent)
-        if isinstance(answer, Response):
-            keep(current_app, key, answer, generation, HTML)
-        return answer
+            if isinstance(answer, Response):
+                keep(current_app, key, answer, generation, HTML)
+            return answer
 
 
 def client_shares() -> ClientShares:
