@@ -20,19 +20,23 @@ from l4a.web.state import app_index, app_store, forget_caches
 PREFIX = "https://w3id.org/l4a/id/hub/"
 
 
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory built with the examples and prepared (`l4a prepare`), shared: tests copy it to write."""
+def _prepare(data_dir: Path) -> Path:
+    """A data directory built with the examples and prepared (`l4a prepare`)."""
     from click.testing import CliRunner
 
     from l4a.graph.cli.main import main
 
-    data_dir = tmp_path_factory.mktemp("pack") / "data"
     env = {"L4A_DATA_DIR": str(data_dir), "L4A_CONFIG": str(data_dir / "absent.toml")}
     for args in (["build", "--with-examples", "--quiet"], ["prepare"]):
         done: Result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
         assert done.exit_code == 0, done.output
     return data_dir
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Shared by the tests that only read (a copied store is another state: its pack is not current)."""
+    return _prepare(tmp_path_factory.mktemp("pack") / "data")
 
 
 def _app(data_dir: Path) -> Flask:
@@ -111,9 +115,18 @@ def test_a_page_the_pack_does_not_hold_is_rendered(
     assert rendered == [slug]
 
 
+@pytest.fixture
+def own_app(tmp_path: Path) -> Iterator[Flask]:
+    """An app on a data directory of its own, prepared, for a test that writes."""
+    made = _app(_prepare(tmp_path / "data"))
+    yield made
+    app_store(made).close()
+
+
 def test_after_a_write_or_on_another_day_the_pack_is_not_read(
-    app: Flask, rendered: list[str], monkeypatch: pytest.MonkeyPatch
+    own_app: Flask, rendered: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    app = own_app
     slug = _slugs(app)[0]
     client = app.test_client()
     assert client.get(f"/hubs/{slug}").status_code == 200 and rendered == []
@@ -131,13 +144,10 @@ def test_after_a_write_or_on_another_day_the_pack_is_not_read(
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
-def test_a_damaged_pack_is_not_read_and_the_page_is_rendered(
-    prepared: Path, tmp_path: Path, rendered: list[str], damage: str
-) -> None:
-    import shutil
-
-    data_dir = tmp_path / "data"
-    shutil.copytree(prepared, data_dir)
+def test_a_damaged_pack_is_not_read_and_the_page_is_rendered(tmp_path: Path, rendered: list[str], damage: str) -> None:
+    """A pack cut short or emptied is not read at all; one whose first answer is garbage is read for the others."""
+    data_dir = _prepare(tmp_path / "data")  # its own: a copied store is another state, whose pack is never read
+    rendered.clear()  # the preparation rendered every page to pack it
     (packed,) = (data_dir / "derived").glob("hub_pages_en-*.kept")
     first, rest = packed.read_bytes().split(b"\n", 1)
     changed = {"truncate": rest[: len(rest) // 2], "garbage": b"\x00" * 64 + rest[64:], "empty": b""}[damage]
@@ -148,7 +158,25 @@ def test_a_damaged_pack_is_not_read_and_the_page_is_rendered(
         slugs = _slugs(made)
         answers = [client.get(f"/hubs/{slug}") for slug in slugs[:3]]
         assert [a.status_code for a in answers] == [200, 200, 200]
-        assert rendered, "a damaged pack was read"
-        assert b"</html>" in answers[0].get_data()
+        assert rendered == (slugs[:1] if damage == "garbage" else slugs[:3])
+        assert all(b"</html>" in a.get_data() for a in answers)
     finally:
         app_store(made).close()
+
+
+def test_a_related_list_is_read_from_the_pack_whatever_the_readers_language(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from l4a.graph.sync.index import SyncIndex
+
+    slug = _slugs(app)[0]
+    expected = app.test_client().get(f"/api/hubs/{slug}/related").get_data()
+    forget_caches(app, announce=False)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the related list was computed though the pack holds it")
+
+    monkeypatch.setattr(SyncIndex, "related", refuse)
+    for lang in ("fr", "es"):
+        answer = app.test_client().get(f"/api/hubs/{slug}/related", headers={"Accept-Language": lang})
+        assert answer.status_code == 200 and answer.get_data() == expected

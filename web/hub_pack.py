@@ -97,11 +97,12 @@ class Pack:
 
 def _open_pack(stream: BinaryIO) -> Pack | None:
     """The pack in `stream` (opened past its first line), or None when it is not whole."""
+    index: object = None
     try:
         start = stream.tell()
         end = os.fstat(stream.fileno()).st_size
         if end - start < TRAILER.size:
-            return None
+            raise ValueError("no index")
         (index_at,) = TRAILER.unpack(os.pread(stream.fileno(), TRAILER.size, end - TRAILER.size))
         raw = os.pread(stream.fileno(), end - TRAILER.size - start - index_at, start + index_at)
         index = pickle.loads(raw)  # our own file, checked against the store's state by its first line

@@ -109,7 +109,9 @@ def cached_page(
 def _from_pack(app: Flask, key: str, kind: str, slug: str) -> str | None:
     """The answer kept in the hub pack (web/hub_pack.py), also kept in memory from now on; None if not there."""
     generation = app.extensions["l4a_cache_generation"]
-    found = packed_answer(kind, slug, chosen_language())
+    # A page is packed in the site's first language; a related list is the same in every language.
+    lang = chosen_language() if kind == PAGE else app.config["L4A_SETTINGS"].languages[0]
+    found = packed_answer(kind, slug, lang)
     if found is None:
         return None
     text = found.decode()
