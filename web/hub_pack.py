@@ -45,8 +45,8 @@ def pack_name(lang: str) -> str:
 
 def write_pack(app: Flask, slugs: Iterable[str], lang: str) -> int:
     """Ask `app` for every hub's page (in `lang`) and related list and keep them in the pack for the store's state
-    and today; the number of answers kept (0 when the store keeps no files). An answer other than 200 is left
-    out: its route answers it when asked."""
+    and today; the number of answers written (0 when the pack was kept already, or the store keeps no files). An
+    answer other than 200 is left out: its route answers it when asked."""
     client = app.test_client()
     kept = 0
 
