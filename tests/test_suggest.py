@@ -4,14 +4,18 @@ target's own words as the reason (or "goal N, target unclear"), en/fr/es, one mo
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from l4a.graph.cli.main import main
+from l4a.graph.suggest import embedding
 from l4a.graph.suggest.language import content_stems, detect_language, words
-from l4a.graph.suggest.model import FEATURES, Calibration, Suggester, get_suggester
+from l4a.graph.suggest.model import ENGLISH_FEATURES, FEATURES, VERSION, Calibration, Suggester, get_suggester
 
 # Texts written for these tests (not in the calibration set tests/data/suggest/), with the goal each addresses.
 ADDRESSED = [
@@ -148,6 +152,49 @@ def test_the_packaged_calibration_weighs_every_feature() -> None:
     assert len(calibration.weights) == len(FEATURES)
     assert all(w != 0 for w in calibration.weights)
     assert 0 < calibration.goal_threshold < 1
+
+
+def test_the_packaged_calibration_has_english_weights_for_the_word_vectors() -> None:
+    english = Calibration.packaged().english
+    assert english is not None and len(english.weights) == len(ENGLISH_FEATURES)
+    assert all(w != 0 for w in english.weights) and 0 < english.goal_threshold < 1
+
+
+@pytest.mark.skipif(not embedding.available(), reason="the word vectors (wordllama) are not installed")
+def test_english_texts_use_the_word_vectors_french_and_spanish_do_not(suggester: Suggester) -> None:
+    assert VERSION == "3" and suggester.embedder is not None
+    assert suggester.evidence(ADDRESSED[0][2], "en").features.shape == (17, len(ENGLISH_FEATURES))
+    assert suggester.evidence(ADDRESSED[3][2], "fr").features.shape == (17, len(FEATURES))
+    assert suggester.evidence(ADDRESSED[6][2], "es").features.shape == (17, len(FEATURES))
+    column = ENGLISH_FEATURES.index("embedding_target_cosine")
+    water = suggester.evidence(ADDRESSED[0][2], "en").features[:, column]
+    assert int(water.argmax()) + 1 == 6, "safe drinking water is closest to a target of goal 6"
+
+
+def test_without_the_word_vectors_the_method_is_the_lexical_one() -> None:
+    """The fallback when the package is missing: every text on the lexical features and calibration."""
+    lexical = Suggester(embedder=False)
+    assert lexical.embedder is None
+    for lang, goal, text in ADDRESSED:
+        assert lexical.evidence(text, lang).features.shape == (17, len(FEATURES))
+        assert goal in [g.goal for g in lexical.suggest(text).goals]
+    for _, text in UNRELATED:
+        assert lexical.suggest(text).goals == []
+
+
+def test_the_word_vectors_are_read_without_importing_wordllama_or_a_model_hub() -> None:
+    """wordllama's own loader looks in a user cache and downloads what it lacks; the files are read directly."""
+    code = (
+        "import sys\n"
+        "from l4a.graph.suggest.embedding import load_embedder\n"
+        "e = load_embedder()\n"
+        "print(e is not None, sorted({m.split('.')[0] for m in sys.modules} & {'wordllama', 'huggingface_hub', "
+        "'requests', 'hf_xet'}))\n"
+    )
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": "/nonexistent", "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.split(" ", 1)[1].strip() == "[]"
+    assert done.stdout.startswith(str(embedding.available()))
 
 
 def test_the_model_is_built_once_per_process() -> None:

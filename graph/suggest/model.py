@@ -1,5 +1,6 @@
-"""The suggester: goal decisions from TF-IDF similarity to the UN texts plus keyword evidence, then targets,
-manifestos and councils; built once per process from the packaged reference data."""
+"""The suggester: goal decisions from TF-IDF similarity to the UN texts plus keyword evidence (and, for English, the
+similarity of static word embeddings to the UN targets), then targets, manifestos and councils; built once per
+process from the packaged reference data."""
 
 from __future__ import annotations
 
@@ -14,13 +15,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from . import embedding
+from .embedding import Embedder, load_embedder
 from .index import StemIndex, build_index
 from .keywords import KeywordIndex, joined, load_keywords, matches
 from .language import LANGUAGES, content_stems, detect_language, stem, words
 from .reference import Reference, load_reference
 
 METHOD = "l4a-lexical"
-VERSION = "2"  # 2: the breadth feature and the calibration on goal checks (2026-12-07)
+# 3: English texts also compared with the UN targets by static word embeddings (the word vectors of the `wordllama`
+# package), with their own calibration; French and Spanish as in 2. 2: the breadth feature and the calibration on goal
+# checks (2026-12-07). Without the embedding's files the method is 2, and says so.
+VERSION = "3" if embedding.available() else "2"
 # No "share of the keywords found" feature: it made one word used in passing ("the investment climate") look like
 # the text's main topic whenever no other goal had a keyword. "breadth" counts the text's distinct words that belong
 # to the goal more than to most others: a text about a goal uses several ("forest", "hectares", "species"), a text
@@ -28,6 +34,20 @@ VERSION = "2"  # 2: the breadth feature and the calibration on goal checks (2026
 FEATURES = ("goal_cosine", "goal_cosine_share", "target_cosine", "keywords", "breadth")
 # A stem belongs to a goal when that goal's document holds at least this share of the stem's weight over all 17.
 SPECIFIC_SHARE = 0.3
+# English only (the word vectors are trained on English): the cosine of the text's embedding with the goal's closest
+# target (its text and indicators), and that cosine minus the best goal's. French and Spanish texts keep FEATURES.
+EMBEDDING_FEATURES = ("embedding_target_cosine", "embedding_target_margin")
+ENGLISH_FEATURES = FEATURES + EMBEDDING_FEATURES
+EMBEDDING_LANG = "en"
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """Weights over a feature list, bias and goal threshold."""
+
+    weights: tuple[float, ...]
+    bias: float
+    goal_threshold: float
 
 
 @dataclass(frozen=True)
@@ -40,10 +60,13 @@ class Calibration:
     target_floor: float
     target_margin: float
     concept_threshold: float
+    # English texts with the embedding (over ENGLISH_FEATURES); None: every text on the weights above (FEATURES)
+    english: Logistic | None = None
 
     @classmethod
     def packaged(cls) -> Calibration:
         data = json.loads((files("l4a.graph.suggest") / "calibration.json").read_text(encoding="utf-8"))
+        english = data.get("english_embedding")
         return cls(
             tuple(float(w) for w in data["weights"]),
             float(data["bias"]),
@@ -51,6 +74,11 @@ class Calibration:
             float(data["target_floor"]),
             float(data["target_margin"]),
             float(data["concept_threshold"]),
+            Logistic(
+                tuple(float(w) for w in english["weights"]), float(english["bias"]), float(english["goal_threshold"])
+            )
+            if english
+            else None,
         )
 
 
@@ -108,7 +136,7 @@ class GoalEvidence:
     """Per-goal features of one text, and what the targets and keywords matched."""
 
     lang: str
-    features: NDArray[np.float64]  # 17 x len(FEATURES)
+    features: NDArray[np.float64]  # 17 x len(FEATURES), or len(ENGLISH_FEATURES) for English with the embedding
     target_cosines: NDArray[np.float32]  # one per target, in Suggester.target_keys order
     stems: set[str] = field(default_factory=set)
     text_joined: str = ""
@@ -123,8 +151,10 @@ class Suggester:
         keywords: KeywordIndex | None = None,
         calibration: Calibration | None = None,
         exclude: Collection[str] = (),
+        embedder: Embedder | bool | None = True,
     ) -> None:
-        """`exclude` leaves "targets", "indicators" or "keywords" out of the goal documents (held-out evaluation)."""
+        """`exclude` leaves "targets", "indicators" or "keywords" out of the goal documents (held-out evaluation);
+        `embedder`: True for the installed word vectors if any, False or None for the lexical method alone."""
         self.reference = reference or load_reference()
         self.keywords = keywords or load_keywords()
         self.calibration = calibration or Calibration.packaged()
@@ -158,6 +188,34 @@ class Suggester:
             ]
         self.index: StemIndex = build_index(documents)
         self.specific = {lang: _specific(self.index.rows[f"goal:{lang}"]) for lang in LANGUAGES}
+        self.embedder = load_embedder() if embedder is True else (embedder or None)
+        if self.embedder is not None:
+            # the UN texts only (no keywords), centred on their mean: raw mean vectors share a common direction
+            goal_docs = [
+                " ".join(
+                    list(ref.goals[goal].texts[EMBEDDING_LANG])
+                    + [
+                        text
+                        for target in self.target_keys
+                        if ref.target_goal[target] == goal
+                        for text in ([] if "targets" in exclude else ref.targets[target].texts[EMBEDDING_LANG])
+                        + ([] if "indicators" in exclude else ref.indicators.get(target, {}).get(EMBEDDING_LANG, []))
+                    ]
+                )
+                for goal in self.goal_keys
+            ]
+            target_docs = documents["target"][EMBEDDING_LANG]
+            units = self.embedder.unit_vectors(goal_docs + target_docs)
+            self.embedding_center = units.mean(axis=0).astype(np.float32)
+            self.target_vectors = self.embedder.vectors(target_docs, self.embedding_center)
+
+    def calibrated(self, lang: str) -> Logistic:
+        """The weights a text of this language is scored with: the English ones with the embedding, else the
+        lexical ones."""
+        cal = self.calibration
+        if lang == EMBEDDING_LANG and self.embedder is not None and cal.english is not None:
+            return cal.english
+        return Logistic(cal.weights, cal.bias, cal.goal_threshold)
 
     # --- goals ------------------------------------------------------------------------------------------------
 
@@ -183,23 +241,25 @@ class Suggester:
         )
         top_cos = float(goal_cos.max()) or 1.0
         breadth = self.specific[lang][:, vec[0]].sum(axis=1)
-        features = np.column_stack(
-            [
-                goal_cos,
-                goal_cos / top_cos,
-                best_target,
-                np.log1p(hits),
-                np.log1p(breadth),
-            ]
-        ).astype(np.float64)
+        columns = [goal_cos, goal_cos / top_cos, best_target, np.log1p(hits), np.log1p(breadth)]
+        if lang == EMBEDDING_LANG and self.embedder is not None and self.calibration.english is not None:
+            vector = self.embedder.vectors([text], self.embedding_center)[0]
+            cosines = self.target_vectors @ vector
+            closest = np.array([float(cosines[rows].max()) for rows in self.goal_target_rows])
+            columns += [closest, closest - closest.max()]
+        features = np.column_stack(columns).astype(np.float64)
         return GoalEvidence(lang, features, target_cos, set(stems), text_joined)
 
     def goal_probabilities(self, evidence: GoalEvidence) -> NDArray[np.float64]:
         """The calibrated probability that the text addresses each goal."""
-        cal = self.calibration
+        cal = self.calibrated(evidence.lang)
         z: NDArray[np.float64] = evidence.features @ np.array(cal.weights) + cal.bias
         probs: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
         return probs
+
+    def goal_threshold(self, evidence: GoalEvidence) -> float:
+        """The calibrated score a goal needs to be suggested for this text (its language's calibration)."""
+        return self.calibrated(evidence.lang).goal_threshold
 
     # --- everything ---------------------------------------------------------------------------------------------
 
@@ -207,8 +267,8 @@ class Suggester:
         """Goals the text addresses (none for a text about nothing in the SDGs), their targets, manifestos, councils."""
         evidence = self.evidence(text, lang)
         probs = self.goal_probabilities(evidence)
-        cal = self.calibration
-        chosen = [i for i in np.argsort(-probs) if probs[i] >= cal.goal_threshold]
+        threshold = self.goal_threshold(evidence)
+        chosen = [i for i in np.argsort(-probs) if probs[i] >= threshold]
         goals = [
             GoalScore(
                 self.goal_keys[i],
@@ -299,7 +359,7 @@ _SUGGESTER: Suggester | None = None
 
 
 def get_suggester() -> Suggester:
-    """The process's one suggester, built on first use (about a tenth of a second)."""
+    """The process's one suggester, built on first use (about 0.3 s, 0.6 s with the word vectors)."""
     global _SUGGESTER
     with _LOCK:
         if _SUGGESTER is None:
