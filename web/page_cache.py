@@ -23,6 +23,7 @@ from flask import Flask, Response, current_app, g, request, stream_with_context
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.store.kept_files import keep, open_kept
+from l4a.web.compressed import big_enough, encoded, kept_twin, open_twin, twin_soon
 from l4a.web.download_files import CHUNK, download_files, read_chunks, send_bytes, send_file_rest
 from l4a.web.extensions import app_value
 from l4a.web.hub_pack import PAGE
@@ -81,11 +82,14 @@ def cached_page(
     if found is None and packed is not None and not as_json:
         found = _from_pack(app, key, PAGE, packed)
     name = _beside_store_name(as_json, beside_store) if beside_store and found is None else None
+    mimetype = "application/json" if as_json else "text/html"
     if name is not None:
         found = _open_beside_store(app, name, pages.max_page)
         if isinstance(found, str):
             pages.put(key, found)
-    mimetype = "application/json" if as_json else "text/html"
+        elif found is not None:  # too big to keep in memory: sent from its file, or from its gzip twin
+            found, gzip = _twin_instead(found, name, dt.date.today().isoformat())
+            return encoded(send_file_rest(found, mimetype), gzip), 200
     if isinstance(found, str):
         return send_bytes(found.encode(), mimetype), 200
     if found is not None:  # too big to keep in memory: sent from its file
@@ -218,7 +222,14 @@ def _open_beside_store(app: Flask, name: str, largest: int | None) -> str | Bina
 
 def _keep_beside_store(app: Flask, name: str, text: str) -> None:
     data = text.encode()
-    keep(app.extensions["l4a_store"], name, lambda out: _write_bytes(data, out), variant=dt.date.today().isoformat())
+    store, today = app.extensions["l4a_store"], dt.date.today().isoformat()
+    if keep(store, name, lambda out: _write_bytes(data, out), variant=today) and len(data) > page_cache(app).max_page:
+        _twin_soon(store, name, today)  # sent from its file, not from memory: worth a gzip twin
+
+
+def _twin_soon(store: object, name: str, variant: str) -> None:
+    """Make the gzip twin of the file just kept beside the store as `name` (web/compressed.py)."""
+    twin_soon(store, name, lambda: open_kept(store, name, variant=variant), variant)
 
 
 def remember_generation() -> None:
@@ -282,28 +293,49 @@ def kept_stream(key: str, pieces: Callable[[], Iterator[str]], whole: str | None
         if unchanged:
             text = b"".join(parts)
             pages.put(key, text)
-            if whole:
-                keep(store, whole, lambda out: _write_bytes(text, out))
+            if whole and keep(store, whole, lambda out: _write_bytes(text, out)):
+                _twin_soon(store, whole, "")
         return
     spooled[1].close()
     if not unchanged:
         spooled[0].unlink(missing_ok=True)
         return
     made = spooled[0]
-    if whole:
-        keep(store, whole, lambda out: _copy_file(made, out))
+    if whole and keep(store, whole, lambda out: _copy_file(made, out)):
+        _twin_soon(store, whole, "")
     files.keep(key, made, generation)
 
 
 def kept_download(key: str, pieces: Callable[[], Iterator[str]], mimetype: str, whole: str | None = None) -> Response:
     """A download's response: a kept one sent at once (from memory, or from its file by the WSGI server's file
     wrapper: web/download_files.py `send_file_rest`), else streamed as it is made and kept (`kept_stream`)."""
+    if whole is not None and (twin := kept_twin(current_app.extensions["l4a_store"], whole)) is not None:
+        return encoded(send_file_rest(twin, mimetype), gzip=True)
     found = _kept_download(current_app, key, whole)
+    if whole is not None and found is not None and not isinstance(found, bytes):
+        found, gzip = _twin_instead(found, whole, "")
+        if gzip:
+            return encoded(send_file_rest(found, mimetype), gzip=True)
     if isinstance(found, bytes):
-        return send_bytes(found, mimetype)
-    if found is not None:
-        return send_file_rest(found, mimetype)
-    return Response(stream_with_context(kept_stream(key, pieces, whole)), mimetype=mimetype)
+        response = send_bytes(found, mimetype)
+    elif found is not None:
+        response = send_file_rest(found, mimetype)
+    else:
+        response = Response(stream_with_context(kept_stream(key, pieces, whole)), mimetype=mimetype)
+    return encoded(response, gzip=False) if whole is not None else response
+
+
+def _twin_instead(plain: BinaryIO, name: str, variant: str) -> tuple[BinaryIO, bool]:
+    """The gzip twin of the file kept beside the store as `name` instead of `plain` (closed then), when the client
+    takes one and `plain` is big enough to have one (web/compressed.py); else `plain`. Whether it is the twin."""
+    if not big_enough(plain):
+        return plain, False
+    store = current_app.extensions["l4a_store"]
+    twin = open_twin(store, name, lambda: open_kept(store, name, variant=variant), variant)
+    if twin is None:
+        return plain, False
+    plain.close()
+    return twin, True
 
 
 def _kept_download(app: Flask, key: str, whole: str | None) -> bytes | BinaryIO | None:

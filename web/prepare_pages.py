@@ -8,8 +8,9 @@ and for every named query's example; for the few things that have pages of their
 goals, targets, editions: each keeps its evidence and gaps), every one of them, in English; a brief, made per
 language, every one in every language. What is prepared is what a page reads, by the very code that reads it.
 The pages and downloads of the whole store asked with only a language (the hub list, the evidence, the briefs, the
-network; the lists' CSV and JSON) are kept whole beside the store (web/page_cache.py); of the others, only the
-values under them. A page that fails is counted, and its route says why when a reader asks for it.
+network; the lists' CSV and JSON) are kept whole beside the store (web/page_cache.py), the big ones with their gzip
+twin (web/compressed.py: the walk asks as a browser does); of the others, only the values under them. A page
+that fails is counted, and its route says why when a reader asks for it.
 """
 
 from __future__ import annotations
@@ -47,14 +48,16 @@ def prepare_pages(store: Store, settings: Settings) -> Walked:
     from l4a.web.app import create_app
     from l4a.web.state import store_reports
 
-    app = create_app(settings=settings, store=store, test_config={"L4A_PREPARE_SECONDS": None})
+    # L4A_TWINS_AT_ONCE: a big file kept beside the store gets its gzip twin before its page answers (web/compressed.py)
+    at_once = {"L4A_PREPARE_SECONDS": None, "L4A_TWINS_AT_ONCE": True}
+    app = create_app(settings=settings, store=store, test_config=at_once)
     for lang in LANGUAGES:  # what a server's warm-up reads first (web/state.py warm_reports)
         store_reports(app, lang)
     client = app.test_client()
     walked = Walked()
     for path, languages in page_paths(app, client):
         for lang in languages:
-            answer = client.get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            answer = client.get(f"{path}{'&' if '?' in path else '?'}lang={lang}", headers={"Accept-Encoding": "gzip"})
             answer.get_data()  # a download streams: what it reads is read only as it is sent
             answer.close()
             walked.asked += 1

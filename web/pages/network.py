@@ -14,6 +14,7 @@ from l4a.graph.store.base import Store
 from l4a.graph.sync.network import network_file, open_network_file, store_measures, store_network
 from l4a.graph.sync.network_picture import Picture, network_layout, network_picture
 from l4a.web.catalogues import colon
+from l4a.web.compressed import big_enough, encoded, open_twin
 from l4a.web.download_files import send_file_rest
 from l4a.web.i18n import chosen_language
 from l4a.web.page_cache import cached_page
@@ -119,7 +120,12 @@ def _download(fmt: str, mimetype: str) -> Response:
     if stream is None:
         data = cached(current_app, f"network:{fmt}", lambda: _whole(store, fmt))
         return Response(data, mimetype=mimetype)
-    return send_file_rest(stream, mimetype)
+    if big_enough(stream):  # its gzip twin, to a client taking one
+        twin = open_twin(store, f"network\t{fmt}", lambda: open_network_file(store, fmt))
+        if twin is not None:
+            stream.close()
+            return encoded(send_file_rest(twin, mimetype), gzip=True)
+    return encoded(send_file_rest(stream, mimetype), gzip=False)
 
 
 def _whole(store: Store, fmt: str) -> bytes:
