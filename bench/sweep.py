@@ -30,6 +30,8 @@ of synthetic hubs, cold and warm, for one or more versions of the code side by s
   "warm" is the median of `--repeat` later requests of the same HTML and of the JSON; "fr/es" beside the cold
   figure is the slower of the page's first requests in French and in Spanish (a page made per language is a first
   request there too, judged by the first-request goal). After the last page the server's peak RSS (VmHWM).
+  Every page is asked with `Accept-Encoding: gzip`, as a browser asks (`--no-gzip`: without), and timed to its
+  last byte as sent (a big download kept beside the store then comes from its gzip twin: web/compressed.py).
 * `--pages-data DIR` (one per `--python`): the page rows serve these data directories as they are, e.g. a copy
   an earlier `--pages-after-prepare` run prepared (kept with `cp -al` before that run ended), for a version whose
   `l4a.graph` code (the key of what is prepared) is the same.
@@ -342,10 +344,13 @@ def serving(python: str, data: Path) -> Iterator[tuple[str, subprocess.Popen[byt
         log.close()
 
 
+ASKED_AS = {"Accept-Encoding": "gzip"}  # as a browser asks (--no-gzip: none); the body is timed as it is sent
+
+
 def fetch(url: str, timeout: float) -> tuple[float | None, str]:
     start = time.perf_counter()
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as answer:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=ASKED_AS), timeout=timeout) as answer:
             answer.read()
             status = answer.status
     except urllib.error.HTTPError as error:
@@ -538,11 +543,15 @@ def main() -> None:
     parser.add_argument("--pages-data", type=Path, action="append",
                         help="pages: serve this data directory as it is (one per --python, in order; e.g. a copy an "
                         "earlier --pages-after-prepare run left prepared): no copy, no preparation, no priming")
+    parser.add_argument("--gzip", action=argparse.BooleanOptionalAction, default=True,
+                        help="pages asked with Accept-Encoding: gzip, as a browser asks (default)")  # fmt: skip
     parser.add_argument("--no-pages", action="store_true")
     parser.add_argument("--no-cli", action="store_true")
     parser.add_argument("-o", "--output", type=Path, default=OUT / "sweep.json")
     parser.add_argument("--table", type=Path, nargs="+", help="only print the table of these JSON files")
     options = parser.parse_args()
+    if not options.gzip:
+        ASKED_AS.clear()
     if options.table:
         print(table([r for path in options.table for r in json.loads(path.read_text())]))
         return
