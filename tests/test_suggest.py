@@ -160,8 +160,8 @@ def test_the_packaged_calibration_has_english_weights_for_the_word_vectors() -> 
     assert all(w != 0 for w in english.weights) and 0 < english.goal_threshold < 1
 
 
-@pytest.mark.skipif(not embedding.available(), reason="the word vectors (wordllama) are not installed")
 def test_english_texts_use_the_word_vectors_french_and_spanish_do_not(suggester: Suggester) -> None:
+    assert embedding.available(), "wordllama is a dependency of the project: its files must be installed"
     assert VERSION == "3" and suggester.embedder is not None
     assert suggester.evidence(ADDRESSED[0][2], "en").features.shape == (17, len(ENGLISH_FEATURES))
     assert suggester.evidence(ADDRESSED[3][2], "fr").features.shape == (17, len(FEATURES))
