@@ -289,11 +289,14 @@ def test_a_whole_list_download_is_kept_beside_the_store_for_the_next_server(tmp_
 
 
 def test_a_whole_store_page_is_kept_beside_the_store_for_the_next_server(tmp_path: Path) -> None:
-    """The hub list, the evidence, a council's brief (page, JSON, Markdown), an edition's brief and the network page,
-    asked with nothing but a language: kept for the store's state and the day, so a server started later sends them
-    without making them; a query string a reader made up keeps nothing; a write makes them again."""
+    """The hub list, the evidence, a council's brief (page, JSON, Markdown), an edition's brief, the network page, and
+    the pages of a goal, a target, a council, a manifesto and the monitoring dashboard (HTML and JSON), asked with
+    nothing but a language: kept for the store's state and the day, so a server started later sends them without
+    making them; a query string a reader made up keeps nothing; a write makes them again."""
     paths = ["/hubs", "/evidence", f"/councils/{COUNCIL}/brief", f"/councils/{COUNCIL}/brief.json",
-             f"/councils/{COUNCIL}/brief.md?lang=fr", "/vcs/2021/brief.md", "/network"]  # fmt: skip
+             f"/councils/{COUNCIL}/brief.md?lang=fr", "/vcs/2021/brief.md", "/network", "/sdg/11", "/sdg/11.json",
+             "/sdg/target/11.3?lang=es", f"/councils/{COUNCIL}", "/manifestos/ecology.json",
+             "/monitoring?lang=fr"]  # fmt: skip
     kept = tmp_path / "derived"
     first = {path: text.decode() for path, text in _answers_of_a_new_server(tmp_path, paths).items()}
     names = sorted(p.name for p in kept.glob("page_*.kept"))
@@ -317,6 +320,8 @@ def test_a_whole_store_page_is_kept_beside_the_store_for_the_next_server(tmp_pat
         assert written.status_code == 204
         after = _answer(client, f"/councils/{COUNCIL}/brief").decode()
         assert "Kept brief test hub" in after and "<!-- read back -->" not in after  # the new state's, made again
+        council = _answer(client, f"/councils/{COUNCIL}").decode()
+        assert "Kept brief test hub" in council and "<!-- read back -->" not in council
     finally:
         app.extensions["l4a_store"].close()
 

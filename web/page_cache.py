@@ -374,10 +374,13 @@ View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
 
 def kept(view: View) -> View:
-    """A page view whose answers (HTML and JSON) are kept once made (cached_page): for pages that list many hubs."""
+    """A page view whose answers (HTML and JSON) are kept once made (cached_page): for pages that list many hubs.
+    Asked with nothing but a language, they are kept beside the store too (`l4a prepare` asks for every goal, target,
+    council and manifesto): a server started later sends them from disk, without reading the whole-store values
+    under them (at 100k hubs, hundreds of MB and a second or two for a goal's or a target's first request)."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-        return cached_page(lambda: view(*args, **kwargs))
+        return cached_page(lambda: view(*args, **kwargs), beside_store=True)
 
     return wrapper  # type: ignore[return-value]
