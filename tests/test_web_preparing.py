@@ -224,3 +224,36 @@ def test_a_download_sent_from_a_file_counts_as_running_until_it_is_sent(tmp_path
         assert activity.running == 0
     finally:
         app.extensions["l4a_store"].close()
+
+
+@pytest.mark.parametrize("preloaded_hubs", [0, 1_000_000])
+def test_a_big_store_s_warm_up_reads_only_what_first_requests_need(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, preloaded_hubs: int
+) -> None:
+    """On a store of more than PRELOADED_HUBS hubs, the warm-up reads the default language's validation results
+    but not the other languages' nor what the filtered named queries are cut from (hundreds of MB at 100k hubs):
+    those are read when a request needs them. On a smaller store it reads them too, in quiet moments."""
+    from click.testing import CliRunner
+
+    from l4a.graph.cli.main import main
+    from l4a.graph.store import derived
+    from l4a.web import state
+    from l4a.web.state import ready_reports, warm_reports
+
+    env = {"L4A_DATA_DIR": str(tmp_path), "L4A_CONFIG": str(tmp_path / "none.toml")}
+    for args in (["build", "--quiet"], ["prepare"]):  # everything kept on disk, for the warm-up to read
+        assert CliRunner().invoke(main, args, env=env, catch_exceptions=False).exit_code == 0
+    monkeypatch.setattr(state, "PRELOADED_HUBS", preloaded_hubs)
+    derived._memory.clear()
+    app = make_app(tmp_path)
+    try:
+        warm_reports(app).join(120)
+        preloaded = preloaded_hubs > 0
+        assert ready_reports(app, "en") is not None
+        assert (ready_reports(app, "fr") is not None) == preloaded
+        assert (ready_reports(app, "es") is not None) == preloaded
+        assert any("narrow" in str(key) for key in derived._memory) == preloaded
+        page = app.test_client().get("/hubs/bilbao-city-of-values?lang=fr")  # validates its own hub meanwhile
+        assert page.status_code == 200 and "Bilbao" in page.get_data(as_text=True)
+    finally:
+        app.extensions["l4a_store"].close()

@@ -77,6 +77,7 @@ PREPARED = (*PERSISTED, "index", "hub_table", "network", "evidence compact")  # 
 DRAWN = ("network page",)  # drawn in the reader's language, with the request's links: not on a thread of its own
 MAX_CACHED = 2048  # values kept per app: keys made from requests (a hub, a council, a day) cannot grow it further
 WHOLE_STORE = ("labels", "index", "hub_table", "stats", "goal_counts", "newest", "network", "reports:")
+PRELOADED_HUBS = 20_000  # up to this many hubs, the warm-up also reads what no first request needs (warm_reports)
 
 
 def _bound(cache: dict[str, Any], key_locks: dict[str, Any]) -> None:
@@ -114,10 +115,15 @@ def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) ->
         finally:
             ready.set()  # what every page needs is there (or failed: a page then says so itself)
         # Then, in moments when no reader waits: what makes later pages quicker but none needs to answer (a hub
-        # page validates its own hub until the whole store's results are read).
+        # page validates its own hub until the whole store's results are read; a filtered named query reads what
+        # it is cut from when first asked). The other languages' results and the named queries' cuts only on a
+        # store of at most PRELOADED_HUBS hubs: they take about 100 MB of memory per 10k hubs, which at 100k hubs
+        # would take a server past 2 GB for pages that may never be asked for.
+        small = len(app_index(app).hubs) <= PRELOADED_HUBS
         wait_for_quiet(app)
-        load_narrowings(app_store(app), app.config["L4A_SETTINGS"].base_iri)
-        for lang in languages:
+        if small:
+            load_narrowings(app_store(app), app.config["L4A_SETTINGS"].base_iri)
+        for lang in languages if small else languages[:1]:
             if ready_reports(app, lang) is None:
                 wait_for_quiet(app)
                 store_reports(app, lang)
