@@ -36,7 +36,19 @@ from l4a.web.extensions import app_value
 PAGE = "page"
 RELATED = "related"
 TRAILER = struct.Struct(">Q")
+CHECK_EVERY = 64  # hubs between two looks at whether the store was written meanwhile
 LEVEL = 6  # zlib: pages of 20 kB to about 4 kB; unpacking one takes a few hundredths of a millisecond
+
+
+class Overtaken(Exception):
+    """A write landed on the store while its pack was being written."""
+
+
+def overtaken(store: object) -> bool:
+    """Whether a write landed on the store since this snapshot of it was opened (an embedded store's read-only
+    snapshot; any other store never is)."""
+    is_current = getattr(store, "is_current", None)
+    return callable(is_current) and not is_current()
 
 
 def pack_name(lang: str) -> str:
@@ -50,11 +62,16 @@ def write_pack(app: Flask, slugs: Iterable[str], lang: str) -> int:
     client = app.test_client()
     kept = 0
 
+    store = app.extensions["l4a_store"]
+
     def write(out: BinaryIO) -> None:
         nonlocal kept
         index: dict[tuple[str, str], tuple[int, int]] = {}
         offset = 0
-        for slug in slugs:
+        for number, slug in enumerate(slugs):
+            if number % CHECK_EVERY == 0 and overtaken(store):  # a write landed: this pack would be of an old state
+                raise Overtaken
+
             named = quote(slug, safe="")  # the route gets `slug` back
             for kind, path in ((PAGE, f"/hubs/{named}"), (RELATED, f"/api/hubs/{named}/related")):
                 answer = client.get(path, headers={"Accept-Language": lang})
@@ -70,8 +87,10 @@ def write_pack(app: Flask, slugs: Iterable[str], lang: str) -> int:
         out.write(TRAILER.pack(offset))
         kept = len(index)
 
-    store = app.extensions["l4a_store"]
-    return kept if keep(store, pack_name(lang), write, variant=_today()) is not None else 0
+    try:
+        return kept if keep(store, pack_name(lang), write, variant=_today()) is not None else 0
+    except Overtaken:  # nothing kept (the half-written file is removed); `l4a prepare` starts again on the new state
+        return 0
 
 
 @dataclass(frozen=True)

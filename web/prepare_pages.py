@@ -26,6 +26,7 @@ from l4a.graph.errors import L4AError
 from l4a.graph.i18n.words import LANGUAGES
 from l4a.graph.settings import Settings
 from l4a.graph.store.base import Store
+from l4a.web.hub_pack import overtaken
 
 # Routes no reader reaches without signing in or without a record of their own, and the static files.
 SKIPPED = ("/static/", "/staff", "/propose/follow/", "/observations/new", "/ontology.")
@@ -56,6 +57,8 @@ def prepare_pages(store: Store, settings: Settings) -> Walked:
     client = app.test_client()
     walked = Walked()
     for path, languages in page_paths(app, client):
+        if overtaken(store):  # a write landed: what is left would be made for an old state (`l4a prepare` starts
+            break  # again on the new one), and a read-only snapshot's files may be gone under it
         for lang in languages:
             answer = client.get(f"{path}{'&' if '?' in path else '?'}lang={lang}", headers={"Accept-Encoding": "gzip"})
             answer.get_data()  # a download streams: what it reads is read only as it is sent
