@@ -112,10 +112,11 @@ class Settings:
         ),
     )
     ready_seconds: float = field(
-        default=3.0,
+        default=15.0,
         metadata=_help(
-            "`l4a serve`: how long it may read what every page needs (labels, the index, the hub table: half a "
-            "second on 10k hubs when kept on disk) before it opens its port; the rest goes on in the background."
+            "`l4a serve`: how long it may read what every page needs (labels, the index, the hub table, the "
+            "validation results: half a second on 10k hubs and about 4 s on 100k when kept on disk) before it opens "
+            "its port; the rest goes on in the background."
         ),
     )
     prepare_after_write: str = field(

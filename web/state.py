@@ -14,6 +14,7 @@ from l4a.graph.store.base import Store
 from l4a.graph.store.derived import derived
 from l4a.graph.sync.index import SyncIndex
 from l4a.web.announce import announce as announce_write
+from l4a.web.catalogues import load_languages
 from l4a.web.preparing import budget, in_background, wait_for_quiet
 
 
@@ -109,6 +110,7 @@ def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) ->
             app_hub_table(app)
             for name in app.jinja_env.list_templates(extensions=["html"]):  # compiled once, not by a first reader
                 app.jinja_env.get_template(name)
+            load_languages(app, languages)  # Babel's locale data and the catalogues, not read by a first reader
             shipped_validator()  # the shapes (0.4 s): a hub page validates its own hub until the whole store's are read
             if reports_kept(app, languages[0]):  # prepared: one read (0.1-0.3 s on 10k hubs) spares every hub page
                 store_reports(app, languages[0])  # of the default language its own hundred checks (about 15 ms)
