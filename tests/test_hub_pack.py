@@ -180,3 +180,25 @@ def test_a_related_list_is_read_from_the_pack_whatever_the_readers_language(
     for lang in ("fr", "es"):
         answer = app.test_client().get(f"/api/hubs/{slug}/related", headers={"Accept-Language": lang})
         assert answer.status_code == 200 and answer.get_data() == expected
+
+
+def test_the_warm_up_opens_the_pack_and_sets_what_it_read_apart_before_the_port_opens(prepared: Path) -> None:
+    """A server's warm-up reads the pack's index (a few tenths of a second at 100k hubs) before it says it is ready,
+    and sets everything it read apart from the garbage collector (whose full passes over millions of objects held
+    every request for about a second at 100k hubs)."""
+    import gc
+
+    from l4a.web.state import warm_reports
+
+    app = _app(prepared)
+    try:
+        gc.unfreeze()
+        thread = warm_reports(app)
+        assert app.extensions["l4a_ready"].wait(60)
+        packs = app.extensions["l4a_hub_packs"]
+        assert packs.packs.get("en") is not None and len(packs.packs["en"].index) > 5
+        assert gc.get_freeze_count() > 0
+        thread.join(120)
+    finally:
+        gc.unfreeze()
+        app_store(app).close()

@@ -147,7 +147,16 @@ def packed(kind: str, slug: str, lang: str) -> bytes | None:
     query string and a pack is kept for the store's state, today and `lang`; else None."""
     if request.query_string:
         return None
-    app = current_app
+    pack = open_pack(current_app, lang)
+    try:
+        return pack.read(kind, slug) if pack is not None else None
+    except (OSError, zlib.error):
+        return None
+
+
+def open_pack(app: Flask, lang: str) -> Pack | None:
+    """The app's open pack in `lang` for its generation and today (its index read once: a few tenths of a second
+    at 100k hubs, which the server's warm-up spends before the port opens); None when none is kept."""
     packs = app_value(app, "l4a_hub_packs", _Packs, _Packs)
     when = (int(app.extensions["l4a_cache_generation"]), _today())
     with packs.lock:
@@ -156,11 +165,7 @@ def packed(kind: str, slug: str, lang: str) -> bytes | None:
         if lang not in packs.packs:
             stream = open_kept(app.extensions["l4a_store"], pack_name(lang), variant=when[1])
             packs.packs[lang] = _open_pack(stream) if stream is not None else None
-        pack = packs.packs[lang]
-    try:
-        return pack.read(kind, slug) if pack is not None else None
-    except (OSError, zlib.error):
-        return None
+        return packs.packs[lang]
 
 
 def _today() -> str:

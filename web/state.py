@@ -3,6 +3,7 @@ refresh after writes."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from typing import Any
 
@@ -15,6 +16,7 @@ from l4a.graph.store.derived import derived
 from l4a.graph.sync.index import SyncIndex
 from l4a.web.announce import announce as announce_write
 from l4a.web.catalogues import load_languages
+from l4a.web.hub_pack import open_pack
 from l4a.web.preparing import budget, in_background, wait_for_quiet
 
 
@@ -114,6 +116,8 @@ def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) ->
             shipped_validator()  # the shapes (0.4 s): a hub page validates its own hub until the whole store's are read
             if reports_kept(app, languages[0]):  # prepared: one read (0.1-0.3 s on 10k hubs) spares every hub page
                 store_reports(app, languages[0])  # of the default language its own hundred checks (about 15 ms)
+            open_pack(app, app.config["L4A_SETTINGS"].languages[0])  # every hub's page, when prepared for today
+            _freeze()
         finally:
             ready.set()  # what every page needs is there (or failed: a page then says so itself)
         # Then, in moments when no reader waits: what makes later pages quicker but none needs to answer (a hub
@@ -125,14 +129,27 @@ def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) ->
         wait_for_quiet(app)
         if small:
             load_narrowings(app_store(app), app.config["L4A_SETTINGS"].base_iri)
+        read = False
         for lang in languages if small else languages[:1]:
             if ready_reports(app, lang) is None:
                 wait_for_quiet(app)
                 store_reports(app, lang)
+                read = True
+        if small or read:
+            wait_for_quiet(app)
+            _freeze()
 
     thread = threading.Thread(target=run, name="l4a-warm-reports", daemon=True)
     thread.start()
     return thread
+
+
+def _freeze() -> None:
+    """Set what the warm-up read apart from the cyclic garbage collector: it stays until a write, and each of the
+    collector's full passes would otherwise walk it all (millions of objects at 100k hubs: a second during which
+    every request waits). Garbage is collected first, so none is kept for good."""
+    gc.collect()
+    gc.freeze()
 
 
 def store_reports(app: Flask, lang: str) -> dict[str, list[Any]]:
