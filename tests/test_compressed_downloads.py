@@ -157,3 +157,23 @@ def _one_hub(path: Path, slug: str) -> str:
     iri = f"https://w3id.org/l4a/id/hub/{slug}"
     path.write_text(f'<{iri}> a <https://w3id.org/l4a/ontology#Hub> ; <http://purl.org/dc/terms/title> "Twin"@en .\n')
     return str(path)
+
+
+@pytest.mark.parametrize(
+    "path", ["/evidence", "/councils/resilient-regenerative-territories/brief.json", "/sdg/11", "/monitoring.json"]
+)
+def test_a_page_kept_beside_the_store_is_sent_from_its_twin_even_when_it_is_in_memory(app: Flask, path: str) -> None:
+    """Pages of the whole store (asked with nothing but a language) are kept beside the store; a big one gets its
+    twin (by `l4a prepare`, or on a thread once a server keeps it), sent to a client that takes gzip even while the
+    server also holds the page in memory."""
+    client = app.test_client()
+    plain = client.get(path)
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    deadline = time.monotonic() + 20
+    while (packed := client.get(path, headers=GZIP)).headers.get("Content-Encoding") != "gzip":
+        assert time.monotonic() < deadline, f"{path}: no twin sent"
+        time.sleep(0.05)
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert packed.mimetype == plain.mimetype and "Accept-Encoding" in packed.headers["Vary"]
+    again = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in again.headers and again.get_data() == plain.get_data()

@@ -41,7 +41,12 @@ def accepts_gzip() -> bool:
 
 def big_enough(stream: BinaryIO) -> bool:
     """Whether the rest of the open file `stream` is big enough to be worth a twin (TWIN_MIN bytes)."""
-    return os.fstat(stream.fileno()).st_size - stream.tell() >= TWIN_MIN
+    return worth_twin(os.fstat(stream.fileno()).st_size - stream.tell())
+
+
+def worth_twin(size: int) -> bool:
+    """Whether a text of `size` bytes is big enough to be worth a twin (TWIN_MIN bytes)."""
+    return size >= TWIN_MIN
 
 
 def twin_name(name: str) -> str:

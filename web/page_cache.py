@@ -23,7 +23,7 @@ from flask import Flask, Response, current_app, g, request, stream_with_context
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.store.kept_files import keep, open_kept
-from l4a.web.compressed import big_enough, encoded, kept_twin, open_twin, twin_soon
+from l4a.web.compressed import big_enough, encoded, kept_twin, open_twin, twin_soon, worth_twin
 from l4a.web.download_files import CHUNK, download_files, read_chunks, send_bytes, send_file_rest
 from l4a.web.extensions import app_value
 from l4a.web.hub_pack import PAGE
@@ -77,12 +77,18 @@ def cached_page(
     pages = page_cache(app)
     cached = pages.get(key)
     found: str | BinaryIO | None = cached.decode() if isinstance(cached, bytes) else cached
+    mimetype = "application/json" if as_json else "text/html"
+    kept_as = _beside_store_name(as_json, beside_store) if beside_store else None
+    big = kept_as is not None and (found is None or worth_twin(len(found)))  # (characters: at least as many bytes)
+    if big and kept_as is not None:  # its gzip twin, if kept, to a client that takes it (web/compressed.py)
+        twin = kept_twin(app.extensions["l4a_store"], kept_as, dt.date.today().isoformat())
+        if twin is not None:
+            return encoded(send_file_rest(twin, mimetype), gzip=True), 200
     if found is None:  # one too big for memory, kept as a file until the app writes
         found = download_files(app).open(key, app.extensions["l4a_cache_generation"])
     if found is None and packed is not None and not as_json:
         found = _from_pack(app, key, PAGE, packed)
-    name = _beside_store_name(as_json, beside_store) if beside_store and found is None else None
-    mimetype = "application/json" if as_json else "text/html"
+    name = kept_as if found is None else None
     if name is not None:
         found = _open_beside_store(app, name, pages.max_page)
         if isinstance(found, str):
@@ -91,7 +97,8 @@ def cached_page(
             found, gzip = _twin_instead(found, name, dt.date.today().isoformat())
             return encoded(send_file_rest(found, mimetype), gzip), 200
     if isinstance(found, str):
-        return send_bytes(found.encode(), mimetype), 200
+        response = send_bytes(found.encode(), mimetype)
+        return (encoded(response, gzip=False) if big else response), 200
     if found is not None:  # too big to keep in memory: sent from its file
         return send_file_rest(found, mimetype), 200
     generation = app.extensions["l4a_cache_generation"]
@@ -223,8 +230,8 @@ def _open_beside_store(app: Flask, name: str, largest: int | None) -> str | Bina
 def _keep_beside_store(app: Flask, name: str, text: str) -> None:
     data = text.encode()
     store, today = app.extensions["l4a_store"], dt.date.today().isoformat()
-    if keep(store, name, lambda out: _write_bytes(data, out), variant=today) and len(data) > page_cache(app).max_page:
-        _twin_soon(store, name, today)  # sent from its file, not from memory: worth a gzip twin
+    if keep(store, name, lambda out: _write_bytes(data, out), variant=today) and worth_twin(len(data)):
+        _twin_soon(store, name, today)  # worth a gzip twin (web/compressed.py)
 
 
 def _twin_soon(store: object, name: str, variant: str) -> None:
