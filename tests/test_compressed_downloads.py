@@ -177,3 +177,23 @@ def test_a_page_kept_beside_the_store_is_sent_from_its_twin_even_when_it_is_in_m
     assert packed.mimetype == plain.mimetype and "Accept-Encoding" in packed.headers["Vary"]
     again = client.get(path, headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in again.headers and again.get_data() == plain.get_data()
+
+
+def test_a_page_kept_without_its_twin_gets_one_when_it_is_next_read(tmp_path: Path, small_twins: None) -> None:
+    """A page kept beside the store by code that made no twins (or whose twin was lost) gets its twin once it is read
+    again by a client taking gzip: `l4a prepare` run again on an unchanged store, or a server."""
+    prepared = _prepared(tmp_path / "data")
+    for twin in _twins(prepared):
+        twin.unlink()
+    app = _app(prepared)
+    try:
+        client = app.test_client()
+        first = client.get("/sdg/11", headers=GZIP)
+        assert first.status_code == 200 and "Content-Encoding" not in first.headers  # read from its kept file
+        deadline = time.monotonic() + 20
+        while (packed := app.test_client().get("/sdg/11", headers=GZIP)).headers.get("Content-Encoding") != "gzip":
+            assert time.monotonic() < deadline, "no twin made"
+            time.sleep(0.05)
+        assert gzip.decompress(packed.get_data()) == first.get_data()
+    finally:
+        app_store(app).close()

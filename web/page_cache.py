@@ -23,7 +23,7 @@ from flask import Flask, Response, current_app, g, request, stream_with_context
 from flask.typing import ResponseReturnValue
 
 from l4a.graph.store.kept_files import keep, open_kept
-from l4a.web.compressed import big_enough, encoded, kept_twin, open_twin, twin_soon, worth_twin
+from l4a.web.compressed import accepts_gzip, big_enough, encoded, kept_twin, open_twin, twin_soon, worth_twin
 from l4a.web.download_files import CHUNK, download_files, read_chunks, send_bytes, send_file_rest
 from l4a.web.extensions import app_value
 from l4a.web.hub_pack import PAGE
@@ -93,6 +93,8 @@ def cached_page(
         found = _open_beside_store(app, name, pages.max_page)
         if isinstance(found, str):
             pages.put(key, found)
+            if worth_twin(len(found)) and accepts_gzip():  # kept without its twin (by older code): made now
+                _twin_soon(app.extensions["l4a_store"], name, dt.date.today().isoformat())
         elif found is not None:  # too big to keep in memory: sent from its file, or from its gzip twin
             found, gzip = _twin_instead(found, name, dt.date.today().isoformat())
             return encoded(send_file_rest(found, mimetype), gzip), 200
