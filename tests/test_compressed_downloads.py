@@ -15,11 +15,11 @@ from click.testing import CliRunner, Result
 from flask import Flask
 
 from l4a.graph.cli.main import main
-from l4a.graph.settings import load_settings
 from l4a.web import compressed
-from l4a.web.app import create_app
 from l4a.web.page_cache import PageCache
 from l4a.web.state import app_store
+
+from .webapp import prepared_app as _app
 
 DOWNLOADS = ["/hubs.json", "/hubs.csv", "/evidence?format=csv", "/network.graphml", "/network.node-link.json"]
 GZIP = {"Accept-Encoding": "gzip, deflate"}
@@ -50,11 +50,6 @@ def _prepared(data_dir: Path) -> Path:
 def prepared(tmp_path_factory: pytest.TempPathFactory, small_twins: None) -> Path:
     """Shared by the tests that do not write to the store."""
     return _prepared(tmp_path_factory.mktemp("twins") / "data")
-
-
-def _app(data_dir: Path) -> Flask:
-    settings = load_settings({"data_dir": data_dir}, environ={}, config_file=data_dir / "absent.toml")
-    return create_app(settings=settings, test_config={"L4A_PREPARE_SECONDS": None})
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from click.testing import Result
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from l4a.graph.settings import load_settings
 from l4a.web import hub_pack
-from l4a.web.app import create_app
 from l4a.web.pages import hubs as hub_pages
 from l4a.web.state import app_index, app_store, forget_caches
+
+from .webapp import prepared_app as _app
 
 PREFIX = "https://w3id.org/l4a/id/hub/"
 
@@ -37,11 +37,6 @@ def _prepare(data_dir: Path) -> Path:
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Shared by the tests that only read (a copied store is another state: its pack is not current)."""
     return _prepare(tmp_path_factory.mktemp("pack") / "data")
-
-
-def _app(data_dir: Path) -> Flask:
-    settings = load_settings({"data_dir": data_dir}, environ={}, config_file=data_dir / "absent.toml")
-    return create_app(settings=settings, test_config={"L4A_PREPARE_SECONDS": None})
 
 
 @pytest.fixture

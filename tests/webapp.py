@@ -27,6 +27,13 @@ def make_app(data_dir: Path, **overrides: Any) -> Flask:
     return create_app({"TESTING": True}, settings=settings, build_if_empty=True)
 
 
+def prepared_app(data_dir: Path) -> Flask:
+    """An app on a data directory `l4a prepare` made ready (no build), whose pages wait for any value still being
+    computed rather than answer "being prepared"."""
+    settings = load_settings({"data_dir": data_dir}, environ={}, config_file=data_dir / "absent.toml")
+    return create_app(settings=settings, test_config={"L4A_PREPARE_SECONDS": None})
+
+
 @contextmanager
 def web_app(data_dir: Path, **overrides: Any) -> Iterator[Flask]:
     """make_app, with the store closed at the end."""
