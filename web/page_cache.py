@@ -79,7 +79,7 @@ def cached_page(
     found: str | BinaryIO | None = cached.decode() if isinstance(cached, bytes) else cached
     mimetype = "application/json" if as_json else "text/html"
     kept_as = _beside_store_name(as_json, beside_store) if beside_store else None
-    big = kept_as is not None and (found is None or worth_twin(len(found)))  # (characters: at least as many bytes)
+    big = kept_as is not None and (cached is None or worth_twin(len(cached)))  # (characters: at least as many bytes)
     if big and kept_as is not None:  # its gzip twin, if kept, to a client that takes it (web/compressed.py)
         twin = kept_twin(app.extensions["l4a_store"], kept_as, dt.date.today().isoformat())
         if twin is not None:
