@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from flask import Flask, current_app, request
 
+from l4a.graph.store.base import is_current
 from l4a.graph.store.kept_files import keep, open_kept
 from l4a.web.extensions import app_value
 
@@ -42,13 +43,6 @@ LEVEL = 6  # zlib: pages of 20 kB to about 4 kB; unpacking one takes a few hundr
 
 class Overtaken(Exception):
     """A write landed on the store while its pack was being written."""
-
-
-def overtaken(store: object) -> bool:
-    """Whether a write landed on the store since this snapshot of it was opened (an embedded store's read-only
-    snapshot; any other store never is)."""
-    is_current = getattr(store, "is_current", None)
-    return callable(is_current) and not is_current()
 
 
 def pack_name(lang: str) -> str:
@@ -69,7 +63,7 @@ def write_pack(app: Flask, slugs: Iterable[str], lang: str) -> int:
         index: dict[tuple[str, str], tuple[int, int]] = {}
         offset = 0
         for number, slug in enumerate(slugs):
-            if number % CHECK_EVERY == 0 and overtaken(store):  # a write landed: this pack would be of an old state
+            if number % CHECK_EVERY == 0 and not is_current(store):  # a write landed: the pack would be of the past
                 raise Overtaken
 
             named = quote(slug, safe="")  # the route gets `slug` back

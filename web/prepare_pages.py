@@ -25,8 +25,7 @@ from flask.testing import FlaskClient
 from l4a.graph.errors import L4AError
 from l4a.graph.i18n.words import LANGUAGES
 from l4a.graph.settings import Settings
-from l4a.graph.store.base import Store
-from l4a.web.hub_pack import overtaken
+from l4a.graph.store.base import Store, is_current
 
 # Routes no reader reaches without signing in or without a record of their own, and the static files.
 SKIPPED = ("/static/", "/staff", "/propose/follow/", "/observations/new", "/ontology.")
@@ -57,8 +56,8 @@ def prepare_pages(store: Store, settings: Settings) -> Walked:
     client = app.test_client()
     walked = Walked()
     for path, languages in page_paths(app, client):
-        if overtaken(store):  # a write landed: what is left would be made for an old state (`l4a prepare` starts
-            break  # again on the new one), and a read-only snapshot's files may be gone under it
+        if not is_current(store):  # a write landed: the rest would be made for an old state (`l4a prepare`
+            break  # starts again on the new one), and a read-only snapshot's files may be gone under it
         for lang in languages:
             answer = client.get(f"{path}{'&' if '?' in path else '?'}lang={lang}", headers={"Accept-Encoding": "gzip"})
             answer.get_data()  # a download streams: what it reads is read only as it is sent

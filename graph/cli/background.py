@@ -16,7 +16,7 @@ import click
 from l4a.graph.errors import StoreError
 from l4a.graph.reports.prepare import RESTARTED, Progress, Step, prepare_steps
 from l4a.graph.settings import Settings
-from l4a.graph.store.base import Store
+from l4a.graph.store.base import Store, is_current
 from l4a.graph.store.derived import FOLDER
 from l4a.graph.store.factory import open_store
 from l4a.graph.store.same_data import data_key
@@ -24,11 +24,6 @@ from l4a.graph.store.same_data import data_key
 LOCK = "prepare.lock"  # held by the one process preparing this data directory
 LOG = "prepare.log"  # what the last background run did (or why it failed)
 NICENESS = 19  # where SCHED_IDLE is not there: the background run gives way to the commands people run
-
-
-def is_current(store: Store) -> bool:
-    check = getattr(store, "is_current", None)
-    return bool(check()) if callable(check) else True
 
 
 @contextlib.contextmanager

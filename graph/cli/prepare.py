@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from l4a.graph.cli.background import is_current, preparing, run_in_background
+from l4a.graph.cli.background import preparing, run_in_background
 from l4a.graph.cli.common import EXIT_CODES, settings_of
 from l4a.graph.cli.serve import site_steps
 from l4a.graph.errors import L4AError, UsageError
 from l4a.graph.reports.prepare import RESTARTED, prepare_steps
+from l4a.graph.store.base import is_current
 from l4a.graph.store.factory import open_store
 
 

@@ -122,3 +122,10 @@ class Store(Protocol):
     def close(self) -> None:
         """Flush and release the store."""
         ...
+
+
+def is_current(store: object) -> bool:
+    """Whether no write has landed on `store` since it was opened (an embedded store's read-only snapshot can be
+    overtaken; any other store is always current)."""
+    check = getattr(store, "is_current", None)
+    return bool(check()) if callable(check) else True
