@@ -272,3 +272,34 @@ def test_validation_runs_its_checks_once_for_every_language(data_dir: Path, monk
     worded = {(r.focus, r.shape, r.component): r.message for r in english.results}
     assert any(worded[(r.focus, r.shape, r.component)] != r.message for r in french.results if r.focus == HUB)
     assert any(worded[(r.focus, r.shape, r.component)] != r.message for r in spanish.results if r.focus == HUB)
+
+
+def test_values_kept_in_memory_are_bounded_by_what_they_hold(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shared values stay in the process within MEMORY_CELLS values (oldest used forgotten first), one holding
+    more than a quarter of that is read from the disk each time, never kept in memory (at 100k hubs a goal's hubs
+    are 110k rows); a forgotten one is read back from the disk, not computed again."""
+    monkeypatch.setattr(derived_module, "MEMORY_CELLS", 4000)
+    derived_module._memory.clear()
+    store = EmbeddedStore.open(data_dir / "store", read_only=True)
+    try:
+        made: list[str] = []
+
+        def rows(name: str, count: int) -> list[dict[str, int]]:
+            made.append(name)
+            return [{"a": number, "b": number} for number in range(count)]
+
+        first = derived(store, "bounded 0", lambda: rows("0", 450), shared=True)  # 900 values each
+        assert derived(store, "bounded 0", lambda: rows("0", 450), shared=True) is first  # from memory
+        for number in range(1, 5):  # 4,500 values: one too many
+            derived(store, f"bounded {number}", lambda n=number: rows(str(n), 450), shared=True)
+        assert derived_module.cells(first) == 900
+        held = {header[2] for header in derived_module._memory}
+        assert "bounded 0" not in held and {"bounded 1", "bounded 2", "bounded 3", "bounded 4"} <= held
+        again = derived(store, "bounded 0", lambda: rows("0", 450), shared=True)
+        assert again == first and again is not first and made == ["0", "1", "2", "3", "4"]  # read back from disk
+        big = derived(store, "bounded big", lambda: rows("big", 1500), shared=True)  # 3,000: over a quarter
+        assert "bounded big" not in {header[2] for header in derived_module._memory}
+        assert derived(store, "bounded big", lambda: rows("big", 1500), shared=True) == big and made.count("big") == 1
+    finally:
+        store.close()
+        derived_module._memory.clear()

@@ -190,6 +190,14 @@ def test_each_narrowing_query_tests_what_its_named_query_tests_word_for_word() -
         own_lines = {line.strip() for line in query.text.splitlines()}
         covered: set[str] = set()
         for narrowing in query.narrow:
+            if narrowing.equal:  # the parameter is a variable of the patterns only, projected by a SELECT DISTINCT
+                [param] = narrowing.columns
+                assert param in {p.name for p in query.parameters} and param in query.columns, query.name
+                assert re.search(r"SELECT DISTINCT [^{]*\?" + param + r"\b", query.text), query.name
+                assert not any(f"?{param}" in line for line in query.text.splitlines() if FILTER_LINE.match(line))
+                assert not re.search(r"(BIND|VALUES)[^\n]*AS \?" + param + r"\b", query.text), query.name
+                covered.add(param)
+                continue
             internal = parse_query_file(narrowing.query, internal_query(narrowing.query))
             assert internal.internal and all(not p.required for p in internal.parameters)
             params = {p.name for p in internal.parameters}
@@ -216,11 +224,81 @@ def test_each_narrowing_query_tests_what_its_named_query_tests_word_for_word() -
         assert covered == {p.name for p in query.parameters}, query.name  # every filter can narrow
 
 
+EQUAL_KINDS = {"sdg": ("goal", "target"), "manifesto": ("manifesto",), "council": ("council",)}
+
+
+def test_every_value_of_an_equality_narrowing_gives_the_query_s_own_rows(store: EmbeddedStore) -> None:
+    """`# narrow: P | =` (hubs-by-sdg, -manifesto, -council): for every value the store knows (every goal and target,
+    manifesto, council; linked or not), the rows cut from the unfiltered answer are the query's own, in its order;
+    and so are those `l4a prepare` keeps for each value (prepare_filter_values), read back by a later call."""
+    from l4a.graph.sparql.known_values import known_values
+
+    equal = {name: q for name, q in named_queries().items() if any(n.equal for n in q.narrow)}
+    assert {"hubs-by-sdg", "hubs-by-manifesto", "hubs-by-council"} <= set(equal)
+    known = known_values(store)
+    for name, query in equal.items():
+        [param] = [n.columns[0] for n in query.narrow if n.equal]
+        kind = next(p.kind for p in query.parameters if p.name == param)
+        values = sorted(iri for k in EQUAL_KINDS[kind] for iri in known.get(k, {}))
+        assert len(values) >= (186 if kind == "sdg" else 2), (name, len(values))
+        every = compact(queries._whole_rows(store, name, DEFAULT_BASE))
+        some = 0
+        for value in values:
+            bindings = bind_parameters(query, {param: value}, DEFAULT_BASE)
+            direct = queries._run(store, query.text, bindings)
+            steps = narrow.plan(query, bindings)
+            assert steps is not None, (name, value)
+            assert Decoder().rows(narrow.narrowed(store, every, steps, bindings)) == direct, (name, value)
+            some += bool(direct)
+        assert some >= 2, name  # the cases do find hubs
+        derived_module._memory.clear()
+        kept = queries.prepare_filter_values(store, name, DEFAULT_BASE)
+        assert kept == len(values), name
+        derived_module._memory.clear()
+        for value in values[:: max(1, len(values) // 12)]:
+            bindings = bind_parameters(query, {param: value}, DEFAULT_BASE)
+            assert run_named_query(store, name, {param: value}, DEFAULT_BASE) == queries._run(store, query.text, bindings)
+
+
+def test_after_the_preparation_a_filter_value_reads_its_own_rows_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `l4a prepare` (prepare_filter_values), a call with one known value, in a new process, reads that
+    value's answer from the disk: it neither runs the query nor reads the unfiltered answer, nor cuts it."""
+    store = _read_only_store(tmp_path, seed=8)
+    try:
+        for name in ("hubs-by-sdg", "evidence-for"):
+            assert queries.prepare_filter_values(store, name, DEFAULT_BASE) > 0
+        derived_module._memory.clear()
+        cases = [("hubs-by-sdg", {"sdg": "11"}), ("hubs-by-sdg", {"sdg": "4.7"}),
+                 ("evidence-for", {"section": "flacma"}), ("evidence-for", {"sdg": "11.3"})]  # fmt: skip
+        read: list[str] = []
+        ran: list[str] = []
+        original_load, original_run = derived_module._load, queries._run
+        with monkeypatch.context() as patched:
+            patched.setattr(derived_module, "_load", lambda path, header: read.append(str(header[2])) or original_load(path, header))
+            patched.setattr(queries, "_run", lambda store, text, bindings: ran.append(text) or original_run(store, text, bindings))
+            patched.setattr(queries, "narrowed", lambda *args: pytest.fail("cut again"))
+            answers = [run_named_query(store, name, given, DEFAULT_BASE) for name, given in cases]
+        assert ran == [], "a prepared filter value ran its query"
+        assert not any(name.startswith("narrow-compact") for name in read), "the unfiltered answer was read"
+        assert sum(name.endswith("\tcompact") for name in read) == len(cases)
+        for (name, given), rows in zip(cases, answers, strict=True):
+            query = get_query(name)
+            assert rows and rows == queries._run(store, query.text, bind_parameters(query, given)), (name, given)
+    finally:
+        store.close()
+
+
 def test_a_malformed_narrow_line_is_named() -> None:
     with pytest.raises(UsageError, match=r"queries/x\.rq: a narrow line"):
         parse_query_file("x", "# narrow: hub\nSELECT * WHERE { ?s ?p ?o }\n")
     with pytest.raises(UsageError, match=r"queries/x\.rq: a narrow line"):
         parse_query_file("x", "# narrow: hub | q | sorted\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(UsageError, match=r"queries/x\.rq: a narrow line"):  # one column only, no pairs
+        parse_query_file("x", "# narrow: hub sdg | =\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(UsageError, match=r"queries/x\.rq: a narrow line"):
+        parse_query_file("x", "# narrow: hub | = | pairs\nSELECT * WHERE { ?s ?p ?o }\n")
 
 
 def _read_only_store(tmp_path: Path, seed: int) -> EmbeddedStore:

@@ -15,6 +15,7 @@ from flask import Flask
 
 from l4a.graph.settings import load_settings
 from l4a.web.app import create_app
+from l4a.web import state
 from l4a.web.state import cached, forget_caches
 
 
@@ -152,3 +153,23 @@ def test_a_hub_page_and_its_related_hubs_change_after_a_write(tmp_path: Path) ->
         assert client.get("/api/hubs/bilbao-city-of-values/related").get_json() != related
         as_json = client.get("/hubs/bilbao-city-of-values", headers={"Accept": "application/json"})
         assert as_json.is_json and as_json.get_json()["hub"] == hub  # JSON is not served from the HTML cache
+
+
+def test_values_of_single_requests_are_bounded_by_what_they_hold(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Values made for one request (a filter's rows, a council's brief) are forgotten oldest first once they hold
+    more than CACHE_CELLS values together, and one holding more than a quarter of that is not kept at all; the
+    whole store's values (the hub table, the index) always stay."""
+    monkeypatch.setattr(state, "CACHE_CELLS", 4000)
+    rows = [{"a": 1, "b": 2} for _ in range(450)]  # 900 values
+    whole = [{"a": 1, "b": 2} for _ in range(5000)]
+    assert state.cached(app, "hub_table", lambda: whole) is whole
+    for number in range(5):  # 4,500 values: one too many
+        state.cached(app, f"filter {number}", lambda: list(rows))
+    cache = app.extensions["l4a_cache"]
+    assert "filter 0" not in cache and {"filter 1", "filter 2", "filter 3", "filter 4", "hub_table"} <= set(cache)
+    made: list[int] = []
+    big = [{"a": 1, "b": 2} for _ in range(1500)]  # 3,000 values: over a quarter of 4,000
+    for _ in range(2):
+        state.cached(app, "big filter", lambda: made.append(1) or big)
+    assert made == [1, 1] and "big filter" not in cache  # made for each request, never kept
+    assert state.cached(app, "hub_table", lambda: []) is whole

@@ -5,8 +5,8 @@ only when an earlier server run happened to compute them.
 It reads the whole store's validation in every language, as a server's warm-up does, then asks the app itself,
 in every language, for one page of each type (every GET route, its path's values taken from the site's own JSON)
 and for every named query's example; for the few things that have pages of their own (councils, manifestos,
-goals, targets, editions: each keeps its evidence and gaps), every one of them, in English; a brief, made per
-language, every one in every language. What is prepared is what a page reads, by the very code that reads it.
+goals, targets, editions: each keeps its evidence and gaps), every one of them, HTML and JSON, in English; a
+brief, made per language, every one in every language. What is prepared is what a page reads, by the very code that reads it.
 The pages and downloads of the whole store asked with only a language (the hub list, the evidence, the briefs, the
 network; the lists' CSV and JSON) are kept whole beside the store (web/page_cache.py), the big ones with their gzip
 twin (web/compressed.py: the walk asks as a browser does); of the others, only the values under them. A page
@@ -103,8 +103,9 @@ def page_paths(app: Flask, client: FlaskClient) -> Iterator[tuple[str, tuple[str
         choices = [values.get(kind, []) for kind in kinds]
         if any(not found for found in choices):
             continue  # a value the store has none of (no council yet): nothing of that route to prepare
-        # Not a hub (10k of them): each value of the route; its JSON twin reads the same values (the first only).
-        few = all(kind in FEW for kind in kinds) and not rule.rule.endswith(".json")
+        # Not a hub (10k of them): each value of the route, its JSON twin too (at 100k hubs a brief's JSON is 15 MB:
+        # asked as a browser asks, it is kept beside the store with its gzip twin, web/compressed.py).
+        few = all(kind in FEW for kind in kinds)
         for number, chosen in enumerate(_combinations([found if few else found[:1] for found in choices])):
             languages = LANGUAGES if number == 0 or any(word in rule.rule for word in MANY) else ("en",)
             yield _fill(rule.rule, dict(zip(rule.arguments, chosen, strict=True))), languages

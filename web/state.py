@@ -12,7 +12,7 @@ from flask import Flask
 from l4a.graph.labels import Labels
 from l4a.graph.reports.hub_table import HubTable
 from l4a.graph.store.base import Store
-from l4a.graph.store.derived import derived
+from l4a.graph.store.derived import cells, derived
 from l4a.graph.sync.index import SyncIndex
 from l4a.web.announce import announce as announce_write
 from l4a.web.catalogues import load_languages
@@ -61,10 +61,15 @@ def cached(app: Flask, key: str, make: Any) -> Any:
         # Whole-store values are also kept on disk for the next start (graph/store/derived.py).
         persisted = key.startswith(PERSISTED)
         value = derived(app_store(app), _persisted_name(app, key), make) if persisted else make()
+        weight = 0 if key.startswith(WHOLE_STORE) else cells(value)
+        if weight > CACHE_CELLS // 4:  # a value of one request too big to keep beside the others (see _bound)
+            return value
         with app.extensions["l4a_cache_lock"]:
             if app.extensions["l4a_cache_generation"] == generation:  # no write since: keep it
                 cache[key] = value
-                _bound(cache, app.extensions["l4a_cache_key_locks"])
+                weights = app.extensions.setdefault("l4a_cache_weights", {})
+                weights[key] = weight
+                _bound(cache, app.extensions["l4a_cache_key_locks"], weights)
         return value
 
 
@@ -79,16 +84,26 @@ PERSISTED = (
 PREPARED = (*PERSISTED, "index", "hub_table", "network", "evidence compact")  # (the last kept by graph/sparql)
 DRAWN = ("network page",)  # drawn in the reader's language, with the request's links: not on a thread of its own
 MAX_CACHED = 2048  # values kept per app: keys made from requests (a hub, a council, a day) cannot grow it further
-WHOLE_STORE = ("labels", "index", "hub_table", "stats", "goal_counts", "newest", "network", "reports:")
+WHOLE_STORE = ("labels", "index", "hub_table", "stats", "goal_counts", "newest", "network", "reports:", "search",
+               "evidence compact")  # fmt: skip
+CACHE_CELLS = 2_000_000  # values (a term, a cell) the per-request values may hold together: about 200 MB
 PRELOADED_HUBS = 20_000  # up to this many hubs, the warm-up also reads what no first request needs (warm_reports)
 
 
-def _bound(cache: dict[str, Any], key_locks: dict[str, Any]) -> None:
-    """Forget the oldest per-request values once there are more than MAX_CACHED (whole-store ones stay)."""
-    if len(cache) <= MAX_CACHED:
+def _bound(cache: dict[str, Any], key_locks: dict[str, Any], weights: dict[str, int]) -> None:
+    """Forget the oldest per-request values (a council's brief, a filter's rows) once there are more than MAX_CACHED
+    or they hold more than CACHE_CELLS values (graph/store/derived.py `cells`): at 100k hubs one filter's evidence
+    is 30k rows, and a server that kept each one asked for would outgrow its memory. Whole-store ones stay."""
+    for gone in [key for key in weights if key not in cache]:  # forgotten by a write (forget_caches)
+        del weights[gone]
+    total = sum(weights.values())
+    if len(cache) <= MAX_CACHED and total <= CACHE_CELLS:
         return
-    for key in [k for k in cache if not k.startswith(WHOLE_STORE)][: len(cache) - MAX_CACHED]:
+    for key in [k for k in cache if not k.startswith(WHOLE_STORE)]:
+        if len(cache) <= MAX_CACHED and total <= CACHE_CELLS:
+            break
         del cache[key]
+        total -= weights.pop(key, 0)
         key_locks.pop(key, None)
 
 
@@ -114,23 +129,27 @@ def warm_reports(app: Flask, languages: tuple[str, ...] = ("en", "fr", "es")) ->
                 app.jinja_env.get_template(name)
             load_languages(app, languages)  # Babel's locale data and the catalogues, not read by a first reader
             shipped_validator()  # the shapes (0.4 s): a hub page validates its own hub until the whole store's are read
-            if reports_kept(app, languages[0]):  # prepared: one read (0.1-0.3 s on 10k hubs) spares every hub page
-                store_reports(app, languages[0])  # of the default language its own hundred checks (about 15 ms)
+            # Prepared: one read (0.1-0.3 s on 10k hubs) spares every hub page of the default language its own hundred
+            # checks (about 15 ms). Not on a store of more than PRELOADED_HUBS hubs: there the hub pack answers those
+            # pages (web/hub_pack.py), and the results would take 450 MB at 100k hubs.
+            if len(app_index(app).hubs) <= PRELOADED_HUBS and reports_kept(app, languages[0]):
+                store_reports(app, languages[0])
             open_pack(app, app.config["L4A_SETTINGS"].languages[0])  # every hub's page, when prepared for today
             _freeze()
         finally:
             ready.set()  # what every page needs is there (or failed: a page then says so itself)
         # Then, in moments when no reader waits: what makes later pages quicker but none needs to answer (a hub
         # page validates its own hub until the whole store's results are read; a filtered named query reads what
-        # it is cut from when first asked). The other languages' results and the named queries' cuts only on a
-        # store of at most PRELOADED_HUBS hubs: they take about 100 MB of memory per 10k hubs, which at 100k hubs
-        # would take a server past 2 GB for pages that may never be asked for.
+        # it is cut from when first asked). The validation results and the named queries' cuts only on a store of
+        # at most PRELOADED_HUBS hubs: they take about 100 MB of memory per 10k hubs a language, which at 100k hubs
+        # would take a server past 2 GB for pages that may never be asked for (`l4a prepare` keeps every filter
+        # value's answer of the named queries there: graph/sparql/queries.py prepare_filter_values).
         small = len(app_index(app).hubs) <= PRELOADED_HUBS
         wait_for_quiet(app)
         if small:
             load_narrowings(app_store(app), app.config["L4A_SETTINGS"].base_iri)
         read = False
-        for lang in languages if small else languages[:1]:
+        for lang in languages if small else ():
             if ready_reports(app, lang) is None:
                 wait_for_quiet(app)
                 store_reports(app, lang)

@@ -93,6 +93,15 @@ def _deliverables(store: Store, base: str) -> object:
     return prepare_named_query(store, "deliverables-due", base)
 
 
+def _filter_values(store: Store, base: str) -> object:
+    """Every narrowed named query's answer for each value of its filters that names a known thing (each SDG goal
+    and target, manifesto, council, section), cut from its unfiltered answer: `query run hubs-by-sdg -p sdg=11`
+    and its page read their own rows only (at 100k hubs, 4-20 s each when run)."""
+    from l4a.graph.sparql.queries import named_queries, prepare_filter_values
+
+    return {name: prepare_filter_values(store, name, base) for name, query in named_queries().items() if query.narrow}
+
+
 def _council_briefs(store: Store, base: str, languages: tuple[str, ...] = ("en",)) -> object:
     from l4a.graph.reports.brief import COUNCILS, make_brief
 
@@ -132,6 +141,7 @@ STEPS = (
     Step("validation", _validation),
     Step("evidence", _evidence),
     Step("deliverables and indicators due", _deliverables),
+    Step("named queries, every filter value", _filter_values),
     Step("council briefs", _council_briefs),
     Step("Venice City Solutions briefs", _edition_briefs),
     Step("briefs in French and Spanish", _briefs_in_other_languages),

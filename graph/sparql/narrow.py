@@ -7,7 +7,11 @@ filters (from, to) the row's record and date. So the answer with filters bound i
 rows whose hub passes the hub filters and whose record and date pass the date filters, with the bound values as
 their columns, as the query gives them.
 
-A header `# narrow: COLUMNS | INTERNAL` says so for the parameters of queries/internal/INTERNAL.rq:
+A header `# narrow: COLUMNS | INTERNAL` says so for the parameters of queries/internal/INTERNAL.rq, and
+`# narrow: P | =` for a parameter P that is a variable of the query's patterns only (never of a FILTER), projected
+as the column P of a SELECT DISTINCT: binding it keeps the solutions whose P is that value, so the answer with P
+bound is the unfiltered answer's rows whose column P holds it (`hubs-by-sdg`: the hubs of one goal or target). The
+unfiltered answer of such a query, P left unbound, holds every value's rows at once.
 
 - `# narrow: COLUMNS | INTERNAL`: the internal query holds the named query's FILTER lines on its parameters, word
   for word, and runs with those bound: its answer is the values of COLUMNS that pass (a period: `from`, `to`).
@@ -58,8 +62,8 @@ def plan(query: NamedQuery, bindings: dict[str, Term]) -> list[Step] | None:
     """The narrowings for these bindings; None when some bound parameter is not one any narrowing tests."""
     steps, covered = [], set()
     for narrowing in query.narrow:
-        internal = _internal(narrowing.query)
-        own = {p.name for p in internal.parameters}
+        internal = query if narrowing.equal else _internal(narrowing.query)
+        own = set(narrowed_parameters(narrowing))
         given = {k: v for k, v in bindings.items() if k in own}
         covered |= own
         if given:
@@ -69,9 +73,19 @@ def plan(query: NamedQuery, bindings: dict[str, Term]) -> list[Step] | None:
     return steps
 
 
+def narrowed_parameters(narrowing: Narrowing) -> list[str]:
+    """The parameters a narrowing tests: its column (`=`), or its internal query's."""
+    return list(narrowing.columns) if narrowing.equal else [p.name for p in _internal(narrowing.query).parameters]
+
+
+def compact_name(whole_key: str) -> str:
+    """The name the unfiltered answer kept under `whole_key` is kept under in compact form."""
+    return f"narrow-compact\t{whole_key}"
+
+
 def compact_answer(store: Store, whole_key: str, read_whole: Callable[[], list[Row]]) -> CompactRows:
     """The unfiltered answer (kept under `whole_key`, read by `read_whole`) in compact form: once per write."""
-    return derived(store, f"narrow-compact\t{whole_key}", lambda: compact(read_whole()), shared=True)
+    return derived(store, compact_name(whole_key), lambda: compact(read_whole()), shared=True)
 
 
 def narrowed(store: Store, every: CompactRows, steps: list[Step], bindings: dict[str, Term]) -> CompactRows:
@@ -80,7 +94,9 @@ def narrowed(store: Store, every: CompactRows, steps: list[Step], bindings: dict
     kept = every.rows
     for step in steps:
         columns = step.narrowing.columns
-        if step.narrowing.pairs:
+        if step.narrowing.equal:  # the rows whose column holds the bound value
+            allowed = {tuple(step.bindings[column] for column in columns)}
+        elif step.narrowing.pairs:
             [(parameter, value)] = step.bindings.items()
             allowed = pairs(store, step.query, columns, parameter).get(value, set())
         else:

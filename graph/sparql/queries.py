@@ -12,8 +12,8 @@ import pyoxigraph as ox
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, SDG
 from l4a.graph.resources import queries_dir
-from l4a.graph.sparql.compact_rows import CompactRows, Decoder, compact
-from l4a.graph.sparql.narrow import compact_answer, narrowed, plan, prepare_narrowing
+from l4a.graph.sparql.compact_rows import CompactRows, Decoder, Encoded, compact, encode
+from l4a.graph.sparql.narrow import compact_answer, compact_name, narrowed, narrowed_parameters, plan, prepare_narrowing
 from l4a.graph.sparql.query_file import NamedQuery, Parameter, parse_query_file
 from l4a.graph.store.base import Row, Store, Term
 from l4a.graph.store.derived import derived, is_kept
@@ -153,7 +153,7 @@ def named_query_compact(store: Store, name: str, given: dict[str, str], base: st
     check_known(store, {p.name: p.kind for p in query.parameters}, bindings)
     whole = _whole_key(name, False, query.text)
     if not bindings and query.narrow and is_kept(store, whole):
-        return compact_answer(store, whole, lambda: run_named_query(store, name, {}, base))
+        return compact_answer(store, whole, lambda: _whole_rows(store, name, base))
     cut = _kept_cut(store, name, query, bindings, base) if bindings else None
     return cut() if cut is not None else compact(run_named_query(store, name, given, base))
 
@@ -170,7 +170,7 @@ def _kept_cut(
     narrow.py), kept on the disk in compact form; None when it cannot be cut (nothing kept yet for this state, or
     a value no narrowing covers): then the query runs itself, as quick as ever on a first call."""
     whole = _whole_key(name, False, query.text)
-    if not query.narrow or not is_kept(store, whole):
+    if not query.narrow or not (is_kept(store, whole) or is_kept(store, compact_name(whole))):
         return None
     steps = plan(query, bindings)
     if steps is None:
@@ -178,10 +178,25 @@ def _kept_cut(
     key = _answer_key(name, False, query.text, bindings)
 
     def cut() -> CompactRows:
-        every = compact_answer(store, whole, lambda: run_named_query(store, name, {}, base))
+        every = compact_answer(store, whole, lambda: _whole_rows(store, name, base))
         return narrowed(store, every, steps, bindings)
 
-    return lambda: derived(store, f"{key}\tcompact", cut)
+    return lambda: derived(store, _cut_name(key), cut)
+
+
+def _cut_name(answer_key: str) -> str:
+    """The name a filtered answer cut from the unfiltered one is kept under (in compact form)."""
+    return f"{answer_key}\tcompact"
+
+
+def _whole_rows(store: Store, name: str, base: str) -> list[Row]:
+    """A narrowed query's unfiltered answer as rows of terms: kept, as any call's, when every parameter is optional;
+    else (a required parameter an equality narrowing covers: `hubs-by-sdg`) the query run with it unbound, every
+    value's rows at once, not kept (only its compact form is: graph/sparql/narrow.py)."""
+    query = get_query(name)
+    if not any(p.required for p in query.parameters):
+        return run_named_query(store, name, {}, base)
+    return _run(store, query.text, {})
 
 
 def _whole_key(name: str, include_suggested: bool, text: str) -> str:
@@ -195,6 +210,53 @@ def prepare_named_query(store: Store, name: str, base: str = DEFAULT_BASE) -> li
     if query.narrow:
         prepare_narrowing(store, query, _whole_key(name, False, query.text), lambda: rows)
     return rows
+
+
+def prepare_filter_values(store: Store, name: str, base: str = DEFAULT_BASE) -> int:
+    """Keep a narrowed named query's answer for every value of each parameter it narrows that names a known thing
+    (every SDG goal and target, manifesto, council, section: graph/sparql/known_values.py), one parameter bound at a
+    time, cut from its unfiltered answer (`l4a prepare`): a first call with any such value then reads only its own
+    rows from the disk, never the whole answer. The number of answers kept."""
+    from l4a.graph.sparql.known_values import known_values
+
+    query = get_query(name)
+    if not query.narrow:
+        return 0
+    whole = _whole_key(name, False, query.text)
+    every = compact_answer(store, whole, lambda: _whole_rows(store, name, base))
+    prepare_narrowing(store, query, whole, lambda: _whole_rows(store, name, base))
+    known = known_values(store)
+    kinds = {p.name: p.kind for p in query.parameters}
+    kept = 0
+    for narrowing in query.narrow:
+        for parameter in narrowed_parameters(narrowing):
+            kind = kinds.get(parameter, "")
+            names = {**known.get("goal", {}), **known.get("target", {})} if kind == "sdg" else known.get(kind, {})
+            if not names:
+                continue  # dates, strings: not a list of values
+            values = {ox.NamedNode(iri) for iri in names}
+            column = every.key((parameter,))[0] if narrowing.equal else None
+            groups = _by_value(every, column) if column is not None else None
+            for value in sorted(values, key=lambda term: term.value):
+                bindings: dict[str, Term] = {parameter: value}
+                key = _cut_name(_answer_key(name, False, query.text, bindings))
+                if groups is not None:  # one pass over the rows for every value (what `narrowed` keeps for each)
+                    rows = groups.get(encode(value), [])
+                    derived(store, key, functools.partial(every.with_values, rows, {parameter: encode(value)}))
+                else:
+                    steps = plan(query, bindings)
+                    if steps is None:
+                        continue
+                    derived(store, key, functools.partial(narrowed, store, every, steps, bindings))
+                kept += 1
+    return kept
+
+
+def _by_value(every: CompactRows, column: int) -> dict[Encoded, list[tuple[Encoded, ...]]]:
+    groups: dict[Encoded, list[tuple[Encoded, ...]]] = {}
+    for row in every.rows:
+        groups.setdefault(row[column], []).append(row)
+    return groups
 
 
 def load_narrowings(store: Store, base: str = DEFAULT_BASE) -> list[str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from l4a.graph.errors import UsageError
 
 HEADER_LINE = re.compile(r"^#\s*(\w+):\s*(.*)$")
+EQUAL = "="  # `# narrow: column | =`
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,17 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Narrowing:
-    """`# narrow: columns | internal query [| pairs]` (graph/sparql/narrow.py)."""
+    """`# narrow: columns | internal query [| pairs]`, or `# narrow: column | =` (graph/sparql/narrow.py)."""
 
     columns: tuple[str, ...]
     query: str
     pairs: bool = False
+
+    @property
+    def equal(self) -> bool:
+        """`# narrow: column | =`: the parameter of the column's name is a variable of the query's patterns only, so
+        the answer with it bound is the unfiltered answer's rows whose column holds that value."""
+        return self.query == EQUAL
 
 
 @dataclass
@@ -67,9 +74,11 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
     narrow = []
     for spec in fields.get("narrow", []):
         parts = [p.strip() for p in spec.split("|")]
-        if len(parts) not in (2, 3) or not parts[0] or not parts[1] or parts[2:] not in ([], ["pairs"]):
-            raise UsageError(f"queries/{name}.rq: a narrow line needs 'columns | internal query [| pairs]'; got "
-                             f"{spec!r}.")  # fmt: skip
+        equal = len(parts) == 2 and parts[1] == EQUAL and len(parts[0].split()) == 1
+        if (len(parts) not in (2, 3) or not parts[0] or not parts[1] or parts[2:] not in ([], ["pairs"])
+                or (parts[1] == EQUAL and not equal)):  # fmt: skip
+            raise UsageError(f"queries/{name}.rq: a narrow line needs 'columns | internal query [| pairs]' or "
+                             f"'column | ='; got {spec!r}.")  # fmt: skip
         narrow.append(Narrowing(tuple(parts[0].split()), parts[1], parts[2:] == ["pairs"]))
     return NamedQuery(
         name=name,

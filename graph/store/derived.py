@@ -32,6 +32,7 @@ import fcntl
 import functools
 import gc
 import hashlib
+import itertools
 import logging
 import os
 import pickle
@@ -46,16 +47,19 @@ from typing import Any, BinaryIO, Protocol, TypeVar, runtime_checkable
 
 log = logging.getLogger(__name__)
 _memory: OrderedDict[tuple[object, ...], Any] = OrderedDict()
+_weights: dict[tuple[object, ...], int] = {}
 _memory_lock = threading.Lock()
 
 T = TypeVar("T")
 FORMAT = 1
 FOLDER = "derived"
 MEMORY_VALUES = 32  # shared values kept in a process
+MEMORY_CELLS = 2_000_000  # and their weight: about 100 bytes a cell (a term of a row), about 200 MB in all
 MAX_FILES = 2000  # about 450 after `l4a prepare` (a value per target, council, manifesto, brief and language)
 KEPT_AFTER_PRUNE = 1500
 LOCK_WAIT = 1800.0  # seconds a process waits for another one computing the same value
 LOCK_POLL = 0.02
+SAMPLE = 16  # items of a value looked at to weigh it
 SKIPPED = ("LOG", "OPTIONS", "MANIFEST", "CURRENT", "LOCK", "IDENTITY")  # rewritten by opening, not by writes
 
 
@@ -148,12 +152,44 @@ def derived(store: object, name: str, compute: Callable[[], T], shared: bool = F
                 kept: T = _memory[header]
                 return kept
         value = compute() if memory_only else _load_or_compute(folder / _file_name(name), header, compute)
-        with _memory_lock:
-            _memory[header] = value
-            while len(_memory) > MEMORY_VALUES:
-                _memory.popitem(last=False)
+        _remember(header, value)
         return value
     return _load_or_compute(folder / _file_name(name), header, compute)
+
+
+def _remember(header: tuple[object, ...], value: object) -> None:
+    """Keep a shared value in this process, within MEMORY_VALUES values and MEMORY_CELLS cells: the oldest used go
+    first. One heavier than a quarter of the cells is not kept (at 100k hubs a goal's hubs are 110k rows: a server
+    that kept every value asked for would grow past its memory); it is read from the disk again when asked."""
+    weight = cells(value)
+    if weight > MEMORY_CELLS // 4:
+        return
+    with _memory_lock:
+        _memory[header] = value
+        _weights[header] = weight
+        while len(_memory) > MEMORY_VALUES or sum(_weights.get(key, 1) for key in _memory) > MEMORY_CELLS:
+            _memory.popitem(last=False)
+        for gone in [key for key in _weights if key not in _memory]:
+            del _weights[gone]
+
+
+def cells(value: object, depth: int = 0) -> int:
+    """About how many values `value` holds (a row of n terms: n; a table: its rows' sum), from a sample of its
+    first items: what bounds the values kept in memory."""
+    rows = getattr(value, "rows", None)
+    if isinstance(rows, list):  # a table of rows in compact form (graph/sparql/compact_rows.py)
+        return cells(rows, depth)
+    if isinstance(value, dict):
+        items: list[object] = list(itertools.islice(value.values(), SAMPLE))
+        count = len(value)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = list(itertools.islice(value, SAMPLE))
+        count = len(value)
+    else:
+        return 1
+    if not items or depth >= 3:
+        return max(count, 1)
+    return max(1, count * sum(cells(item, depth + 1) for item in items) // len(items))
 
 
 def _load_or_compute(path: Path, header: tuple[object, ...], compute: Callable[[], T]) -> T:
