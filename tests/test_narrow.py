@@ -257,7 +257,8 @@ def test_every_value_of_an_equality_narrowing_gives_the_query_s_own_rows(store: 
         derived_module._memory.clear()
         for value in values[:: max(1, len(values) // 12)]:
             bindings = bind_parameters(query, {param: value}, DEFAULT_BASE)
-            assert run_named_query(store, name, {param: value}, DEFAULT_BASE) == queries._run(store, query.text, bindings)
+            direct = queries._run(store, query.text, bindings)
+            assert run_named_query(store, name, {param: value}, DEFAULT_BASE) == direct, (name, value)
 
 
 def test_after_the_preparation_a_filter_value_reads_its_own_rows_only(
@@ -275,9 +276,18 @@ def test_after_the_preparation_a_filter_value_reads_its_own_rows_only(
         read: list[str] = []
         ran: list[str] = []
         original_load, original_run = derived_module._load, queries._run
+
+        def load(path: Path, header: tuple[object, ...]) -> object:
+            read.append(str(header[2]))
+            return original_load(path, header)
+
+        def run(store: EmbeddedStore, text: str, bindings: dict[str, object]) -> object:
+            ran.append(text)
+            return original_run(store, text, bindings)  # type: ignore[arg-type]
+
         with monkeypatch.context() as patched:
-            patched.setattr(derived_module, "_load", lambda path, header: read.append(str(header[2])) or original_load(path, header))
-            patched.setattr(queries, "_run", lambda store, text, bindings: ran.append(text) or original_run(store, text, bindings))
+            patched.setattr(derived_module, "_load", load)
+            patched.setattr(queries, "_run", run)
             patched.setattr(queries, "narrowed", lambda *args: pytest.fail("cut again"))
             answers = [run_named_query(store, name, given, DEFAULT_BASE) for name, given in cases]
         assert ran == [], "a prepared filter value ran its query"

@@ -397,7 +397,9 @@ def test_after_prepare_a_started_site_finds_what_its_first_pages_read(
     assert len(targets) == 169  # every target's page keeps its own evidence: each one prepared
     # Their JSON too (at 100k hubs a brief's JSON is 15 MB: kept beside the store with its gzip twin), a brief's in
     # every language.
-    assert {path[: -len(".json")] for path in paths if path.startswith("/sdg/target/") and path.endswith(".json")} == targets
+    target_json = {path.removesuffix(".json") for path in paths
+                   if path.startswith("/sdg/target/") and path.endswith(".json")}  # fmt: skip
+    assert target_json == targets
     brief_json = {(path.split("/")[2], languages) for path, languages in asked_for
                   if path.startswith("/councils/") and path.endswith("/brief.json")}  # fmt: skip
     assert brief_json == {(council, ("en", "fr", "es")) for council in councils}

@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 
 from l4a.graph.settings import load_settings
-from l4a.web.app import create_app
 from l4a.web import state
+from l4a.web.app import create_app
 from l4a.web.state import cached, forget_caches
 
 

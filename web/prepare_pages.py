@@ -6,7 +6,8 @@ It reads the whole store's validation in every language, as a server's warm-up d
 in every language, for one page of each type (every GET route, its path's values taken from the site's own JSON)
 and for every named query's example; for the few things that have pages of their own (councils, manifestos,
 goals, targets, editions: each keeps its evidence and gaps), every one of them, HTML and JSON, in English; a
-brief, made per language, every one in every language. What is prepared is what a page reads, by the very code that reads it.
+brief, made per language, every one in every language. What is prepared is what a page reads, by the very code that
+reads it.
 The pages and downloads of the whole store asked with only a language (the hub list, the evidence, the briefs, the
 network; the lists' CSV and JSON) are kept whole beside the store (web/page_cache.py), the big ones with their gzip
 twin (web/compressed.py: the walk asks as a browser does); of the others, only the values under them. A page
