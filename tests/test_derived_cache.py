@@ -276,8 +276,8 @@ def test_validation_runs_its_checks_once_for_every_language(data_dir: Path, monk
 
 def test_values_kept_in_memory_are_bounded_by_what_they_hold(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Shared values stay in the process within MEMORY_CELLS values (oldest used forgotten first), one holding
-    more than a quarter of that is read from the disk each time, never kept in memory (at 100k hubs a goal's hubs
-    are 110k rows); a forgotten one is read back from the disk, not computed again."""
+    more than half of that is read from the disk each time, never kept in memory (at 100k hubs the deliverables due
+    are 5M values); a forgotten one is read back from the disk, not computed again."""
     monkeypatch.setattr(derived_module, "MEMORY_CELLS", 4000)
     derived_module._memory.clear()
     store = EmbeddedStore.open(data_dir / "store", read_only=True)
@@ -297,7 +297,7 @@ def test_values_kept_in_memory_are_bounded_by_what_they_hold(data_dir: Path, mon
         assert "bounded 0" not in held and {"bounded 1", "bounded 2", "bounded 3", "bounded 4"} <= held
         again = derived(store, "bounded 0", lambda: rows("0", 450), shared=True)
         assert again == first and again is not first and made == ["0", "1", "2", "3", "4"]  # read back from disk
-        big = derived(store, "bounded big", lambda: rows("big", 1500), shared=True)  # 3,000: over a quarter
+        big = derived(store, "bounded big", lambda: rows("big", 1500), shared=True)  # 3,000: over half
         assert "bounded big" not in {header[2] for header in derived_module._memory}
         assert derived(store, "bounded big", lambda: rows("big", 1500), shared=True) == big and made.count("big") == 1
     finally:

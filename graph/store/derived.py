@@ -159,10 +159,10 @@ def derived(store: object, name: str, compute: Callable[[], T], shared: bool = F
 
 def _remember(header: tuple[object, ...], value: object) -> None:
     """Keep a shared value in this process, within MEMORY_VALUES values and MEMORY_CELLS cells: the oldest used go
-    first. One heavier than a quarter of the cells is not kept (at 100k hubs a goal's hubs are 110k rows: a server
+    first. One heavier than half the cells is not kept (at 100k hubs the deliverables due are 5M cells: a server
     that kept every value asked for would grow past its memory); it is read from the disk again when asked."""
     weight = cells(value)
-    if weight > MEMORY_CELLS // 4:
+    if weight > MEMORY_CELLS // 2:
         return
     with _memory_lock:
         _memory[header] = value
