@@ -32,6 +32,9 @@ of synthetic hubs, cold and warm, for one or more versions of the code side by s
   request there too, judged by the first-request goal). After the last page the server's peak RSS (VmHWM).
   Every page is asked with `Accept-Encoding: gzip`, as a browser asks (`--no-gzip`: without), and timed to its
   last byte as sent (a big download kept beside the store then comes from its gzip twin: web/compressed.py).
+* `--prepared DIR` (one per `--python`): the CLI rows' first runs on each version's own data directory, prepared
+  beforehand by that version's `l4a prepare` (at 100k hubs a preparation takes about 35 minutes: run them side by
+  side before the sweep), so that every version is measured after a write and its preparation in the same run.
 * `--pages-data DIR` (one per `--python`): the page rows serve these data directories as they are, e.g. a copy
   an earlier `--pages-after-prepare` run prepared (kept with `cp -al` before that run ended), for a version whose
   `l4a.graph` code (the key of what is prepared) is the same.
@@ -538,6 +541,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="leave out the commands that write")
     parser.add_argument("--after-prepare", action="store_true", help="the last version's first runs after prepare")
+    parser.add_argument("--prepared", type=Path, action="append",
+                        help="CLI: each version's first runs on this data directory, prepared by that version's `l4a "
+                        "prepare` beforehand (one per --python, in order): every version after a write and its "
+                        "preparation, none prepared by this run")  # fmt: skip
     parser.add_argument("--pages-after-prepare", action="store_true",
                         help="pages: each version's copy after a write and its `l4a prepare`, not primed by a server")
     parser.add_argument("--pages-data", type=Path, action="append",
@@ -556,6 +563,8 @@ def main() -> None:
         print(table([r for path in options.table for r in json.loads(path.read_text())]))
         return
     pythons = options.python or [sys.executable]
+    if options.prepared and len(options.prepared) != len(pythons):
+        parser.error("give one --prepared per --python")
     only = re.compile(options.only) if options.only else None
     records: list[dict[str, Any]] = []
     for number, python in enumerate(pythons):
@@ -619,7 +628,9 @@ def main() -> None:
                         note = ""
                         first = None
                         source = prepared if prepared is not None and number == len(pythons) - 1 else data
-                        if not item.writes and source is prepared:  # after a write and its preparation
+                        if options.prepared:  # each version's own copy, prepared beforehand
+                            source = options.prepared[number]
+                        if not item.writes and (source is prepared or options.prepared):  # after a write and prepare
                             first, note = run_cli(python, source, item, options.timeout)
                         elif not item.writes:  # the first run after a write: no value derived from the store yet
                             shutil.rmtree(data / "derived", ignore_errors=True)

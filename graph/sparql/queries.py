@@ -266,8 +266,8 @@ def load_narrowings(store: Store, base: str = DEFAULT_BASE) -> list[str]:
     loaded = []
     for name, query in named_queries().items():
         whole = _whole_key(name, False, query.text)
-        if query.narrow and is_kept(store, whole):
-            prepare_narrowing(store, query, whole, functools.partial(run_named_query, store, name, {}, base))
+        if query.narrow and (is_kept(store, whole) or is_kept(store, compact_name(whole))):
+            prepare_narrowing(store, query, whole, functools.partial(_whole_rows, store, name, base))
             loaded.append(name)
     return loaded
 
