@@ -303,3 +303,23 @@ def test_values_kept_in_memory_are_bounded_by_what_they_hold(data_dir: Path, mon
     finally:
         store.close()
         derived_module._memory.clear()
+
+
+def test_the_weight_of_a_value_counts_what_its_rows_and_objects_hold() -> None:
+    """`cells`: a table's rows times their values, an object's tables added up (a brief holds lists of rows), a
+    scalar one; from a sample of the first items, so a big value is weighed at once."""
+    from dataclasses import dataclass, field
+
+    from l4a.graph.sparql.compact_rows import CompactRows
+
+    @dataclass
+    class Held:
+        rows: list[dict[str, int]] = field(default_factory=list)
+        more: dict[str, list[int]] = field(default_factory=dict)
+        name: str = "x"
+
+    table = [{"a": 1, "b": 2, "c": 3}] * 1000
+    assert derived_module.cells(table) == 3000
+    assert derived_module.cells(CompactRows(("a", "b"), [("x", "y")] * 500)) == 2 + 1000  # its columns, its rows
+    assert derived_module.cells(Held(table, {"k": [1] * 200})) == 3000 + 200 + 1
+    assert derived_module.cells("text") == derived_module.cells(7) == 1

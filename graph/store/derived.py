@@ -174,20 +174,19 @@ def _remember(header: tuple[object, ...], value: object) -> None:
 
 
 def cells(value: object, depth: int = 0) -> int:
-    """About how many values `value` holds (a row of n terms: n; a table: its rows' sum), from a sample of its
-    first items: what bounds the values kept in memory."""
-    rows = getattr(value, "rows", None)
-    if isinstance(rows, list):  # a table of rows in compact form (graph/sparql/compact_rows.py)
-        return cells(rows, depth)
+    """About how many values `value` holds (a row of n terms: n; a table: its rows' sum; an object: what its
+    attributes hold), from a sample of the first items of each collection: what bounds the values kept in memory."""
     if isinstance(value, dict):
         items: list[object] = list(itertools.islice(value.values(), SAMPLE))
         count = len(value)
     elif isinstance(value, (list, tuple, set, frozenset)):
         items = list(itertools.islice(value, SAMPLE))
         count = len(value)
+    elif hasattr(value, "__dict__") and not isinstance(value, type) and depth < 4:  # an object: what it holds
+        return max(1, sum(cells(held, depth + 1) for held in vars(value).values()))
     else:
         return 1
-    if not items or depth >= 3:
+    if not items or depth >= 4:
         return max(count, 1)
     return max(1, count * sum(cells(item, depth + 1) for item in items) // len(items))
 
