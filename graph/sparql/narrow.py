@@ -124,12 +124,15 @@ def pairs(store: Store, query: NamedQuery, columns: tuple[str, ...], parameter: 
     return derived(store, f"narrow-pairs:{query.name}:{' '.join(columns)}:{parameter}\t{query.text}", read, shared=True)
 
 
-def prepare_narrowing(store: Store, query: NamedQuery, whole_key: str, read_whole: Callable[[], list[Row]]) -> None:
+def prepare_narrowing(
+    store: Store, query: NamedQuery, whole_key: str, read_whole: Callable[[], list[Row]]
+) -> CompactRows:
     """Keep what a filtered call of a named query is cut from (`l4a prepare`): its unfiltered answer in compact form
-    and every pairs table, so a first filtered call finds them kept."""
-    compact_answer(store, whole_key, read_whole)
+    (given back) and every pairs table, so a first filtered call finds them kept."""
+    every = compact_answer(store, whole_key, read_whole)
     for narrowing in query.narrow:
         if narrowing.pairs:
             internal = _internal(narrowing.query)
             for parameter in internal.parameters:
                 pairs(store, internal, narrowing.columns, parameter.name)
+    return every

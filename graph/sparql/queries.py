@@ -223,8 +223,7 @@ def prepare_filter_values(store: Store, name: str, base: str = DEFAULT_BASE) -> 
     if not query.narrow:
         return 0
     whole = _whole_key(name, False, query.text)
-    every = compact_answer(store, whole, lambda: _whole_rows(store, name, base))
-    prepare_narrowing(store, query, whole, lambda: _whole_rows(store, name, base))
+    every = prepare_narrowing(store, query, whole, lambda: _whole_rows(store, name, base))
     known = known_values(store)
     kinds = {p.name: p.kind for p in query.parameters}
     kept = 0
