@@ -94,6 +94,7 @@ def narrowed(store: Store, every: CompactRows, steps: list[Step], bindings: dict
     kept = every.rows
     for step in steps:
         columns = step.narrowing.columns
+        allowed: set[Key]
         if step.narrowing.equal:  # the rows whose column holds the bound value
             allowed = {tuple(step.bindings[column] for column in columns)}
         elif step.narrowing.pairs:
