@@ -173,3 +173,30 @@ def test_values_of_single_requests_are_bounded_by_what_they_hold(app: Flask, mon
         state.cached(app, "big filter", lambda: made.append(1) or big)
     assert made == [1, 1] and "big filter" not in cache  # made for each request, never kept
     assert state.cached(app, "hub_table", lambda: []) is whole
+
+
+def test_a_served_app_gives_back_the_heap_after_slow_requests(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`l4a serve`'s app (warm) caps glibc's heaps before its threads start and trims the heap after a request that
+    took long, never after a quick one; the calls work on this machine's C library (glibc)."""
+    from l4a.web import heap
+
+    assert heap.limit_heaps() and isinstance(heap.trim(), bool)  # the real C library answers
+    capped: list[int] = []
+    trimmed: list[int] = []
+    monkeypatch.setattr("l4a.web.app.limit_heaps", lambda: capped.append(1) or True)
+    monkeypatch.setattr(heap, "trim", lambda: trimmed.append(1) or True)
+    settings = load_settings({"data_dir": tmp_path}, environ={}, config_file=tmp_path / "none.toml")
+    for warm, slow, expected in ((False, None, (0, 0)), (True, None, (1, 0)), (False, 0.0, (0, 1))):
+        capped.clear()
+        trimmed.clear()
+        app = create_app(settings=settings, warm=warm)
+        try:
+            if slow is not None:  # every request counts as slow
+                heap.trim_after_slow_requests(app, slow=slow)
+            assert app.test_client().get("/openapi.json").status_code == 200
+            assert (len(capped), len(trimmed)) == expected, (warm, slow)
+        finally:
+            for thread in threading.enumerate():  # the warm-up reads the store until it is done
+                if thread.name == "l4a-warm-reports":
+                    thread.join(120)
+            app.extensions["l4a_store"].close()

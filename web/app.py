@@ -41,6 +41,7 @@ from l4a.web.pages import (
     suggestions,
     topics,
 )
+from l4a.web.heap import limit_heaps, trim_after_slow_requests
 from l4a.web.state import lang_url, warm_reports
 from l4a.web.suggested import include_suggested, toggle_url
 
@@ -148,6 +149,8 @@ def create_app(
         hops = current.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if warm:
+        limit_heaps()  # before the warm-up's and the server's threads: at most two C heaps (web/heap.py)
+        trim_after_slow_requests(app)
         track_requests(app)  # the warm-up gives way to readers (web/preparing.py)
         warm_reports(app)
     from l4a.web.replicas import install

@@ -86,7 +86,7 @@ DRAWN = ("network page",)  # drawn in the reader's language, with the request's 
 MAX_CACHED = 2048  # values kept per app: keys made from requests (a hub, a council, a day) cannot grow it further
 WHOLE_STORE = ("labels", "index", "hub_table", "stats", "goal_counts", "newest", "network", "reports:", "search",
                "evidence compact")  # fmt: skip
-CACHE_CELLS = 2_000_000  # values (a term, a cell) the per-request values may hold together: about 200 MB
+CACHE_CELLS = 1_000_000  # values (a term, a cell) the per-request values may hold together: about 100 MB
 PRELOADED_HUBS = 20_000  # up to this many hubs, the warm-up also reads what no first request needs (warm_reports)
 
 
