@@ -18,6 +18,7 @@ from l4a.graph.settings import Settings, load_settings
 from l4a.graph.store.base import Store
 from l4a.graph.store.factory import open_store
 from l4a.web import catalogues, ratelimit, security
+from l4a.web.heap import limit_heaps, trim_after_slow_requests
 from l4a.web.pages import (
     api,
     brief,
@@ -41,7 +42,6 @@ from l4a.web.pages import (
     suggestions,
     topics,
 )
-from l4a.web.heap import limit_heaps, trim_after_slow_requests
 from l4a.web.state import lang_url, warm_reports
 from l4a.web.suggested import include_suggested, toggle_url
 
