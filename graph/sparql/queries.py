@@ -220,34 +220,35 @@ def prepare_filter_values(store: Store, name: str, base: str = DEFAULT_BASE) -> 
     from l4a.graph.sparql.known_values import known_values
 
     query = get_query(name)
-    if not query.narrow:
-        return 0
-    whole = _whole_key(name, False, query.text)
-    every = prepare_narrowing(store, query, whole, lambda: _whole_rows(store, name, base))
     known = known_values(store)
     kinds = {p.name: p.kind for p in query.parameters}
-    kept = 0
+    listed = []  # (narrowing, parameter, the values it can take); dates, strings: not a list of values
     for narrowing in query.narrow:
         for parameter in narrowed_parameters(narrowing):
             kind = kinds.get(parameter, "")
             names = {**known.get("goal", {}), **known.get("target", {})} if kind == "sdg" else known.get(kind, {})
-            if not names:
-                continue  # dates, strings: not a list of values
-            values = {ox.NamedNode(iri) for iri in names}
-            column = every.key((parameter,))[0] if narrowing.equal else None
-            groups = _by_value(every, column) if column is not None else None
-            for value in sorted(values, key=lambda term: term.value):
-                bindings: dict[str, Term] = {parameter: value}
-                key = _cut_name(_answer_key(name, False, query.text, bindings))
-                if groups is not None:  # one pass over the rows for every value (what `narrowed` keeps for each)
-                    rows = groups.get(encode(value), [])
-                    derived(store, key, functools.partial(every.with_values, rows, {parameter: encode(value)}))
-                else:
-                    steps = plan(query, bindings)
-                    if steps is None:
-                        continue
-                    derived(store, key, functools.partial(narrowed, store, every, steps, bindings))
-                kept += 1
+            if names:
+                listed.append((narrowing, parameter, {ox.NamedNode(iri) for iri in names}))
+    if not listed:  # (a period of deliverables-due: the whole answer is not read again for nothing)
+        return 0
+    whole = _whole_key(name, False, query.text)
+    every = prepare_narrowing(store, query, whole, lambda: _whole_rows(store, name, base))
+    kept = 0
+    for narrowing, parameter, values in listed:
+        column = every.key((parameter,))[0] if narrowing.equal else None
+        groups = _by_value(every, column) if column is not None else None
+        for value in sorted(values, key=lambda term: term.value):
+            bindings: dict[str, Term] = {parameter: value}
+            key = _cut_name(_answer_key(name, False, query.text, bindings))
+            if groups is not None:  # one pass over the rows for every value (what `narrowed` keeps for each)
+                rows = groups.get(encode(value), [])
+                derived(store, key, functools.partial(every.with_values, rows, {parameter: encode(value)}))
+            else:
+                steps = plan(query, bindings)
+                if steps is None:
+                    continue
+                derived(store, key, functools.partial(narrowed, store, every, steps, bindings))
+            kept += 1
     return kept
 
 
