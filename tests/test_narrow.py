@@ -58,6 +58,30 @@ def _odd_dates() -> list[ox.Quad]:
                   ox.Quad(record, ox.NamedNode("http://schema.org/url"),
                           ox.NamedNode(f"https://example.org/odd/{number}"), GRAPH)]  # fmt: skip
         quads += [ox.Quad(record, ox.NamedNode(DCT + "date"), value, GRAPH) for value in values]
+    return quads + _odd_periods()
+
+
+def _odd_periods() -> list[ox.Quad]:
+    """Hubs with starts and ends of every kind hubs-active-between must treat as its query does."""
+    date, quads = ox.NamedNode(XSD + "date"), []
+    periods: list[tuple[list[ox.Literal], list[ox.Literal]]] = [
+        ([ox.Literal("2021-03-01", datatype=date)], [ox.Literal("2022-06-30", datatype=date)]),
+        ([ox.Literal("2020-01-01", datatype=date)], [ox.Literal("2020-01-01", datatype=date)]),  # one day
+        ([ox.Literal("2019-05-01", datatype=date), ox.Literal("2021-05-01", datatype=date)],
+         [ox.Literal("2023-12-31+02:00", datatype=date)]),  # two starts; an end with a time zone
+        ([ox.Literal("2022", datatype=ox.NamedNode(XSD + "gYear"))], [ox.Literal("2024-01-01", datatype=date)]),
+        ([ox.Literal("2022-01-01")], [ox.Literal("2024-01-01", datatype=date)]),  # a plain string start
+        ([ox.Literal("2021-01-01", datatype=date)], []),  # no end
+        ([ox.Literal("2024-13-45", datatype=date)], [ox.Literal("2025-01-01", datatype=date)]),  # not a date
+    ]  # fmt: skip
+    for number, (starts, ends) in enumerate(periods):
+        hub = ox.NamedNode(f"https://w3id.org/l4a/id/hub/narrow-odd-period-{number}")
+        quads += [ox.Quad(hub, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                          ox.NamedNode(L4A + "Hub"), GRAPH),
+                  ox.Quad(hub, ox.NamedNode(DCT + "title"), ox.Literal(f"Odd period {number}", language="en"),
+                          GRAPH)]  # fmt: skip
+        quads += [ox.Quad(hub, ox.NamedNode(L4A + "startDate"), value, GRAPH) for value in starts]
+        quads += [ox.Quad(hub, ox.NamedNode(L4A + "endDate"), value, GRAPH) for value in ends]
     return quads
 
 
@@ -142,6 +166,28 @@ def test_every_period_gives_deliverables_due_s_own_rows(store: EmbeddedStore) ->
     assert filtered > len(cases) // 2
 
 
+def test_every_period_gives_hubs_active_between_s_own_rows(store: EmbeddedStore) -> None:
+    """Its unfiltered answer (both bounds required: the query run with neither, in `l4a prepare`) cut to a period,
+    through the parts by year and the table of (start, end) pairs, is the query's own answer, odd dates included."""
+    query = get_query("hubs-active-between")
+    assert [n.values for n in query.narrow] == [True, True], "hubs-active-between lost its narrow: header"
+    queries.prepare_filter_values(store, "hubs-active-between", DEFAULT_BASE)
+    whole = queries._whole_key("hubs-active-between", False, query.text)
+    assert derived_module.is_kept(store, narrow.compact_name(whole))
+    bounds = ["2019-01-01", "2020-01-01", "2021-03-01", "2022-01-01", "2022-06-30", "2023-12-31", "2024-12-31"]
+    cases = [*itertools.combinations(bounds, 2), *((b, b) for b in bounds), ("2024-01-01", "2019-01-01")]
+    odd, filtered = set(), 0
+    for start, end in cases:
+        given = {"from": start, "to": end}
+        direct = queries._run(store, query.text, bind_parameters(query, given))
+        rows = run_named_query(store, "hubs-active-between", given, DEFAULT_BASE)
+        assert rows == direct, given
+        odd |= {row["hub"].value.rsplit("-", 1)[-1] for row in rows if "narrow-odd-period" in row["hub"].value}
+        filtered += bool(rows)
+    assert filtered > len(cases) // 2
+    assert odd == {"0", "1", "2"}, odd  # the others: a start or end not an xsd:date, or none
+
+
 def test_the_odd_dates_are_kept_or_left_as_the_query_does(store: EmbeddedStore) -> None:
     given = {"from": "2020-01-01", "to": "2021-12-31"}  # bounds included; other types and time zones: not compared
     query = get_query("evidence-for")
@@ -169,7 +215,7 @@ def test_a_store_that_keeps_nothing_runs_the_query(monkeypatch: pytest.MonkeyPat
     build(memory)
     memory.add_quads(synth_quads(10, seed=4))
     calls: list[int] = []
-    monkeypatch.setattr(queries, "narrowed", lambda *args: calls.append(1) or [])
+    monkeypatch.setattr(queries, "cut_kept", lambda *args: calls.append(1) or [])
     rows = run_named_query(memory, "evidence-for", {"sdg": "11"}, DEFAULT_BASE)
     assert calls == [] and rows == queries._run(memory, get_query("evidence-for").text,
                                                  bind_parameters(get_query("evidence-for"), {"sdg": "11"}))  # fmt: skip
@@ -313,6 +359,7 @@ def test_after_the_preparation_a_filter_value_reads_its_own_rows_only(
             patched.setattr(derived_module, "_load", load)
             patched.setattr(queries, "_run", run)
             patched.setattr(queries, "narrowed", lambda *args: pytest.fail("cut again"))
+            patched.setattr(queries, "cut_kept", lambda *args: pytest.fail("cut again"))
             answers = [run_named_query(store, name, given, DEFAULT_BASE) for name, given in cases]
         assert ran == [], "a prepared filter value ran its query"
         assert not any(name.startswith("narrow-compact") for name in read), "the unfiltered answer was read"
@@ -354,8 +401,8 @@ def test_before_the_whole_answer_is_kept_the_query_runs_itself(
         query = get_query("evidence-for")
         whole = "\t".join(["named:evidence-for", "False", query.text])
         cuts: list[int] = []
-        original = queries.narrowed
-        monkeypatch.setattr(queries, "narrowed", lambda *args: cuts.append(1) or original(*args))
+        original = queries.cut_kept
+        monkeypatch.setattr(queries, "cut_kept", lambda *args: cuts.append(1) or original(*args))
         first = run_named_query(store, "evidence-for", {"sdg": "11"}, DEFAULT_BASE)
         assert cuts == [] and not derived_module.is_kept(store, whole)
         assert first == queries._run(store, query.text, bind_parameters(query, {"sdg": "11"}))
@@ -367,11 +414,12 @@ def test_before_the_whole_answer_is_kept_the_query_runs_itself(
         store.close()
 
 
-def test_after_the_preparation_a_filtered_call_reads_the_compact_answer_only(
+def test_after_the_preparation_a_period_reads_the_parts_of_its_years_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`l4a prepare` keeps the unfiltered answer and its compact form; a new period is then cut from the compact
-    form in a new process (here: the process's memory emptied), without reading the whole answer's terms."""
+    """`l4a prepare` keeps the unfiltered answer, its compact form and its parts by year; a new period is then cut
+    in a new process (here: the process's memory emptied) from the parts of the years it spans, without reading the
+    whole answer in either form."""
     store = _read_only_store(tmp_path, seed=6)
     try:
         every = queries.prepare_named_query(store, "deliverables-due", DEFAULT_BASE)
@@ -386,13 +434,15 @@ def test_after_the_preparation_a_filtered_call_reads_the_compact_answer_only(
         query = get_query("deliverables-due")
         assert rows == queries._run(store, query.text, bind_parameters(query, given))
         assert 0 < len(rows) < len(every)
-        assert any(name.startswith("narrow-compact") for name in read)
+        assert not any(name.startswith("narrow-compact") for name in read), "the whole answer was read"
         assert not any(name.startswith("named:deliverables-due") and name.count("\t") == 2 for name in read)
+        parts = {name.split("\t")[2] for name in read if name.startswith("narrow-part\t")}
+        assert parts and parts <= {"2021", "2022"}, parts
         # The same period again in a new process: read back, in compact form, not cut again
         derived_module._memory.clear()
         cuts: list[int] = []
-        original_cut = queries.narrowed
-        monkeypatch.setattr(queries, "narrowed", lambda *args: cuts.append(1) or original_cut(*args))
+        original_cut = queries.cut_kept
+        monkeypatch.setattr(queries, "cut_kept", lambda *args: cuts.append(1) or original_cut(*args))
         assert run_named_query(store, "deliverables-due", given, DEFAULT_BASE) == rows and cuts == []
     finally:
         store.close()

@@ -34,6 +34,15 @@ class CompactRows:
         """The positions of these columns in a row (None for a column no row binds)."""
         return [self.columns.index(c) if c in self.columns else None for c in columns]
 
+    def distinct(self, columns: tuple[str, ...]) -> list[tuple[Encoded, ...]]:
+        """The distinct keys of these columns in the rows, in the order they first appear, none with a column
+        unbound."""
+        positions = self.key(columns)
+        if None in positions:
+            return []
+        keys = dict.fromkeys(tuple(row[i] for i in positions if i is not None) for row in self.rows)
+        return [key for key in keys if None not in key]
+
     def with_values(self, rows: list[tuple[Encoded, ...]], values: dict[str, Encoded]) -> CompactRows:
         """Some of these rows, each with the given columns set to the given (encoded) values, as `row | values`
         does to a row of terms."""

@@ -13,7 +13,15 @@ from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, SDG
 from l4a.graph.resources import queries_dir
 from l4a.graph.sparql.compact_rows import CompactRows, Decoder, Encoded, compact, encode
-from l4a.graph.sparql.narrow import compact_answer, compact_name, narrowed, narrowed_parameters, plan, prepare_narrowing
+from l4a.graph.sparql.narrow import (
+    compact_answer,
+    compact_name,
+    cut_kept,
+    narrowed,
+    narrowed_parameters,
+    plan,
+    prepare_narrowing,
+)
 from l4a.graph.sparql.query_file import NamedQuery, Parameter, parse_query_file
 from l4a.graph.store.base import Row, Store, Term
 from l4a.graph.store.derived import derived, is_kept
@@ -178,8 +186,7 @@ def _kept_cut(
     key = _answer_key(name, False, query.text, bindings)
 
     def cut() -> CompactRows:
-        every = compact_answer(store, whole, lambda: _whole_rows(store, name, base))
-        return narrowed(store, every, steps, bindings)
+        return cut_kept(store, query, whole, functools.partial(_whole_rows, store, name, base), steps, bindings)
 
     return lambda: derived(store, _cut_name(key), cut)
 
@@ -229,10 +236,12 @@ def prepare_filter_values(store: Store, name: str, base: str = DEFAULT_BASE) -> 
             names = {**known.get("goal", {}), **known.get("target", {})} if kind == "sdg" else known.get(kind, {})
             if names:
                 listed.append((narrowing, parameter, {ox.NamedNode(iri) for iri in names}))
+    whole = _whole_key(name, False, query.text)
+    read_whole = functools.partial(_whole_rows, store, name, base)
+    prepare_narrowing(store, query, whole, read_whole)  # the whole answer read only when not kept
     if not listed:  # (a period of deliverables-due: the whole answer is not read again for nothing)
         return 0
-    whole = _whole_key(name, False, query.text)
-    every = prepare_narrowing(store, query, whole, lambda: _whole_rows(store, name, base))
+    every = compact_answer(store, whole, read_whole)
     kept = 0
     for narrowing, parameter, values in listed:
         column = every.key((parameter,))[0] if narrowing.equal else None
@@ -267,7 +276,9 @@ def load_narrowings(store: Store, base: str = DEFAULT_BASE) -> list[str]:
     for name, query in named_queries().items():
         whole = _whole_key(name, False, query.text)
         if query.narrow and (is_kept(store, whole) or is_kept(store, compact_name(whole))):
-            prepare_narrowing(store, query, whole, functools.partial(_whole_rows, store, name, base))
+            read_whole = functools.partial(_whole_rows, store, name, base)
+            compact_answer(store, whole, read_whole)  # in memory when it is within the bound
+            prepare_narrowing(store, query, whole, read_whole)
             loaded.append(name)
     return loaded
 

@@ -36,6 +36,12 @@ class Narrowing:
         the answer with it bound is the unfiltered answer's rows whose column holds that value."""
         return self.query == EQUAL
 
+    @property
+    def values(self) -> bool:
+        """`# narrow: columns | internal query`: the internal query decides the named query's filter lines on the
+        distinct values of the columns (graph/sparql/narrow.py)."""
+        return not self.equal and not self.pairs
+
 
 @dataclass
 class NamedQuery:
