@@ -3,7 +3,8 @@
 A period of `evidence-for` or `deliverables-due` keeps the rows whose date passes; cutting them from the whole
 answer meant reading it all from the disk for each new period (at 100k hubs 147 MB, 2-3 s, and more memory than a
 server keeps for one value). The rows are kept once per write in parts, one per year of the columns (a date's
-first digits; "other" for a value that is not a typed literal starting with digits, "none" for no value), each row
+first digits; for another literal its first two letters, so a country code is a part of its own; "other" for an
+IRI or anything else, "none" for no value), each row
 with its place in the whole answer; a query with two values narrowings (hubs-active-between: a start, an end) is
 kept by both (`2021/2023`). A call reads the parts whose years hold a value the engine lets pass (graph/sparql/
 narrow.py decides that on the table of each narrowing's distinct values, all of them), and puts their rows back in
@@ -60,12 +61,18 @@ def label(key: EncodedKey) -> str:
 
 
 def _year(value: Encoded) -> str:
+    """A value's part: a date's year; another literal's first two letters or digits, in capitals (a country code:
+    itself); OTHER for an IRI, a blank node or a literal with neither."""
     if value is None:
         return NONE
-    if isinstance(value, tuple) and len(value) == 2 and not str(value[1]).startswith("@"):
-        match = YEAR.match(str(value[0]))
+    if isinstance(value, tuple) and len(value) == 2:
+        lexical = str(value[0])
+        match = YEAR.match(lexical)
         if match:
             return match.group(0)
+        letters = "".join(c for c in lexical[:2].upper() if c.isascii() and c.isalnum())
+        if len(letters) == 2:
+            return "~" + letters
     return OTHER
 
 
