@@ -144,10 +144,11 @@ def test_prepare_keeps_the_default_export(
     assert cli("build", "--quiet").exit_code == 0
     done = cli("prepare")
     assert done.exit_code == 0, done.output
-    assert "export (TriG and N-Quads): " in done.stderr
+    assert "export (TriG, N-Quads, Turtle, JSON-LD): " in done.stderr
     calls = _calls(monkeypatch)
     exported = _export(cli, tmp_path / "backup.trig")
-    _export(cli, tmp_path / "backup.nq", "--format", "nquads")
+    for fmt in exchange.EXPORT_FORMATS[1:]:  # every other format of the command
+        _export(cli, tmp_path / f"backup.{fmt}", "--format", fmt)
     assert calls == [], "an export after `l4a prepare` read the store"
     assert exported == _straight(tmp_path / "data", "trig")
 

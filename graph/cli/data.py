@@ -12,7 +12,7 @@ from l4a.graph.build import build
 from l4a.graph.cli.common import EXIT_CODES, progress_printer, settings_of, with_store
 from l4a.graph.cli.output import write_whole
 from l4a.graph.stats import store_stats
-from l4a.graph.store.exchange import export_whole, import_files
+from l4a.graph.store.exchange import EXPORT_FORMATS, export_whole, import_files
 
 
 @click.command("build", epilog=EXIT_CODES)
@@ -107,7 +107,7 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], graph: str | Non
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["trig", "nquads", "turtle", "jsonld"]),
+    type=click.Choice(EXPORT_FORMATS),
     default="trig",
     show_default=True,
     help="trig, nquads and jsonld keep the named graphs; turtle gives their union.",

@@ -121,6 +121,9 @@ BY_GRAPH = (RdfFormat.N_QUADS, RdfFormat.TRIG)  # the formats a read-only embedd
 BY_GRAPH_MAX_GRAPHS = 30_000
 
 
+EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld")  # `l4a export --format`; the default first
+
+
 def export_store(
     store: Store, out: BinaryIO, fmt: str = "trig", leave_out: Callable[[str], bool] | None = None
 ) -> None:
