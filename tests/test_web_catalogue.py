@@ -13,9 +13,11 @@ import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from l4a.graph.sparql.queries import named_queries
 from l4a.web.catalogues import TRANSLATIONS
+from l4a.web.pages.catalogue import shown_in_english
 
 from .webapp import make_app, web_app
 
@@ -134,12 +136,45 @@ def test_titles_and_help_in_french_and_spanish(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("lang", ["fr", "es"])
 def test_every_query_title_and_parameter_help_is_in_the_catalogue(lang: str) -> None:
-    """A query's title and each parameter's help come out in the reader's language: each is a text of the gettext
-    catalogues (extracted from the .rq files), so a new or changed query without its translation fails here."""
+    """A query's title, description and each parameter's help come out in the reader's language: each is a text of
+    the gettext catalogues (extracted from the .rq files), so a new or changed query without its translation fails
+    here."""
     with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as file:
         po = read_po(file, locale=lang)
     texts = {q.title for q in named_queries().values()} | {
         p.help for q in named_queries().values() for p in q.parameters
-    }
+    } | {q.description for q in named_queries().values() if q.description}
     untranslated = [t for t in texts if po.get(t) is None or not po.get(t).string]
     assert untranslated == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_descriptions_in_french_and_spanish(client: FlaskClient, lang: str) -> None:
+    """A query's description is a text of the catalogues too: the query page, the catalogue and the SPARQL editor's
+    examples show its translation, with no lang="en" on it (that marks a description still in English)."""
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as file:
+        po = read_po(file, locale=lang)
+    english = named_queries()["hubs-by-sdg"].description
+    translated = po.get(english).string
+    assert translated and translated != english
+    shown = str(escape(translated))  # as the templates write it (l'objectif: l&#39;objectif)
+    query_page = client.get(f"/queries/hubs-by-sdg?lang={lang}").get_data(as_text=True)
+    assert f"<p>{shown}</p>" in query_page and str(escape(english)) not in query_page
+    listing = client.get(f"/queries?lang={lang}").get_data(as_text=True)
+    assert f"<td>{shown}</td>" in listing and "<td lang=\"en\">" not in listing
+    editor = client.get(f"/sparql?lang={lang}", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert f'<span class="muted">{shown}</span>' in editor and '<span class="muted" lang="en">' not in editor
+    listed = client.get(f"/queries.json?lang={lang}").get_json()["queries"]
+    assert {q["name"]: q["description"] for q in listed}["hubs-by-sdg"] == translated
+    english_page = client.get("/queries/hubs-by-sdg?lang=en").get_data(as_text=True)
+    assert f"<p>{escape(english)}</p>" in english_page
+
+
+def test_a_description_not_yet_translated_says_it_is_english(app: Flask) -> None:
+    """lang="en" only where the text shown is still the .rq file's English on a French or Spanish page."""
+    has_one = named_queries()["hubs-by-sdg"].description  # the catalogues translate it
+    with app.test_request_context("/queries?lang=fr"):
+        assert shown_in_english("A description no catalogue holds yet.")
+        assert not shown_in_english(has_one) and not shown_in_english("")
+    with app.test_request_context("/queries?lang=en"):
+        assert not shown_in_english("A description no catalogue holds yet.")

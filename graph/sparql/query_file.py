@@ -64,12 +64,13 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
     for line in text.splitlines():
         if not line.startswith("#"):
             break
+        if last and line.startswith("#  "):  # an indented line goes on (even one such as `#   urn:l4a:...`)
+            fields[last][-1] += " " + line.lstrip("# ").strip()
+            continue
         match = HEADER_LINE.match(line)
         if match:
             last = match.group(1).lower()
             fields.setdefault(last, []).append(match.group(2).strip())
-        elif last and line.startswith("#  "):
-            fields[last][-1] += " " + line.lstrip("# ").strip()
     parameters = []
     for spec in fields.get("param", []):
         parts = [p.strip() for p in spec.split("|")]

@@ -54,9 +54,15 @@ def settings() -> Settings:
 
 
 def query_text(english: str) -> str:
-    """A query's title or a parameter's help in the reader's language (the catalogues hold the .rq files' English
-    texts: graph/sparql/titles.py), else as its .rq file says it."""
-    return str(gettext(english))
+    """A query's title, description or a parameter's help in the reader's language (the catalogues hold the .rq
+    files' English texts: graph/sparql/titles.py), else as its .rq file says it."""
+    return str(gettext(english)) if english else ""  # gettext("") is the catalogue's header
+
+
+def shown_in_english(english: str) -> bool:
+    """Whether `query_text(english)` is still the .rq file's English on a page in another language: its element
+    then says lang="en"."""
+    return bool(english) and chosen_language() != "en" and query_text(english) == english
 
 
 def parameters_json(query: NamedQuery) -> list[dict[str, Any]]:
@@ -71,17 +77,19 @@ def parameters_json(query: NamedQuery) -> list[dict[str, Any]]:
 @page(bp, "/queries")
 def index() -> ResponseReturnValue:
     """Every named query, with its title, description and parameters."""
+    # The internal queries are read by the code (the synchronization index), not questions for readers.
+    public = [q for q in named_queries().values() if not q.internal]
     queries = [
         {
             "name": q.name,
             "title": query_text(q.title),
-            "description": q.description,
+            "description": query_text(q.description),
             "parameters": parameters_json(q),
         }
-        for q in named_queries().values()
-        if not q.internal  # read by the code (the synchronization index), not questions for readers
+        for q in public
     ]
-    return respond("catalogue.html", {"queries": queries})
+    in_english = {q.name for q in public if shown_in_english(q.description)}  # their element says lang="en"
+    return respond("catalogue.html", {"queries": queries}, in_english=in_english)
 
 
 def suggestions(kind: str) -> list[tuple[str, str]]:
@@ -161,7 +169,7 @@ def _query(stem: str, asked: str | None) -> ResponseReturnValue:
     data: dict[str, Any] = {
         "name": run.query.name,
         "title": query_text(run.query.title),
-        "description": run.query.description,
+        "description": query_text(run.query.description),
         "parameters": parameters_json(run.query),
         "given": run.given,
         "include_suggested": include,
@@ -187,5 +195,6 @@ def _query(stem: str, asked: str | None) -> ResponseReturnValue:
     return respond(
         "query.html", data, run=run, fields=fields, rows=table_rows(run, listed.items), listed=listed,
         downloads=links, row_cap=current.row_cap, can_suggest=can_suggest,
+        description_in_english=shown_in_english(run.query.description),
         status=400 if submitted and not run.ran else 200,
     )  # fmt: skip

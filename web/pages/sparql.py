@@ -50,7 +50,7 @@ from l4a.web.negotiate import (
     not_acceptable,
     text_response,
 )
-from l4a.web.pages.catalogue import query_text
+from l4a.web.pages.catalogue import query_text, shown_in_english
 from l4a.web.render import respond
 from l4a.web.security import CONTENT_SECURITY_POLICY
 from l4a.web.state import app_store, cached, forget_caches
@@ -198,20 +198,21 @@ def editor_words() -> dict[str, object]:
 
 def show_page(query: str | None = None, **extra: object) -> ResponseReturnValue:
     """The query page: editor, prefixes, examples; the answer or an error when there is one."""
+    public = [q for q in named_queries().values() if not q.internal]  # internal ones serve the code, not the reader
     data = {
         "endpoint": endpoint_url(),
         "update_endpoint": endpoint_url("sparql/update") if accounts(settings()) else None,
         "prefixes": PREFIXES,
         "examples": [
-            {"name": q.name, "title": query_text(q.title), "description": q.description, "text": q.text}
-            for q in named_queries().values()
-            if not q.internal  # internal queries serve the code, not the reader
+            {"name": q.name, "title": query_text(q.title), "description": query_text(q.description), "text": q.text}
+            for q in public
         ],
         "query": query or example_text(request.args.get("example", "")) or EXAMPLE_QUERY,
     }
     page = respond(
         "sparql.html", data, formats=FORMAT_NAMES, prefix_lines=sparql_prefixes(), prefixes_json=json.dumps(PREFIXES),
-        editor_words=json.dumps(editor_words(), ensure_ascii=False), **extra,
+        editor_words=json.dumps(editor_words(), ensure_ascii=False),
+        in_english={q.name for q in public if shown_in_english(q.description)}, **extra,
     )
     response = make_response(page)
     if response.mimetype == HTML:
