@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import pickle
 import shutil
+import time
 from pathlib import Path
 
 import networkx as nx
@@ -179,6 +180,27 @@ def test_the_folder_is_pruned(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -
         derived(store, f"value-{n}", lambda n=n: n)
     store.close()
     assert 3 <= len(list((data_dir / "derived").glob("*.pickle"))) <= 5
+
+
+def test_a_prune_keeps_the_values_read_lately(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first value written but read since outlives values written after it and never read (a server reads its
+    hub table at every start; named queries' answers pile up)."""
+    monkeypatch.setattr(derived_module, "MAX_FILES", 5)
+    monkeypatch.setattr(derived_module, "KEPT_AFTER_PRUNE", 3)
+    store = EmbeddedStore.open(data_dir / "store", read_only=True)
+    try:
+        for n in range(5):
+            derived(store, f"lately-{n}", lambda n=n: n)
+            time.sleep(0.01)
+        calls: list[int] = []
+        assert derived(store, "lately-0", lambda: counting(calls, 0)) == 0 and calls == []  # read from the disk
+        time.sleep(0.01)
+        derived(store, "lately-5", lambda: 5)  # a sixth file: the prune keeps the three used last
+        assert derived(store, "lately-0", lambda: counting(calls, 0)) == 0 and calls == [], "a value read lately went"
+        derived(store, "lately-1", lambda: counting(calls, 1))
+        assert calls == [1], "the oldest value never read stayed"
+    finally:
+        store.close()
 
 
 def test_cli_commands_see_an_import_at_once(data_dir: Path, tmp_path: Path) -> None:

@@ -55,8 +55,8 @@ FORMAT = 1
 FOLDER = "derived"
 MEMORY_VALUES = 32  # shared values kept in a process
 MEMORY_CELLS = 2_000_000  # and their weight: about 100 bytes a cell (a term of a row), about 200 MB in all
-MAX_FILES = 2000  # about 450 after `l4a prepare` (a value per target, council, manifesto, brief and language)
-KEPT_AFTER_PRUNE = 1500
+MAX_FILES = 4000  # about 1,800 after `l4a prepare` at 100k hubs (a value per target, council, brief, language, part)
+KEPT_AFTER_PRUNE = 3000
 LOCK_WAIT = 1800.0  # seconds a process waits for another one computing the same value
 LOCK_POLL = 0.02
 SAMPLE = 16  # items of a value looked at to weigh it
@@ -213,7 +213,10 @@ def _load(path: Path, header: tuple[object, ...]) -> tuple[Any] | None:
     try:
         with path.open("rb") as stream:
             if pickle.load(stream) == header:
-                return (_unpickle(stream),)
+                found = (_unpickle(stream),)
+                with contextlib.suppress(OSError):  # read now: the last a prune removes (oldest used first)
+                    os.utime(path)
+                return found
     except FileNotFoundError:
         pass
     except Exception as exc:
@@ -270,7 +273,8 @@ def _unpickle(stream: BinaryIO) -> Any:
 
 
 def _prune(folder: Path) -> None:
-    """Keep at most MAX_FILES values (named queries are kept per parameter value): the oldest written go first."""
+    """Keep at most MAX_FILES values (named queries are kept per parameter value): the least recently written or read
+    go first (a read touches its file), so the values read at every start (the hub table, the counts) stay."""
     stale = time.time() - 2 * LOCK_WAIT
     for lock in folder.glob("*.lock"):  # left by a process that was killed while it computed
         with contextlib.suppress(OSError):
