@@ -37,7 +37,8 @@ PAGES = [
     "/", "/hubs", f"/hubs/{BILBAO}", f"/hubs/{EXAMPLE_ID}", "/sdg", "/sdg/11", "/sdg/target/11.7", "/gaps",
     "/manifestos", "/manifestos/ecology", "/councils", "/councils/resilient-regenerative-territories",
     f"/councils/{DEMO_COUNCIL}/brief", "/vcs", "/network", "/evidence", "/monitoring", f"/monitoring/hubs/{DEMO}",
-    "/queries", "/queries/hubs-by-sdg", "/queries/stats?run=1", "/queries/evidence-for?sdg=11", "/sparql", "/ontology", "/propose", f"/id/hub/{BILBAO}", "/staff/sign-in",
+    "/queries", "/queries/hubs-by-sdg", "/queries/stats?run=1", "/queries/evidence-for?sdg=11", "/sparql",
+    "/ontology", "/propose", f"/id/hub/{BILBAO}", "/staff/sign-in",
     "/search?q=eau", "/stats", "/api",
     "/no-such-page",
 ]  # fmt: skip

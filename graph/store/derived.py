@@ -185,7 +185,7 @@ def cells(value: object, depth: int = 0) -> int:
     elif hasattr(value, "__dict__") and not isinstance(value, type) and depth < 4:  # an object: what it holds
         return max(1, sum(cells(held, depth + 1) for held in vars(value).values()))
     elif hasattr(type(value), "__slots__") and depth < 4:  # an object with slots (a hub row): likewise
-        held = (getattr(value, name, None) for name in type(value).__slots__)
+        held = (getattr(value, name, None) for name in getattr(type(value), "__slots__", ()))
         return max(1, sum(cells(item, depth + 1) for item in held))
     else:
         return 1
