@@ -20,7 +20,6 @@ from l4a.graph.monitoring.model import STATUS_WORDS
 from l4a.graph.monitoring.status import status_rows
 from l4a.graph.reports.brief import brief_html, brief_markdown, make_brief
 from l4a.graph.reports.brief_vcs import edition_words, make_edition_brief
-from l4a.graph.store.derived import derived
 from l4a.graph.sync.measures import KINDS, growth, link_measures
 from l4a.graph.text.json_text import pretty_json
 
@@ -84,7 +83,7 @@ def monitor_status(ctx: click.Context, hub: str | None, today: str | None, fmt: 
         click.echo(pretty_json(out))
         return
     # Titles in the reader's language where the data has them (JSON keeps the records' English titles).
-    labels = derived(store, "labels", lambda: Labels.from_store(store)) if lang != "en" else None  # once per write
+    labels = Labels.from_store(store) if lang != "en" else None  # once per write
 
     def title(item: dict[str, Any], key: str) -> str:
         return labels.get(item[key], lang) if labels is not None else str(item["title"])

@@ -59,6 +59,12 @@ def _network(store: Store, base: str) -> object:
     return store_measures(store)
 
 
+def _labels(store: Store, base: str) -> object:
+    from l4a.graph.labels import Labels
+
+    return Labels.from_store(store)
+
+
 def _monitoring(store: Store, base: str) -> object:
     from l4a.graph.monitoring.status import status_rows
 
@@ -134,6 +140,7 @@ def _export(store: Store, base: str) -> object:
 STEPS = (
     Step("counts", _stats),
     Step("hub table", _hub_table),
+    Step("labels", _labels),
     Step("synchronization index", _index),
     Step("network, communities and bridges", _network),
     Step("monitoring status", _monitoring),
