@@ -105,26 +105,26 @@ def narrowed(
     every: CompactRows,
     steps: list[Step],
     bindings: dict[str, Term],
-    tables: dict[tuple[str, ...], Store] | None = None,
+    decided: dict[tuple[str, ...], set[tuple[Encoded, ...]]] | None = None,
 ) -> CompactRows:
     """The rows of `every` (the unfiltered answer, or the parts of it that hold every row a values step can keep)
     that pass each step, the bound values set as their columns, in compact form (Decoder().rows gives them as
-    terms). `tables`: the values table of a values step's columns, made from the whole answer (else from `every`)."""
+    terms). `decided`: the keys (encoded) that pass a values step's columns, decided on the whole answer's values
+    (else on `every`'s)."""
     kept = every.rows
     for step in steps:
         columns = step.narrowing.columns
+        found: set[tuple[Encoded, ...]] | None = None
         allowed: set[Key]
         if step.narrowing.equal:  # the rows whose column holds the bound value
             allowed = {tuple(step.bindings[column] for column in columns)}
         elif step.narrowing.pairs:
             [(parameter, value)] = step.bindings.items()
             allowed = pairs(store, step.query, columns, parameter).get(value, set())
-        else:  # decided on the distinct values of the columns (the parts already read hold them all)
-            table = (tables or {}).get(columns)
-            if table is None:
-                table = value_table(every.distinct(columns), columns)
-            allowed = passing(table, step)
-        wanted = {tuple(map(encode, key)) for key in allowed}
+        else:  # decided on the distinct values of the columns
+            found = (decided or {}).get(columns)
+            allowed = passing(value_table(every.distinct(columns), columns), step) if found is None else set()
+        wanted = {tuple(map(encode, key)) for key in allowed} if found is None else found
         positions = every.key(columns)
         kept = [row for row in kept if _key(row, positions) in wanted]
     return every.with_values(kept, {name: encode(value) for name, value in bindings.items()})
@@ -187,11 +187,12 @@ def cut_kept(
     if not bound:
         return narrowed(store, every(), steps, bindings)
     parts = keep_parts(store, whole_key, values_columns(query), every)
-    tables = {step.narrowing.columns: _table(store, whole_key, parts, step.narrowing.columns) for step in bound}
-    passes = {step.narrowing.columns: {tuple(map(encode, key)) for key in passing(tables[step.narrowing.columns], step)}
-              for step in bound}  # fmt: skip
+    passes: dict[tuple[str, ...], set[tuple[Encoded, ...]]] = {}
+    for step in bound:  # decided once, on every distinct value: which parts to read, then which of their rows
+        table = _table(store, whole_key, parts, step.narrowing.columns)
+        passes[step.narrowing.columns] = {tuple(map(encode, key)) for key in passing(table, step)}
     some = read_parts(store, whole_key, parts, parts.wanted(passes), every)
-    return narrowed(store, some, steps, bindings, tables)
+    return narrowed(store, some, steps, bindings, passes)
 
 
 def values_columns(query: NamedQuery) -> list[tuple[str, ...]]:
