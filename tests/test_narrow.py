@@ -450,6 +450,14 @@ def test_after_the_preparation_a_period_reads_the_parts_of_its_years_only(
         assert not any(name.startswith("named:deliverables-due") and name.count("\t") == 2 for name in read)
         parts = {name.split("\t")[2] for name in read if name.startswith("narrow-part\t")}
         assert parts and parts <= {"2021", "2022"}, parts
+        # A period holding most rows (open on one side): the whole answer read at once, not part by part
+        read.clear()
+        derived_module._memory.clear()
+        wide = {"from": "2000-01-01"}
+        assert run_named_query(store, "deliverables-due", wide, DEFAULT_BASE) == queries._run(
+            store, query.text, bind_parameters(query, wide))  # fmt: skip
+        assert any(name.startswith("narrow-compact") for name in read)
+        assert not any(name.startswith("narrow-part\t") for name in read)
         # The same period again in a new process: read back, in compact form, not cut again
         derived_module._memory.clear()
         cuts: list[int] = []

@@ -191,7 +191,8 @@ def cut_kept(
     for step in bound:  # decided once, on every distinct value: which parts to read, then which of their rows
         table = _table(store, whole_key, parts, step.narrowing.columns)
         passes[step.narrowing.columns] = {tuple(map(encode, key)) for key in passing(table, step)}
-    some = read_parts(store, whole_key, parts, parts.wanted(passes), every)
+    wanted = parts.wanted(passes)
+    some = every() if parts.most(wanted) else read_parts(store, whole_key, parts, wanted, every)
     return narrowed(store, some, steps, bindings, passes)
 
 
