@@ -114,20 +114,24 @@ def narrowed(
     kept = every.rows
     for step in steps:
         columns = step.narrowing.columns
-        found: set[tuple[Encoded, ...]] | None = None
-        allowed: set[Key]
-        if step.narrowing.equal:  # the rows whose column holds the bound value
-            allowed = {tuple(step.bindings[column] for column in columns)}
-        elif step.narrowing.pairs:
-            [(parameter, value)] = step.bindings.items()
-            allowed = pairs(store, step.query, columns, parameter).get(value, set())
-        else:  # decided on the distinct values of the columns
-            found = (decided or {}).get(columns)
-            allowed = passing(value_table(every.distinct(columns), columns), step) if found is None else set()
-        wanted = {tuple(map(encode, key)) for key in allowed} if found is None else found
+        wanted = (decided or {}).get(columns) if step.narrowing.values else None
+        if wanted is None:
+            wanted = {tuple(map(encode, key)) for key in _allowed(store, every, step)}
         positions = every.key(columns)
         kept = [row for row in kept if _key(row, positions) in wanted]
     return every.with_values(kept, {name: encode(value) for name, value in bindings.items()})
+
+
+def _allowed(store: Store, every: CompactRows, step: Step) -> set[Key]:
+    """The keys of a step's columns that pass it: the bound value itself (`=`), a pairs lookup, or (values) the
+    internal query run on the table of `every`'s distinct values."""
+    columns = step.narrowing.columns
+    if step.narrowing.equal:  # the rows whose column holds the bound value
+        return {tuple(step.bindings[column] for column in columns)}
+    if step.narrowing.pairs:
+        [(parameter, value)] = step.bindings.items()
+        return pairs(store, step.query, columns, parameter).get(value, set())
+    return passing(value_table(every.distinct(columns), columns), step)
 
 
 def value_table(keys: Iterable[tuple[Encoded, ...]], columns: tuple[str, ...]) -> Store:
