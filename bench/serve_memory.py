@@ -9,7 +9,8 @@ searches; its resident memory after each group, the issue's goal being 2 GB at 1
 * Each version in turn: a server started on 127.0.0.1 (bench/sweep.py `serving`), the groups asked one path at a
   time as soon as its port answers, with `Accept-Encoding: gzip`. Every path is a first request (none repeats).
 * Prints, per group and version: paths, median and slowest request (ms), answers other than 200, resident memory
-  after the group (VmRSS) and the highest so far (VmHWM), and the three slowest paths; writes every request to the
+  after the group (VmRSS, and its parts: anonymous memory and mapped files) and the highest so far (VmHWM), and
+  the three slowest paths; writes every request to the
   JSON file.
 """
 
@@ -95,7 +96,7 @@ def groups(hub_count: int, councils: list[str], manifestos: list[str]) -> dict[s
 def memory(pid: int) -> dict[str, int]:
     found = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(("VmRSS:", "VmHWM:")):
+        if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:")):
             found[line.split(":")[0]] = int(line.split()[1]) // 1024
     return found
 
@@ -133,8 +134,9 @@ def main() -> None:
     records: list[dict[str, Any]] = []
     for number, (python, data) in enumerate(zip(pythons, options.data, strict=True)):
         with serving(python, data) as (base, server, opened):
-            print(f"v{number} ({python}): port open after {opened:.1f} s, {memory(server.pid)['VmRSS']} MB",
-                  flush=True)  # fmt: skip
+            held = memory(server.pid)
+            print(f"v{number} ({python}): port open after {opened:.1f} s, {held['VmRSS']} MB (anonymous "
+                  f"{held['RssAnon']})", flush=True)  # fmt: skip
             councils = slugs(base, "/councils.json", "councils", "council")
             manifestos = slugs(base, "/manifestos.json", "manifestos", "manifesto")
             for name, paths in groups(options.hubs, councils, manifestos).items():
@@ -150,7 +152,8 @@ def main() -> None:
                 held = memory(server.pid)
                 records.append({"version": number, "group": name, "asked": asked, **held})
                 print(f"v{number} | {name} | {len(paths)} | median {statistics.median(times):.0f} ms | slowest "
-                      f"{max(times):.0f} ms | not 200: {other} | RSS {held['VmRSS']} MB | peak {held['VmHWM']} MB | "
+                      f"{max(times):.0f} ms | not 200: {other} | RSS {held['VmRSS']} MB (anonymous "
+                      f"{held['RssAnon']}, files {held['RssFile']}) | peak {held['VmHWM']} MB | "
                       + ", ".join(f"{a['path']} {a['ms']:.0f}" for a in slowest), flush=True)  # fmt: skip
     options.output.parent.mkdir(parents=True, exist_ok=True)
     options.output.write_text(json.dumps(records, indent=1))

@@ -114,7 +114,7 @@ def test_related_hubs_of_other_councils_belong_to_another_council(store: Embedde
     store.add_quads(quads)
     brief = make_brief(store, COUNCIL)
     lineage = {iri for iri, _ in brief.lineage}
-    councils = {row.iri: row.values("councils") for row in HubTable.from_store(store).rows}
+    councils = {row.iri: set(row.values("councils")) for row in HubTable.from_store(store).rows}
     listed = [iri for h in brief.hubs for iri, _ in h.related]
     assert linked[0] in listed  # related, and of another council
     assert linked[1] not in listed  # related, but of no council: not "of another council"

@@ -31,9 +31,9 @@ def row(iri: str, start: str = "", end: str = "", statuses: tuple[str, ...] = ()
         goals: tuple[str, ...] = ()) -> HubRow:  # fmt: skip
     """A hub row as HubTable makes it: the goals of its targets are among its goals."""
     links = {
-        "statuses": {STATUS + s for s in statuses},
-        "targets": {SDG + t for t in targets},
-        "goals": {SDG + g for g in goals} | {SDG + t.split(".")[0] for t in targets},
+        "statuses": tuple(sorted({STATUS + s for s in statuses})),
+        "targets": tuple(sorted({SDG + t for t in targets})),
+        "goals": tuple(sorted({SDG + g for g in goals} | {SDG + t.split(".")[0] for t in targets})),
     }
     return HubRow(iri, {"en": iri}, links=links, start=start, end=end)
 

@@ -64,7 +64,8 @@ def test_growth_by_year_per_kind_and_pairs() -> None:
 
 
 def record(iri: str, concepts: set[str], start: dt.date, end: dt.date, **links: set[str]) -> HubRecord:
-    return HubRecord(iri, iri, set(concepts), start, end, links.get("builds_on", set()), links.get("sync", set()))
+    return HubRecord(iri, iri, set(concepts), start, end, frozenset(links.get("builds_on", ())),
+                     frozenset(links.get("sync", ())))
 
 
 def index() -> tuple[SyncIndex, list[Link]]:

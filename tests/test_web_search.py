@@ -121,7 +121,7 @@ def test_the_index_finds_what_testing_every_thing_finds_in_the_same_order() -> N
         notation = pick.choice(["", "", f"{pick.randint(1, 17)}", f"{pick.randint(1, 17)}.{pick.randint(1, 9)}"])
         words = " ".join([*pick.choices(vocabulary, k=pick.randint(1, 6)), notation, f"thing{number}"])
         things.append(Thing(f"https://example.org/{number}", kind, notation, words))
-    index = SearchIndex(things)
+    index = SearchIndex.of(things)
     texts = [*vocabulary, "water city", "city water", "sdg 11", "sdg11", "11.1", "wat sea", "thing12", "nothing",
              "ea er 1", "waste women gender", "thing299 water"]  # fmt: skip
     for text in texts:

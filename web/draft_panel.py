@@ -196,10 +196,10 @@ def build_panel(
     return Panel(suggestions, similar, accepted, context)
 
 
-def _countries() -> dict[str, set[str]]:
+def _countries() -> dict[str, tuple[str, ...]]:
     """Each hub's country codes (from the hub table; kept until the app writes)."""
     table = app_hub_table(current_app)
-    found: dict[str, set[str]] = cached(
+    found: dict[str, tuple[str, ...]] = cached(
         current_app, "hub_table:countries", lambda: {row.iri: row.values("countries") for row in table.rows}
     )
     return found

@@ -182,7 +182,7 @@ def _make_brief(
 ) -> Brief:
     table = HubTable.from_store(store)
     lineage = sorted(table.lineage.get(iri, {iri}))
-    rows = [r for r in table.rows if r.values("councils") & set(lineage)]
+    rows = [r for r in table.rows if r.shares("councils", set(lineage))]
     suggested = suggested_members(store, set(lineage), {r.iri for r in rows})
     marks = {}
     if include_suggested:
@@ -192,7 +192,7 @@ def _make_brief(
     evidence = hub_evidence(store, [{"council": c} for c in lineage], {r.iri for r in rows}, base)
     # "Related hubs of other councils": a related hub counts only when it belongs to a council outside this lineage.
     within = set(lineage)
-    outside = {r.iri for r in table.rows if r.values("councils") - within}
+    outside = {r.iri for r in table.rows if any(c not in within for c in r.values("councils"))}
     hubs = hub_briefs(store, rows, evidence, lang, base, day, marks, related_if=outside.__contains__,
                       key=f"council:{iri}:{include_suggested}", table=table)  # fmt: skip
     gaps = find_gaps(store, council=iri, base=base, include_suggested=include_suggested)

@@ -198,14 +198,14 @@ def coverage_over_time(
     shown: dict[str, str] = {}
     for row in rows:
         own = derived.get(row.iri, set())
-        stated = row.values("goals") - own
+        stated = set(row.values("goals")) - own
         numbers = [int(n) for g in stated if (n := g.removeprefix(SDG)).isdigit()]
         if own and row.years():
             shown[row.iri] = (reasons or {}).get(row.iri, "")
         for year in row.years():
             hubs[year] += 1
             goals[year].update(stated)
-            extra[year].update(own & row.values("goals"))
+            extra[year].update(own.intersection(row.values("goals")))
             targets[year].update(row.values("targets"))
             for number in numbers:
                 if number in by_goal:

@@ -4,7 +4,9 @@ words in any of the three languages (every label is searched, accents and case i
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
+import sys
+from array import array
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from l4a.graph.labels import Labels
@@ -17,7 +19,7 @@ KINDS = ("hub", "goal", "target", "manifesto", "council", "organisation")
 PER_KIND = 50
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Thing:
     """One thing the search can find: its IRI, kind, SDG notation (if any) and the folded words of all its labels."""
 
@@ -34,14 +36,17 @@ class SearchIndex:
     Each kind's things are kept in the order results are shown (SDG numbers in numeric order, then by their words),
     and their words joined in one text: a search finds its longest word in that text (a C loop over the whole text,
     where testing each of 100k hubs in Python took 0.14 s), tests the thing it falls in, and stops after PER_KIND
-    things, which are then the first PER_KIND in that order."""
+    things, which are then the first PER_KIND in that order. A thing's words are kept only in that text (100k hubs'
+    words are tens of MB), and a thing found is made again from it."""
 
-    things: list[Thing] = field(default_factory=list)
     kinds: dict[str, _Kind] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        if self.things and not self.kinds:
-            self.kinds = {kind: _Kind.of([t for t in self.things if t.kind == kind]) for kind in KINDS}
+    @classmethod
+    def of(cls, things: Iterable[Thing]) -> SearchIndex:
+        by_kind: dict[str, list[Thing]] = {}
+        for thing in things:
+            by_kind.setdefault(thing.kind, []).append(thing)
+        return cls({kind: _Kind.of(kind, by_kind[kind]) for kind in KINDS if kind in by_kind})
 
     @classmethod
     def from_store(cls, store: Store, labels: Labels, extra: Mapping[str, str] | None = None) -> SearchIndex:
@@ -53,7 +58,7 @@ class SearchIndex:
             texts = [*labels.by_iri.get(iri, {}).values(), *labels.short.get(iri, {}).values(), notation,
                      iri.rsplit("/", 1)[-1].replace("-", " "), (extra or {}).get(iri, "")]  # fmt: skip
             things.append(Thing(iri, kind, notation, fold(" ".join(texts)).replace(SEPARATOR, " ")))
-        return cls(things)
+        return cls.of(things)
 
     def search(self, text: str) -> dict[str, list[Thing]]:
         """The things whose labels hold every word of `text` (an SDG number finds its goal or target first),
@@ -75,18 +80,20 @@ def _order(thing: Thing) -> tuple[object, ...]:
 
 @dataclass
 class _Kind:
-    """One kind's things in the order shown, their words joined by SEPARATOR, where each one's words start, and
-    which things have each SDG notation."""
+    """One kind's things in the order shown (their IRIs and notations), their words joined by SEPARATOR, where each
+    one's words start, and which things have each SDG notation."""
 
-    order: list[Thing]
+    kind: str
+    iris: list[str]
+    notations: list[str]
     text: str
-    starts: list[int]
+    starts: array[int]
     by_notation: dict[str, list[int]]
 
     @classmethod
-    def of(cls, things: list[Thing]) -> _Kind:
+    def of(cls, kind: str, things: list[Thing]) -> _Kind:
         order = sorted(things, key=_order)
-        starts, at = [], 0
+        starts, at = array("q"), 0
         for thing in order:
             starts.append(at)
             at += len(thing.words) + len(SEPARATOR)
@@ -94,7 +101,16 @@ class _Kind:
         for number, thing in enumerate(order):
             if thing.notation:
                 by_notation.setdefault(thing.notation, []).append(number)
-        return cls(order, SEPARATOR.join(t.words for t in order), starts, by_notation)
+        notations = [sys.intern(t.notation) for t in order]
+        text = SEPARATOR.join(t.words for t in order)
+        return cls(kind, [t.iri for t in order], notations, text, starts, by_notation)
+
+    def words(self, number: int) -> str:
+        end = self.starts[number + 1] - len(SEPARATOR) if number + 1 < len(self.starts) else len(self.text)
+        return self.text[self.starts[number]:end]
+
+    def thing(self, number: int) -> Thing:
+        return Thing(self.iris[number], self.kind, self.notations[number], self.words(number))
 
     def search(self, words: list[str], exact: str) -> list[Thing]:
         """The first PER_KIND things holding every word, those whose notation is `exact` first."""
@@ -107,8 +123,8 @@ class _Kind:
             if at < 0:
                 break
             number = bisect.bisect_right(self.starts, at) - 1
-            thing = self.order[number]
-            if all(word in thing.words for word in words) and number not in first:
+            held = self.words(number)
+            if all(word in held for word in words) and number not in first:
                 hits.append(number)
             at = self.starts[number + 1] if number + 1 < len(self.starts) else len(self.text)
-        return [self.order[number] for number in hits]
+        return [self.thing(number) for number in hits]

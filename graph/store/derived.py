@@ -54,7 +54,11 @@ T = TypeVar("T")
 FORMAT = 1
 FOLDER = "derived"
 MEMORY_VALUES = 32  # shared values kept in a process
-MEMORY_CELLS = 2_000_000  # and their weight: about 100 bytes a cell (a term of a row), about 200 MB in all
+# And their weight: a cell (a term of a row, about 100 characters of text) takes 150-200 bytes in memory (a
+# literal's tuple and string, the row's pointer): about 200 MB in all. (At 2M cells the named queries' answers
+# alone took 440 MB of a 100k-hub server.)
+MEMORY_CELLS = 1_000_000
+TEXT_CELL = 100  # characters of a text weighed as one cell
 MAX_FILES = 4000  # about 1,800 after `l4a prepare` at 100k hubs (a value per target, council, brief, language, part)
 KEPT_AFTER_PRUNE = 3000
 LOCK_WAIT = 1800.0  # seconds a process waits for another one computing the same value
@@ -175,7 +179,11 @@ def _remember(header: tuple[object, ...], value: object) -> None:
 
 def cells(value: object, depth: int = 0) -> int:
     """About how many values `value` holds (a row of n terms: n; a table: its rows' sum; an object: what its
-    attributes hold), from a sample of the first items of each collection: what bounds the values kept in memory."""
+    attributes hold; a text: one per TEXT_CELL characters or bytes, so that a page or a description of megabytes
+    weighs what it takes), from a sample of the first items of each collection: what bounds the values kept in
+    memory."""
+    if isinstance(value, (str, bytes, bytearray)):
+        return max(1, len(value) // TEXT_CELL)
     if isinstance(value, dict):
         items: list[object] = list(itertools.islice(value.values(), SAMPLE))
         count = len(value)

@@ -165,8 +165,8 @@ def index_at(index: SyncIndex, links: Iterable[Link], cutoff: dt.date) -> SyncIn
         dataclasses.replace(
             record,
             concepts=set(record.concepts),
-            builds_on={o for o in record.builds_on if known(record.iri, o)},
-            synchronizes_with={o for o in record.synchronizes_with if known(record.iri, o)},
+            builds_on=frozenset(o for o in record.builds_on if known(record.iri, o)),
+            synchronizes_with=frozenset(o for o in record.synchronizes_with if known(record.iri, o)),
         )
         for record in index.hubs.values()
     )

@@ -55,7 +55,7 @@ def goal(number: int) -> ResponseReturnValue:
     for row in table.rows:  # one pass over the hubs (10k hubs: one pass, not one per target)
         if iri in row.values("goals"):
             hubs.append(row.iri)
-        for target in row.values("targets") & by_target.keys():
+        for target in (t for t in row.values("targets") if t in by_target):
             by_target[target].append(row.iri)
     targets = [{"target": t, "notation": t[len(SDG) :], "hubs": found} for t, found in by_target.items()]
     derived = cached(current_app, "derived_goals", lambda: derived_goals(read_derived_links(app_store(current_app))))

@@ -67,7 +67,7 @@ def _counts(kind: str, key: str) -> list[tuple[str, int]]:
         linked = row.values(key)
         if linked:
             for thing in things:
-                if linked & lineage[thing]:
+                if not lineage[thing].isdisjoint(linked):
                     counts[thing] += 1
     return list(counts.items())
 
@@ -81,7 +81,7 @@ def council(slug: str) -> ResponseReturnValue:
         abort(404)
     table = hub_table()
     lineage = sorted(table.lineage.get(iri, {iri}))
-    hubs = [r.iri for r in table.rows if r.values("councils") & set(lineage)]
+    hubs = [r.iri for r in table.rows if r.shares("councils", set(lineage))]
     coverage = cached(current_app, "coverage", lambda: run_named_query(app_store(current_app), "council-coverage", {}))
     matrix: dict[str, dict[int, int]] = {}
     for row in coverage:
