@@ -383,6 +383,33 @@ def test_after_the_preparation_a_filter_value_reads_its_own_rows_only(
         store.close()
 
 
+def test_a_prepared_answer_is_made_into_terms_only_as_its_rows_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `l4a prepare`, the rows a page reads of a filtered answer (`named_query_rows`, the catalogue's) are the
+    query's own rows, row for row, sliced, indexed or read in turn; reading a page of them makes only that page's
+    terms."""
+    store = _read_only_store(tmp_path, seed=4)
+    try:
+        assert queries.prepare_filter_values(store, "evidence-for", DEFAULT_BASE) > 0
+        query = get_query("evidence-for")
+        made: list[int] = []
+        original = Decoder.rows
+        monkeypatch.setattr(Decoder, "rows", lambda self, rows: made.append(len(rows.rows)) or original(self, rows))
+        monkeypatch.setattr(compact_rows.DecodedRows, "CHUNK", 7)  # reading in turn crosses chunks
+        for given in ({"sdg": "11"}, {"section": "flacma"}, {"sdg": "11.3"}):
+            direct = queries._run(store, query.text, bind_parameters(query, given))
+            made.clear()
+            rows = queries.named_query_rows(store, "evidence-for", given, DEFAULT_BASE)
+            assert isinstance(rows, compact_rows.DecodedRows) and made == [], given  # nothing made yet
+            assert len(rows) == len(direct) > 0, given
+            assert list(rows[1:3]) == direct[1:3] and made == [len(direct[1:3])], given  # a page: its rows only
+            assert rows[-1] == direct[-1] and rows[0] == direct[0], given
+            assert list(rows) == direct and rows == direct and rows[:] == rows[0 : len(direct)], given
+    finally:
+        store.close()
+
+
 def test_a_malformed_narrow_line_is_named() -> None:
     with pytest.raises(UsageError, match=r"queries/x\.rq: a narrow line"):
         parse_query_file("x", "# narrow: hub\nSELECT * WHERE { ?s ?p ?o }\n")

@@ -4,6 +4,7 @@ a record kind can name (for suggestions)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -11,7 +12,7 @@ import pyoxigraph as ox
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE
 from l4a.graph.resources import internal_query
-from l4a.graph.sparql.queries import convert, get_query, run_named_graph_query, run_named_query
+from l4a.graph.sparql.queries import convert, get_query, named_query_rows, run_named_graph_query
 from l4a.graph.sparql.query_file import NamedQuery
 from l4a.graph.store.base import Row, Store
 from l4a.graph.store.sparql_text import query_form
@@ -28,7 +29,7 @@ class CatalogueRun:
     given: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)  # parameter name: missing or invalid
     columns: list[str] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
+    rows: Sequence[Row] = field(default_factory=list)  # made into terms as they are read (a page reads 100)
     truncated: bool = False
 
     @property
@@ -74,7 +75,7 @@ def run_for_catalogue(
     run = CatalogueRun(query, values, parameter_errors(query, values, base))
     if not run.ran:
         return run
-    rows = run_named_query(store, name, values, base, include_suggested)
+    rows = named_query_rows(store, name, values, base, include_suggested)
     run.columns = query.columns or sorted({column for row in rows for column in row})
     if run.is_graph:
         run.columns = ["subject", "predicate", "object"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 
 import pyoxigraph as ox
@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from l4a.graph.errors import UsageError
 from l4a.graph.namespaces import DEFAULT_BASE, SDG
 from l4a.graph.resources import queries_dir
-from l4a.graph.sparql.compact_rows import CompactRows, Decoder, Encoded, compact, encode
+from l4a.graph.sparql.compact_rows import CompactRows, DecodedRows, Decoder, Encoded, compact, encode
 from l4a.graph.sparql.narrow import (
     compact_answer,
     compact_name,
@@ -150,6 +150,21 @@ def run_named_query(
             # to write), and as terms in this process's memory.
             return derived(store, key, lambda: Decoder().rows(cut()), memory_only=True)
     return derived(store, key, lambda: _run(store, query.text, bindings), shared=True)
+
+
+def named_query_rows(
+    store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE, include_suggested: bool = False
+) -> Sequence[Row]:
+    """The rows `run_named_query` gives; where they are cut from a kept answer, made into terms only as they are
+    read (compact_rows.py `DecodedRows`): for a page that shows a hundred of them."""
+    if not include_suggested:
+        query = get_query(name)
+        bindings = bind_parameters(query, given, base)
+        check_known(store, {p.name: p.kind for p in query.parameters}, bindings)
+        cut = _kept_cut(store, name, query, bindings, base) if bindings else None
+        if cut is not None:
+            return DecodedRows(cut())
+    return run_named_query(store, name, given, base, include_suggested)
 
 
 def named_query_compact(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> CompactRows:

@@ -28,7 +28,7 @@ from l4a.web.i18n import chosen_language
 from l4a.web.negotiate import content_type, rdf_response, split_suffix, text_response
 from l4a.web.page_cache import cached_page
 from l4a.web.paging import paged
-from l4a.web.render import page, respond
+from l4a.web.render import page, respond, wants_json
 from l4a.web.state import app_labels, app_store, cached
 from l4a.web.terms import Cell, cell, short_iri
 
@@ -174,7 +174,7 @@ def _query(stem: str, asked: str | None) -> ResponseReturnValue:
         "given": run.given,
         "include_suggested": include,
     }
-    if run.ran:
+    if run.ran and wants_json():  # (the HTML page shows a page of rows: not every row made into JSON)
         bindings = [{k: term_json(v) for k, v in row.items()} for row in run.rows]
         data |= {"head": {"vars": run.columns}, "results": {"bindings": bindings}, "truncated": run.truncated}
     elif submitted:
