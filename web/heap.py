@@ -51,7 +51,9 @@ def limit_heaps(count: int = HEAPS, own_map_from: int = OWN_MAP_FROM) -> bool:
     libc = _glibc()
     if libc is None:
         return False
-    return bool(libc.mallopt(M_ARENA_MAX, count) == 1) & bool(libc.mallopt(M_MMAP_THRESHOLD, own_map_from) == 1)
+    heaps = libc.mallopt(M_ARENA_MAX, count) == 1
+    mapped = libc.mallopt(M_MMAP_THRESHOLD, own_map_from) == 1
+    return bool(heaps and mapped)
 
 
 def trim() -> bool:

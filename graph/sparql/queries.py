@@ -137,9 +137,48 @@ def run_named_query(
 ) -> list[Row]:
     """Rows of a named query with its parameters bound (a CONSTRUCT gives subject, predicate, object rows); with
     `include_suggested`, its variant counting pending suggestions (rows from one marked in `suggested`)."""
+    query, bindings = _bound(store, name, given, base, include_suggested)
+    return _rows(store, name, query, bindings, base, include_suggested)
+
+
+def named_query_rows(
+    store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE, include_suggested: bool = False
+) -> Sequence[Row]:
+    """The rows `run_named_query` gives; where they are cut from a kept answer, made into terms only as they are
+    read (compact_rows.py `DecodedRows`): for a page that shows a hundred of them."""
+    query, bindings = _bound(store, name, given, base, include_suggested)
+    cut = _kept_cut(store, name, query, bindings, base) if bindings and not include_suggested else None
+    if cut is not None:
+        return DecodedRows(cut())
+    return _rows(store, name, query, bindings, base, include_suggested)
+
+
+def named_query_compact(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> CompactRows:
+    """The rows of a named query in compact form (graph/sparql/compact_rows.py), made without a term where `l4a
+    prepare` kept its unfiltered answer (the answer itself, or a cut of it): a page showing a few values of
+    thousands of rows reads strings. Else its rows of terms, compacted."""
+    query, bindings = _bound(store, name, given, base, False)
+    whole = _whole_key(name, False, query.text)
+    if not bindings and query.narrow and is_kept(store, whole):
+        return compact_answer(store, whole, lambda: _whole_rows(store, name, base))
+    cut = _kept_cut(store, name, query, bindings, base) if bindings else None
+    return cut() if cut is not None else compact(_rows(store, name, query, bindings, base, False))
+
+
+def _bound(
+    store: Store, name: str, given: dict[str, str], base: str, include_suggested: bool
+) -> tuple[NamedQuery, dict[str, Term]]:
+    """The named query (or its variant counting suggestions) and its given values bound and checked."""
     query = get_query(name, include_suggested)
     bindings = bind_parameters(query, given, base)
     check_known(store, {p.name: p.kind for p in query.parameters}, bindings)  # unknown names: an error, not 0 rows
+    return query, bindings
+
+
+def _rows(
+    store: Store, name: str, query: NamedQuery, bindings: dict[str, Term], base: str, include_suggested: bool
+) -> list[Row]:
+    """The rows of a bound named query: cut from the kept unfiltered answer where it can be, else run."""
     # The answer depends only on the store's state, the text and the bound values (no named query reads the clock):
     # kept once per state of the store (graph/store/derived.py), so a page or a brief asks the store once per write.
     key = _answer_key(name, include_suggested, query.text, bindings)
@@ -150,35 +189,6 @@ def run_named_query(
             # to write), and as terms in this process's memory.
             return derived(store, key, lambda: Decoder().rows(cut()), memory_only=True)
     return derived(store, key, lambda: _run(store, query.text, bindings), shared=True)
-
-
-def named_query_rows(
-    store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE, include_suggested: bool = False
-) -> Sequence[Row]:
-    """The rows `run_named_query` gives; where they are cut from a kept answer, made into terms only as they are
-    read (compact_rows.py `DecodedRows`): for a page that shows a hundred of them."""
-    if not include_suggested:
-        query = get_query(name)
-        bindings = bind_parameters(query, given, base)
-        check_known(store, {p.name: p.kind for p in query.parameters}, bindings)
-        cut = _kept_cut(store, name, query, bindings, base) if bindings else None
-        if cut is not None:
-            return DecodedRows(cut())
-    return run_named_query(store, name, given, base, include_suggested)
-
-
-def named_query_compact(store: Store, name: str, given: dict[str, str], base: str = DEFAULT_BASE) -> CompactRows:
-    """The rows of a named query in compact form (graph/sparql/compact_rows.py), made without a term where `l4a
-    prepare` kept its unfiltered answer (the answer itself, or a cut of it): a page showing a few values of
-    thousands of rows reads strings. Else its rows of terms, compacted."""
-    query = get_query(name)
-    bindings = bind_parameters(query, given, base)
-    check_known(store, {p.name: p.kind for p in query.parameters}, bindings)
-    whole = _whole_key(name, False, query.text)
-    if not bindings and query.narrow and is_kept(store, whole):
-        return compact_answer(store, whole, lambda: _whole_rows(store, name, base))
-    cut = _kept_cut(store, name, query, bindings, base) if bindings else None
-    return cut() if cut is not None else compact(run_named_query(store, name, given, base))
 
 
 def _answer_key(name: str, include_suggested: bool, text: str, bindings: dict[str, Term]) -> str:

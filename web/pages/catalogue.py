@@ -174,9 +174,10 @@ def _query(stem: str, asked: str | None) -> ResponseReturnValue:
         "given": run.given,
         "include_suggested": include,
     }
-    if run.ran and wants_json():  # (the HTML page shows a page of rows: not every row made into JSON)
-        bindings = [{k: term_json(v) for k, v in row.items()} for row in run.rows]
-        data |= {"head": {"vars": run.columns}, "results": {"bindings": bindings}, "truncated": run.truncated}
+    if run.ran:
+        if wants_json():  # (the HTML page shows a page of rows: not every row made into JSON)
+            bindings = [{k: term_json(v) for k, v in row.items()} for row in run.rows]
+            data |= {"head": {"vars": run.columns}, "results": {"bindings": bindings}, "truncated": run.truncated}
     elif submitted:
         data["errors"] = problems
     values: dict[str, Any] = dict(run.given) | ({"include_suggested": "1"} if include else {})

@@ -118,7 +118,7 @@ def _json(select: Callable[[], list[Any]], page: int) -> Response:
         for start in range(0, len(rows), 500):
             batch = [row.as_dict() for row in rows[start : start + 500]]  # plain values: no cycle to look for
             text = json.dumps(batch, ensure_ascii=False, check_circular=False)[1:-1]
-            yield text if start == 0 else ", " + text  # (the list's items, as one list of them all has them)
+            yield text if start == 0 else ", " + text  # the batch's items without its brackets
         yield "]}"
 
     return kept_download(download_key("hubs.json"), pieces, "application/json", whole_download("hubs.json"))
